@@ -1,0 +1,64 @@
+"""LESNA MAX online shop."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the shop; ``test_config`` overrides settings (tests pass a plain dict)."""
+    app = Flask(
+        "lesnamax",
+        instance_path=str(config.ROOT / "instance"),
+        template_folder=str(config.ROOT / "templates"),
+        static_folder=str(config.ROOT / "static"),
+    )
+    config.load(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import database, i18n
+    from .extensions import babel, csrf, db, migrate
+
+    database.configure(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import media, site
+    from .catalogue.views import bp as catalogue_bp
+    from .account.views import bp as account_bp
+    from .privacy.views import bp as privacy_bp
+
+    for blueprint in (catalogue_bp, account_bp, privacy_bp, site.bp, media.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import security, templating
+
+    templating.register(app)
+    security.register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from . import cli
+
+    cli.register(app)

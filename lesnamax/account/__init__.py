@@ -1,0 +1,1 @@
+"""Customer accounts (registration and inline editing arrive with the accounts issue)."""

@@ -1,0 +1,1 @@
+"""The catalogue: categories, products, listings, search and the public price list."""

@@ -1,0 +1,193 @@
+"""Catalogue queries: the category tree, listings, product pages, suggestions, the price list."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from . import search
+from .filters import ListingQuery
+from .models import Category, Product
+
+
+class CategoryTree:
+    """All categories, loaded with one query and walked in memory (there are few)."""
+
+    def __init__(self, categories: list[Category]):
+        self.all = categories
+        self.by_id = {c.id: c for c in categories}
+        self.by_slug = {c.slug: c for c in categories}
+        self.children: dict[int | None, list[Category]] = {}
+        for c in categories:
+            self.children.setdefault(c.parent_id, []).append(c)
+
+    @property
+    def roots(self) -> list[Category]:
+        return self.children.get(None, [])
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        """Return the ids of ``category`` and everything below it."""
+        ids, stack = [], [category]
+        while stack:
+            node = stack.pop()
+            ids.append(node.id)
+            stack.extend(self.children.get(node.id, []))
+        return ids
+
+    def ancestors(self, category: Category) -> list[Category]:
+        """Return the path from the root down to ``category``, inclusive."""
+        path: list[Category] = []
+        node: Category | None = category
+        while node is not None and len(path) < 20:
+            path.append(node)
+            node = self.by_id.get(node.parent_id) if node.parent_id else None
+        return path[::-1]
+
+
+def category_tree() -> CategoryTree:
+    rows = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
+    return CategoryTree(list(rows))
+
+
+@dataclass
+class Page:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _order(statement, sort: str, lang: str, rank):
+    if sort == "price_asc":
+        return statement.order_by(Product.price_cents, Product.id)
+    if sort == "price_desc":
+        return statement.order_by(Product.price_cents.desc(), Product.id)
+    if sort == "name":
+        name = Product.name_en if lang == "en" else Product.name_sq
+        return statement.order_by(func.lower(name), Product.id)
+    if sort == "newest" or rank is None:
+        return statement.order_by(Product.created_at.desc(), Product.id.desc())
+    return statement.order_by(rank, Product.id)
+
+
+def list_products(
+    query: ListingQuery, tree: CategoryTree, lang: str, per_page: int
+) -> Page:
+    """Return one page of active products matching ``query`` (two queries plus images)."""
+    statement = select(Product).where(Product.active.is_(True))
+    category = tree.by_slug.get(query.category)
+    if category is not None:
+        statement = statement.where(Product.category_id.in_(tree.descendant_ids(category)))
+    if query.min_price_cents is not None:
+        statement = statement.where(Product.price_cents >= query.min_price_cents)
+    if query.max_price_cents is not None:
+        statement = statement.where(Product.price_cents <= query.max_price_cents)
+    if query.in_stock:
+        statement = statement.where(Product.stock > 0)
+    if query.material:
+        statement = statement.where(Product.material == query.material)
+    rank = None
+    words = search.terms(query.q)
+    if words:
+        statement, rank = search.apply(statement, words)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(query.page, pages)
+    statement = _order(statement, query.sort, lang, rank)
+    items = db.session.scalars(
+        statement.options(selectinload(Product.images))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def materials_in(category_ids: list[int] | None) -> list[str]:
+    """Return the material codes of active products, within ``category_ids`` if given."""
+    statement = select(Product.material).where(
+        Product.active.is_(True), Product.material.is_not(None)
+    )
+    if category_ids is not None:
+        statement = statement.where(Product.category_id.in_(category_ids))
+    return sorted(db.session.scalars(statement.distinct()).all())
+
+
+def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
+    """Return ``(featured, discounted)`` active products for the home page."""
+    base = select(Product).where(Product.active.is_(True)).options(selectinload(Product.images))
+    featured = db.session.scalars(
+        base.where(Product.featured.is_(True))
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .limit(limit)
+    ).all()
+    discounted = db.session.scalars(
+        base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
+        .order_by((Product.price_cents * 1.0 / Product.regular_price_cents), Product.id)
+        .limit(limit)
+    ).all()
+    return list(featured), list(discounted)
+
+
+def product_by_slug(slug: str) -> Product | None:
+    return db.session.scalars(
+        select(Product)
+        .where(Product.slug == slug, Product.active.is_(True))
+        .options(selectinload(Product.images))
+    ).first()
+
+
+def related_products(product: Product, limit: int = 4) -> list[Product]:
+    """Return other in-stock products of the same category, closest in price first."""
+    rows = db.session.scalars(
+        select(Product)
+        .where(
+            Product.category_id == product.category_id,
+            Product.id != product.id,
+            Product.active.is_(True),
+            Product.stock > 0,
+        )
+        .order_by(func.abs(Product.price_cents - product.price_cents), Product.id)
+        .limit(limit)
+        .options(selectinload(Product.images))
+    ).all()
+    return list(rows)
+
+
+def suggest(q: str, limit: int = 8) -> list[Product]:
+    """Return up to ``limit`` products for the live search box; needs two folded letters."""
+    words = search.terms(q)
+    if not words or sum(len(w) for w in words) < 2:
+        return []
+    statement, rank = search.apply(select(Product).where(Product.active.is_(True)), words)
+    return list(db.session.scalars(statement.order_by(rank, Product.id).limit(limit)).all())
+
+
+def price_list(page: int, per_page: int) -> Page:
+    """Return a page of the public price list (every active product, by category and name)."""
+    statement = select(Product).where(Product.active.is_(True))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(page, pages)
+    items = db.session.scalars(
+        statement.options(joinedload(Product.category))
+        .order_by(Product.category_id, Product.name_sq, Product.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def sitemap_products() -> list[tuple[str, object]]:
+    """Return ``(slug, updated_at)`` for every active product."""
+    rows = db.session.execute(
+        select(Product.slug, Product.updated_at).where(Product.active.is_(True)).order_by(Product.id)
+    ).all()
+    return [(r.slug, r.updated_at) for r in rows]

@@ -1,0 +1,115 @@
+"""Catalogue pages: home, listings, product page, live search, price list, sitemap."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+
+from .. import htmx
+from ..i18n import current_code
+from . import filters, services
+
+bp = Blueprint("catalogue", __name__)
+
+
+def tree() -> services.CategoryTree:
+    """Return the request's category tree, loading it at most once per request."""
+    if "category_tree" not in g:
+        g.category_tree = services.category_tree()
+    return g.category_tree
+
+
+@bp.get("/")
+def home():
+    featured, discounted = services.home_products()
+    return render_template("catalogue/home.html", featured=featured, discounted=discounted)
+
+
+@bp.get("/products")
+def products():
+    return _listing(None)
+
+
+@bp.get("/category/<slug>")
+def category(slug: str):
+    found = tree().by_slug.get(slug)
+    if found is None:
+        abort(404)
+    return _listing(found)
+
+
+def _listing(category):
+    query = filters.parse(request.args, current_app.config["SEARCH_MAX_LENGTH"])
+    if category is not None:
+        query = replace(query, category=category.slug)
+    elif query.category and query.category not in tree().by_slug:
+        query = replace(query, category="", ignored=(*query.ignored, "category"))
+    scope = tree().by_slug.get(query.category)
+    page = services.list_products(query, tree(), current_code(), current_app.config["PRODUCTS_PER_PAGE"])
+    return htmx.page_or_partial(
+        "catalogue/listing.html",
+        "catalogue/_product_grid.html",
+        query=query,
+        page=page,
+        category=category,
+        scope=scope,
+        breadcrumbs=tree().ancestors(scope) if scope else [],
+        materials=services.materials_in(tree().descendant_ids(scope) if scope else None),
+        sorts=filters.SORTS,
+        base_endpoint=("catalogue.category", {"slug": category.slug}) if category else (
+            "catalogue.products", {}),
+    )
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    found = services.product_by_slug(slug)
+    if found is None:
+        abort(404)
+    category = tree().by_id.get(found.category_id)
+    return render_template(
+        "catalogue/product.html",
+        product=found,
+        category=category,
+        breadcrumbs=tree().ancestors(category) if category else [],
+        related=services.related_products(found),
+    )
+
+
+@bp.get("/search/suggest")
+def suggest():
+    q = request.args.get("q", "")[: current_app.config["SEARCH_MAX_LENGTH"]]
+    return htmx.page_or_partial(
+        "catalogue/suggest.html",
+        "catalogue/_search_suggestions.html",
+        q=q,
+        suggestions=services.suggest(q),
+    )
+
+
+@bp.get("/cmimore")
+def price_list():
+    raw = request.args.get("page", "1")
+    number = int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    page = services.price_list(max(number, 1), per_page=100)
+    return render_template(
+        "catalogue/price_list.html", page=page, list_date=date.today(), bad_page=raw != str(number)
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    body = render_template(
+        "catalogue/sitemap.xml", categories=tree().all, products=services.sitemap_products()
+    )
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = "User-agent: *\nDisallow: /account\nDisallow: /cart\nDisallow: /checkout\n"
+    body += "Disallow: /admin\nDisallow: /search/suggest\n"
+    body += f"Sitemap: {url_for('catalogue.sitemap', _external=True)}\n"
+    return Response(body, mimetype="text/plain")

@@ -1,0 +1,63 @@
+"""Settings from the environment (``LESNAMAX_*``) with safe development defaults."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """Return a key generated once into ``instance/`` so dev sessions survive restarts."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def defaults(instance_path: Path) -> dict:
+    """Return the defaults; each key can be overridden with ``LESNAMAX_<KEY>``."""
+    return {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'lesnamax.sqlite'}",
+        "REDIS_URL": "",
+        "BASE_URL": "http://127.0.0.1:5000",
+        "BANK_MODE": "sandbox",
+        "MEDIA_ROOT": str(instance_path / "media"),
+        "IP_RETENTION_DAYS": 365,
+        "PRODUCTS_PER_PAGE": 24,
+        "BABEL_DEFAULT_LOCALE": "sq_XK",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Belgrade",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        # Long enough for any honest search, short enough to keep FTS queries cheap.
+        "SEARCH_MAX_LENGTH": 100,
+        "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+    }
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill ``app.config``: defaults, then environment, then the test mapping."""
+    app.config.from_mapping(defaults(Path(app.instance_path)))
+    app.config.from_prefixed_env("LESNAMAX")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _dev_secret_key(Path(app.instance_path))
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
+    )
+    app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["SESSION_COOKIE_SECURE"] else "http"
+
+
+def _normalise_db_url(url: str) -> str:
+    """Point plain ``postgresql://`` URLs at psycopg 3, the driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

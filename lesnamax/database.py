@@ -1,0 +1,34 @@
+"""Engine setup: SQLite in WAL mode with foreign keys on; PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure(app) -> None:
+    """Set engine options before Flask-SQLAlchemy creates the engine."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if uri.startswith("sqlite"):
+        # Writers wait for each other instead of failing at once with "database is locked".
+        options.setdefault("connect_args", {}).setdefault("timeout", 15)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    import_models()
+
+
+def import_models() -> None:
+    """Import every model module so the metadata (and Alembic) sees all tables."""
+    from .catalogue import models  # noqa: F401
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers go on while one writer commits; foreign keys are off by default.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

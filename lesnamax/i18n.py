@@ -1,0 +1,52 @@
+"""Locale selection: ``?lang=`` > cookie > user preference > Accept-Language > sq_XK."""
+
+from __future__ import annotations
+
+from babel.core import Locale
+from flask import g, request
+from flask_babel import get_locale, lazy_gettext
+
+_l = lazy_gettext
+
+#: Language code people see in URLs and cookies -> Babel locale we format with.
+# sq_XK, not plain sq: plain sq formats times on a 12-hour clock (KOSOVO.md §1.2).
+LOCALES = {"sq": "sq_XK", "en": "en"}
+DEFAULT = "sq"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def requested_code() -> str | None:
+    """Return a valid language code from ``?lang=`` if present."""
+    code = request.args.get("lang", "")
+    return code if code in LOCALES else None
+
+
+def select_locale() -> str:
+    """Pick the locale for this request (the Flask-Babel selector)."""
+    code = requested_code() or request.cookies.get(COOKIE)
+    if code not in LOCALES:
+        code = getattr(g, "user_lang", None)
+    if code not in LOCALES:
+        code = _from_accept_language()
+    return LOCALES[code]
+
+
+def _from_accept_language() -> str:
+    # Werkzeug's best_match tries exact tags first, so "sq-AL, en;q=0.8" would pick "en"
+    # against our "sq_XK"; match on the primary subtag instead (KOSOVO.md §1.5).
+    for value, _quality in request.accept_languages:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        if primary in LOCALES:
+            return primary
+    return DEFAULT
+
+
+def current_code() -> str:
+    """Return ``"sq"`` or ``"en"`` for the current request."""
+    return Locale.parse(str(get_locale())).language
+
+
+def html_lang() -> str:
+    """Return the BCP 47 tag for ``<html lang>``: ``sq-XK`` or ``en``."""
+    return str(get_locale()).replace("_", "-")

@@ -1,0 +1,51 @@
+"""Product images on disk: content-hashed names, one WebP file per served width."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from flask import Blueprint, current_app, send_from_directory
+from PIL import Image
+
+#: Widths the shop serves: cards use 400, the product page 800 (and 400 via srcset).
+WIDTHS = (400, 800)
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+
+def media_dir() -> Path:
+    return Path(current_app.config["MEDIA_ROOT"]) / "products"
+
+
+def store_image(image: Image.Image, directory: Path) -> tuple[str, int, int]:
+    """Write ``image`` in every served width; return ``(key, width, height)`` of the largest.
+
+    The key is a hash of the re-encoded pixels, so identical images share files and any
+    change yields a new file name that browsers can cache forever.
+    """
+    image = image.convert("RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    key = hashlib.sha256(buffer.getvalue()).hexdigest()[:20]
+    directory.mkdir(parents=True, exist_ok=True)
+    width, height = image.size
+    for target in WIDTHS:
+        path = directory / f"{key}-{target}.webp"
+        if path.exists():
+            continue
+        scaled = image if width <= target else image.resize(
+            (target, round(height * target / width)), Image.Resampling.LANCZOS
+        )
+        scaled.save(path, "WEBP", quality=78, method=4)
+    largest = min(max(WIDTHS), width)
+    return key, largest, round(height * largest / width)
+
+
+@bp.get("/products/<name>")
+def product_image(name: str):
+    # File names carry a content hash, so the answer for one name never changes.
+    response = send_from_directory(media_dir(), name, max_age=365 * 24 * 3600)
+    response.cache_control.immutable = True
+    return response

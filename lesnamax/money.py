@@ -1,0 +1,49 @@
+"""Money as integer cents: parse what people type, format with Babel for the current locale."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+from flask_babel import get_locale
+
+CURRENCY = "EUR"
+# Minor units per currency; EUR is the only one the shop sells in.
+EXPONENT = {"EUR": 2}
+
+_EUROS = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
+
+
+def format_cents(cents: int, locale: str | None = None, currency: str = CURRENCY) -> str:
+    """Format ``cents`` for ``locale`` (default: the request's), e.g. ``1 234,50 €`` in sq_XK."""
+    amount = Decimal(cents).scaleb(-EXPONENT[currency])
+    return format_currency(amount, currency, locale=locale or str(get_locale() or "sq_XK"))
+
+
+def parse_euros(text: str | None) -> int | None:
+    """Turn ``"12"``, ``"12,5"`` or ``"12.50"`` into cents; ``None`` for empty or invalid input.
+
+    Used for query parameters, where bad input is ignored rather than refused.
+    """
+    if text is None:
+        return None
+    text = text.strip().replace(" ", "").replace("\xa0", "")
+    if not _EUROS.match(text):
+        return None
+    try:
+        return int((Decimal(text.replace(",", ".")) * 100).to_integral_value())
+    except InvalidOperation:  # pragma: no cover - the regex already rules this out
+        return None
+
+
+def cents_to_decimal_text(cents: int) -> str:
+    """Return ``"1234.50"``: the machine form used in JSON-LD and forms."""
+    return f"{Decimal(cents).scaleb(-2):.2f}"
+
+
+def discount_percent(price_cents: int, regular_cents: int | None) -> int:
+    """Whole-percent discount of ``price`` against ``regular``; 0 when not discounted."""
+    if not regular_cents or regular_cents <= price_cents:
+        return 0
+    return round((regular_cents - price_cents) * 100 / regular_cents)

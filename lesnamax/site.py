@@ -1,0 +1,41 @@
+"""Site-wide routes: language switch and health check."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from sqlalchemy import text
+
+from .extensions import db
+from .i18n import COOKIE, COOKIE_MAX_AGE, LOCALES
+
+bp = Blueprint("site", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """Return ``target`` if it is a path on this site, else the home page (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("catalogue.home")
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code not in LOCALES:
+        abort(404)
+    response = redirect(safe_next(request.args.get("next")), 303)
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,63 @@
+"""Template globals and filters: prices, localized fields, image and listing URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import current_app, request, url_for
+
+from . import i18n, money
+from .catalogue import vocab
+
+
+@cache
+def _static_version(folder: str, filename: str) -> str:
+    path = Path(folder) / filename
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def static_url(filename: str) -> str:
+    """Return the static URL with a content hash, so files can be cached for a long time."""
+    version = _static_version(current_app.static_folder or "", filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def image_url(image, width: int = 400) -> str:
+    return url_for("media.product_image", name=f"{image.key}-{width}.webp")
+
+
+def canonical_url(**overrides) -> str:
+    """Return this page's absolute URL without the ``lang`` switch parameter."""
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    args.update({k: v for k, v in overrides.items() if v is not None})
+    base = current_app.config["BASE_URL"].rstrip("/") + request.path
+    return base + ("?" + urlencode(args) if args else "")
+
+
+def register(app) -> None:
+    from .catalogue.views import tree
+
+    @app.context_processor
+    def helpers():
+        lang = i18n.current_code()
+        return {
+            "lang": lang,
+            "html_lang": i18n.html_lang(),
+            "price": money.format_cents,
+            "loc": lambda obj, field: obj.localized(field, lang),
+            "material_label": lambda code: vocab.label(vocab.MATERIALS, code, lang),
+            "colour_label": lambda code: vocab.label(vocab.COLOURS, code, lang),
+            "image_url": image_url,
+            "static_url": static_url,
+            "canonical_url": canonical_url,
+            "discount_percent": money.discount_percent,
+            "cents_text": money.cents_to_decimal_text,
+            "languages": {"sq": "Shqip", "en": "English"},
+            "category_tree": tree,
+        }

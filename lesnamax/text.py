@@ -1,0 +1,27 @@
+"""Text folding for search and slugs: Albanian diacritics and case do not matter."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def fold(text: str | None) -> str:
+    """Return ``text`` lower-cased with diacritics removed: ``"Dyshekë Çelik"`` -> ``"dysheke celik"``."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(stripped.split())
+
+
+def tokens(text: str | None) -> list[str]:
+    """Split folded ``text`` into ASCII word tokens, the only thing we ever hand to FTS."""
+    return [t for t in _NON_ALNUM.split(fold(text)) if t]
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII slug: ``"Karrige druri lisi"`` -> ``"karrige-druri-lisi"``."""
+    return "-".join(tokens(text))[:120].strip("-") or "produkt"
