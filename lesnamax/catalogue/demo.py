@@ -7,7 +7,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select
 
 from ..extensions import db
@@ -141,23 +141,84 @@ def _image_row(stored: tuple[str, int, int], spec, position: int) -> ProductImag
 
 
 def _picture(spec, variant: int) -> Image.Image:
-    """Draw a simple studio-style picture: the piece as shapes on its colour, with its name."""
-    _slug, kind, material, colour, model = spec
+    """Draw a simple studio-style picture of the piece in its colour (variant 1: a close-up)."""
+    slug, _kind, _material, colour, _model = spec
     base = SWATCHES[colour]
-    image = Image.new("RGB", (800, 600), (246, 244, 240) if variant == 0 else (232, 236, 238))
+    dark = tuple(max(0, c - 45) for c in base)
+    image = Image.new("RGB", (800, 600), (246, 244, 240))
     draw = ImageDraw.Draw(image)
-    shade = tuple(max(0, c - 40) for c in base)
+    if variant:
+        for x in range(-600, 800, 36):  # fabric / grain close-up
+            draw.line((x, 0, x + 600, 600), fill=base, width=22)
+            draw.line((x + 18, 0, x + 618, 600), fill=dark, width=4)
+        return image
     draw.rectangle((0, 470, 800, 600), fill=(225, 221, 214))
-    if variant == 0:
-        draw.rounded_rectangle((170, 190, 630, 420), radius=28, fill=base, outline=shade, width=6)
-        draw.rectangle((200, 420, 230, 480), fill=shade)
-        draw.rectangle((570, 420, 600, 480), fill=shade)
-    else:
-        draw.ellipse((250, 120, 550, 420), fill=base, outline=shade, width=8)
-    font = ImageFont.load_default(size=34)
-    label = f"{kind[0]} · {model}"
-    draw.text((400, 540), label, fill=(40, 40, 44), font=font, anchor="mm")
+    _SHAPES.get(slug, _draw_table)(draw, base, dark)
     return image
+
+
+def _draw_sofa(draw, base, dark):
+    draw.rounded_rectangle((150, 170, 650, 330), radius=30, fill=dark)
+    draw.rounded_rectangle((130, 290, 670, 430), radius=24, fill=base, outline=dark, width=5)
+    draw.rounded_rectangle((110, 250, 190, 430), radius=20, fill=dark)
+    draw.rounded_rectangle((610, 250, 690, 430), radius=20, fill=dark)
+    for x in (150, 630):
+        draw.rectangle((x, 430, x + 20, 475), fill=(60, 50, 40))
+
+
+def _draw_bed(draw, base, dark):
+    draw.rounded_rectangle((120, 150, 230, 470), radius=12, fill=dark)
+    draw.rounded_rectangle((200, 300, 700, 420), radius=18, fill=(250, 250, 248), outline=dark, width=4)
+    draw.rectangle((200, 360, 700, 440), fill=base)
+    draw.rounded_rectangle((230, 270, 360, 320), radius=16, fill=(255, 255, 255), outline=dark, width=3)
+
+
+def _draw_table(draw, base, dark):
+    draw.rounded_rectangle((140, 220, 660, 260), radius=8, fill=base, outline=dark, width=4)
+    for x in (170, 610):
+        draw.rectangle((x, 260, x + 22, 470), fill=dark)
+
+
+def _draw_mattress(draw, base, dark):
+    draw.rounded_rectangle((120, 260, 680, 420), radius=40, fill=(250, 250, 248), outline=dark, width=6)
+    for x in range(170, 660, 60):
+        draw.ellipse((x, 330, x + 10, 340), fill=dark)
+    draw.line((130, 300, 670, 300), fill=(200, 200, 200), width=3)
+
+
+def _draw_rug(draw, base, dark):
+    draw.polygon([(160, 460), (640, 460), (560, 250), (240, 250)], fill=base, outline=dark)
+    draw.polygon([(210, 440), (590, 440), (530, 275), (270, 275)], outline=dark, width=6)
+    for x in range(165, 640, 16):
+        draw.line((x, 460, x, 478), fill=dark, width=3)
+
+
+def _draw_curtain(draw, base, dark):
+    draw.rectangle((100, 90, 700, 104), fill=(80, 80, 80))
+    for x in range(120, 690, 40):
+        draw.rectangle((x, 104, x + 30, 470), fill=base)
+        draw.line((x + 30, 104, x + 30, 470), fill=dark, width=6)
+
+
+def _draw_vase(draw, base, dark):
+    draw.ellipse((300, 230, 500, 470), fill=base, outline=dark, width=5)
+    draw.rectangle((360, 150, 440, 260), fill=base, outline=dark, width=5)
+    draw.ellipse((345, 135, 455, 170), fill=dark)
+
+
+def _draw_pot(draw, base, dark):
+    draw.rounded_rectangle((230, 260, 570, 450), radius=26, fill=base, outline=dark, width=6)
+    draw.rounded_rectangle((170, 290, 240, 315), radius=10, fill=dark)
+    draw.rounded_rectangle((560, 290, 630, 315), radius=10, fill=dark)
+    draw.ellipse((220, 230, 580, 290), fill=dark)
+    draw.ellipse((380, 205, 420, 240), fill=dark)
+
+
+_SHAPES = {
+    "dhoma-ndenje": _draw_sofa, "dhoma-gjumi": _draw_bed, "kuzhina": _draw_table,
+    "zyre": _draw_table, "dysheke": _draw_mattress, "tepihe": _draw_rug,
+    "tekstil-perde": _draw_curtain, "dekor": _draw_vase, "kuzhine-ene": _draw_pot,
+}
 
 
 def _bulk(count: int, specs, categories, pool, rng, today) -> None:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
 from . import search
 from .filters import ListingQuery
-from .models import Category, Product
+from .models import Category, Product, ProductImage
 
 
 class CategoryTree:
@@ -120,20 +121,45 @@ def materials_in(category_ids: list[int] | None) -> list[str]:
     return sorted(db.session.scalars(statement.distinct()).all())
 
 
+def attach_images(products: list[Product]) -> list[Product]:
+    """Load the images of all ``products`` with one query (for several lists on one page)."""
+    by_id = {p.id: [] for p in products}
+    if by_id:
+        rows = db.session.scalars(
+            select(ProductImage)
+            .where(ProductImage.product_id.in_(by_id))
+            .order_by(ProductImage.product_id, ProductImage.position, ProductImage.id)
+        )
+        for image in rows:
+            by_id[image.product_id].append(image)
+    for product in products:
+        set_committed_value(product, "images", by_id[product.id])
+    return products
+
+
 def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
-    """Return ``(featured, discounted)`` active products for the home page."""
-    base = select(Product).where(Product.active.is_(True)).options(selectinload(Product.images))
-    featured = db.session.scalars(
-        base.where(Product.featured.is_(True))
-        .order_by(Product.created_at.desc(), Product.id.desc())
-        .limit(limit)
-    ).all()
-    discounted = db.session.scalars(
-        base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
-        .order_by((Product.price_cents * 1.0 / Product.regular_price_cents), Product.id)
-        .limit(limit)
-    ).all()
-    return list(featured), list(discounted)
+    """Return ``(featured, discounted)`` active products for the home page.
+
+    Featured products are topped up with the newest ones, so the home page is never bare.
+    """
+    base = select(Product).where(Product.active.is_(True))
+    newest = (Product.created_at.desc(), Product.id.desc())
+    featured = list(
+        db.session.scalars(base.where(Product.featured.is_(True)).order_by(*newest).limit(limit))
+    )
+    if len(featured) < limit:
+        featured += db.session.scalars(
+            base.where(Product.featured.is_(False)).order_by(*newest).limit(limit - len(featured))
+        )
+    discounted = list(
+        db.session.scalars(
+            base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
+            .order_by((Product.price_cents * 1.0 / Product.regular_price_cents), Product.id)
+            .limit(limit)
+        )
+    )
+    attach_images(list({p.id: p for p in featured + discounted}.values()))
+    return featured, discounted
 
 
 def product_by_slug(slug: str) -> Product | None:

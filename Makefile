@@ -1,0 +1,47 @@
+# LESNA MAX shop. `make run` serves the shop, `make test` runs every test.
+# Needs only python3 (3.11+) and make; test tools are installed on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+MO_FILES := translations/sq/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
+
+.PHONY: run test test-sqlite test-postgres test-deps translate compile-translations bench lint clean
+
+run: $(VENV)/.installed $(MO_FILES)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed $(MO_FILES) test-deps
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --db=postgresql --ignore=tests/browser
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations -l $* --statistics
+
+compile-translations: $(MO_FILES)
+
+# Re-extract every string from code and templates and merge it into sq and en.
+translate: $(VENV)/.installed
+	$(BIN)/flask translate update
+
+# Browser tests need Debian's Chromium and axe-core; PostgreSQL tests need its server binaries.
+test-deps:
+	@sh scripts/test-deps.sh
+
+bench: $(VENV)/.installed $(MO_FILES)
+	$(BIN)/python bench/run.py
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check lesnamax tests bench
+
+clean:
+	rm -rf $(VENV) node_modules translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,177 @@
+"""Fixtures: a migrated database per test (SQLite file copy, or a real PostgreSQL), clients, factories.
+
+``pytest --db=postgresql`` runs the same tests against a PostgreSQL server started here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import shutil
+from types import SimpleNamespace
+
+import flask_migrate
+import pytest
+from sqlalchemy import event, text
+
+from lesnamax import create_app
+from lesnamax.catalogue.models import Category, Product, ProductImage
+from lesnamax.extensions import db
+
+from .pg import PostgresServer
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                     help="database engine for the tests")
+
+
+def base_config(url: str, tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "BASE_URL": "http://shop.test",
+    }
+
+
+def migrate(url: str, tmp_path) -> None:
+    """Build the schema the way production does: by running every migration."""
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine_name(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def migrated(engine_name, tmp_path_factory):
+    """Return the URL of a migrated, empty database (a template file for SQLite)."""
+    tmp = tmp_path_factory.mktemp("db")
+    if engine_name == "sqlite":
+        url = f"sqlite:///{tmp / 'template.sqlite'}"
+        migrate(url, tmp)
+        yield url
+        return
+    server = PostgresServer().start()
+    try:
+        url = server.create_database("lesnamax_test")
+        migrate(url, tmp)
+        yield url
+    finally:
+        server.stop()
+
+
+def fresh_database(migrated: str, tmp_path) -> str:
+    """Return a URL to an empty migrated database for one test."""
+    if migrated.startswith("sqlite"):
+        copy = tmp_path / "test.sqlite"
+        shutil.copy(migrated.removeprefix("sqlite:///"), copy)
+        return f"sqlite:///{copy}"
+    return migrated
+
+
+@pytest.fixture
+def app(migrated, tmp_path):
+    url = fresh_database(migrated, tmp_path)
+    app = create_app(base_config(url, tmp_path))
+    if not url.startswith("sqlite"):
+        with app.app_context():
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def hx(app):
+    """A test client whose every request comes from htmx."""
+    client = app.test_client()
+    client.environ_base["HTTP_HX_REQUEST"] = "true"
+    return client
+
+
+@pytest.fixture
+def make_category(app):
+    counter = itertools.count(1)
+
+    def make(**values) -> SimpleNamespace:
+        n = next(counter)
+        values.setdefault("slug", f"kategoria-{n}")
+        values.setdefault("name_sq", f"Kategoria {n}")
+        values.setdefault("name_en", f"Category {n}")
+        values.setdefault("position", n)
+        with app.app_context():
+            category = Category(**values)
+            db.session.add(category)
+            db.session.commit()
+            return SimpleNamespace(id=category.id, slug=category.slug, name_sq=category.name_sq)
+
+    return make
+
+
+@pytest.fixture
+def make_product(app, make_category):
+    counter = itertools.count(1)
+    default_category: list[SimpleNamespace] = []
+
+    def make(image: bool = True, **values) -> SimpleNamespace:
+        n = next(counter)
+        if "category_id" not in values:
+            if not default_category:
+                default_category.append(make_category(slug="mobilje", name_sq="Mobilje",
+                                                      name_en="Furniture"))
+            values["category_id"] = default_category[0].id
+        values.setdefault("name_sq", f"Produkt {n}")
+        values.setdefault("name_en", f"Product {n}")
+        values.setdefault("slug", f"produkt-{n}")
+        values.setdefault("sku", f"SKU-{n:05d}")
+        values.setdefault("price_cents", 1000 * n)
+        values.setdefault("stock", 10)
+        with app.app_context():
+            product = Product(**values)
+            if image:
+                product.images.append(ProductImage(key=f"img{n}", width=800, height=600,
+                                                   alt_sq=values["name_sq"]))
+            db.session.add(product)
+            db.session.commit()
+            return SimpleNamespace(**{c: getattr(product, c) for c in
+                                      ("id", "slug", "sku", "name_sq", "name_en", "price_cents",
+                                       "stock", "category_id")})
+
+    return make
+
+
+@pytest.fixture
+def count_queries(app):
+    """Use as ``with count_queries() as queries: ...``; ``queries`` lists the SQL run."""
+
+    @contextlib.contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
