@@ -132,8 +132,8 @@ def make_product(app, make_category):
         n = next(counter)
         if "category_id" not in values:
             if not default_category:
-                default_category.append(make_category(slug="mobilje", name_sq="Mobilje",
-                                                      name_en="Furniture"))
+                default_category.append(make_category(slug="te-ndryshme", name_sq="Të ndryshme",
+                                                      name_en="Miscellaneous"))
             values["category_id"] = default_category[0].id
         values.setdefault("name_sq", f"Produkt {n}")
         values.setdefault("name_en", f"Product {n}")

@@ -141,16 +141,16 @@ def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
     """Return ``(featured, discounted)`` active products for the home page.
 
     Featured products are topped up with the newest ones, so the home page is never bare.
+    Three queries in all, whatever the size of the catalogue.
     """
     base = select(Product).where(Product.active.is_(True))
-    newest = (Product.created_at.desc(), Product.id.desc())
+    # Featured first, then the newest: one query, served by ix_product_showcase.
     featured = list(
-        db.session.scalars(base.where(Product.featured.is_(True)).order_by(*newest).limit(limit))
-    )
-    if len(featured) < limit:
-        featured += db.session.scalars(
-            base.where(Product.featured.is_(False)).order_by(*newest).limit(limit - len(featured))
+        db.session.scalars(
+            base.order_by(Product.featured.desc(), Product.created_at.desc(), Product.id.desc())
+            .limit(limit)
         )
+    )
     discounted = list(
         db.session.scalars(
             base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
@@ -163,11 +163,15 @@ def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
 
 
 def product_by_slug(slug: str) -> Product | None:
-    return db.session.scalars(
-        select(Product)
-        .where(Product.slug == slug, Product.active.is_(True))
-        .options(selectinload(Product.images))
-    ).first()
+    return (
+        db.session.scalars(
+            select(Product)
+            .where(Product.slug == slug, Product.active.is_(True))
+            .options(joinedload(Product.images))
+        )
+        .unique()
+        .first()
+    )
 
 
 def related_products(product: Product, limit: int = 4) -> list[Product]:

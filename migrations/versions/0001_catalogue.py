@@ -102,6 +102,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_product_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_material'), ['material'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_price_cents'), ['price_cents'], unique=False)
+        batch_op.create_index('ix_product_showcase', ['active', 'featured', 'created_at'], unique=False)
 
     op.create_table('product_image',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -132,6 +133,7 @@ def downgrade():
 
     op.drop_table('product_image')
     with op.batch_alter_table('product', schema=None) as batch_op:
+        batch_op.drop_index('ix_product_showcase')
         batch_op.drop_index(batch_op.f('ix_product_price_cents'))
         batch_op.drop_index(batch_op.f('ix_product_material'))
         batch_op.drop_index(batch_op.f('ix_product_created_at'))

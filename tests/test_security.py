@@ -1,0 +1,129 @@
+"""Security headers, CSP that htmx works under, nothing loaded from another origin, CSRF."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+PAGES = ["/", "/products", "/category/mobilje", "/products/karrige", "/cmimore", "/privacy",
+         "/account", "/nuk-ekziston"]
+
+
+@pytest.fixture
+def catalogue(make_category, make_product):
+    furniture = make_category(slug="mobilje", name_sq="Mobilje", name_en="Furniture")
+    make_product(name_sq="Karrige", slug="karrige", category_id=furniture.id)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_security_headers(client, catalogue, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in headers  # plain HTTP in tests
+
+
+def test_hsts_over_https(app, client, catalogue):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "max-age" in client.get("/", base_url="https://shop.test").headers["Strict-Transport-Security"]
+
+
+class Resources(HTMLParser):
+    """Collect every URL the browser would fetch by itself, and inline scripts/styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.inline_scripts, self.inline_styles = [], [], []
+        self._in_script = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "style" in a:
+            self.inline_styles.append(tag)
+        if any(k.startswith("on") for k in a) or any(k.startswith("hx-on") for k in a):
+            self.inline_scripts.append(f"{tag} handler")
+        if tag == "script":
+            if a.get("src"):
+                self.urls.append(a["src"])
+            self._in_script = a.get("type", "")
+        elif tag in {"img", "source", "iframe", "audio", "video"}:
+            for key in ("src", "srcset"):
+                if a.get(key):
+                    self.urls.extend(part.split()[0] for part in a[key].split(","))
+        elif tag == "link" and set(a.get("rel", "").split()) & {"stylesheet", "icon", "preload",
+                                                                    "modulepreload", "manifest"}:
+            self.urls.append(a["href"])
+        elif tag == "style":
+            self.inline_styles.append("style")
+
+    def handle_data(self, data):
+        if self._in_script is not None and self._in_script != "application/ld+json" and data.strip():
+            self.inline_scripts.append(data[:40])
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_load_nothing_from_another_origin_and_nothing_inline(client, catalogue, path):
+    parser = Resources()
+    parser.feed(client.get(path).text)
+    assert parser.urls, "expected the page to load its own assets"
+    for url in parser.urls:
+        assert url.startswith("/") and not url.startswith("//"), url
+    assert parser.inline_scripts == []
+    assert parser.inline_styles == []
+
+
+def test_htmx_is_vendored_with_its_version(client):
+    html = client.get("/").text
+    src = re.search(r'src="(/static/vendor/htmx-2\.0\.\d+\.min\.js)\?v=\w+"', html).group(1)
+    with client.get(src) as response:
+        assert response.status_code == 200 and b"htmx" in response.data
+
+
+def test_htmx_is_configured_for_a_strict_csp(client):
+    html = client.get("/").text
+    assert '"allowEval": false' in html and '"includeIndicatorStyles": false' in html
+
+
+def test_csrf_token_travels_in_hx_headers(client):
+    assert re.search(r"hx-headers='\{\"X-CSRFToken\": \"[\w.-]+\"\}'", client.get("/").text)
+
+
+def test_csrf_is_enforced_on_post(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    @app.post("/echo")
+    def echo():
+        return "ok"
+
+    assert client.post("/echo").status_code == 400
+    page = client.get("/")
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page.text).group(1)
+    assert client.post("/echo", headers={"X-CSRFToken": token}).text == "ok"
+
+
+def test_static_files_are_cacheable(client):
+    with client.get("/static/css/shop.css") as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age and response.cache_control.max_age >= 3600
+
+
+def test_product_images_are_immutable(app, client):
+    from pathlib import Path
+
+    folder = Path(app.config["MEDIA_ROOT"]) / "products"
+    folder.mkdir(parents=True)
+    (folder / "abc-400.webp").write_bytes(b"RIFF0000WEBP")
+    with client.get("/media/products/abc-400.webp") as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        assert response.cache_control.immutable
+    assert client.get("/media/products/../../secret_key").status_code == 404
