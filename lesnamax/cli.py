@@ -55,7 +55,8 @@ def update() -> None:
     """Extract messages from code and templates and merge them into sq and en."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", ".")
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations",
+             "--no-fuzzy-matching", "--ignore-obsolete")
 
 
 @translate.command()
