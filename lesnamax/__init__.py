@@ -37,8 +37,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import media, site
-    from .catalogue.views import bp as catalogue_bp
     from .account.views import bp as account_bp
+    from .catalogue.views import bp as catalogue_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, site.bp, media.bp):

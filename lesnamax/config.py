@@ -59,5 +59,5 @@ def _normalise_db_url(url: str) -> str:
     """Point plain ``postgresql://`` URLs at psycopg 3, the driver we ship."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

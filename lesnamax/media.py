@@ -35,8 +35,10 @@ def store_image(image: Image.Image, directory: Path) -> tuple[str, int, int]:
         path = directory / f"{key}-{target}.webp"
         if path.exists():
             continue
-        scaled = image if width <= target else image.resize(
-            (target, round(height * target / width)), Image.Resampling.LANCZOS
+        scaled = (
+            image
+            if width <= target
+            else image.resize((target, round(height * target / width)), Image.Resampling.LANCZOS)
         )
         scaled.save(path, "WEBP", quality=78, method=4)
     largest = min(max(WIDTHS), width)

@@ -9,7 +9,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def fold(text: str | None) -> str:
-    """Return ``text`` lower-cased with diacritics removed: ``"Dyshekë Çelik"`` -> ``"dysheke celik"``."""
+    """Return ``text`` lower-cased, without diacritics: ``"Dyshekë Ç"`` -> ``"dysheke c"``."""
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

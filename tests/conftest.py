@@ -1,4 +1,4 @@
-"""Fixtures: a migrated database per test (SQLite file copy, or a real PostgreSQL), clients, factories.
+"""Fixtures: a migrated database per test (a SQLite file copy, or a real PostgreSQL).
 
 ``pytest --db=postgresql`` runs the same tests against a PostgreSQL server started here.
 """
@@ -22,8 +22,12 @@ from .pg import PostgresServer
 
 
 def pytest_addoption(parser):
-    parser.addoption("--db", choices=["sqlite", "postgresql"], default="sqlite",
-                     help="database engine for the tests")
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="database engine for the tests",
+    )
 
 
 def base_config(url: str, tmp_path) -> dict:
@@ -132,8 +136,11 @@ def make_product(app, make_category):
         n = next(counter)
         if "category_id" not in values:
             if not default_category:
-                default_category.append(make_category(slug="te-ndryshme", name_sq="Të ndryshme",
-                                                      name_en="Miscellaneous"))
+                default_category.append(
+                    make_category(
+                        slug="te-ndryshme", name_sq="Të ndryshme", name_en="Miscellaneous"
+                    )
+                )
             values["category_id"] = default_category[0].id
         values.setdefault("name_sq", f"Produkt {n}")
         values.setdefault("name_en", f"Product {n}")
@@ -144,13 +151,26 @@ def make_product(app, make_category):
         with app.app_context():
             product = Product(**values)
             if image:
-                product.images.append(ProductImage(key=f"img{n}", width=800, height=600,
-                                                   alt_sq=values["name_sq"]))
+                product.images.append(
+                    ProductImage(key=f"img{n}", width=800, height=600, alt_sq=values["name_sq"])
+                )
             db.session.add(product)
             db.session.commit()
-            return SimpleNamespace(**{c: getattr(product, c) for c in
-                                      ("id", "slug", "sku", "name_sq", "name_en", "price_cents",
-                                       "stock", "category_id")})
+            return SimpleNamespace(
+                **{
+                    c: getattr(product, c)
+                    for c in (
+                        "id",
+                        "slug",
+                        "sku",
+                        "name_sq",
+                        "name_en",
+                        "price_cents",
+                        "stock",
+                        "category_id",
+                    )
+                }
+            )
 
     return make
 

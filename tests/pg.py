@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the tests (TOOLING.md §4): initdb in a temp dir, loopback only."""
+"""A throwaway PostgreSQL server for the tests (TOOLING.md §4): initdb in a temp dir."""
 
 from __future__ import annotations
 
@@ -48,13 +48,36 @@ class PostgresServer:
             os.chmod(self.root, 0o755)
             shutil.chown(self.root, "postgres")
         data = self.root / "data"
-        self._run(_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200")
-        self._run(_bin("pg_ctl"), "-D", str(data), "-l", str(self.root / "server.log"),
-                  "-w", "-t", "30", "-o", options, "start")
+        self._run(
+            _bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            _bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            options,
+            "start",
+        )
         return self
 
     def create_database(self, name: str) -> str:
@@ -77,6 +100,8 @@ class PostgresServer:
 
     def stop(self) -> None:
         try:
-            self._run(_bin("pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+            self._run(
+                _bin("pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"
+            )
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

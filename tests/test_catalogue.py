@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 from babel.numbers import format_currency
@@ -16,18 +16,43 @@ def names_in(html: str) -> list[str]:
 def shop(make_category, make_product):
     """Two categories under Mobilje, a mattress category, and products with known prices."""
     furniture = make_category(slug="mobilje", name_sq="Mobilje", name_en="Furniture")
-    living = make_category(slug="dhoma-ndenje", name_sq="Dhoma ndenje", name_en="Living room",
-                           parent_id=furniture.id)
+    living = make_category(
+        slug="dhoma-ndenje", name_sq="Dhoma ndenje", name_en="Living room", parent_id=furniture.id
+    )
     mattresses = make_category(slug="dysheke", name_sq="Dyshekë", name_en="Mattresses")
-    make_product(name_sq="Karrige druri lisi", name_en="Oak chair", price_cents=4900,
-                 category_id=furniture.id, material="oak", stock=12, slug="karrige-druri-lisi")
-    make_product(name_sq="Divan me pëlhurë", name_en="Fabric sofa", price_cents=59000,
-                 category_id=living.id, material="fabric", stock=0)
-    make_product(name_sq="Dyshek memorie", name_en="Memory foam mattress", price_cents=29900,
-                 regular_price_cents=39900, category_id=mattresses.id, material="memory_foam",
-                 stock=3)
-    make_product(name_sq="Tavolinë e fshehur", name_en="Hidden table", price_cents=100,
-                 category_id=furniture.id, active=False)
+    make_product(
+        name_sq="Karrige druri lisi",
+        name_en="Oak chair",
+        price_cents=4900,
+        category_id=furniture.id,
+        material="oak",
+        stock=12,
+        slug="karrige-druri-lisi",
+    )
+    make_product(
+        name_sq="Divan me pëlhurë",
+        name_en="Fabric sofa",
+        price_cents=59000,
+        category_id=living.id,
+        material="fabric",
+        stock=0,
+    )
+    make_product(
+        name_sq="Dyshek memorie",
+        name_en="Memory foam mattress",
+        price_cents=29900,
+        regular_price_cents=39900,
+        category_id=mattresses.id,
+        material="memory_foam",
+        stock=3,
+    )
+    make_product(
+        name_sq="Tavolinë e fshehur",
+        name_en="Hidden table",
+        price_cents=100,
+        category_id=furniture.id,
+        active=False,
+    )
     return {"furniture": furniture, "living": living, "mattresses": mattresses}
 
 
@@ -84,9 +109,9 @@ def test_name_sort_uses_the_page_language(client, shop):
 
 
 def test_newest_sort_is_the_default(client, make_product):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     make_product(name_sq="E vjetër", created_at=now - timedelta(days=5))
     make_product(name_sq="E re", created_at=now)
     assert names_in(client.get("/products").text) == ["E re", "E vjetër"]
@@ -158,13 +183,15 @@ def test_discounted_price_is_struck_through(client, shop, app):
     with app.app_context():
         slug = db.session.query(Product.slug).filter_by(name_sq="Dyshek memorie").scalar()
     html = client.get(f"/products/{slug}").text
-    assert f"<del class=\"price-regular\">{format_currency(399, 'EUR', locale='sq_XK')}</del>" in html
+    assert f'<del class="price-regular">{format_currency(399, "EUR", locale="sq_XK")}</del>' in html
     assert "−25%" in html
     assert "Kanë mbetur vetëm 3" in html
 
 
-@pytest.mark.parametrize(("stock", "text"), [(0, "Nuk ka në stok"), (1, "Ka mbetur vetëm 1"),
-                                              (5, "Kanë mbetur vetëm 5"), (6, "Në stok")])
+@pytest.mark.parametrize(
+    ("stock", "text"),
+    [(0, "Nuk ka në stok"), (1, "Ka mbetur vetëm 1"), (5, "Kanë mbetur vetëm 5"), (6, "Në stok")],
+)
 def test_stock_states(client, make_product, stock, text):
     product = make_product(stock=stock)
     assert text in client.get(f"/products/{product.slug}").text
@@ -205,8 +232,20 @@ def test_price_list(client, shop):
     html = client.get("/cmimore").text
     assert "<h1>Çmimorja</h1>" in html
     today = date.today()
-    months = ["janar", "shkurt", "mars", "prill", "maj", "qershor", "korrik", "gusht",
-              "shtator", "tetor", "nëntor", "dhjetor"]
+    months = [
+        "janar",
+        "shkurt",
+        "mars",
+        "prill",
+        "maj",
+        "qershor",
+        "korrik",
+        "gusht",
+        "shtator",
+        "tetor",
+        "nëntor",
+        "dhjetor",
+    ]
     assert f"{today.day} {months[today.month - 1]} {today.year}" in html
     row = html.split("Dyshek memorie")[1].split("</tr>")[0]
     assert format_currency(399, "EUR", locale="sq_XK") in row  # regular
@@ -216,8 +255,13 @@ def test_price_list(client, shop):
 
 
 def test_price_list_shows_the_discount_period(client, make_product):
-    make_product(name_sq="Oferta", price_cents=800, regular_price_cents=1000,
-                 discount_starts_on=date(2026, 11, 20), discount_ends_on=date(2026, 12, 5))
+    make_product(
+        name_sq="Oferta",
+        price_cents=800,
+        regular_price_cents=1000,
+        discount_starts_on=date(2026, 11, 20),
+        discount_ends_on=date(2026, 12, 5),
+    )
     row = client.get("/cmimore").text.split("Oferta")[1].split("</tr>")[0]
     assert "20 nën 2026" in row and "5 dhj 2026" in row
 

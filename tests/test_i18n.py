@@ -27,7 +27,9 @@ def test_accept_language_is_mapped_by_primary_language(app, header, expected):
 
 
 def test_query_beats_cookie_beats_header(app):
-    with app.test_request_context("/?lang=en", headers={"Cookie": "lang=sq", "Accept-Language": "sq"}):
+    with app.test_request_context(
+        "/?lang=en", headers={"Cookie": "lang=sq", "Accept-Language": "sq"}
+    ):
         assert select_locale() == "en"
     with app.test_request_context("/", headers={"Cookie": "lang=en", "Accept-Language": "sq"}):
         assert select_locale() == "en"
@@ -52,7 +54,9 @@ def test_language_switch_sets_a_cookie_and_returns(client):
     assert "Të gjitha produktet" in client.get("/products").text
 
 
-@pytest.mark.parametrize("target", ["https://evil.test/", "//evil.test/x", "/\\evil.test", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.test/", "//evil.test/x", "/\\evil.test", "javascript:alert(1)"]
+)
 def test_language_switch_never_redirects_off_site(client, target):
     response = client.get("/lang/sq", query_string={"next": target})
     assert response.status_code == 303

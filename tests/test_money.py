@@ -30,8 +30,14 @@ def test_format_cents_follows_the_request_locale(app):
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("12", 1200), ("12,5", 1250), ("12.50", 1250), (" 1 250 ", 125000), ("0", 0),
-     ("1\xa0234,56", 123456)],
+    [
+        ("12", 1200),
+        ("12,5", 1250),
+        ("12.50", 1250),
+        (" 1 250 ", 125000),
+        ("0", 0),
+        ("1\xa0234,56", 123456),
+    ],
 )
 def test_parse_euros_accepts_what_people_type(text, cents):
     assert parse_euros(text) == cents

@@ -7,8 +7,15 @@ from lesnamax.catalogue.models import Product, ProductImage, search_text_for
 from lesnamax.extensions import db
 
 #: The budget per page; issue 6 caps every page at 6.
-EXPECTED = {"home": 4, "listing": 5, "category": 5, "product": 4, "search": 5, "suggest": 1,
-            "price_list": 3}
+EXPECTED = {
+    "home": 4,
+    "listing": 5,
+    "category": 5,
+    "product": 4,
+    "search": 5,
+    "suggest": 1,
+    "price_list": 3,
+}
 
 
 def fill(app, category_id: int, count: int) -> str:
@@ -16,26 +23,54 @@ def fill(app, category_id: int, count: int) -> str:
     with app.app_context():
         rows = []
         for n in range(count):
-            values = {"id": n + 1, "slug": f"karrige-{n}", "sku": f"SKU-{n:06d}",
-                      "name_sq": f"Karrige {n}", "name_en": f"Chair {n}",
-                      "description_sq": "", "description_en": "", "category_id": category_id,
-                      "price_cents": 1000 + n, "regular_price_cents": 2000 + n if n % 2 else None,
-                      "stock": n % 7, "active": True, "featured": n % 5 == 0, "material": "oak"}
+            values = {
+                "id": n + 1,
+                "slug": f"karrige-{n}",
+                "sku": f"SKU-{n:06d}",
+                "name_sq": f"Karrige {n}",
+                "name_en": f"Chair {n}",
+                "description_sq": "",
+                "description_en": "",
+                "category_id": category_id,
+                "price_cents": 1000 + n,
+                "regular_price_cents": 2000 + n if n % 2 else None,
+                "stock": n % 7,
+                "active": True,
+                "featured": n % 5 == 0,
+                "material": "oak",
+            }
             values["search_text"] = search_text_for(values, ["Mobilje"])
             rows.append(values)
         db.session.execute(insert(Product), rows)
-        db.session.execute(insert(ProductImage), [
-            {"product_id": n + 1, "key": f"k{n}", "width": 800, "height": 600,
-             "alt_sq": "", "alt_en": "", "position": 0} for n in range(count)])
+        db.session.execute(
+            insert(ProductImage),
+            [
+                {
+                    "product_id": n + 1,
+                    "key": f"k{n}",
+                    "width": 800,
+                    "height": 600,
+                    "alt_sq": "",
+                    "alt_en": "",
+                    "position": 0,
+                }
+                for n in range(count)
+            ],
+        )
         db.session.commit()
     return "karrige-1"
 
 
 def pages(slug):
-    return {"home": "/", "listing": "/products?in_stock=1&sort=price_desc&page=2",
-            "category": "/category/mobilje", "product": f"/products/{slug}",
-            "search": "/products?q=karrige", "suggest": "/search/suggest?q=kar",
-            "price_list": "/cmimore"}
+    return {
+        "home": "/",
+        "listing": "/products?in_stock=1&sort=price_desc&page=2",
+        "category": "/category/mobilje",
+        "product": f"/products/{slug}",
+        "search": "/products?q=karrige",
+        "suggest": "/search/suggest?q=kar",
+        "price_list": "/cmimore",
+    }
 
 
 def measure(client, count_queries, slug) -> dict[str, int]:

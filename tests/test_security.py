@@ -5,8 +5,16 @@ from html.parser import HTMLParser
 
 import pytest
 
-PAGES = ["/", "/products", "/category/mobilje", "/products/karrige", "/cmimore", "/privacy",
-         "/account", "/nuk-ekziston"]
+PAGES = [
+    "/",
+    "/products",
+    "/category/mobilje",
+    "/products/karrige",
+    "/cmimore",
+    "/privacy",
+    "/account",
+    "/nuk-ekziston",
+]
 
 
 @pytest.fixture
@@ -30,7 +38,10 @@ def test_security_headers(client, catalogue, path):
 
 def test_hsts_over_https(app, client, catalogue):
     app.config["SESSION_COOKIE_SECURE"] = True
-    assert "max-age" in client.get("/", base_url="https://shop.test").headers["Strict-Transport-Security"]
+    assert (
+        "max-age"
+        in client.get("/", base_url="https://shop.test").headers["Strict-Transport-Security"]
+    )
 
 
 class Resources(HTMLParser):
@@ -55,14 +66,23 @@ class Resources(HTMLParser):
             for key in ("src", "srcset"):
                 if a.get(key):
                     self.urls.extend(part.split()[0] for part in a[key].split(","))
-        elif tag == "link" and set(a.get("rel", "").split()) & {"stylesheet", "icon", "preload",
-                                                                    "modulepreload", "manifest"}:
+        elif tag == "link" and set(a.get("rel", "").split()) & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+            "manifest",
+        }:
             self.urls.append(a["href"])
         elif tag == "style":
             self.inline_styles.append("style")
 
     def handle_data(self, data):
-        if self._in_script is not None and self._in_script != "application/ld+json" and data.strip():
+        if (
+            self._in_script is not None
+            and self._in_script != "application/ld+json"
+            and data.strip()
+        ):
             self.inline_scripts.append(data[:40])
 
     def handle_endtag(self, tag):

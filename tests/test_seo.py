@@ -23,7 +23,9 @@ def test_sitemap_lists_pages_categories_and_active_products(client, catalogue):
     assert "http://shop.test/products/karrige-druri-lisi" in locs
     assert "http://shop.test/cmimore" in locs
     assert not any("fshehur" in loc for loc in locs)
-    assert 'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"' in response.text
+    assert (
+        'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"' in response.text
+    )
 
 
 def test_robots_points_to_the_sitemap(client):
@@ -35,10 +37,14 @@ def test_robots_points_to_the_sitemap(client):
 def test_canonical_and_hreflang(client, catalogue):
     html = client.get("/products/karrige-druri-lisi?lang=en").text
     assert '<link rel="canonical" href="http://shop.test/products/karrige-druri-lisi">' in html
-    assert ('<link rel="alternate" hreflang="sq" '
-            'href="http://shop.test/products/karrige-druri-lisi?lang=sq">') in html
-    assert ('<link rel="alternate" hreflang="en" '
-            'href="http://shop.test/products/karrige-druri-lisi?lang=en">') in html
+    assert (
+        '<link rel="alternate" hreflang="sq" '
+        'href="http://shop.test/products/karrige-druri-lisi?lang=sq">'
+    ) in html
+    assert (
+        '<link rel="alternate" hreflang="en" '
+        'href="http://shop.test/products/karrige-druri-lisi?lang=en">'
+    ) in html
     assert 'hreflang="x-default"' in html
 
 
@@ -51,7 +57,9 @@ def test_open_graph_tags(client, catalogue):
     html = client.get("/products/karrige-druri-lisi").text
     assert '<meta property="og:type" content="product">' in html
     assert '<meta property="og:title" content="Karrige druri lisi · LESNA MAX">' in html
-    assert re.search(r'<meta property="og:image" content="http://shop.test/media/products/\w+-800.webp">', html)
+    assert re.search(
+        r'<meta property="og:image" content="http://shop.test/media/products/\w+-800.webp">', html
+    )
     assert '<meta property="og:locale" content="sq_XK">' in html
 
 

@@ -10,7 +10,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUES = {lang: ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po" for lang in ("sq", "en")}
+CATALOGUES = {
+    lang: ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po" for lang in ("sq", "en")
+}
 
 
 def load(lang):
@@ -21,8 +23,14 @@ def load(lang):
 def code_msgids() -> set:
     """Every message the code and templates use, extracted as ``make translate`` does."""
     method_map = [("lesnamax/**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None,
-                "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
+    keywords = {
+        "_": None,
+        "_l": None,
+        "gettext": None,
+        "lazy_gettext": None,
+        "ngettext": (1, 2),
+        "lazy_ngettext": (1, 2),
+    }
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=keywords
@@ -53,7 +61,9 @@ def test_catalogue_covers_every_string_in_the_code(lang):
 
 def test_albanian_uses_its_letters():
     # A catalogue typed without ë and ç is a sign of a careless translation.
-    text = " ".join(m.string if isinstance(m.string, str) else " ".join(m.string) for m in load("sq"))
+    text = " ".join(
+        m.string if isinstance(m.string, str) else " ".join(m.string) for m in load("sq")
+    )
     assert text.count("ë") > 50 and "ç" in text
 
 
@@ -105,9 +115,14 @@ def english_patterns():
     for message in load("sq"):
         if not message.id:
             continue
-        for english in (message.id if isinstance(message.id, tuple) else (message.id,)):
+        for english in message.id if isinstance(message.id, tuple) else (message.id,):
             english = english.replace("%%", "%")
-            if english in {str(s) for s in (message.string if isinstance(message.string, tuple) else (message.string,))}:
+            if english in {
+                str(s)
+                for s in (
+                    message.string if isinstance(message.string, tuple) else (message.string,)
+                )
+            }:
                 continue
             parts = re.split(r"%\(\w+\)[sd]", english)
             regex = ".+?".join(re.escape(p) for p in parts)
@@ -131,8 +146,10 @@ def crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
         parser.feed(response.text)
         for link in parser.links:
             parts = urlsplit(link)
-            if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(
-                ("/static", "/media", "/lang")
+            if (
+                parts.netloc
+                or not parts.path.startswith("/")
+                or parts.path.startswith(("/static", "/media", "/lang"))
             ):
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
@@ -153,8 +170,12 @@ def test_no_english_ui_string_on_albanian_pages(client, hx, demo_shop):
     client.set_cookie("lang", "sq")
     pages = crawl(client, ["/", "/products?page=2", "/nuk-ekziston", "/cmimore", "/privacy"])
     hx.set_cookie("lang", "sq")
-    for path in ["/products?sort=price_asc", "/search/suggest?q=ka", "/search/suggest?q=zzz",
-                 "/products/nuk-ekziston"]:
+    for path in [
+        "/products?sort=price_asc",
+        "/search/suggest?q=ka",
+        "/search/suggest?q=zzz",
+        "/products/nuk-ekziston",
+    ]:
         pages[f"htmx:{path}"] = hx.get(path).text
     assert len(pages) > 40
     patterns = english_patterns()
@@ -172,6 +193,10 @@ def test_the_check_catches_english(client, demo_shop):
     html = client.get("/?lang=en").text
     parser = Visible()
     parser.feed(html)
-    hits = {english for chunk in parser.chunks for english, regex in english_patterns()
-            if regex.search(chunk)}
+    hits = {
+        english
+        for chunk in parser.chunks
+        for english, regex in english_patterns()
+        if regex.search(chunk)
+    }
     assert {"Search", "My account", "Privacy policy"} <= hits

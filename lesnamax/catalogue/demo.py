@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ..extensions import db
 from ..media import store_image
@@ -54,6 +54,9 @@ def seed(media_root: Path, products: int = HANDMADE, today: date | None = None) 
     db.session.commit()
     if products > HANDMADE:
         _bulk(products - HANDMADE, specs, categories, pool, rng, today)
+    # Fresh statistics let the query planner pick the listing indexes (SQLite and PostgreSQL).
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     return db.session.scalar(select(func.count(Product.id))) or 0
 
 
@@ -106,7 +109,7 @@ def _values(spec, n: int, rng: random.Random, today: date) -> dict:
         "height_cm": dims[2],
         "featured": rng.random() < 0.08,
         "active": True,
-        "created_at": datetime.now(timezone.utc) - timedelta(days=rng.randrange(400)),
+        "created_at": datetime.now(UTC) - timedelta(days=rng.randrange(400)),
     }
     values["slug"] = f"{slugify(name_sq)}-{n}" if n > HANDMADE else slugify(name_sq)
     words = {
@@ -115,8 +118,10 @@ def _values(spec, n: int, rng: random.Random, today: date) -> dict:
         "material": vocab.label(vocab.MATERIALS, material, "sq"),
     }
     values["description_sq"] = DESCRIPTION_SQ.format(name=name_sq, **words)
-    words.update(colour=vocab.label(vocab.COLOURS, colour, "en"),
-                 material=vocab.label(vocab.MATERIALS, material, "en"))
+    words.update(
+        colour=vocab.label(vocab.COLOURS, colour, "en"),
+        material=vocab.label(vocab.MATERIALS, material, "en"),
+    )
     values["description_en"] = DESCRIPTION_EN.format(name=values["name_en"], **words)
     if rng.random() < 0.2:
         values["regular_price_cents"] = round(price * rng.choice([1.1, 1.15, 1.2, 1.25, 1.35]), -2)
@@ -135,8 +140,12 @@ def _image_row(stored: tuple[str, int, int], spec, position: int) -> ProductImag
     _slug, kind, material, _colour, model = spec
     mat_sq, mat_en = MATERIAL_IN_NAME[material]
     return ProductImage(
-        key=key, width=width, height=height, position=position,
-        alt_sq=f"{kind[0]} {mat_sq} {model}", alt_en=f"{model} {mat_en} {kind[1]}",
+        key=key,
+        width=width,
+        height=height,
+        position=position,
+        alt_sq=f"{kind[0]} {mat_sq} {model}",
+        alt_en=f"{model} {mat_en} {kind[1]}",
     )
 
 
@@ -168,9 +177,13 @@ def _draw_sofa(draw, base, dark):
 
 def _draw_bed(draw, base, dark):
     draw.rounded_rectangle((120, 150, 230, 470), radius=12, fill=dark)
-    draw.rounded_rectangle((200, 300, 700, 420), radius=18, fill=(250, 250, 248), outline=dark, width=4)
+    draw.rounded_rectangle(
+        (200, 300, 700, 420), radius=18, fill=(250, 250, 248), outline=dark, width=4
+    )
     draw.rectangle((200, 360, 700, 440), fill=base)
-    draw.rounded_rectangle((230, 270, 360, 320), radius=16, fill=(255, 255, 255), outline=dark, width=3)
+    draw.rounded_rectangle(
+        (230, 270, 360, 320), radius=16, fill=(255, 255, 255), outline=dark, width=3
+    )
 
 
 def _draw_table(draw, base, dark):
@@ -180,7 +193,9 @@ def _draw_table(draw, base, dark):
 
 
 def _draw_mattress(draw, base, dark):
-    draw.rounded_rectangle((120, 260, 680, 420), radius=40, fill=(250, 250, 248), outline=dark, width=6)
+    draw.rounded_rectangle(
+        (120, 260, 680, 420), radius=40, fill=(250, 250, 248), outline=dark, width=6
+    )
     for x in range(170, 660, 60):
         draw.ellipse((x, 330, x + 10, 340), fill=dark)
     draw.line((130, 300, 670, 300), fill=(200, 200, 200), width=3)
@@ -215,9 +230,15 @@ def _draw_pot(draw, base, dark):
 
 
 _SHAPES = {
-    "dhoma-ndenje": _draw_sofa, "dhoma-gjumi": _draw_bed, "kuzhina": _draw_table,
-    "zyre": _draw_table, "dysheke": _draw_mattress, "tepihe": _draw_rug,
-    "tekstil-perde": _draw_curtain, "dekor": _draw_vase, "kuzhine-ene": _draw_pot,
+    "dhoma-ndenje": _draw_sofa,
+    "dhoma-gjumi": _draw_bed,
+    "kuzhina": _draw_table,
+    "zyre": _draw_table,
+    "dysheke": _draw_mattress,
+    "tepihe": _draw_rug,
+    "tekstil-perde": _draw_curtain,
+    "dekor": _draw_vase,
+    "kuzhine-ene": _draw_pot,
 }
 
 
@@ -233,14 +254,23 @@ def _bulk(count: int, specs, categories, pool, rng, today) -> None:
             index, spec = next(cycle)
             n = HANDMADE + start + offset + 1
             values = _values(spec, n, rng, today)
-            values.update(id=next_id, category_id=categories[spec[0]].id,
-                          updated_at=values["created_at"])
+            values.update(
+                id=next_id, category_id=categories[spec[0]].id, updated_at=values["created_at"]
+            )
             values["search_text"] = search_text_for(values, names[spec[0]])
             rows.append(values)
             key, width, height = pool[index % len(pool)]
-            images.append({"product_id": next_id, "key": key, "width": width,
-                           "height": height, "position": 0, "alt_sq": values["name_sq"],
-                           "alt_en": values["name_en"]})
+            images.append(
+                {
+                    "product_id": next_id,
+                    "key": key,
+                    "width": width,
+                    "height": height,
+                    "position": 0,
+                    "alt_sq": values["name_sq"],
+                    "alt_en": values["name_en"],
+                }
+            )
             next_id += 1
         db.session.execute(insert(Product), rows)
         db.session.execute(insert(ProductImage), images)

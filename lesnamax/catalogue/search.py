@@ -19,26 +19,46 @@ from .models import Product
 #: At most this many words of a query are searched; the rest add little and cost a lot.
 MAX_TERMS = 8
 
+
 def terms(query: str | None) -> list[str]:
     """Return the folded words of ``query`` that will be searched."""
     return tokens(query)[:MAX_TERMS]
 
 
-def apply(statement: Select, words: list[str]) -> tuple[Select, ColumnElement]:
-    """Restrict ``statement`` (over Product) to products matching every word as a prefix.
+def condition(words: list[str]) -> ColumnElement[bool]:
+    """Return a condition on Product: every word matches as a prefix.
 
-    Return the new statement and a rank expression that sorts best matches first.
+    An ``IN (subquery)``, so the engine runs the full-text query once, never per product.
     """
     if db.engine.dialect.name == "sqlite":
-        expression = " ".join(f'"{w}"*' for w in words)
+        ids = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :fts").bindparams(
+            fts=_fts5_expression(words)
+        )
+        return Product.id.in_(ids.columns(rowid=Integer))
+    return _tsvector().op("@@")(_tsquery(words))
+
+
+def ranked(statement: Select, words: list[str]) -> tuple[Select, ColumnElement]:
+    """Restrict ``statement`` like ``condition`` and return it with a best-first rank."""
+    if db.engine.dialect.name == "sqlite":
         hits = (
             text("SELECT rowid AS id, rank FROM product_fts WHERE product_fts MATCH :fts")
-            .bindparams(fts=expression)
+            .bindparams(fts=_fts5_expression(words))
             .columns(id=Integer, rank=Float)
             .subquery("fts")
         )
         return statement.join(hits, hits.c.id == Product.id), hits.c.rank
-    expression = " & ".join(f"{w}:*" for w in words)
-    vector = db.func.to_tsvector("simple", Product.search_text)
-    query = db.func.to_tsquery("simple", expression)
-    return statement.where(vector.op("@@")(query)), -db.func.ts_rank(vector, query)
+    query = _tsquery(words)
+    return statement.where(_tsvector().op("@@")(query)), -db.func.ts_rank(_tsvector(), query)
+
+
+def _fts5_expression(words: list[str]) -> str:
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _tsvector():
+    return db.func.to_tsvector("simple", Product.search_text)
+
+
+def _tsquery(words: list[str]):
+    return db.func.to_tsquery("simple", " & ".join(f"{w}:*" for w in words))

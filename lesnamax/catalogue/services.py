@@ -66,23 +66,21 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _order(statement, sort: str, lang: str, rank):
+def _order(statement, sort: str, lang: str):
     if sort == "price_asc":
         return statement.order_by(Product.price_cents, Product.id)
     if sort == "price_desc":
         return statement.order_by(Product.price_cents.desc(), Product.id)
     if sort == "name":
-        name = Product.name_en if lang == "en" else Product.name_sq
-        return statement.order_by(func.lower(name), Product.id)
-    if sort == "newest" or rank is None:
-        return statement.order_by(Product.created_at.desc(), Product.id.desc())
-    return statement.order_by(rank, Product.id)
+        return statement.order_by(Product.name_en if lang == "en" else Product.name_sq, Product.id)
+    return statement.order_by(Product.created_at.desc(), Product.id.desc())
 
 
-def list_products(
-    query: ListingQuery, tree: CategoryTree, lang: str, per_page: int
-) -> Page:
-    """Return one page of active products matching ``query`` (two queries plus images)."""
+def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: int) -> Page:
+    """Return one page of active products matching ``query`` (two queries plus images).
+
+    A search without an explicit sort is ordered by relevance.
+    """
     statement = select(Product).where(Product.active.is_(True))
     category = tree.by_slug.get(query.category)
     if category is not None:
@@ -95,14 +93,16 @@ def list_products(
         statement = statement.where(Product.stock > 0)
     if query.material:
         statement = statement.where(Product.material == query.material)
-    rank = None
     words = search.terms(query.q)
-    if words:
-        statement, rank = search.apply(statement, words)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    matching = statement.where(search.condition(words)) if words else statement
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(query.page, pages)
-    statement = _order(statement, query.sort, lang, rank)
+    if words and not query.sort:
+        statement, rank = search.ranked(statement, words)
+        statement = statement.order_by(rank, Product.id)
+    else:
+        statement = _order(matching, query.sort, lang)
     items = db.session.scalars(
         statement.options(selectinload(Product.images))
         .limit(per_page)
@@ -147,14 +147,17 @@ def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
     # Featured first, then the newest: one query, served by ix_product_showcase.
     featured = list(
         db.session.scalars(
-            base.order_by(Product.featured.desc(), Product.created_at.desc(), Product.id.desc())
-            .limit(limit)
+            base.order_by(
+                Product.featured.desc(), Product.created_at.desc(), Product.id.desc()
+            ).limit(limit)
         )
     )
     discounted = list(
         db.session.scalars(
+            # Newest offers first: walks ix_product_created_at and stops after ``limit``
+            # hits, where "biggest discount first" would sort every discounted product.
             base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
-            .order_by((Product.price_cents * 1.0 / Product.regular_price_cents), Product.id)
+            .order_by(Product.created_at.desc(), Product.id.desc())
             .limit(limit)
         )
     )
@@ -196,7 +199,7 @@ def suggest(q: str, limit: int = 8) -> list[Product]:
     words = search.terms(q)
     if not words or sum(len(w) for w in words) < 2:
         return []
-    statement, rank = search.apply(select(Product).where(Product.active.is_(True)), words)
+    statement, rank = search.ranked(select(Product).where(Product.active.is_(True)), words)
     return list(db.session.scalars(statement.order_by(rank, Product.id).limit(limit)).all())
 
 
@@ -218,6 +221,8 @@ def price_list(page: int, per_page: int) -> Page:
 def sitemap_products() -> list[tuple[str, object]]:
     """Return ``(slug, updated_at)`` for every active product."""
     rows = db.session.execute(
-        select(Product.slug, Product.updated_at).where(Product.active.is_(True)).order_by(Product.id)
+        select(Product.slug, Product.updated_at)
+        .where(Product.active.is_(True))
+        .order_by(Product.id)
     ).all()
     return [(r.slug, r.updated_at) for r in rows]

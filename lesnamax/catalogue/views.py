@@ -47,7 +47,9 @@ def _listing(category):
     elif query.category and query.category not in tree().by_slug:
         query = replace(query, category="", ignored=(*query.ignored, "category"))
     scope = tree().by_slug.get(query.category)
-    page = services.list_products(query, tree(), current_code(), current_app.config["PRODUCTS_PER_PAGE"])
+    page = services.list_products(
+        query, tree(), current_code(), current_app.config["PRODUCTS_PER_PAGE"]
+    )
     return htmx.page_or_partial(
         "catalogue/listing.html",
         "catalogue/_product_grid.html",
@@ -58,8 +60,9 @@ def _listing(category):
         breadcrumbs=tree().ancestors(scope) if scope else [],
         materials=services.materials_in(tree().descendant_ids(scope) if scope else None),
         sorts=filters.SORTS,
-        base_endpoint=("catalogue.category", {"slug": category.slug}) if category else (
-            "catalogue.products", {}),
+        base_endpoint=("catalogue.category", {"slug": category.slug})
+        if category
+        else ("catalogue.products", {}),
     )
 
 

@@ -97,12 +97,13 @@ def upgrade():
     sa.UniqueConstraint('slug', name=op.f('uq_product_slug'))
     )
     with op.batch_alter_table('product', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_product_active'), ['active'], unique=False)
-        batch_op.create_index(batch_op.f('ix_product_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_product_material'), ['material'], unique=False)
+        batch_op.create_index('ix_product_listing', ['active', 'category_id', 'price_cents', 'stock', 'material'], unique=False)
+        batch_op.create_index(batch_op.f('ix_product_name_en'), ['name_en'], unique=False)
+        batch_op.create_index(batch_op.f('ix_product_name_sq'), ['name_sq'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_price_cents'), ['price_cents'], unique=False)
-        batch_op.create_index('ix_product_showcase', ['active', 'featured', 'created_at'], unique=False)
+        batch_op.create_index('ix_product_price_list', ['active', 'category_id', 'name_sq'], unique=False)
+        batch_op.create_index('ix_product_showcase', ['featured', 'created_at'], unique=False)
 
     op.create_table('product_image',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -134,11 +135,12 @@ def downgrade():
     op.drop_table('product_image')
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index('ix_product_showcase')
+        batch_op.drop_index('ix_product_price_list')
         batch_op.drop_index(batch_op.f('ix_product_price_cents'))
-        batch_op.drop_index(batch_op.f('ix_product_material'))
+        batch_op.drop_index(batch_op.f('ix_product_name_sq'))
+        batch_op.drop_index(batch_op.f('ix_product_name_en'))
+        batch_op.drop_index('ix_product_listing')
         batch_op.drop_index(batch_op.f('ix_product_created_at'))
-        batch_op.drop_index(batch_op.f('ix_product_category_id'))
-        batch_op.drop_index(batch_op.f('ix_product_active'))
 
     op.drop_table('product')
     with op.batch_alter_table('category', schema=None) as batch_op:

@@ -19,4 +19,66 @@
     var box = document.getElementById("search-suggestions");
     if (box && !event.target.closest(".search")) box.replaceChildren();
   });
+
+  // The language links carry ?next= with the address the page was first rendered at. After
+  // htmx pushes a new address (filters, pages), point them at it so a switch keeps the filters.
+  function syncLanguageLinks() {
+    var here = location.pathname + location.search;
+    document.querySelectorAll(".lang-switch a[href]").forEach(function (link) {
+      var url = new URL(link.href, location.href);
+      url.searchParams.set("next", here);
+      link.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", syncLanguageLinks);
+  document.addEventListener("htmx:historyRestore", syncLanguageLinks);
+
+  // On "back", htmx puts back a copy of the page's HTML, where the filter form shows the
+  // values it was first rendered with (what a visitor ticks later is not in the HTML). Set it
+  // from the address instead, which is what the restored grid shows.
+  function syncFiltersWithAddress() {
+    var form = document.getElementById("filters");
+    if (!form) return;
+    var params = new URLSearchParams(location.search);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "hidden" || field.type === "submit") return;
+      if (field.type === "checkbox") {
+        field.checked = params.getAll(field.name).indexOf(field.value) !== -1;
+      } else {
+        field.value = params.get(field.name) || "";
+        if (field.tagName === "SELECT" && field.selectedIndex < 0) field.value = "";
+      }
+    });
+  }
+  document.addEventListener("htmx:historyRestore", syncFiltersWithAddress);
+
+  // Enter in a price field fires "change" and "submit" together: htmx would fetch the same
+  // grid twice and push the same address twice (and "back" would then seem to do nothing).
+  // Skip a filter request for the address the page already shows.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.id !== "filters") return;
+    var url = new URL(event.detail.pathInfo.finalRequestPath, location.href);
+    if (url.pathname + url.search === location.pathname + location.search) event.preventDefault();
+  });
+
+  // Screen readers announce changes in a live region only if the region itself stays in the
+  // page; swapped fragments mark their summary with data-status, copied into one that stays.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = (event.detail && event.detail.target) || event.target;
+    if (!target || (target.id !== "search-suggestions" && target.id !== "product-grid")) return;
+    var status = document.getElementById(
+      target.id === "search-suggestions" ? "search-status" : "listing-status");
+    var summary = document.querySelector("#" + target.id + " [data-status]");
+    if (status && summary) status.textContent = summary.textContent.trim();
+  });
+
+  // Leave empty filter fields out of the request, so the address htmx pushes stays short
+  // (?sort=price_asc, not ?min_price=&max_price=&material=&sort=price_asc).
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "filters") return;
+    var form = event.detail.formData;  // htmx 2: the FormData the request is built from
+    Array.from(form.keys()).forEach(function (name) {
+      if (form.getAll(name).every(function (value) { return value === ""; })) form.delete(name);
+    });
+  });
 })();

@@ -1,0 +1,140 @@
+"""Real-browser tests: Debian Chromium driven by Playwright against a live shop.
+
+The shop runs once per session on 127.0.0.1 (a free port) over a migrated SQLite file filled
+with the demo catalogue. Every browser context the tests use is watched (``support.Watch``):
+a request to another origin, a console error (CSP violations included), an uncaught script
+error or a 5xx response fails the test that caused it.
+
+Never run ``playwright install``: the tests use the system Chromium (``make test-deps``).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from lesnamax import create_app
+from lesnamax.catalogue import demo
+from lesnamax.extensions import db
+
+from ..conftest import base_config, migrate
+from .support import Watch
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Small pages so that 60 demo products make 5 pages of listing.
+PER_PAGE = 12
+DEMO_PRODUCTS = 60
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Keep the per-request access log out of the test output (errors still print)."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{tmp / 'shop.sqlite'}"
+    migrate(url, tmp)
+    app = create_app({**base_config(url, tmp), "PRODUCTS_PER_PAGE": PER_PAGE})
+    with app.app_context():
+        demo.seed(tmp / "media", DEMO_PRODUCTS)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def buffered(app):
+    """Read each response whole and close it before the server writes it out.
+
+    Werkzeug's development server skips ``close()`` on the response when the browser resets
+    the connection (it does when it leaves a page while lazy images still load), which leaks
+    the image file that ``send_file`` opened: a ResourceWarning, an error under
+    ``filterwarnings = error``. Production servers (gunicorn) do close; bodies here are small.
+    """
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server(
+        "127.0.0.1", 0, buffered(live_app), threaded=True, request_handler=QuietHandler
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+# --- pytest-playwright overrides -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, base_url):
+    # Chromium sends Accept-Language from the locale: an Albanian (Kosovo) visitor.
+    return {**browser_context_args, "base_url": base_url, "locale": "sq-XK"}
+
+
+# --- the watch on every context --------------------------------------------------------------
+
+
+@pytest.fixture
+def watch(live_server):
+    return Watch(live_server)
+
+
+@pytest.fixture
+def context(context, watch):
+    return watch.attach(context)
+
+
+@pytest.fixture
+def nojs_page(browser, browser_context_args, watch):
+    """A page in a context with JavaScript disabled (the shop must work without it)."""
+    context = watch.attach(browser.new_context(**browser_context_args, java_script_enabled=False))
+    yield context.new_page()
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # Check the watch as part of the test itself, so that a stray request or console error
+    # is reported as that test's failure (not as an error in some fixture's teardown).
+    result = yield
+    watch = item.funcargs.get("watch")
+    if watch is not None:
+        watch.check()
+    return result
