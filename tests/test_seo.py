@@ -13,24 +13,48 @@ def catalogue(make_category, make_product):
     make_product(name_sq="Fshehur", slug="fshehur", active=False)
 
 
-def test_sitemap_lists_pages_categories_and_active_products(client, catalogue):
-    response = client.get("/sitemap.xml")
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def locs(response, tag="url"):
     assert response.mimetype == "application/xml"
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = [e.text for e in ET.fromstring(response.data).findall("s:url/s:loc", ns)]
-    assert "http://shop.test/" in locs
-    assert "http://shop.test/category/mobilje" in locs
-    assert "http://shop.test/products/karrige-druri-lisi" in locs
-    assert "http://shop.test/cmimore" in locs
-    assert not any("fshehur" in loc for loc in locs)
+    return [e.text for e in ET.fromstring(response.data).findall(f"s:{tag}/s:loc", NS)]
+
+
+def test_sitemap_index_lists_pages_and_product_files(client, catalogue):
+    assert locs(client.get("/sitemap.xml"), "sitemap") == [
+        "http://shop.test/sitemap-pages.xml",
+        "http://shop.test/sitemap-products-1.xml",
+    ]
+
+
+def test_sitemap_files_list_pages_categories_and_active_products(client, catalogue):
+    pages = locs(client.get("/sitemap-pages.xml"))
+    assert "http://shop.test/" in pages
+    assert "http://shop.test/category/mobilje" in pages
+    assert "http://shop.test/cmimore" in pages
+    response = client.get("/sitemap-products-1.xml")
+    assert locs(response) == ["http://shop.test/products/karrige-druri-lisi"]
     assert (
-        'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"' in response.text
+        'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"'
+        in response.text
     )
+    assert client.get("/sitemap-products-2.xml").status_code == 404
+
+
+def test_sitemap_is_split_into_files(client, monkeypatch, make_product):
+    from lesnamax.catalogue import services
+
+    monkeypatch.setattr(services, "SITEMAP_CHUNK", 2)
+    for _ in range(5):
+        make_product()
+    assert len(locs(client.get("/sitemap.xml"), "sitemap")) == 4
+    assert len(locs(client.get("/sitemap-products-3.xml"))) == 1
 
 
 def test_robots_points_to_the_sitemap(client):
     text = client.get("/robots.txt").text
-    assert "Sitemap: http://localhost/sitemap.xml" in text or "Sitemap: http" in text
+    assert "Sitemap: http://shop.test/sitemap.xml" in text
     assert "Disallow: /account" in text
 
 

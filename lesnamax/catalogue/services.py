@@ -218,11 +218,21 @@ def price_list(page: int, per_page: int) -> Page:
     return Page(list(items), total, page, per_page)
 
 
-def sitemap_products() -> list[tuple[str, object]]:
-    """Return ``(slug, updated_at)`` for every active product."""
+#: Products per sitemap file (the protocol allows 50,000; smaller files are quicker to serve).
+SITEMAP_CHUNK = 5000
+
+
+def active_product_count() -> int:
+    return db.session.scalar(select(func.count()).where(Product.active.is_(True))) or 0
+
+
+def sitemap_products(number: int) -> list[tuple[str, object]]:
+    """Return ``(slug, updated_at)`` of the ``number``-th chunk of active products, by id."""
     rows = db.session.execute(
         select(Product.slug, Product.updated_at)
         .where(Product.active.is_(True))
         .order_by(Product.id)
+        .limit(SITEMAP_CHUNK)
+        .offset((max(number, 1) - 1) * SITEMAP_CHUNK)
     ).all()
     return [(r.slug, r.updated_at) for r in rows]

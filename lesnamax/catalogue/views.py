@@ -104,15 +104,35 @@ def price_list():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    body = render_template(
-        "catalogue/sitemap.xml", categories=tree().all, products=services.sitemap_products()
-    )
+    """A sitemap index: one file of pages, then products in files of SITEMAP_CHUNK."""
+    chunks = max(1, -(-services.active_product_count() // services.SITEMAP_CHUNK))
+    body = render_template("catalogue/sitemap_index.xml", chunks=chunks)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-pages.xml")
+def sitemap_pages():
+    paths = [url_for(e) for e in ("catalogue.home", "catalogue.products", "catalogue.price_list",
+                                  "privacy.policy")]
+    paths += [url_for("catalogue.category", slug=c.slug) for c in tree().all]
+    body = render_template("catalogue/sitemap.xml", entries=[(p, None) for p in paths])
+    return Response(body, mimetype="application/xml")
+
+
+@bp.get("/sitemap-products-<int:number>.xml")
+def sitemap_products(number: int):
+    rows = services.sitemap_products(number)
+    if not rows and number != 1:
+        abort(404)
+    entries = [(url_for("catalogue.product", slug=slug), updated) for slug, updated in rows]
+    body = render_template("catalogue/sitemap.xml", entries=entries)
     return Response(body, mimetype="application/xml")
 
 
 @bp.get("/robots.txt")
 def robots():
+    base = current_app.config["BASE_URL"].rstrip("/")
     body = "User-agent: *\nDisallow: /account\nDisallow: /cart\nDisallow: /checkout\n"
     body += "Disallow: /admin\nDisallow: /search/suggest\n"
-    body += f"Sitemap: {url_for('catalogue.sitemap', _external=True)}\n"
+    body += f"Sitemap: {base}{url_for('catalogue.sitemap')}\n"
     return Response(body, mimetype="text/plain")
