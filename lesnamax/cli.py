@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .config import ROOT
@@ -21,6 +22,7 @@ def register(app) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--products", default=180, show_default=True, help="How many products in all.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue has products.")
 def seed_demo(products: int, if_empty: bool) -> None:

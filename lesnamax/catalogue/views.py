@@ -112,8 +112,10 @@ def sitemap():
 
 @bp.get("/sitemap-pages.xml")
 def sitemap_pages():
-    paths = [url_for(e) for e in ("catalogue.home", "catalogue.products", "catalogue.price_list",
-                                  "privacy.policy")]
+    paths = [
+        url_for(e)
+        for e in ("catalogue.home", "catalogue.products", "catalogue.price_list", "privacy.policy")
+    ]
     paths += [url_for("catalogue.category", slug=c.slug) for c in tree().all]
     body = render_template("catalogue/sitemap.xml", entries=[(p, None) for p in paths])
     return Response(body, mimetype="application/xml")
