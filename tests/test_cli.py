@@ -1,4 +1,4 @@
-"""flask seed-demo: a believable catalogue with pictures, seeded once; migrations match the models."""
+"""flask seed-demo: a believable catalogue with pictures, seeded once; migrations match."""
 
 from pathlib import Path
 
