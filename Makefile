@@ -15,6 +15,7 @@ run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed $(MO_FILES) test-deps
+	$(BIN)/ruff check lesnamax tests bench
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --db=postgresql --ignore=tests/browser
 
