@@ -15,7 +15,7 @@ run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed $(MO_FILES) test-deps
-	$(BIN)/ruff check lesnamax tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --db=postgresql --ignore=tests/browser
 
@@ -42,7 +42,7 @@ bench: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check lesnamax tests bench
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) node_modules translations/*/LC_MESSAGES/*.mo
