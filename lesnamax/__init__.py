@@ -26,13 +26,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import database, i18n
-    from .extensions import babel, csrf, db, migrate
+    from .account import services as accounts
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     database.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(accounts.load_user)
+    login_manager.login_view = "account.login"
+    login_manager.login_message = i18n._l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
 
 
 def register_blueprints(app: Flask) -> None:

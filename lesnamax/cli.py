@@ -1,10 +1,11 @@
-"""Flask commands: ``seed-demo`` and ``translate``."""
+"""Flask commands: ``seed-demo``, ``translate``, ``policy publish``, ``purge-expired``."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -19,6 +20,8 @@ from .extensions import db
 def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(translate)
+    app.cli.add_command(policy)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("seed-demo")
@@ -82,3 +85,57 @@ def update() -> None:
 def compile() -> None:  # noqa: A001 - the command is called "compile"
     """Compile .po files into the .mo files the app reads."""
     _pybabel("compile", "-d", "translations", "--statistics")
+
+
+@click.group()
+def policy() -> None:
+    """Privacy policy versions."""
+
+
+@policy.command("publish")
+@click.argument("sq_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--en",
+    "en_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The English translation.",
+)
+@click.option(
+    "--effective",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Date it takes effect: at least 10 days from today.",
+)
+@click.option("--summary-sq", default="", help="What changed, in Albanian.")
+@click.option("--summary-en", default="", help="What changed, in English.")
+@with_appcontext
+def publish_policy(
+    sq_file: Path, en_file: Path, effective, summary_sq: str, summary_en: str
+) -> None:
+    """Publish a new policy version (text in Albanian in SQ_FILE)."""
+    from .privacy import services
+
+    try:
+        created = services.publish(
+            sq_file.read_text(encoding="utf-8"),
+            en_file.read_text(encoding="utf-8"),
+            effective.date(),
+            datetime.now(UTC),
+            summary_sq,
+            summary_en,
+        )
+    except services.PolicyError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Published version {created.version}, in force from {created.effective_from}.")
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Blank recorded IP addresses older than IP_RETENTION_DAYS."""
+    from .privacy import services
+
+    days = int(current_app.config["IP_RETENTION_DAYS"])
+    changed = services.purge_ip_addresses(datetime.now(UTC), days)
+    click.echo(f"Removed IP addresses older than {days} days from {changed} records.")

@@ -37,6 +37,20 @@ def defaults(instance_path: Path) -> dict:
         # Long enough for any honest search, short enough to keep FTS queries cheap.
         "SEARCH_MAX_LENGTH": 100,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_DEFAULT_SENDER": "LESNA MAX <online.lesnamax@gmail.com>",
+        "MAIL_OUTBOX": str(instance_path / "outbox"),
+        "PASSWORD_RESET_MAX_AGE": 3600,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
+        # Login attempts: per address and per account (Flask-Limiter syntax).
+        "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
     }
 
 
@@ -52,6 +66,9 @@ def load(app, test_config: dict | None) -> None:
         app.config.get("SQLALCHEMY_DATABASE_URI") or app.config["DATABASE_URL"]
     )
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    # Flask-Limiter: memory by default, Redis when REDIS_URL is set (shared by all workers).
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["SESSION_COOKIE_SECURE"] else "http"
 
 

@@ -20,7 +20,9 @@ def configure(app) -> None:
 
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    from .catalogue import models  # noqa: F401
+    from .account import models as account_models  # noqa: F401
+    from .catalogue import models as catalogue_models  # noqa: F401
+    from .privacy import models as privacy_models  # noqa: F401
 
 
 @event.listens_for(Engine, "connect")

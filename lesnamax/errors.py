@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import htmx
@@ -45,6 +46,14 @@ def register(app) -> None:
         # A 400 raised with our own translated text keeps it; Werkzeug's English text does not.
         message = getattr(error, "lesnamax_message", None)
         return render_error(error.code, message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        if request.endpoint == "account.login":
+            from .account.views import login_rate_limited
+
+            return login_rate_limited()
+        return render_error(429)
 
     @app.errorhandler(InternalServerError)
     def server_error(_error):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 
 from . import i18n, money
+from .account import kosovo
 from .catalogue import vocab
 
 
@@ -40,6 +41,36 @@ def canonical_url(**overrides) -> str:
     return base + ("?" + urlencode(args) if args else "")
 
 
+def text_blocks(text: str) -> list[tuple[str, object]]:
+    """Split plain policy text into ``("p", line)`` and ``("ul", [items])`` blocks."""
+    blocks: list[tuple[str, object]] = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if not line:
+            continue
+        if line.startswith("•"):
+            item = line.lstrip("• ").strip()
+            if blocks and blocks[-1][0] == "ul":
+                blocks[-1][1].append(item)
+            else:
+                blocks.append(("ul", [item]))
+        else:
+            blocks.append(("p", line))
+    return blocks
+
+
+def policy_notice():
+    """Return ``(version, effective date)`` of a pending policy the visitor has not dismissed."""
+    from datetime import date
+
+    from .privacy import services as privacy
+    from .privacy.views import NOTICE_COOKIE
+
+    state = privacy.state(date.today())
+    if state.pending is None or request.cookies.get(NOTICE_COOKIE) == str(state.pending):
+        return None
+    return state.pending, state.pending_from
+
+
 def register(app) -> None:
     from .catalogue.views import tree
 
@@ -60,4 +91,8 @@ def register(app) -> None:
             "cents_text": money.cents_to_decimal_text,
             "languages": {"sq": "Shqip", "en": "English"},
             "category_tree": tree,
+            "policy_notice": policy_notice,
+            "text_blocks": text_blocks,
+            "municipality_name": kosovo.municipality_name,
+            "national_phone": kosovo.national_phone,
         }

@@ -74,6 +74,7 @@ def pages(slug):
 
 
 def measure(client, count_queries, slug) -> dict[str, int]:
+    client.get("/")  # warms the per-process cache of policy versions (privacy.services.state)
     counts = {}
     for name, path in pages(slug).items():
         headers = {"HX-Request": "true"} if name == "suggest" else {}

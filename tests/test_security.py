@@ -12,7 +12,9 @@ PAGES = [
     "/products/karrige",
     "/cmimore",
     "/privacy",
-    "/account",
+    "/account/login",
+    "/account/register",
+    "/account/password/reset",
     "/nuk-ekziston",
 ]
 

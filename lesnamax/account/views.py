@@ -1,13 +1,256 @@
-"""Account pages."""
+"""Account pages: register, log in and out, personal details edited inline, password reset."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from .. import htmx, mail
+from ..extensions import limiter
+from ..i18n import current_code
+from ..privacy import services as privacy
+from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from ..site import safe_next
+from . import forms, services
+from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
+FIELD_FORMS = {
+    "first_name": forms.FirstNameForm,
+    "last_name": forms.LastNameForm,
+    "email": forms.EmailChangeForm,
+    "phone": forms.PhoneForm,
+    "address": forms.AddressForm,
+}
+
+
+def visit() -> Visit:
+    return Visit(ip=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
+
+
+def login_key() -> str:
+    """Rate-limit key for one account: the e-mail being tried, whatever the IP."""
+    return "login:" + request.form.get("email", "").strip().lower()[:254]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        details = {
+            name: getattr(form, name).data
+            for name in (
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "street",
+                "municipality",
+                "postal_code",
+                "password",
+            )
+        }
+        details["language"] = current_code()
+        consents = {
+            PRIVACY_POLICY: form.accept_policy.data,
+            AGE: form.age_ok.data,
+            MARKETING: form.marketing.data,
+        }
+        try:
+            user = services.register(details, consents, visit(), date.today())
+        except EmailTaken:
+            form.email.errors.append(_("An account with this e-mail already exists."))
+        else:
+            _start_session(user, remember=False)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
+            return redirect(url_for("account.index"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=login_key
+)
+def login():
+    form = forms.LoginForm()
+    next_url = safe_next(request.values.get("next") or url_for("account.index"))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data, visit())
+        if user is not None:
+            _start_session(user, remember=form.remember.data)
+            if privacy.needs_acceptance(user, date.today()):
+                return redirect(url_for("privacy.accept", next=next_url), 303)
+            return redirect(next_url, 303)
+        form.password.errors.append(_("Wrong e-mail or password."))
+    status = 422 if form.is_submitted() else 200
+    return render_template("account/login.html", form=form, next_url=next_url), status
+
+
+def login_rate_limited():
+    """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
+    form = forms.LoginForm()
+    services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
+    form.password.errors.append(_("Too many attempts. Please wait a little and try again."))
+    next_url = safe_next(request.values.get("next") or url_for("account.index"))
+    return render_template("account/login.html", form=form, next_url=next_url), 429
+
+
+def _start_session(user, remember: bool) -> None:
+    # A new session at login: nothing from before (e.g. a planted cookie) carries over.
+    keep = {k: session[k] for k in ("cart_id",) if k in session}
+    session.clear()
+    session.update(keep)
+    login_user(user, remember=remember)
+    generate_csrf()
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("catalogue.home"), 303)
+
 
 @bp.get("")
+@login_required
 def index():
-    # Until registration exists, say so plainly instead of showing a broken link.
-    return render_template("account/index.html")
+    return render_template(
+        "account/index.html", fields=FIELD_FORMS, changes=services.last_changes(current_user)
+    )
+
+
+@bp.get("/fields/<field>")
+@login_required
+def show_field(field: str):
+    """The read-only view of one detail ("Anulo" swaps it back in)."""
+    _known(field)
+    if not htmx.is_partial():
+        return redirect(url_for("account.index", _anchor=f"field-{field}"), 303)
+    return render_template(
+        "account/_field.html",
+        field=field,
+        editing=False,
+        changes=services.last_changes(current_user),
+    )
+
+
+@bp.get("/fields/<field>/edit")
+@login_required
+def edit_field(field: str):
+    form = FIELD_FORMS[_known(field)](obj=current_user, formdata=None)
+    if field == "email":
+        form.email.data = ""
+    return _field_form(field, form, 200)
+
+
+@bp.post("/fields/<field>")
+@login_required
+def save_field(field: str):
+    form = FIELD_FORMS[_known(field)]()
+    if form.validate_on_submit():
+        if field == "email" and not services.check_password(
+            current_user, form.current_password.data
+        ):
+            form.current_password.errors.append(_("Wrong password."))
+        else:
+            try:
+                services.update_field(current_user, field, form.data, visit())
+            except EmailTaken:
+                form.email.errors.append(_("An account with this e-mail already exists."))
+            else:
+                return _saved(field)
+    return _field_form(field, form, 422)
+
+
+def _known(field: str) -> str:
+    if field not in FIELD_FORMS:
+        abort(404)
+    return field
+
+
+def _field_form(field: str, form, status: int):
+    template = "account/_field.html" if htmx.is_partial() else "account/edit_field.html"
+    return render_template(
+        template, field=field, form=form, editing=True, changes=services.last_changes(current_user)
+    ), status
+
+
+def _saved(field: str):
+    message = _("Saved.")
+    if not htmx.is_partial():
+        flash(message, "success")
+        return redirect(url_for("account.index", _anchor=f"field-{field}"), 303)
+    return render_template(
+        "account/_field.html",
+        field=field,
+        editing=False,
+        saved=message,
+        changes=services.last_changes(current_user),
+    )
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def reset_request():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.user_by_email(form.email.data)
+        if user is not None and user.is_active:
+            _send_reset(user)
+        # The same answer either way: nobody learns which addresses have accounts.
+        flash(
+            _(
+                "If an account exists for that address, we have sent it a link to set a "
+                "new password. The link works for one hour, once."
+            ),
+            "success",
+        )
+        return redirect(url_for("account.login"), 303)
+    return render_template("account/reset_request.html", form=form), (
+        422 if form.is_submitted() else 200
+    )
+
+
+def _send_reset(user) -> None:
+    token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "account.reset_password", token=token
+    )
+    body = render_template("email/password_reset.txt", user=user, link=link)
+    mail.send(user.email, _("Set a new password for LESNA MAX"), body)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = services.user_for_reset_token(
+        token, current_app.config["SECRET_KEY"], current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if user is None:
+        return render_template("account/reset_invalid.html"), 400
+    form = forms.NewPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data, visit())
+        logout_user()
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("account.login"), 303)
+    return render_template("account/reset_password.html", form=form), (
+        422 if form.is_submitted() else 200
+    )

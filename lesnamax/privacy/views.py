@@ -1,20 +1,147 @@
-"""The privacy policy page."""
+"""Privacy: the policy and its versions, re-acceptance, consents, export and erasure."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
+from datetime import UTC, date, datetime
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
 
-bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+from .. import htmx
+from ..account.forms import PasswordCheckForm
+from ..account.services import check_password
+from ..account.views import visit
+from ..site import safe_next
+from . import data, services
+from .forms import AcceptForm, MarketingForm
 
-# Version 1, in force since January 2021. Issue 3 moves it into PolicyVersion rows.
-POLICY_V1 = Path(__file__).with_name("policy-v1.sq.txt")
+bp = Blueprint("privacy", __name__)
+
+NOTICE_COOKIE = "policy_notice_dismissed"
 
 
-@bp.get("")
+@bp.get("/privacy")
 def policy():
-    text = POLICY_V1.read_text(encoding="utf-8")
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    # The first paragraph is the title, which the page shows as its heading.
-    return render_template("privacy/policy.html", paragraphs=paragraphs[1:])
+    current = services.in_force(date.today())
+    return render_template("privacy/policy.html", policy=current, is_current=True)
+
+
+@bp.get("/privacy/versions/<int:number>")
+def version(number: int):
+    found = services.version(number)
+    if found is None:
+        abort(404)
+    current = services.state(date.today()).in_force
+    return render_template("privacy/policy.html", policy=found, is_current=number == current)
+
+
+@bp.post("/privacy/notice/dismiss")
+def dismiss_notice():
+    pending = services.state(date.today()).pending
+    if htmx.is_htmx():
+        response = Response("")
+    else:
+        response = redirect(safe_next(request.form.get("next")), 303)
+    if pending:
+        response.set_cookie(
+            NOTICE_COOKIE, str(pending), max_age=60 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    return response
+
+
+@bp.route("/privacy/accept", methods=["GET", "POST"])
+@login_required
+def accept():
+    form = AcceptForm()
+    next_url = safe_next(request.values.get("next") or url_for("account.index"))
+    if form.validate_on_submit():
+        services.accept_current(current_user, visit(), date.today())
+        flash(_("Thank you. You have accepted the privacy policy in force."), "success")
+        return redirect(next_url, 303)
+    current = services.in_force(date.today())
+    return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url), (
+        422 if form.is_submitted() else 200
+    )
+
+
+@bp.get("/account/privacy")
+@login_required
+def overview():
+    history = services.consent_history(current_user)
+    return render_template(
+        "privacy/overview.html",
+        history=history,
+        latest=services.latest_consents(history),
+        form=MarketingForm(),
+        delete_form=PasswordCheckForm(),
+    )
+
+
+@bp.post("/account/privacy/marketing")
+@login_required
+def marketing():
+    form = MarketingForm()
+    if not form.validate_on_submit():
+        abort(400)
+    granted = form.granted.data == "1"
+    services.set_marketing(current_user, granted, visit(), date.today())
+    message = (
+        _("You will receive our offers by e-mail.")
+        if granted
+        else _("You will no longer receive marketing e-mails.")
+    )
+    if not htmx.is_partial():
+        flash(message, "success")
+        return redirect(url_for("privacy.overview"), 303)
+    history = services.consent_history(current_user)
+    return render_template(
+        "privacy/_marketing.html",
+        latest=services.latest_consents(history),
+        form=MarketingForm(),
+        saved=message,
+    )
+
+
+@bp.get("/account/export.json")
+@login_required
+def export_json():
+    body = json.dumps(data.export(current_user), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="lesnamax-te-dhenat.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/account/export")
+@login_required
+def export_html():
+    response = Response(render_template("privacy/export.html", data=data.export(current_user)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = PasswordCheckForm()
+    if form.validate_on_submit():
+        if check_password(current_user, form.password.data):
+            data.erase(current_user, datetime.now(UTC))
+            logout_user()
+            session.clear()
+            flash(_("Your account and your personal data have been deleted."), "success")
+            return redirect(url_for("catalogue.home"), 303)
+        form.password.errors.append(_("Wrong password."))
+    return render_template("privacy/delete.html", form=form), (422 if form.is_submitted() else 200)

@@ -3,9 +3,16 @@
 (function () {
   "use strict";
 
-  // Escape closes the live search suggestions and keeps focus in the search box.
+  // Escape closes the live search suggestions and keeps focus in the search box; inside an
+  // inline edit form it cancels the edit (the same as its "Anulo" link) without saving.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
+    var editing = event.target.closest && event.target.closest(".inline-edit");
+    if (editing) {
+      var cancel = editing.querySelector("a.cancel");
+      if (cancel) { event.preventDefault(); cancel.click(); }
+      return;
+    }
     var box = document.getElementById("search-suggestions");
     if (box && box.children.length) {
       box.replaceChildren();
@@ -63,6 +70,15 @@
 
   // Screen readers announce changes in a live region only if the region itself stays in the
   // page; swapped fragments mark their summary with data-status, copied into one that stays.
+  // After an inline edit is saved or cancelled, put focus back on its "Ndrysho" button.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !target.id || target.id.indexOf("field-") !== 0) return;
+    var swapped = document.getElementById(target.id);
+    var edit = swapped && swapped.querySelector("a.edit");
+    if (edit) edit.focus();
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = (event.detail && event.detail.target) || event.target;
     if (!target || (target.id !== "search-suggestions" && target.id !== "product-grid")) return;

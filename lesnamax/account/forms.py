@@ -1,0 +1,213 @@
+"""Account forms: registration, login, password reset and one small form per personal detail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from ..i18n import _l
+from . import kosovo
+
+MIN_PASSWORD = 10
+COMMON_PASSWORDS = frozenset(
+    Path(__file__).with_name("common-passwords.txt").read_text(encoding="utf-8").split()
+)
+# Letters of any script, spaces, apostrophes, hyphens and dots: what names are made of.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
+_STREET = re.compile(r"^[\w .,'’\"/#()\-]+$")
+# NUL and other control characters, and the invisible marks that reorder text.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def no_hidden_characters(_form, field) -> None:
+    if isinstance(field.data, str) and _HIDDEN.search(field.data):
+        raise ValidationError(_l("This field contains invisible or control characters."))
+
+
+def name_characters(_form, field) -> None:
+    if field.data and not _NAME.match(field.data.strip()):
+        raise ValidationError(_l("Use letters only (spaces, apostrophes and hyphens are fine)."))
+
+
+def street_characters(_form, field) -> None:
+    if field.data and not _STREET.match(field.data.strip()):
+        raise ValidationError(_l("The address contains characters that are not allowed."))
+
+
+def email_address(_form, field) -> None:
+    try:
+        result = validate_email(field.data or "", check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValidationError(_l("Enter a valid e-mail address.")) from error
+    field.data = result.normalized.lower()
+
+
+def kosovo_phone(_form, field) -> None:
+    normalised = kosovo.normalise_phone(field.data)
+    if normalised is None:
+        raise ValidationError(
+            _l("Enter a Kosovo phone number, e.g. 044 123 456 or +383 44 123 456.")
+        )
+    field.data = normalised
+
+
+def postal_code(_form, field) -> None:
+    normalised = kosovo.normalise_postal_code(field.data)
+    if normalised is None:
+        raise ValidationError(_l("Enter a valid postal code (5 digits), or leave it empty."))
+    field.data = normalised
+
+
+def strong_password(_form, field) -> None:
+    password = field.data or ""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(
+            _l("The password must have at least %(num)d characters.", num=MIN_PASSWORD)
+        )
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        raise ValidationError(_l("This password is too easy to guess. Choose another one."))
+
+
+REQUIRED = _l("This field is required.")
+TOO_LONG = _l("This field is too long.")
+
+
+def text(label, maximum, *extra, required=True):
+    validators = [InputRequired(REQUIRED)] if required else []
+    validators += [Length(max=maximum, message=TOO_LONG), no_hidden_characters, *extra]
+    return StringField(label, validators, filters=[lambda v: v.strip() if v else v])
+
+
+def municipality_field():
+    choices = [SelectChoice("", _l("Choose the municipality"))]
+    choices += [SelectChoice(slug, name) for slug, name in kosovo.BY_SLUG.items()]
+    return SelectField(
+        _l("Municipality"),
+        choices=choices,
+        validators=[DataRequired(REQUIRED)],
+        validate_choice=True,
+    )
+
+
+class AddressFields:
+    street = text(_l("Street and number"), 200, street_characters)
+    municipality = municipality_field()
+    postal_code = text(_l("Postal code (optional)"), 10, postal_code, required=False)
+
+
+class RegisterForm(AddressFields, FlaskForm):
+    first_name = text(_l("First name"), 100, name_characters)
+    last_name = text(_l("Last name"), 100, name_characters)
+    email = EmailField(
+        _l("E-mail"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=254, message=TOO_LONG),
+            no_hidden_characters,
+            email_address,
+        ],
+    )
+    phone = text(_l("Phone number"), 40, kosovo_phone)
+    password = PasswordField(
+        _l("Password"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=200, message=TOO_LONG),
+            no_hidden_characters,
+            strong_password,
+        ],
+    )
+    accept_policy = BooleanField(
+        validators=[DataRequired(_l("You must accept the privacy policy to register."))]
+    )
+    age_ok = BooleanField(
+        validators=[
+            DataRequired(_l("Please confirm your age or your parent's or guardian's permission."))
+        ]
+    )
+    marketing = BooleanField()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        [InputRequired(REQUIRED), Length(max=254, message=TOO_LONG), no_hidden_characters],
+    )
+    password = PasswordField(
+        _l("Password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+    )
+    remember = BooleanField(_l("Remember me"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=254, message=TOO_LONG),
+            no_hidden_characters,
+            email_address,
+        ],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=200, message=TOO_LONG),
+            no_hidden_characters,
+            strong_password,
+        ],
+    )
+
+
+class PasswordCheckForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+    )
+
+
+# One form per inline-editable detail; the field names match User's columns.
+class FirstNameForm(FlaskForm):
+    first_name = text(_l("First name"), 100, name_characters)
+
+
+class LastNameForm(FlaskForm):
+    last_name = text(_l("Last name"), 100, name_characters)
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail"),
+        [
+            InputRequired(REQUIRED),
+            Length(max=254, message=TOO_LONG),
+            no_hidden_characters,
+            email_address,
+        ],
+    )
+    current_password = PasswordField(
+        _l("Current password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+    )
+
+
+class PhoneForm(FlaskForm):
+    phone = text(_l("Phone number"), 40, kosovo_phone)
+
+
+class AddressForm(AddressFields, FlaskForm):
+    pass

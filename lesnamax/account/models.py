@@ -1,0 +1,78 @@
+"""Customers, their login history and the record of what they changed (never the old values)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..catalogue.models import utcnow
+from ..extensions import db
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased, so uniqueness ignores case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    #: E.164, e.g. +38344123456.
+    phone: Mapped[str] = mapped_column(String(20))
+    street: Mapped[str] = mapped_column(String(200))
+    #: A slug of ``account.kosovo.MUNICIPALITIES``.
+    municipality: Mapped[str] = mapped_column(String(40))
+    postal_code: Mapped[str] = mapped_column(String(5), default="")
+    language: Mapped[str] = mapped_column(String(5), default="sq")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: The policy reserves the right to use IP addresses in legal procedures.
+    created_ip: Mapped[str | None] = mapped_column(String(45))
+    #: Part of the login cookie: changing it ends every session of this user at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.erased_at is None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class LoginEvent(db.Model):
+    """Every login attempt: when, from where, and how it ended."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    #: "ok", "bad_password", "unknown_email", "rate_limited".
+    outcome: Mapped[str] = mapped_column(String(20))
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+class ProfileChange(db.Model):
+    """Which personal detail changed, when and from where; the old value is not kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))

@@ -1,0 +1,201 @@
+"""Accounts: register, authenticate, change details, reset passwords. No request objects here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..privacy import services as privacy
+from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from .models import LoginEvent, ProfileChange, User, new_session_token
+
+_hasher = PasswordHasher()
+# A real hash of a random password: unknown e-mails cost the same time as known ones.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-" + new_session_token())
+
+#: Inline-editable details -> the User columns each one sets.
+FIELDS = {
+    "first_name": ("first_name",),
+    "last_name": ("last_name",),
+    "email": ("email",),
+    "phone": ("phone",),
+    "address": ("street", "municipality", "postal_code"),
+}
+
+
+class EmailTaken(ValueError):
+    """Another account already uses this e-mail address."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Where a request came from: recorded with consents, logins and changes."""
+
+    ip: str | None
+    user_agent: str = ""
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def email_in_use(email: str, except_user: User | None = None) -> bool:
+    statement = select(User.id).where(User.email == email.lower())
+    if except_user is not None:
+        statement = statement.where(User.id != except_user.id)
+    return db.session.scalar(statement) is not None
+
+
+def register(details: dict, consents: dict[str, bool], visit: Visit, today: date) -> User:
+    """Create a customer with ``details`` and record the consents given at registration."""
+    if email_in_use(details["email"]):
+        raise EmailTaken(details["email"])
+    user = User(
+        email=details["email"].lower(),
+        password_hash=hash_password(details["password"]),
+        first_name=details["first_name"],
+        last_name=details["last_name"],
+        phone=details["phone"],
+        street=details["street"],
+        municipality=details["municipality"],
+        postal_code=details.get("postal_code") or "",
+        language=details.get("language", "sq"),
+        created_ip=visit.ip,
+    )
+    db.session.add(user)
+    db.session.flush()
+    version = privacy.in_force(today)
+    for purpose in (PRIVACY_POLICY, AGE, MARKETING):
+        privacy.record_consent(user, purpose, bool(consents.get(purpose)), version, visit)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str, visit: Visit) -> User | None:
+    """Return the active user with these credentials; record the attempt either way."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.is_active:
+        _hasher_verify_dummy(password)
+        outcome = "unknown_email"
+    elif check_password(user, password):
+        outcome = "ok"
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+    else:
+        outcome = "bad_password"
+    record_login(user if user is not None and user.is_active else None, outcome, visit)
+    return user if outcome == "ok" else None
+
+
+def _hasher_verify_dummy(password: str) -> None:
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
+def record_login(user: User | None, outcome: str, visit: Visit) -> None:
+    db.session.add(LoginEvent(user_id=user.id if user else None, ip=visit.ip, outcome=outcome))
+    db.session.commit()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def update_field(user: User, field: str, values: dict, visit: Visit) -> None:
+    """Set one inline-editable detail and record that it changed (not what it was)."""
+    columns = FIELDS[field]
+    if field == "email" and email_in_use(values["email"], except_user=user):
+        raise EmailTaken(values["email"])
+    changed = False
+    for column in columns:
+        value = values.get(column) or ""
+        if column == "email":
+            value = value.lower()
+        if getattr(user, column) != value:
+            setattr(user, column, value)
+            changed = True
+    if changed:
+        db.session.add(ProfileChange(user_id=user.id, field=field, ip=visit.ip))
+    db.session.commit()
+
+
+def last_changes(user: User) -> dict[str, datetime]:
+    """Return when each detail last changed."""
+    rows = db.session.execute(
+        select(ProfileChange.field, func.max(ProfileChange.at))
+        .where(ProfileChange.user_id == user.id)
+        .group_by(ProfileChange.field)
+    ).all()
+    return {field: _aware(at) for field, at in rows}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="password-reset")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, every earlier token stops working.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def password_reset_token(user: User, secret_key: str) -> str:
+    return _reset_serializer(secret_key).dumps({"id": user.id, "p": _password_fingerprint(user)})
+
+
+def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
+    """Return the user a valid, unused, unexpired reset token belongs to."""
+    try:
+        data = _reset_serializer(secret_key).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def set_password(user: User, password: str, visit: Visit) -> None:
+    """Set a new password and end every session of the user (all devices)."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    db.session.add(ProfileChange(user_id=user.id, field="password", ip=visit.ip))
+    db.session.commit()
+
+
+def load_user(identifier: str) -> User | None:
+    """Flask-Login's loader: ``"<id>:<session token>"``; a changed token means logged out."""
+    user_id, _, token = identifier.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not _same(user.session_token, token):
+        return None
+    return user
+
+
+def _same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

@@ -1,0 +1,75 @@
+"""The right of access (export) and the right to erasure, for one customer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from ..account.kosovo import municipality_name
+from ..account.models import LoginEvent, ProfileChange, User, new_session_token
+from ..extensions import db
+from .models import ConsentRecord
+from .services import consent_history
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export(user: User) -> dict:
+    """Return everything the shop holds about ``user``, as plain data (for JSON and HTML)."""
+    logins = db.session.scalars(
+        select(LoginEvent).where(LoginEvent.user_id == user.id).order_by(LoginEvent.at.desc())
+    )
+    changes = db.session.scalars(
+        select(ProfileChange)
+        .where(ProfileChange.user_id == user.id)
+        .order_by(ProfileChange.at.desc())
+    )
+    return {
+        "profile": {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "phone": user.phone,
+            "street": user.street,
+            "municipality": municipality_name(user.municipality),
+            "postal_code": user.postal_code,
+            "language": user.language,
+            "registered_at": _iso(user.created_at),
+            "registered_from_ip": user.created_ip,
+        },
+        "consents": [
+            {
+                "purpose": c.purpose,
+                "granted": c.granted,
+                "policy_version": c.policy_version.version,
+                "at": _iso(c.at),
+                "ip": c.ip,
+                "user_agent": c.user_agent,
+            }
+            for c in consent_history(user)
+        ],
+        "logins": [{"at": _iso(e.at), "ip": e.ip, "outcome": e.outcome} for e in logins],
+        "profile_changes": [{"field": c.field, "at": _iso(c.at), "ip": c.ip} for c in changes],
+        "orders": [],
+    }
+
+
+def erase(user: User, now: datetime) -> None:
+    """Erase every personal field of ``user`` and end all sessions.
+
+    The row itself stays (anonymised) so that records the law requires us to keep for
+    accounting, such as orders, still point somewhere; they carry their own copies.
+    """
+    for model in (ConsentRecord, LoginEvent, ProfileChange):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    user.email = f"erased-{user.id}@erased.invalid"
+    user.password_hash = "!"  # matches no password
+    user.first_name = user.last_name = user.phone = user.street = ""
+    user.municipality = user.postal_code = ""
+    user.created_ip = None
+    user.session_token = new_session_token()
+    user.erased_at = now
+    db.session.commit()

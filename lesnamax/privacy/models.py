@@ -1,0 +1,45 @@
+"""The privacy policy as versioned data, and every consent a customer gave or withdrew."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalogue.models import Localized, utcnow
+from ..extensions import db
+
+#: Consent purposes. The first two are required at registration; marketing is optional.
+PRIVACY_POLICY = "privacy_policy"
+AGE = "age_or_guardian"
+MARKETING = "marketing"
+PURPOSES = (PRIVACY_POLICY, AGE, MARKETING)
+
+
+class PolicyVersion(Localized, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    body_sq: Mapped[str] = mapped_column(Text)
+    body_en: Mapped[str] = mapped_column(Text)
+    #: What changed since the previous version, shown with the notice and at re-acceptance.
+    summary_sq: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: At least 10 days after ``published_at`` (the policy's own promise; see services.publish).
+    effective_from: Mapped[date] = mapped_column(Date)
+
+
+class ConsentRecord(db.Model):
+    """One decision by one customer: given or withdrawn, under which policy, from where."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    granted: Mapped[bool] = mapped_column(Boolean)
+    policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_version.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+
+    policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")

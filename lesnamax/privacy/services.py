@@ -1,0 +1,194 @@
+"""Policy versions (with the 10-day rule), consents, and what a customer may see or erase."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, PolicyVersion
+
+#: Changes are published this many days before they take effect (the policy's own words).
+NOTICE_DAYS = 10
+#: How long a process trusts its cached view of the policy versions.
+CACHE_SECONDS = 300
+
+
+class PolicyError(ValueError):
+    """A policy version that may not be published as asked."""
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    in_force: int | None
+    pending: int | None
+    pending_from: date | None
+
+
+def _versions_on(today: date) -> PolicyState:
+    rows = db.session.execute(
+        select(PolicyVersion.version, PolicyVersion.effective_from).order_by(
+            PolicyVersion.effective_from, PolicyVersion.version
+        )
+    ).all()
+    current = max((v for v, start in rows if start <= today), default=None)
+    upcoming = [(v, start) for v, start in rows if start > today]
+    pending, starts = upcoming[0] if upcoming else (None, None)
+    return PolicyState(current, pending, starts)
+
+
+def state(today: date) -> PolicyState:
+    """Return which version is in force and which is pending, cached per process.
+
+    Every page shows the pending notice, so this must not cost a query per request; a
+    publish in this process clears the cache, other processes see it within CACHE_SECONDS.
+    """
+    cache = current_app.extensions.setdefault("lesnamax_policy_cache", {})
+    hit = cache.get(today)
+    if hit and time.monotonic() - hit[1] < CACHE_SECONDS:
+        return hit[0]
+    found = _versions_on(today)
+    cache.clear()
+    cache[today] = (found, time.monotonic())
+    return found
+
+
+def forget_cache() -> None:
+    current_app.extensions.pop("lesnamax_policy_cache", None)
+
+
+def version(number: int) -> PolicyVersion | None:
+    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.version == number))
+
+
+def in_force(today: date) -> PolicyVersion:
+    number = state(today).in_force
+    found = version(number) if number is not None else None
+    if found is None:
+        raise PolicyError("no privacy policy is in force")
+    return found
+
+
+def publish(
+    body_sq: str,
+    body_en: str,
+    effective_from: date,
+    now: datetime,
+    summary_sq: str = "",
+    summary_en: str = "",
+) -> PolicyVersion:
+    """Schedule a new version; it must take effect at least NOTICE_DAYS after ``now``."""
+    if not body_sq.strip() or not body_en.strip():
+        raise PolicyError("the policy needs its text in Albanian and in English")
+    if effective_from < now.date() + timedelta(days=NOTICE_DAYS):
+        raise PolicyError(
+            f"a new version can take effect no sooner than {NOTICE_DAYS} days after publication "
+            f"(earliest: {(now.date() + timedelta(days=NOTICE_DAYS)).isoformat()})"
+        )
+    latest = db.session.scalar(select(func.max(PolicyVersion.effective_from)))
+    if latest is not None and effective_from <= latest:
+        raise PolicyError("a new version must take effect after the latest one")
+    number = (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
+    created = PolicyVersion(
+        version=number,
+        body_sq=body_sq.strip(),
+        body_en=body_en.strip(),
+        summary_sq=summary_sq.strip(),
+        summary_en=summary_en.strip(),
+        published_at=now,
+        effective_from=effective_from,
+    )
+    db.session.add(created)
+    db.session.commit()
+    forget_cache()
+    return created
+
+
+def record_consent(user, purpose: str, granted: bool, policy: PolicyVersion, visit) -> None:
+    db.session.add(
+        ConsentRecord(
+            user_id=user.id,
+            purpose=purpose,
+            granted=granted,
+            policy_version_id=policy.id,
+            ip=visit.ip,
+            user_agent=(visit.user_agent or "")[:300],
+        )
+    )
+
+
+def consent_history(user) -> list[ConsentRecord]:
+    return list(
+        db.session.scalars(
+            select(ConsentRecord)
+            .where(ConsentRecord.user_id == user.id)
+            .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc())
+        )
+    )
+
+
+def latest_consents(history: list[ConsentRecord]) -> dict[str, ConsentRecord]:
+    """Return the newest record per purpose from a newest-first history."""
+    latest: dict[str, ConsentRecord] = {}
+    for record in history:
+        latest.setdefault(record.purpose, record)
+    return latest
+
+
+def accepted_version(user) -> int | None:
+    """Return the newest policy version the user accepted."""
+    return db.session.scalar(
+        select(func.max(PolicyVersion.version))
+        .join(ConsentRecord, ConsentRecord.policy_version_id == PolicyVersion.id)
+        .where(
+            ConsentRecord.user_id == user.id,
+            ConsentRecord.purpose == PRIVACY_POLICY,
+            ConsentRecord.granted.is_(True),
+        )
+    )
+
+
+def needs_acceptance(user, today: date) -> bool:
+    """True when a version newer than the user's last accepted one is in force."""
+    current = state(today).in_force
+    return current is not None and (accepted_version(user) or 0) < current
+
+
+def accept_current(user, visit, today: date) -> None:
+    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit)
+    db.session.commit()
+
+
+def set_marketing(user, granted: bool, visit, today: date) -> None:
+    """Give or withdraw marketing consent (withdrawal is always allowed: objection)."""
+    record_consent(user, MARKETING, granted, in_force(today), visit)
+    db.session.commit()
+
+
+def purge_ip_addresses(now: datetime, days: int) -> int:
+    """Blank every recorded IP address older than ``days``; return how many rows changed."""
+    from ..account.models import LoginEvent, ProfileChange, User
+
+    cutoff = now - timedelta(days=days)
+    changed = 0
+    for model, column in (
+        (LoginEvent, LoginEvent.at),
+        (ProfileChange, ProfileChange.at),
+        (ConsentRecord, ConsentRecord.at),
+        (User, User.created_at),
+    ):
+        ip = model.created_ip if model is User else model.ip
+        result = db.session.execute(
+            update(model).where(column < cutoff, ip.is_not(None)).values({ip.key: None})
+        )
+        changed += result.rowcount or 0
+    db.session.commit()
+    return changed
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
