@@ -199,3 +199,50 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", record)
 
     return counting
+
+
+PASSWORD = "Sekret-i-gjate-2026"
+
+
+@pytest.fixture
+def make_user(app):
+    """Register a customer through the service (as the form would); return its id and e-mail."""
+    from datetime import date
+
+    from lesnamax.account import services as accounts
+    from lesnamax.privacy.models import AGE, MARKETING, PRIVACY_POLICY
+
+    counter = itertools.count(1)
+
+    def make(marketing: bool = False, **values) -> SimpleNamespace:
+        n = next(counter)
+        details = {
+            "first_name": "Arta",
+            "last_name": "Krasniqi",
+            "email": f"arta{n}@example.test",
+            "phone": "+38344123456",
+            "street": "Rr. Bill Clinton, Nr. 33",
+            "municipality": "prishtine",
+            "postal_code": "10000",
+            "password": PASSWORD,
+            **values,
+        }
+        consents = {PRIVACY_POLICY: True, AGE: True, MARKETING: marketing}
+        with app.app_context():
+            user = accounts.register(details, consents, accounts.Visit("192.0.2.1", "pytest"),
+                                     date.today())
+            return SimpleNamespace(id=user.id, email=user.email, password=details["password"])
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """Log ``client`` in as ``user``; return the response."""
+
+    def do(user, password: str | None = None, **extra):
+        return client.post("/account/login", data={"email": user.email,
+                                                   "password": password or user.password,
+                                                   **extra})
+
+    return do

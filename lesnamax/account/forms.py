@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -48,10 +49,12 @@ def street_characters(_form, field) -> None:
 
 def email_address(_form, field) -> None:
     try:
-        result = validate_email(field.data or "", check_deliverability=False)
+        # No DNS lookups; the test suite's reserved .test domains are allowed only in testing.
+        result = validate_email(field.data or "", check_deliverability=False,
+                                test_environment=current_app.testing)
     except EmailNotValidError as error:
         raise ValidationError(_l("Enter a valid e-mail address.")) from error
-    field.data = result.normalized.lower()
+    field.clean = result.normalized.lower()
 
 
 def kosovo_phone(_form, field) -> None:
@@ -60,14 +63,14 @@ def kosovo_phone(_form, field) -> None:
         raise ValidationError(
             _l("Enter a Kosovo phone number, e.g. 044 123 456 or +383 44 123 456.")
         )
-    field.data = normalised
+    field.clean = normalised
 
 
 def postal_code(_form, field) -> None:
     normalised = kosovo.normalise_postal_code(field.data)
     if normalised is None:
         raise ValidationError(_l("Enter a valid postal code (5 digits), or leave it empty."))
-    field.data = normalised
+    field.clean = normalised
 
 
 def strong_password(_form, field) -> None:
@@ -78,6 +81,20 @@ def strong_password(_form, field) -> None:
         )
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
         raise ValidationError(_l("This password is too easy to guess. Choose another one."))
+
+
+def cleaned(form) -> dict:
+    """Return the form's values in their stored form (E.164 phone, lower-case e-mail).
+
+    Validators put normalised values in ``field.clean`` and leave ``field.data`` as typed,
+    so a form shown again with errors keeps exactly what the person entered.
+    """
+    return {name: getattr(field, "clean", field.data) for name, field in form._fields.items()}
+
+
+def add_error(field, message) -> None:
+    """Attach an error found after validation (wrong password, e-mail taken) to ``field``."""
+    field.errors = [*field.errors, message]
 
 
 REQUIRED = _l("This field is required.")

@@ -52,8 +52,9 @@ def login_key() -> str:
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
+        values = forms.cleaned(form)
         details = {
-            name: getattr(form, name).data
+            name: values[name]
             for name in (
                 "first_name",
                 "last_name",
@@ -74,7 +75,7 @@ def register():
         try:
             user = services.register(details, consents, visit(), date.today())
         except EmailTaken:
-            form.email.errors.append(_("An account with this e-mail already exists."))
+            forms.add_error(form.email, _("An account with this e-mail already exists."))
         else:
             _start_session(user, remember=False)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
@@ -98,7 +99,7 @@ def login():
             if privacy.needs_acceptance(user, date.today()):
                 return redirect(url_for("privacy.accept", next=next_url), 303)
             return redirect(next_url, 303)
-        form.password.errors.append(_("Wrong e-mail or password."))
+        forms.add_error(form.password, _("Wrong e-mail or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("account/login.html", form=form, next_url=next_url), status
 
@@ -107,7 +108,7 @@ def login_rate_limited():
     """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
     form = forms.LoginForm()
     services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
-    form.password.errors.append(_("Too many attempts. Please wait a little and try again."))
+    forms.add_error(form.password, _("Too many attempts. Please wait a little and try again."))
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     return render_template("account/login.html", form=form, next_url=next_url), 429
 
@@ -169,12 +170,12 @@ def save_field(field: str):
         if field == "email" and not services.check_password(
             current_user, form.current_password.data
         ):
-            form.current_password.errors.append(_("Wrong password."))
+            forms.add_error(form.current_password, _("Wrong password."))
         else:
             try:
-                services.update_field(current_user, field, form.data, visit())
+                services.update_field(current_user, field, forms.cleaned(form), visit())
             except EmailTaken:
-                form.email.errors.append(_("An account with this e-mail already exists."))
+                forms.add_error(form.email, _("An account with this e-mail already exists."))
             else:
                 return _saved(field)
     return _field_form(field, form, 422)
@@ -212,7 +213,7 @@ def _saved(field: str):
 def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        user = services.user_by_email(form.email.data)
+        user = services.user_by_email(forms.cleaned(form)["email"])
         if user is not None and user.is_active:
             _send_reset(user)
         # The same answer either way: nobody learns which addresses have accounts.

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from .. import htmx
+from ..account import forms
 from ..account.forms import PasswordCheckForm
 from ..account.services import check_password
 from ..account.views import visit
@@ -143,5 +144,5 @@ def delete_account():
             session.clear()
             flash(_("Your account and your personal data have been deleted."), "success")
             return redirect(url_for("catalogue.home"), 303)
-        form.password.errors.append(_("Wrong password."))
+        forms.add_error(form.password, _("Wrong password."))
     return render_template("privacy/delete.html", form=form), (422 if form.is_submitted() else 200)
