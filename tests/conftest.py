@@ -104,12 +104,29 @@ def client(app):
     return app.test_client()
 
 
+class HxClient:
+    """The same browser as ``client`` (same cookies), but every request comes from htmx."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def _send(self, method, *args, headers=None, **kwargs):
+        headers = {"HX-Request": "true", **(headers or {})}
+        return self._client.open(*args, method=method, headers=headers, **kwargs)
+
+    def get(self, *args, **kwargs):
+        return self._send("GET", *args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self._send("POST", *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
 @pytest.fixture
-def hx(app):
-    """A test client whose every request comes from htmx."""
-    client = app.test_client()
-    client.environ_base["HTTP_HX_REQUEST"] = "true"
-    return client
+def hx(client):
+    return HxClient(client)
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def test_login_and_logout(app, client, make_user, login):
 
 
 def test_login_is_case_insensitive_and_follows_next(client, make_user):
-    user = make_user(email="arta@example.test")
+    make_user(email="arta@example.test")
     response = client.post("/account/login?next=/account/privacy",
                            data={"email": "ARTA@Example.test", "password": PASSWORD})
     assert response.headers["Location"] == "/account/privacy"

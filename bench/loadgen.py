@@ -1,0 +1,80 @@
+"""Drive load with wrk (Debian package) and read its report.
+
+wrk was chosen in TOOLING.md §5: it costs the least CPU per request of the tools tried, which
+matters because the load generator shares the machine's 2 cores with the server.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad_responses: int  # non-2xx/3xx plus socket errors: any of these makes a figure suspect
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk")
+    if path is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    return path
+
+
+def run(
+    url: str,
+    headers: dict[str, str],
+    duration: float,
+    connections: int,
+    threads: int,
+    timeout: float = 10,
+) -> WrkResult:
+    # wrk's default 2 s timeout drops every answer of a slow page (it then reports 0 req/s);
+    # a longer one keeps slow pages measurable, and timeouts still count as errors.
+    command = [
+        require_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        f"{timeout:g}s",
+        "--latency",
+    ]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return parse(done.stdout)
+
+
+def parse(report: str) -> WrkResult:
+    """Read requests/s, the 50 % and 99 % latency lines and any errors from wrk's output."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", report, re.M)
+    total = re.search(r"^\s*(\d+) requests in", report, re.M)
+    if not rps or not total:
+        raise RuntimeError(f"could not read wrk's report:\n{report}")
+    lines = re.findall(r"^\s+(\d+)%\s+([\d.]+)(us|ms|s|m|h)\s*$", report, re.M)
+    latency = {percent: float(value) * _UNITS_MS[unit] for percent, value, unit in lines}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", report)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report
+    )
+    return WrkResult(
+        requests_per_s=float(rps.group(1)),
+        p50_ms=latency.get("50", float("nan")),
+        p99_ms=latency.get("99", float("nan")),
+        requests=int(total.group(1)),
+        bad_responses=(int(bad.group(1)) if bad else 0)
+        + (sum(int(n) for n in errors.groups()) if errors else 0),
+    )
