@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel.core import Locale
 from babel.numbers import format_currency
 from flask_babel import get_locale
 
@@ -15,10 +17,17 @@ EXPONENT = {"EUR": 2}
 _EUROS = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
 
 
+@lru_cache(maxsize=8)
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
 def format_cents(cents: int, locale: str | None = None, currency: str = CURRENCY) -> str:
     """Format ``cents`` for ``locale`` (default: the request's), e.g. ``1 234,50 €`` in sq_XK."""
     amount = Decimal(cents).scaleb(-EXPONENT[currency])
-    return format_currency(amount, currency, locale=locale or str(get_locale() or "sq_XK"))
+    # A Locale object, not its name: Babel would parse the name again on every price.
+    chosen = _locale(locale) if locale else (get_locale() or _locale("sq_XK"))
+    return format_currency(amount, currency, locale=chosen)
 
 
 def parse_euros(text: str | None) -> int | None:

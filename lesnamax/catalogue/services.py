@@ -6,9 +6,10 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import cache
 from ..extensions import db
 from . import search
 from .filters import ListingQuery
@@ -76,6 +77,14 @@ def _order(statement, sort: str, lang: str):
     return statement.order_by(Product.created_at.desc(), Product.id.desc())
 
 
+#: Cards never show descriptions or the search text: do not load them (raise if touched).
+CARD_ONLY = (
+    defer(Product.description_sq, raiseload=True),
+    defer(Product.description_en, raiseload=True),
+    defer(Product.search_text, raiseload=True),
+)
+
+
 def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: int) -> Page:
     """Return one page of active products matching ``query`` (two queries plus images).
 
@@ -104,7 +113,7 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
     else:
         statement = _order(matching, query.sort, lang)
     items = db.session.scalars(
-        statement.options(selectinload(Product.images))
+        statement.options(selectinload(Product.images), *CARD_ONLY)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -112,7 +121,16 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
 
 
 def materials_in(category_ids: list[int] | None) -> list[str]:
-    """Return the material codes of active products, within ``category_ids`` if given."""
+    """Return the material codes of active products, within ``category_ids`` if given.
+
+    Cached for a minute per process: on a large catalogue the DISTINCT scan costs more than
+    the rest of the listing, and a filter option that lingers a minute is harmless.
+    """
+    key = ("materials", tuple(sorted(category_ids)) if category_ids is not None else None)
+    return cache.remember(key, 60, lambda: _materials(category_ids))
+
+
+def _materials(category_ids: list[int] | None) -> list[str]:
     statement = select(Product.material).where(
         Product.active.is_(True), Product.material.is_not(None)
     )
@@ -143,7 +161,7 @@ def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
     Featured products are topped up with the newest ones, so the home page is never bare.
     Three queries in all, whatever the size of the catalogue.
     """
-    base = select(Product).where(Product.active.is_(True))
+    base = select(Product).where(Product.active.is_(True)).options(*CARD_ONLY)
     # Featured first, then the newest: one query, served by ix_product_showcase.
     featured = list(
         db.session.scalars(
@@ -189,7 +207,7 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
         )
         .order_by(func.abs(Product.price_cents - product.price_cents), Product.id)
         .limit(limit)
-        .options(selectinload(Product.images))
+        .options(selectinload(Product.images), *CARD_ONLY)
     ).all()
     return list(rows)
 
