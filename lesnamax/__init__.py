@@ -41,6 +41,15 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = i18n._l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
+    @app.before_request
+    def _user_language():
+        # The account's language counts when no ?lang= or cookie says otherwise.
+        from flask import g
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            g.user_lang = current_user.language
+
 
 def register_blueprints(app: Flask) -> None:
     from . import media, site

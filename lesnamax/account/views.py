@@ -15,13 +15,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import htmx, mail
 from ..extensions import limiter
-from ..i18n import current_code
+from ..i18n import LOCALES, current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..site import safe_next
@@ -235,8 +236,11 @@ def _send_reset(user) -> None:
     link = current_app.config["BASE_URL"].rstrip("/") + url_for(
         "account.reset_password", token=token
     )
-    body = render_template("email/password_reset.txt", user=user, link=link)
-    mail.send(user.email, _("Set a new password for LESNA MAX"), body)
+    # Written in the customer's language, whatever the language of this page.
+    with force_locale(LOCALES.get(user.language, "sq_XK")):
+        body = render_template("email/password_reset.txt", user=user, link=link)
+        subject = _("Set a new password for LESNA MAX")
+    mail.send(user.email, subject, body)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
