@@ -2,7 +2,6 @@
 
 import pytest
 
-
 HOSTILE = [
     "",
     "x" * 10_240,

@@ -49,7 +49,14 @@ def live_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'shop.sqlite'}"
     migrate(url, tmp)
-    app = create_app({**base_config(url, tmp), "PRODUCTS_PER_PAGE": PER_PAGE})
+    app = create_app(
+        {
+            **base_config(url, tmp),
+            "PRODUCTS_PER_PAGE": PER_PAGE,
+            # A real browser sends the tokens the pages carry: check them as production does.
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     with app.app_context():
         demo.seed(tmp / "media", DEMO_PRODUCTS)
     yield app
@@ -127,6 +134,21 @@ def nojs_page(browser, browser_context_args, watch):
     context = watch.attach(browser.new_context(**browser_context_args, java_script_enabled=False))
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def new_context(browser, browser_context_args, watch):
+    """Open more watched contexts in one test (another device of the same customer)."""
+    contexts = []
+
+    def make(**kwargs):
+        context = watch.attach(browser.new_context(**{**browser_context_args, **kwargs}))
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.hookimpl(wrapper=True)

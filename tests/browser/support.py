@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from uuid import uuid4
 
 from playwright.sync_api import BrowserContext, Page
 
@@ -33,6 +35,7 @@ class Watch:
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.server_errors: list[str] = []
+        self.inaccessible: list[str] = []
 
     def attach(self, context: BrowserContext) -> BrowserContext:
         context.set_default_timeout(10_000)  # a local shop answers in milliseconds
@@ -56,6 +59,16 @@ class Watch:
             location = message.location or {}
             self.console_errors.append(f"{message.text} ({location.get('url', '?')})")
 
+    def axe(self, page: Page, where: str, include: str | None = None) -> None:
+        """Run axe-core on the page as it is now; violations fail the test when it ends.
+
+        Unlike ``assert_accessible`` the test goes on, so that one flow checks every state
+        of a page (after each swap) and reports all of them, not only the first.
+        """
+        violations = axe_violations(page, include)
+        if violations:
+            self.inaccessible.append(f"{where} ({page.url}):\n" + describe(violations))
+
     def requests_to(self, path: str) -> list[str]:
         """Return the URLs requested so far whose path is ``path``."""
         return [url for url in self.requests if urlsplit(url).path == path]
@@ -66,6 +79,7 @@ class Watch:
             "console errors": self.console_errors,
             "uncaught page errors": self.page_errors,
             "server errors": self.server_errors,
+            "WCAG 2.1 AA violations (axe-core)": self.inaccessible,
         }
         report = [f"{name}:\n  " + "\n  ".join(items) for name, items in problems.items() if items]
         assert not report, "\n".join(report)
@@ -123,3 +137,68 @@ def assert_accessible(page: Page, where: str = "", include: str | None = None) -
     assert violations == [], (
         f"axe-core found WCAG 2.1 AA violations on {where or page.url}:\n{describe(violations)}"
     )
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Customer:
+    """A customer's details as typed into the Albanian register form (a fresh e-mail each)."""
+
+    first_name: str = "Arbëresha"
+    last_name: str = "Krasniqi"
+    email: str = field(default_factory=lambda: f"klient-{uuid4().hex[:12]}@example.com")
+    phone: str = "049 555 111"
+    street: str = "Rr. Bill Clinton, Nr. 33"
+    municipality: str = "Prishtinë"
+    postal_code: str = "10000"
+    password: str = "Dru-arre-dhe-gur-7"
+    marketing: bool = False
+
+
+def fill_register_form(page: Page, customer: Customer) -> None:
+    """Fill the register form (Albanian labels); the consents needed are ticked."""
+    page.get_by_label("Emri", exact=True).fill(customer.first_name)
+    page.get_by_label("Mbiemri", exact=True).fill(customer.last_name)
+    page.get_by_label("E-mail", exact=True).fill(customer.email)
+    page.get_by_label("Numri i telefonit").fill(customer.phone)
+    page.get_by_label("Rruga dhe numri").fill(customer.street)
+    page.get_by_label("Komuna").select_option(label=customer.municipality)
+    page.get_by_label("Kodi postar (opsional)").fill(customer.postal_code)
+    page.get_by_label("Fjalëkalimi", exact=True).fill(customer.password)
+    page.get_by_label("E kam lexuar dhe e pranoj").check()
+    page.get_by_label("Jam 16 vjeç ose më shumë").check()
+    page.get_by_label("Më dërgoni oferta dhe lajme").set_checked(customer.marketing)
+
+
+def register(page: Page, customer: Customer | None = None) -> Customer:
+    """Register ``customer`` (a new one by default) through the form; end on /account."""
+    customer = customer or Customer()
+    page.goto("/account/register")
+    fill_register_form(page, customer)
+    page.get_by_role("button", name="Regjistrohu").click()
+    page.wait_for_url(re.compile(r"/account$"))
+    return customer
+
+
+def log_in(page: Page, email: str, password: str, *, remember: bool = False) -> None:
+    """Fill and send the login form of the page shown (at /account/login)."""
+    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("Fjalëkalimi", exact=True).fill(password)
+    page.get_by_label("Më mbaj mend").set_checked(remember)
+    page.get_by_role("main").get_by_role("button", name="Kyçu", exact=True).click()
+
+
+def mark_page(page: Page) -> None:
+    """Set a marker on the page's window: it survives htmx swaps, not a page load."""
+    page.evaluate("window.__noReload = true")
+
+
+def same_page(page: Page) -> bool:
+    return page.evaluate("window.__noReload === true")
+
+
+def flashes(page: Page):
+    """The flashed messages of the page (in the live region #flashes)."""
+    return page.locator("#flashes .flash")
