@@ -88,7 +88,7 @@ def test_phone_formats_are_accepted_as_e164(app, client, phone):
         ({"phone": "044 1234 567"}, "phone", "Shkruani një numër telefoni të Kosovës"),
         ({"phone": "+377 44 123 456"}, "phone", "Shkruani një numër telefoni të Kosovës"),
         ({"postal_code": "99999"}, "postal_code", "kod postar të vlefshëm"),
-        ({"municipality": "belgrade"}, "municipality", ""),
+        ({"municipality": "belgrade"}, "municipality", "Zgjidhni një komunë nga lista."),
         ({"password": "shkurt"}, "password", "të paktën 10 shenja"),
         ({"password": "password123"}, "password", "merret me mend shumë lehtë"),
         ({"accept_policy": None}, "accept_policy", "Duhet ta pranoni politikën"),

@@ -113,9 +113,18 @@ class Visible(HTMLParser):
             self.chunks.append(" ".join(data.split()))
 
 
+def wtforms_messages() -> list[str]:
+    """WTForms' own messages: it has no Albanian catalogue, so none may reach a page."""
+    import wtforms
+
+    pot = Path(wtforms.__file__).parent / "locale" / "wtforms.pot"
+    with pot.open("rb") as f:
+        return [m.id for m in read_po(f) if m.id and isinstance(m.id, str)]
+
+
 def english_patterns():
     """Regexes for each UI string whose Albanian differs from the English."""
-    patterns = []
+    patterns = [(m, re.compile(re.escape(m))) for m in wtforms_messages() if len(m) > 12]
     for message in load("sq"):
         if not message.id:
             continue
@@ -204,3 +213,39 @@ def test_the_check_catches_english(client, demo_shop):
         if regex.search(chunk)
     }
     assert {"Search", "Log in", "Privacy policy"} <= hits
+
+
+def test_no_english_on_albanian_account_pages(app, client, hx, make_user, login):
+    from datetime import date, timedelta
+
+    from lesnamax.privacy import services
+
+    with app.app_context():  # a pending version, so the notice shows too
+        services.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
+                         services.utcnow(), "Ndryshim.", "A change.")
+    client.set_cookie("lang", "sq")
+    pages = {}
+    for path in ["/account/register", "/account/login", "/account/password/reset",
+                 "/account/password/reset/bad-token", "/privacy/versions/2"]:
+        pages[path] = client.get(path).text
+    pages["register-errors"] = client.post("/account/register", data={}).text
+    pages["login-errors"] = client.post("/account/login", data={"email": "x"}).text
+    pages["bad-municipality"] = client.post("/account/register",
+                                            data={"municipality": "atlantis"}).text
+    login(make_user())
+    for path in ["/account", "/account/privacy", "/account/export", "/account/delete",
+                 "/privacy/accept", "/account/fields/address/edit"]:
+        pages[path] = client.get(path).text
+    for field in ("first_name", "last_name", "email", "phone", "address"):
+        pages[f"htmx-edit-{field}"] = hx.get(f"/account/fields/{field}/edit").text
+        pages[f"htmx-bad-{field}"] = hx.post(f"/account/fields/{field}", data={}).text
+    pages["htmx-saved"] = hx.post("/account/fields/phone", data={"phone": "049555666"}).text
+    pages["htmx-marketing"] = hx.post("/account/privacy/marketing", data={"granted": "1"}).text
+    patterns = english_patterns()
+    leaks = []
+    for path, html in pages.items():
+        parser = Visible()
+        parser.feed(html)
+        for chunk in parser.chunks:
+            leaks += [(path, english) for english, regex in patterns if regex.search(chunk)]
+    assert leaks == []

@@ -16,7 +16,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from ..i18n import _l
 from . import kosovo
@@ -110,11 +110,13 @@ def text(label, maximum, *extra, required=True):
 def municipality_field():
     choices = [SelectChoice("", _l("Choose the municipality"))]
     choices += [SelectChoice(slug, name) for slug, name in kosovo.BY_SLUG.items()]
+    # Our own choice check: WTForms' built-in one speaks English only (no Albanian catalogue).
+    known = AnyOf(list(kosovo.BY_SLUG), message=_l("Choose a municipality from the list."))
     return SelectField(
         _l("Municipality"),
         choices=choices,
-        validators=[DataRequired(REQUIRED)],
-        validate_choice=True,
+        validators=[DataRequired(REQUIRED), known],
+        validate_choice=False,
     )
 
 
