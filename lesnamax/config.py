@@ -51,6 +51,19 @@ def defaults(instance_path: Path) -> dict:
         # Login attempts: per address and per account (Flask-Limiter syntax).
         "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+        # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
+        "DELIVERY_FEES_CENTS": {
+            "prishtine": 250, "fushe-kosove": 250, "obiliq": 250, "gracanice": 250,
+            "lipjan": 350, "*": 500,
+        },
+        "FREE_DELIVERY_FROM_CENTS": 15000,
+        # NestPay 3D Pay Hosting (BANK-PORTAL.md). Sandbox values are the protocol's test data.
+        "NESTPAY_CLIENT_ID": "190100000",
+        "NESTPAY_STORE_KEY": "TEST1234",
+        "NESTPAY_GATE_URL": "",
+        "NESTPAY_ACCEPTED_MD_STATUS": "1",
+        #: Minutes a card payment may stay unanswered before purge-expired gives up on it.
+        "PAYMENT_EXPIRY_MINUTES": 30,
     }
 
 

@@ -21,7 +21,10 @@ def configure(app) -> None:
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
     from .account import models as account_models  # noqa: F401
+    from .cart import models as cart_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
+    from .orders import models as order_models  # noqa: F401
+    from .payments import models as payment_models  # noqa: F401
     from .privacy import models as privacy_models  # noqa: F401
 
 
@@ -34,3 +37,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def begin_write() -> None:
+    """Start a write transaction now, before any read in it.
+
+    SQLite: ``BEGIN IMMEDIATE`` takes the write lock up front, so a concurrent writer makes us
+    wait (busy timeout) instead of failing later on a stale read snapshot. PostgreSQL needs
+    nothing: its conditional UPDATEs lock and re-check the rows themselves.
+    """
+    from sqlalchemy import text
+
+    from .extensions import db
+
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("BEGIN IMMEDIATE"))

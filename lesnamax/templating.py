@@ -12,6 +12,7 @@ from flask import current_app, request, url_for
 from . import i18n, money
 from .account import kosovo
 from .catalogue import vocab
+from .orders import labels as order_labels
 
 
 @cache
@@ -93,6 +94,7 @@ def register(app) -> None:
             "category_tree": tree,
             "policy_notice": policy_notice,
             "text_blocks": text_blocks,
+            "labels": order_labels,
             "municipality_name": kosovo.municipality_name,
             "national_phone": kosovo.national_phone,
         }

@@ -41,5 +41,7 @@ class ConsentRecord(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str] = mapped_column(String(300), default="")
+    #: Set when the consent was given while placing this order (review step of checkout).
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id", ondelete="SET NULL"))
 
     policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")

@@ -108,7 +108,9 @@ def publish(
     return created
 
 
-def record_consent(user, purpose: str, granted: bool, policy: PolicyVersion, visit) -> None:
+def record_consent(
+    user, purpose: str, granted: bool, policy: PolicyVersion, visit, order_id: int | None = None
+) -> None:
     db.session.add(
         ConsentRecord(
             user_id=user.id,
@@ -117,6 +119,7 @@ def record_consent(user, purpose: str, granted: bool, policy: PolicyVersion, vis
             policy_version_id=policy.id,
             ip=visit.ip,
             user_agent=(visit.user_agent or "")[:300],
+            order_id=order_id,
         )
     )
 
@@ -158,8 +161,9 @@ def needs_acceptance(user, today: date) -> bool:
     return current is not None and (accepted_version(user) or 0) < current
 
 
-def accept_current(user, visit, today: date) -> None:
-    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit)
+def accept_current(user, visit, today: date, order_id: int | None = None) -> None:
+    """Record acceptance of the version in force (with the order it was given for, if any)."""
+    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
     db.session.commit()
 
 

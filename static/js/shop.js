@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Forms marked data-autosubmit (the hand-over to the bank's page) send themselves; without
+  // JavaScript their button does the same.
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-autosubmit]");
+    if (form) form.submit();
+  });
+
   // Escape closes the live search suggestions and keeps focus in the search box; inside an
   // inline edit form it cancels the edit (the same as its "Anulo" link) without saving.
   document.addEventListener("keydown", function (event) {

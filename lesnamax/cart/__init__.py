@@ -1,0 +1,1 @@
+"""The cart: kept in the database for visitors and customers alike."""

@@ -1,0 +1,159 @@
+"""Cart rules: add, change, remove, merge, and what the cart costs. No request objects here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..catalogue.models import Product
+from ..extensions import db
+from .models import MERGED, OPEN, Cart, CartLine
+
+#: No line may ask for more than this, whatever the stock says.
+MAX_QUANTITY = 99
+
+
+@dataclass
+class Change:
+    """What happened to a line: the quantity kept and whether stock capped the request."""
+
+    line: CartLine | None
+    quantity: int
+    capped: bool = False
+    available: int = 0
+
+
+@dataclass
+class MergeReport:
+    added: int = 0
+    capped: list[str] = field(default_factory=list)
+
+
+def open_cart(cart_id: int | None, user_id: int | None) -> Cart | None:
+    """Return the open cart of the customer, or the visitor cart with ``cart_id``."""
+    if user_id is not None:
+        return db.session.scalar(
+            select(Cart).where(Cart.user_id == user_id, Cart.status == OPEN).order_by(Cart.id)
+        )
+    if cart_id is None:
+        return None
+    return db.session.scalar(
+        select(Cart).where(Cart.id == cart_id, Cart.status == OPEN, Cart.user_id.is_(None))
+    )
+
+
+def cart_for_writing(cart_id: int | None, user_id: int | None) -> Cart:
+    cart = open_cart(cart_id, user_id)
+    if cart is None:
+        cart = Cart(user_id=user_id, status=OPEN)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def lines_of(cart: Cart | None) -> list[CartLine]:
+    """Return the cart's lines with their products (one query)."""
+    if cart is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(CartLine)
+            .where(CartLine.cart_id == cart.id)
+            .options(joinedload(CartLine.product).selectinload(Product.images))
+            .order_by(CartLine.id)
+        ).unique()
+    )
+
+
+def count(cart: Cart | None) -> int:
+    return sum(line.quantity for line in lines_of(cart))
+
+
+def _cap(product: Product, wanted: int) -> tuple[int, bool]:
+    limit = min(product.stock if product.active else 0, MAX_QUANTITY)
+    return (limit, True) if wanted > limit else (wanted, False)
+
+
+def add(cart: Cart, product_id: int, quantity: int) -> Change:
+    """Add ``quantity`` of a product (added to what the cart holds), capped by stock."""
+    product = db.session.get(Product, product_id)
+    if product is None or not product.active:
+        raise LookupError(product_id)
+    line = db.session.scalar(
+        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product_id)
+    )
+    wanted = (line.quantity if line else 0) + max(quantity, 1)
+    kept, capped = _cap(product, wanted)
+    if kept <= 0:
+        db.session.rollback()
+        return Change(None, 0, capped=True, available=0)
+    if line is None:
+        line = CartLine(cart_id=cart.id, product_id=product_id, quantity=kept,
+                        price_when_added_cents=product.price_cents)
+        db.session.add(line)
+    else:
+        line.quantity = kept
+    db.session.commit()
+    return Change(line, kept, capped, product.stock)
+
+
+def set_quantity(cart: Cart, line_id: int, quantity: int) -> Change:
+    """Set a line's quantity (0 removes it), capped by stock."""
+    line = _line(cart, line_id)
+    if quantity <= 0:
+        db.session.delete(line)
+        db.session.commit()
+        return Change(None, 0)
+    product = db.session.get(Product, line.product_id)
+    kept, capped = _cap(product, quantity)
+    if kept <= 0:
+        db.session.delete(line)
+        db.session.commit()
+        return Change(None, 0, capped=True, available=0)
+    line.quantity = kept
+    db.session.commit()
+    return Change(line, kept, capped, product.stock)
+
+
+def remove(cart: Cart, line_id: int) -> None:
+    db.session.delete(_line(cart, line_id))
+    db.session.commit()
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    line = db.session.scalar(
+        select(CartLine).where(CartLine.id == line_id, CartLine.cart_id == cart.id)
+    )
+    if line is None:
+        raise LookupError(line_id)
+    return line
+
+
+def merge(guest_cart_id: int | None, user_id: int) -> MergeReport:
+    """Move a visitor's cart into the customer's open cart at login; report what changed."""
+    report = MergeReport()
+    guest = open_cart(guest_cart_id, None)
+    if guest is None:
+        return report
+    target = cart_for_writing(None, user_id)
+    for line in lines_of(guest):
+        existing = db.session.scalar(select(CartLine).where(
+            CartLine.cart_id == target.id, CartLine.product_id == line.product_id))
+        wanted = line.quantity + (existing.quantity if existing else 0)
+        kept, capped = _cap(line.product, wanted)
+        if capped:
+            report.capped.append(line.product.name_sq)
+        if kept <= 0:
+            continue
+        if existing is None:
+            db.session.add(CartLine(cart_id=target.id, product_id=line.product_id,
+                                    quantity=kept,
+                                    price_when_added_cents=line.price_when_added_cents))
+        else:
+            existing.quantity = kept
+        report.added += line.quantity
+    guest.status = MERGED
+    db.session.commit()
+    return report

@@ -1,0 +1,132 @@
+"""Cart pages and the htmx endpoints that change it (each also works as a plain form POST)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, user_logged_in
+
+from .. import htmx
+from ..orders import pricing
+from . import services
+
+bp = Blueprint("cart", __name__, url_prefix="/cart")
+
+
+def current_cart(create: bool = False):
+    """The one reader of the session's cart id: the customer's open cart or the visitor's."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    cart_id = session.get("cart_id")
+    if create:
+        cart = services.cart_for_writing(cart_id, user_id)
+        if user_id is None:
+            session["cart_id"] = cart.id
+        return cart
+    return services.open_cart(cart_id, user_id)
+
+
+def remember_count(lines) -> int:
+    """Keep the badge's number in the signed session, so pages need no query to show it."""
+    session["cart_count"] = sum(line.quantity for line in lines)
+    return session["cart_count"]
+
+
+def _quantity(raw: str | None, default: int = 1) -> int:
+    text = (raw or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or len(text) > 4:
+        abort(400)
+    return int(text)
+
+
+@bp.get("")
+def show():
+    lines = pricing.priced(services.lines_of(current_cart()))
+    remember_count(lines)
+    return render_template("cart/cart.html", lines=lines, totals=pricing.totals(lines))
+
+
+@bp.post("/add")
+def add():
+    raw_id = request.form.get("product_id", "")
+    if not raw_id.isdigit():
+        abort(400)
+    cart = current_cart(create=True)
+    try:
+        change = services.add(cart, int(raw_id), _quantity(request.form.get("quantity")))
+    except LookupError:
+        abort(404)
+    message = _added_message(change)
+    count = remember_count(services.lines_of(cart))
+    if not htmx.is_partial():
+        flash(message, "warning" if change.capped else "success")
+        return redirect(url_for("cart.show"), 303)
+    return render_template("cart/_added.html", product_id=int(raw_id), message=message,
+                           capped=change.capped, cart_count=count)
+
+
+def _added_message(change) -> str:
+    if change.line is None:
+        return _("Out of stock")
+    if change.capped:
+        return ngettext("Only %(num)d left", "Only %(num)d left", change.available)
+    return _("Added to the cart.")
+
+
+@bp.post("/lines/<int:line_id>")
+def update_line(line_id: int):
+    cart = current_cart()
+    if cart is None:
+        abort(404)
+    current = next((line for line in services.lines_of(cart) if line.id == line_id), None)
+    if current is None:
+        abort(404)
+    action = request.form.get("action")
+    quantity = {"inc": current.quantity + 1, "dec": current.quantity - 1}.get(
+        action, None)
+    if quantity is None:
+        quantity = _quantity(request.form.get("quantity"), default=current.quantity)
+    change = services.set_quantity(cart, line_id, quantity)
+    notice = (ngettext("Only %(num)d left", "Only %(num)d left", change.available)
+              if change.capped else None)
+    return _lines_response(cart, notice)
+
+
+@bp.post("/lines/<int:line_id>/remove")
+def remove_line(line_id: int):
+    cart = current_cart()
+    if cart is None:
+        abort(404)
+    try:
+        services.remove(cart, line_id)
+    except LookupError:
+        abort(404)
+    return _lines_response(cart, _("Removed from the cart."))
+
+
+def _lines_response(cart, notice: str | None):
+    lines = pricing.priced(services.lines_of(cart))
+    count = remember_count(lines)
+    if not htmx.is_partial():
+        if notice:
+            flash(notice, "info")
+        return redirect(url_for("cart.show"), 303)
+    return render_template("cart/_lines_response.html", lines=lines,
+                           totals=pricing.totals(lines), notice=notice, cart_count=count)
+
+
+@user_logged_in.connect
+def _merge_at_login(_app, user, **_extra) -> None:
+    """Move the visitor's cart into the customer's and say what changed."""
+    report = services.merge(session.pop("cart_id", None), user.id)
+    lines = services.lines_of(services.open_cart(None, user.id))
+    remember_count(lines)
+    if report.added:
+        flash(ngettext("We added %(num)d item from before you logged in to your cart.",
+                       "We added %(num)d items from before you logged in to your cart.",
+                       report.added), "info")
+    for name in report.capped:
+        flash(_("Fewer of “%(name)s” are left than you wanted; the cart holds what is left.",
+                name=name), "warning")

@@ -1,0 +1,42 @@
+"""Checkout forms: the address for this order, delivery, payment, and the final review."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from ..account.forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
+from ..i18n import _l
+from ..orders.models import CARD, CASH, PICKUP, STANDARD
+
+
+class AddressForm(AddressFields, FlaskForm):
+    first_name = text(_l("First name"), 100, name_characters)
+    last_name = text(_l("Last name"), 100, name_characters)
+    phone = text(_l("Phone number"), 40, kosovo_phone)
+
+
+def _choice_field(label, choices, message):
+    return RadioField(label, choices=[SelectChoice(v, lbl) for v, lbl in choices],
+                      validators=[DataRequired(message), AnyOf([v for v, _ in choices],
+                                                               message=message)],
+                      validate_choice=False)
+
+
+class DeliveryForm(FlaskForm):
+    method = _choice_field(_l("Delivery"), [(STANDARD, _l("Delivery to your address")),
+                                            (PICKUP, _l("Pick up from the shop"))],
+                           _l("Choose how you want to receive the order."))
+
+
+class PaymentForm(FlaskForm):
+    method = _choice_field(_l("Payment method"), [(CARD, _l("Card payment on the bank's page")),
+                                                  (CASH, _l("Cash on delivery"))],
+                           _l("Choose how you want to pay."))
+
+
+class ReviewForm(FlaskForm):
+    #: Random per review page; the same key twice means the same order (double click).
+    idempotency_key = HiddenField(validators=[DataRequired(REQUIRED), Length(min=16, max=64)])
+    accept_policy = BooleanField()

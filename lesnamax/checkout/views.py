@@ -1,0 +1,166 @@
+"""Checkout steps: address -> delivery -> payment -> review -> place. Each step guards itself."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..account.forms import LoginForm, cleaned
+from ..account.kosovo import municipality_name
+from ..account.views import visit
+from ..cart import services as carts
+from ..cart.views import current_cart, remember_count
+from ..i18n import current_code
+from ..orders import emails, pricing
+from ..orders import services as orders
+from ..orders.models import CASH, PICKUP, STANDARD
+from ..privacy import services as privacy
+from . import forms, state
+
+bp = Blueprint("checkout", __name__, url_prefix="/checkout")
+
+
+def _priced_cart():
+    cart = current_cart()
+    return cart, pricing.priced(carts.lines_of(cart))
+
+
+def _guard(step: str):
+    """Redirect to the cart or to the first unfinished step; None when ``step`` may run."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("checkout.start"), 303)
+    cart, lines = _priced_cart()
+    if not lines:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("cart.show"), 303)
+    missing = state.first_missing()
+    if state.STEPS.index(step) > state.STEPS.index(missing):
+        return redirect(url_for(f"checkout.{missing}"), 303)
+    return None
+
+
+@bp.get("")
+def start():
+    if not current_user.is_authenticated:
+        # Log in or register here; the cart waits in the session and merges at login.
+        return render_template("checkout/login.html", form=LoginForm(),
+                               next_url=url_for("checkout.start"))
+    return redirect(url_for(f"checkout.{state.first_missing()}"), 303)
+
+
+@bp.route("/address", methods=["GET", "POST"])
+def address():
+    if (stop := _guard("address")) is not None:
+        return stop
+    saved = state.get().get("address")
+    form = forms.AddressForm(data=saved) if saved and request.method == "GET" else (
+        forms.AddressForm(obj=current_user))
+    if form.validate_on_submit():
+        values = cleaned(form)
+        state.save("address", {k: values[k] for k in (
+            "first_name", "last_name", "phone", "street", "municipality", "postal_code")})
+        return redirect(url_for("checkout.delivery"), 303)
+    return _step("checkout/address.html", form, "address")
+
+
+@bp.route("/delivery", methods=["GET", "POST"])
+def delivery():
+    if (stop := _guard("delivery")) is not None:
+        return stop
+    form = forms.DeliveryForm(data={"method": state.get().get("delivery", STANDARD)})
+    if form.validate_on_submit():
+        state.save("delivery", form.method.data)
+        return redirect(url_for("checkout.payment"), 303)
+    _cart, lines = _priced_cart()
+    subtotal = pricing.totals(lines).subtotal_cents
+    where = state.get()["address"]["municipality"]
+    fees = {STANDARD: pricing.delivery_fee(STANDARD, where, subtotal),
+            PICKUP: pricing.delivery_fee(PICKUP, where, subtotal)}
+    return _step("checkout/delivery.html", form, "delivery", fees=fees,
+                 municipality=municipality_name(where))
+
+
+@bp.route("/payment", methods=["GET", "POST"])
+def payment():
+    if (stop := _guard("payment")) is not None:
+        return stop
+    form = forms.PaymentForm(data={"method": state.get().get("payment", CASH)})
+    if form.validate_on_submit():
+        state.save("payment", form.method.data)
+        return redirect(url_for("checkout.review"), 303)
+    return _step("checkout/payment.html", form, "payment")
+
+
+@bp.get("/review")
+def review():
+    if (stop := _guard("review")) is not None:
+        return stop
+    form = forms.ReviewForm(data={"idempotency_key": secrets.token_hex(16)})
+    return _review(form, 200)
+
+
+def _review(form, status: int, problem: str | None = None):
+    _cart, lines = _priced_cart()
+    data = state.get()
+    totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    return render_template(
+        "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
+        needs_acceptance=privacy.needs_acceptance(current_user, date.today()),
+        problem=problem, step="review", steps=state.STEPS,
+    ), status
+
+
+@bp.post("/place")
+def place():
+    if (stop := _guard("review")) is not None:
+        return stop
+    form = forms.ReviewForm()
+    if not form.validate_on_submit():
+        return _review(form, 400, _("The form expired. Please check your order and try again."))
+    existing = orders.by_idempotency_key(form.idempotency_key.data)
+    if existing is not None and existing.user_id == current_user.id:
+        return redirect(url_for("orders.show", number=existing.number), 303)
+    today = date.today()
+    if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
+        forms_error = _("Please accept the privacy policy in force to place the order.")
+        return _review(form, 422, forms_error)
+    cart = current_cart()
+    try:
+        order = orders.place_order(cart.id, current_user.id, _delivery(), form.idempotency_key.data,
+                                   ip=request.remote_addr, language=current_code(),
+                                   policy_version=privacy.state(today).in_force)
+    except orders.OutOfStock as short:
+        name = short.name_en if current_code() == "en" else short.name_sq
+        return _review(form, 409, _("Only %(num)d of “%(name)s” left. Change the quantity in "
+                                    "your cart; nothing was ordered.",
+                                    num=short.available, name=name))
+    except orders.EmptyCart:
+        return redirect(url_for("cart.show"), 303)
+    if privacy.needs_acceptance(current_user, today):
+        privacy.accept_current(current_user, visit(), today, order_id=order.id)
+    state.clear()
+    remember_count([])
+    if order.payment_method == CASH:
+        emails.send_confirmation(order)
+        return redirect(url_for("orders.show", number=order.number), 303)
+    return redirect(url_for("payments.start", number=order.number), 303)
+
+
+def _delivery() -> orders.Delivery:
+    data = state.get()
+    address = data["address"]
+    return orders.Delivery(
+        first_name=address["first_name"], last_name=address["last_name"],
+        email=current_user.email, phone=address["phone"], street=address["street"],
+        municipality=address["municipality"], postal_code=address.get("postal_code") or "",
+        method=data["delivery"], payment=data["payment"],
+    )
+
+
+def _step(template: str, form, step: str, **context):
+    status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, step=step, steps=state.STEPS, **context), status

@@ -1,0 +1,1 @@
+"""Orders: the records a checkout produces, with one table of status transitions."""

@@ -1,0 +1,94 @@
+"""Orders and their lines. Lines copy what was sold, so they outlive products and accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..catalogue.models import utcnow
+from ..extensions import db
+
+AWAITING_PAYMENT = "awaiting_payment"
+PAYMENT_FAILED = "payment_failed"
+PAYMENT_REVIEW = "payment_review"
+PAID = "paid"
+CASH_ON_DELIVERY = "cash_on_delivery"
+PROCESSING = "processing"
+SHIPPED = "shipped"
+DELIVERED = "delivered"
+CANCELLED = "cancelled"
+
+#: The one table of allowed status changes, used by checkout, payments and the admin pages.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    AWAITING_PAYMENT: frozenset({PAID, PAYMENT_FAILED, PAYMENT_REVIEW, CANCELLED}),
+    # A retry starts a new attempt; a late approval of the old one still means money was taken.
+    PAYMENT_FAILED: frozenset({AWAITING_PAYMENT, PAID, PAYMENT_REVIEW, CANCELLED}),
+    PAYMENT_REVIEW: frozenset({PAID, CANCELLED}),
+    PAID: frozenset({PROCESSING, CANCELLED}),
+    CASH_ON_DELIVERY: frozenset({PROCESSING, CANCELLED}),
+    PROCESSING: frozenset({SHIPPED, CANCELLED}),
+    SHIPPED: frozenset({DELIVERED}),
+    DELIVERED: frozenset(),
+    CANCELLED: frozenset(),
+}
+#: Statuses whose order holds its stock. Leaving them returns it (a failed or expired card
+#: payment, a cancellation); coming back (a retry, a late approval) takes it again.
+HOLDS_STOCK = frozenset(TRANSITIONS) - {CANCELLED, PAYMENT_FAILED}
+
+CARD = "card"
+CASH = "cash"
+STANDARD = "standard"
+PICKUP = "pickup"
+
+
+class Order(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "LM-2026-000123"; set right after the row gets its id.
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"),
+                                                index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    #: From the checkout form: a double-clicked "Përfundo porosinë" finds the first order.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # Contact and address are copies: the customer may change or erase their profile later.
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20))
+    street: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(40))
+    postal_code: Mapped[str] = mapped_column(String(5), default="")
+    delivery_method: Mapped[str] = mapped_column(String(10))
+    payment_method: Mapped[str] = mapped_column(String(10))
+    subtotal_cents: Mapped[int] = mapped_column(Integer)
+    delivery_cents: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(5), default="sq")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    policy_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)
+    #: Set once, when the confirmation e-mail went out (cash: at placing; card: when paid).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",
+        lazy="raise",
+    )
+
+
+class OrderLine(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(40))
+    unit_price_cents: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    line_total_cents: Mapped[int] = mapped_column(Integer)
+
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")

@@ -1,0 +1,87 @@
+"""What an order costs: lines at today's prices, delivery by municipality, VAT included."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .models import PICKUP
+
+#: Prices include VAT at this rate (Kosovo, 18 %); shown, never added on top.
+VAT_PERCENT = 18
+
+
+@dataclass
+class PricedLine:
+    line_id: int
+    product_id: int
+    slug: str
+    name_sq: str
+    name_en: str
+    sku: str
+    unit_price_cents: int
+    quantity: int
+    stock: int
+    available: bool
+    price_changed: bool
+    image: object | None
+
+    @property
+    def total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+    @property
+    def short(self) -> bool:
+        return self.quantity > self.stock
+
+    def name(self, lang: str) -> str:
+        return (self.name_en if lang == "en" else self.name_sq) or self.name_sq
+
+
+@dataclass
+class Totals:
+    subtotal_cents: int
+    delivery_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.subtotal_cents + self.delivery_cents
+
+    @property
+    def vat_cents(self) -> int:
+        # The VAT inside a VAT-inclusive total.
+        return round(self.total_cents * VAT_PERCENT / (100 + VAT_PERCENT))
+
+
+def priced(lines) -> list[PricedLine]:
+    """Turn cart lines (with products loaded) into lines at today's prices, with their flags."""
+    result = []
+    for line in lines:
+        product = line.product
+        result.append(PricedLine(
+            line_id=line.id, product_id=product.id, slug=product.slug, name_sq=product.name_sq,
+            name_en=product.name_en, sku=product.sku, unit_price_cents=product.price_cents,
+            quantity=line.quantity, stock=product.stock,
+            available=product.active and product.stock > 0,
+            price_changed=product.price_cents != line.price_when_added_cents,
+            image=product.images[0] if product.images else None,
+        ))
+    return result
+
+
+def delivery_fee(method: str | None, municipality: str | None, subtotal_cents: int) -> int:
+    """Standard delivery costs by municipality and is free above a threshold; pick-up is free."""
+    config = current_app.config
+    if method == PICKUP or subtotal_cents == 0:
+        return 0
+    if subtotal_cents >= config["FREE_DELIVERY_FROM_CENTS"]:
+        return 0
+    fees = config["DELIVERY_FEES_CENTS"]
+    return fees.get(municipality or "", fees["*"])
+
+
+def totals(lines: list[PricedLine], method: str | None = None,
+           municipality: str | None = None) -> Totals:
+    subtotal = sum(line.total_cents for line in lines if line.available)
+    return Totals(subtotal, delivery_fee(method, municipality, subtotal))

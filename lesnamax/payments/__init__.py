@@ -1,0 +1,1 @@
+"""Card payments: the NestPay protocol (``nestpay``) and the local bank simulator (``sandbox``)."""

@@ -1,0 +1,225 @@
+"""NestPay (Payten) "3D Pay Hosting" with hash ver3: the protocol only, no database, no request.
+
+What the shop posts to the bank, how both sides sign, and how to read the bank's reply.
+The rules and test vectors are in ``BANK-PORTAL.md`` (§3 fields, §4 hash, §5/§6 reply).
+The store key goes into the hash and nowhere else: nothing returned here contains it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+#: Field names left out of the ver3 hash, compared in lower case (§4 step 1).
+UNHASHED = frozenset({"hash", "encoding"})
+STORE_TYPE = "3D_PAY_HOSTING"
+HASH_ALGORITHM = "ver3"
+EUR = "978"
+DEFAULT_ACCEPTED_MD_STATUS = frozenset({"1"})
+
+_AMOUNT = re.compile(r"^\d+\.\d{2}$")
+# A run of 13-19 digits, single spaces or dashes allowed between them. The lookarounds make the
+# run maximal, so part of a longer number (or of "LM-2026-000123-1") is never taken for a card.
+_PAN = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d[ -]?){12,18}\d(?![ -]?\d)")
+# Names of fields that carry card secrets or expiry dates: dropped from logs, not masked.
+_SECRET_NAME = re.compile(r"cvv|cvc|cv2|securitycode|exp(iry|ire|_?date|_?month|_?year)", re.I)
+
+
+def _escape(value: object) -> str:
+    # Backslash first, or the backslashes added for pipes would be doubled again.
+    text = "" if value is None else str(value)
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def hash_ver3(fields: Mapping[str, str | None], store_key: str) -> str:
+    """Return the ver3 signature of ``fields``: base64 of SHA-512, 88 characters.
+
+    Every field counts except ``hash``/``encoding`` (any case); blank values keep their slot.
+    Names sort folded to upper case, as PHP's ``strnatcasecmp`` and Payten's Java sample do.
+    """
+    names = sorted((name for name in fields if name.lower() not in UNHASHED), key=str.upper)
+    plain = "|".join([_escape(fields[name]) for name in names] + [_escape(store_key)])
+    return base64.b64encode(hashlib.sha512(plain.encode("utf-8")).digest()).decode("ascii")
+
+
+def _posted_hash(fields: Mapping[str, str | None]) -> str | None:
+    """Return the posted signature (``HASH``, ``hash``, any case); None if absent or ambiguous."""
+    values = [value for name, value in fields.items() if name.lower() == "hash"]
+    if len(values) != 1 or not values[0]:
+        return None
+    return values[0]
+
+
+def verify(fields: Mapping[str, str | None], store_key: str) -> bool:
+    """Return True when the posted ``HASH`` signs exactly these fields with ``store_key``."""
+    posted = _posted_hash(fields)
+    if posted is None:
+        return False
+    expected = hash_ver3(fields, store_key)
+    # Bytes, because compare_digest refuses str with non-ASCII characters (a forged HASH may).
+    return hmac.compare_digest(expected.encode("ascii"), posted.encode("utf-8"))
+
+
+def format_amount(amount_cents: int) -> str:
+    """Return the bank's amount text: 24990 -> ``"249.90"``."""
+    if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
+        raise ValueError("amount_cents must be a positive integer")
+    return f"{amount_cents // 100}.{amount_cents % 100:02d}"
+
+
+def parse_amount(text: str | None) -> int | None:
+    """Return cents for ``"249.90"``; None for anything else (``"249.9"``, ``"1,00"``, blank)."""
+    if text is None or not _AMOUNT.match(text):
+        return None
+    whole, cents = text.split(".")
+    return int(whole) * 100 + int(cents)
+
+
+def parse_md_status_set(value: str | Iterable[str] | None) -> frozenset[str]:
+    """Turn a setting such as ``"1"``, ``"1,2,3,4"`` or ``["1", "4"]`` into a set of mdStatus."""
+    if value is None:
+        return DEFAULT_ACCEPTED_MD_STATUS
+    parts = value.split(",") if isinstance(value, str) else [str(part) for part in value]
+    accepted = frozenset(part.strip() for part in parts if part.strip())
+    return accepted or DEFAULT_ACCEPTED_MD_STATUS
+
+
+def request_fields(
+    *,
+    client_id: str,
+    oid: str,
+    amount_cents: int,
+    currency: str = EUR,
+    ok_url: str,
+    fail_url: str,
+    callback_url: str,
+    shop_url: str,
+    rnd: str,
+    lang: str,
+    store_key: str,
+    bill_to_name: str = "",
+    email: str = "",
+) -> dict[str, str]:
+    """Return the hidden fields of the form the customer's browser posts to ``/fim/est3Dgate``.
+
+    ``hash`` comes last and covers every other field, so nothing may be added afterwards.
+    """
+    fields = {
+        "clientid": client_id,
+        "storetype": STORE_TYPE,
+        "TranType": "Auth",
+        "amount": format_amount(amount_cents),
+        "currency": currency,
+        "oid": oid,
+        "okUrl": ok_url,
+        "failUrl": fail_url,
+        "callbackUrl": callback_url,
+        "shopurl": shop_url,
+        "Instalment": "",
+        "rnd": rnd,
+        "lang": lang,
+        "hashAlgorithm": HASH_ALGORITHM,
+        # Seconds before the bank's page sends the customer back (PR #168: short is safer).
+        "refreshtime": "5",
+        "BillToName": bill_to_name,
+        "email": email,
+        "encoding": "UTF-8",
+    }
+    fields["hash"] = hash_ver3(fields, store_key)
+    return fields
+
+
+@dataclass(frozen=True)
+class BankReply:
+    """What the bank said, read from its signed reply. Decide nothing before ``hash_valid``."""
+
+    hash_valid: bool
+    oid: str
+    client_id: str
+    amount_cents: int | None
+    currency: str
+    #: Signature valid, ``Approved``, ``00`` and an accepted mdStatus: the only "paid" signal.
+    approved: bool
+    response: str
+    proc_return_code: str
+    md_status: str
+    error_message: str
+    trans_id: str
+    auth_code: str
+    host_ref_num: str
+    masked_card: str | None
+
+
+def get_field(fields: Mapping[str, str | None], *names: str) -> str:
+    """Return the first non-blank value among ``names`` (exact name, then any case)."""
+    for name in names:
+        value = fields.get(name)
+        if value is None:
+            lowered = name.lower()
+            value = next((v for k, v in fields.items() if k.lower() == lowered), None)
+        if value:
+            return value
+    return ""
+
+
+def _looks_masked(value: str) -> bool:
+    digits = sum(ch.isdigit() for ch in value)
+    return any(ch in value for ch in "*xX#") and digits <= 10 and not _PAN.search(value)
+
+
+def parse_reply(
+    fields: Mapping[str, str | None],
+    store_key: str,
+    accepted_md_status: Iterable[str] = DEFAULT_ACCEPTED_MD_STATUS,
+) -> BankReply:
+    """Read a reply posted to okUrl, failUrl or callbackUrl (pass every posted field)."""
+    hash_valid = verify(fields, store_key)
+    response = get_field(fields, "Response")
+    proc_return_code = get_field(fields, "ProcReturnCode")
+    md_status = get_field(fields, "mdStatus")
+    card = get_field(fields, "maskedCreditCard", "MaskedPan")
+    return BankReply(
+        hash_valid=hash_valid,
+        oid=get_field(fields, "oid", "ReturnOid"),
+        client_id=get_field(fields, "clientid"),
+        amount_cents=parse_amount(get_field(fields, "amount")),
+        currency=get_field(fields, "currency"),
+        approved=(
+            hash_valid
+            and response == "Approved"
+            and proc_return_code == "00"
+            and md_status in frozenset(accepted_md_status)
+        ),
+        response=response,
+        proc_return_code=proc_return_code,
+        md_status=md_status,
+        error_message=get_field(fields, "ErrMsg", "mdErrorMsg"),
+        trans_id=get_field(fields, "TransId"),
+        auth_code=get_field(fields, "AuthCode"),
+        host_ref_num=get_field(fields, "HostRefNum"),
+        masked_card=card if card and _looks_masked(card) else None,
+    )
+
+
+def mask_pan(text: str) -> str:
+    """Replace every full card number in ``text`` with its first 6 and last 4 digits."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+
+    return _PAN.sub(mask, text)
+
+
+def sanitise(fields: Mapping[str, str | None]) -> dict[str, str]:
+    """Return the fields safe to log: no signature, no CVV or expiry, card numbers masked."""
+    clean: dict[str, str] = {}
+    for name, value in fields.items():
+        if name.lower() == "hash" or _SECRET_NAME.search(name):
+            continue
+        clean[name] = mask_pan("" if value is None else str(value))
+    return clean

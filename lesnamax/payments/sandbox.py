@@ -1,0 +1,335 @@
+"""The sandbox bank: NestPay's hosted payment page, simulated for development and tests.
+
+It answers the shop's form at ``/sandbox-bank/fim/est3Dgate`` the way TEB/BKT's gateway would
+(BANK-PORTAL.md §12): it checks the request and its hash, lets a person pick what the bank says,
+then sends the signed reply back through the browser (okUrl/failUrl) and the callbackUrl.
+It exists only when ``BANK_MODE`` is ``sandbox``; ``register`` is the only way in.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import secrets
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode, urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    make_response,
+    render_template,
+    request,
+)
+from flask_babel import LazyString, force_locale
+from flask_babel import gettext as _
+
+from .. import i18n, money, security
+from ..i18n import _l
+from . import nestpay
+from .nestpay import get_field
+
+bp = Blueprint("sandbox_bank", __name__, url_prefix="/sandbox-bank")
+
+#: The store the simulated bank knows; the name is what its page shows to the customer.
+MERCHANT_NAME = "LESNA MAX"
+SCENARIO_FIELD = "sandbox_scenario"
+CALLBACK_TIMEOUT = 5
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One button on the bank's page: what the bank answers and how it delivers it."""
+
+    label: LazyString
+    response: str
+    proc_return_code: str
+    md_status: str
+    error_message: str = ""
+    error_code: str = ""
+    browser_posts: int = 1  # 0: the customer closes the window before being sent back
+    callbacks: int = 1
+    note: LazyString | str = ""
+
+
+SCENARIOS = {
+    "approve": Scenario(_l("Approve the payment"), "Approved", "00", "1"),
+    "decline": Scenario(_l("Decline"), "Declined", "05", "1", "Do not honour"),
+    "insufficient_funds": Scenario(
+        _l("Decline: insufficient funds"), "Declined", "51", "1", "Insufficient funds"
+    ),
+    "3ds_failed": Scenario(
+        _l("3-D Secure authentication failed"), "Declined", "99", "0", "Not authenticated"
+    ),
+    "half_3d": Scenario(
+        _l("Approve with half 3-D Secure (card not enrolled)"),
+        "Approved",
+        "00",
+        "4",
+        note=_l("Sent back to okUrl only if the store accepts mdStatus 4."),
+    ),
+    "error": Scenario(_l("Bank error"), "Error", "99", "7", "3-D Secure system error", "3D-1007"),
+    "abandon": Scenario(
+        _l("Approve, then close the window"),
+        "Approved",
+        "00",
+        "1",
+        browser_posts=0,
+        note=_l("The shop hears only from the callback; the browser is not sent back."),
+    ),
+    "duplicate": Scenario(
+        _l("Approve and deliver twice"),
+        "Approved",
+        "00",
+        "1",
+        browser_posts=2,
+        callbacks=2,
+        note=_l("The same signed reply reaches the callback twice and the browser return twice."),
+    ),
+}
+MD_ERROR_MESSAGES = {
+    "0": "Not authenticated",
+    "1": "Authenticated",
+    "4": "Attempt: card not enrolled",
+    "7": "System error",
+}
+
+
+def register(app: Flask) -> None:
+    """Add the sandbox bank to ``app`` when ``BANK_MODE`` is ``sandbox``; otherwise do nothing."""
+    from ..extensions import csrf
+
+    if app.config.get("BANK_MODE") != "sandbox" or bp.name in app.blueprints:
+        return
+    # The bank's page is not the shop: the shop's hash is what authenticates these POSTs.
+    csrf.exempt(bp)
+    app.register_blueprint(bp)
+
+
+def _settings() -> tuple[str, str, frozenset[str]]:
+    config = current_app.config
+    return (
+        str(config.get("NESTPAY_CLIENT_ID", "190100000")),
+        str(config.get("NESTPAY_STORE_KEY", "TEST1234")),
+        nestpay.parse_md_status_set(config.get("NESTPAY_ACCEPTED_MD_STATUS", "1")),
+    )
+
+
+def _is_web_url(url: str) -> bool:
+    # The host is checked strictly because it also goes into the reply page's CSP header.
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(_HOST.match(parts.netloc))
+
+
+def _problems(fields: Mapping[str, str]) -> list[str]:
+    """Return what is wrong with the shop's request, in words for the developer reading it."""
+    client_id, store_key, _accepted = _settings()
+    problems = []
+    if get_field(fields, "clientid") != client_id:
+        problems.append(_("Unknown merchant: the bank has no store key for this client id."))
+    if get_field(fields, "hashAlgorithm") != nestpay.HASH_ALGORITHM:
+        problems.append(_("The hash algorithm must be ver3."))
+    if get_field(fields, "storetype").lower() != nestpay.STORE_TYPE.lower():
+        problems.append(_("The store type must be 3D_PAY_HOSTING."))
+    if get_field(fields, "TranType", "islemtipi") not in ("Auth", "PreAuth"):
+        problems.append(_("The transaction type must be Auth or PreAuth."))
+    if not re.fullmatch(r"\d{3}", get_field(fields, "currency")):
+        problems.append(_("The currency must be a 3-digit ISO 4217 code, such as 978."))
+    if not nestpay.parse_amount(get_field(fields, "amount")):
+        problems.append(_("The amount must be more than zero and written like 249.90."))
+    if not get_field(fields, "oid"):
+        problems.append(_("The order number (oid) is missing."))
+    if not all(_is_web_url(get_field(fields, name)) for name in ("okUrl", "failUrl")):
+        problems.append(_("okUrl and failUrl must both be http or https addresses."))
+    optional = (get_field(fields, name) for name in ("callbackUrl", "shopurl"))
+    if not all(_is_web_url(url) for url in optional if url):
+        problems.append(_("callbackUrl and shopurl, when sent, must be http or https addresses."))
+    if not problems and not nestpay.verify(fields, store_key):
+        problems.append(_("The hash does not match the fields and the store key."))
+    return problems
+
+
+def _page(
+    template: str, shop_fields: Mapping[str, str], /, status: int = 200, target: str = "", **context
+):
+    """Render a bank page in the language the shop asked for, never cached or indexed."""
+    code = get_field(shop_fields, "lang")
+    with force_locale(i18n.LOCALES.get(code, i18n.LOCALES[i18n.DEFAULT])):
+        response = make_response(render_template(template, target=target, **context), status)
+    headers = response.headers
+    headers["Cache-Control"] = "no-store"
+    headers["X-Robots-Tag"] = "noindex"
+    headers["Referrer-Policy"] = "no-referrer"
+    if target:
+        # Our CSP allows forms to post only to this site; the reply goes to the shop's origin.
+        parts = urlsplit(target)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        headers["Content-Security-Policy"] = security.CSP.replace(
+            "form-action 'self'", f"form-action 'self' {origin}"
+        )
+    return response
+
+
+def _amount_text(fields: Mapping[str, str]) -> str:
+    cents = nestpay.parse_amount(get_field(fields, "amount")) or 0
+    currency = get_field(fields, "currency")
+    if currency == nestpay.EUR:
+        return money.format_cents(cents)
+    return f"{get_field(fields, 'amount')} ({currency})"
+
+
+@bp.post("/fim/est3Dgate")
+def gate():
+    """The bank's card page: check the shop's request, then offer one button per scenario."""
+    fields = request.form.to_dict()  # keeps blank values, which are part of the hash
+    problems = _problems(fields)
+    if problems:
+        return _page("sandbox/invalid.html", fields, 400, problems=problems)
+    return _page(
+        "sandbox/gate.html",
+        fields,
+        fields=fields,
+        scenarios=SCENARIOS,
+        scenario_field=SCENARIO_FIELD,
+        merchant=MERCHANT_NAME,
+        client_id=get_field(fields, "clientid"),
+        oid=get_field(fields, "oid"),
+        amount=_amount_text(fields),
+        shop_url=get_field(fields, "shopurl"),
+    )
+
+
+@bp.post("/fim/est3Dgate/pay")
+def pay():
+    """Answer with the chosen scenario: callback(s) first, then the browser return (if any)."""
+    fields = request.form.to_dict()
+    scenario = SCENARIOS.get(fields.pop(SCENARIO_FIELD, ""))
+    # The request comes back through the customer's browser, so it is checked again.
+    problems = _problems(fields)
+    if scenario is None:
+        problems.append(_("Choose one of the offered results."))
+    if problems:
+        return _page("sandbox/invalid.html", fields, 400, problems=problems)
+    _client_id, store_key, accepted = _settings()
+    reply = build_reply(fields, scenario, store_key)
+    callback_url = get_field(fields, "callbackUrl")
+    if callback_url:
+        for _attempt in range(scenario.callbacks):
+            deliver_callback(callback_url, reply)
+    shop_url = get_field(fields, "shopurl")
+    if not scenario.browser_posts:
+        return _page(
+            "sandbox/closed.html", fields, callback_sent=bool(callback_url), shop_url=shop_url
+        )
+    # Approved by the bank *and* by this store's 3-D Secure rule -> okUrl; anything else -> failUrl.
+    approved = nestpay.parse_reply(reply, store_key, accepted).approved
+    target = get_field(fields, "okUrl" if approved else "failUrl")
+    return _page(
+        "sandbox/return.html",
+        fields,
+        target=target,
+        reply=reply,
+        approved=approved,
+        posts=scenario.browser_posts,
+    )
+
+
+def _token(size: int) -> str:
+    return base64.b64encode(secrets.token_bytes(size)).decode("ascii")
+
+
+def build_reply(fields: Mapping[str, str], scenario: Scenario, store_key: str) -> dict[str, str]:
+    """Return the bank's signed reply: the request echoed (minus ``hash``) plus the result."""
+    now = datetime.now()
+    day = now.strftime("%y%j")
+    authorised = scenario.proc_return_code in ("00", "05", "51")  # the card issuer was asked
+    approved = scenario.response == "Approved"
+    authenticated = scenario.md_status in ("1", "2", "3", "4")
+    reply = {name: value for name, value in fields.items() if name.lower() != "hash"}
+    reply.update(
+        {
+            "Response": scenario.response,
+            "ProcReturnCode": scenario.proc_return_code,
+            "ErrMsg": scenario.error_message,
+            "ErrCode": scenario.error_code,
+            "AuthCode": f"{secrets.randbelow(10**6):06d}" if approved else "",
+            "TransId": f"{day}SIM{secrets.token_hex(3).upper()}" if authorised else "",
+            "HostRefNum": f"{day}{secrets.randbelow(10**7):07d}" if authorised else "",
+            "mdStatus": scenario.md_status,
+            "mdErrorMsg": MD_ERROR_MESSAGES.get(scenario.md_status, ""),
+            "eci": {"1": "05", "4": "06"}.get(scenario.md_status, "07"),
+            "cavv": _token(20) if authenticated else "",
+            "xid": _token(20),
+            "md": f"SIM-MD-{secrets.token_hex(8).upper()}",
+            "maskedCreditCard": "4355 08** **** 4358",
+            "MaskedPan": "435508***4358",
+            "EXTRA_CARDBRAND": "VISA",
+            "EXTRA_TRXDATE": now.strftime("%Y%m%d %H:%M:%S"),
+            "ReturnOid": get_field(fields, "oid"),
+        }
+    )
+    reply["HASH"] = nestpay.hash_ver3(reply, store_key)
+    return reply
+
+
+def _endpoint(netloc: str, scheme: str) -> tuple[str, int]:
+    parts = urlsplit(f"{scheme}://{netloc}")
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if scheme == "https" else 80)
+    return ("loopback" if host in _LOOPBACK else host), port
+
+
+def _is_this_app(url: str) -> bool:
+    """True when ``url`` points at this very server (posting to it could wait on ourselves)."""
+    parts = urlsplit(url)
+    target = _endpoint(parts.netloc, parts.scheme)
+    base = urlsplit(current_app.config.get("BASE_URL", ""))
+    ours = {_endpoint(request.host, request.scheme)} if has_request_context() else set()
+    if base.netloc:
+        ours.add(_endpoint(base.netloc, base.scheme))
+    return target in ours
+
+
+def deliver_callback(url: str, fields: Mapping[str, str]) -> str:
+    """POST the reply to the shop's callbackUrl, server to server; return the response body.
+
+    A single-threaded dev server cannot answer itself, so callbacks to this app (and all of
+    them in tests) go through Flask's test client instead of the network.
+    """
+    parts = urlsplit(url)
+    if current_app.testing or _is_this_app(url):
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        answer = current_app.test_client().post(
+            path, data=dict(fields), base_url=f"{parts.scheme}://{parts.netloc}"
+        )
+        body = answer.get_data(as_text=True)
+    else:
+        data = urlencode(fields, encoding="utf-8").encode("ascii")
+        outgoing = urllib.request.Request(
+            url,
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+        )
+        try:
+            with urllib.request.urlopen(outgoing, timeout=CALLBACK_TIMEOUT) as answer:
+                body = answer.read(4096).decode("utf-8", "replace")
+        except (OSError, ValueError) as error:  # URLError, HTTPError and timeouts are OSErrors
+            current_app.logger.warning("Sandbox bank: callback to %s failed: %s", url, error)
+            return ""
+    if body.strip() != "Approved":
+        current_app.logger.warning(
+            "Sandbox bank: callback to %s answered %r, not 'Approved'", url, body[:200]
+        )
+    return body

@@ -1,0 +1,183 @@
+"""Card payments: attempts with frozen amounts, and the bank's replies applied exactly once.
+
+The browser return and the server callback are two deliveries of one event. Whichever comes
+first changes the attempt with a conditional UPDATE (``… WHERE status IN (…)``); the other
+finds nothing to change. A paid attempt is never downgraded by a later failure.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from ..database import begin_write
+from ..extensions import db
+from ..orders import services as orders
+from ..orders.models import (
+    AWAITING_PAYMENT,
+    PAID,
+    PAYMENT_FAILED,
+    PAYMENT_REVIEW,
+    Order,
+)
+from . import nestpay
+from .models import EXPIRED, FAILED, NEEDS_REVIEW, PENDING, PaymentAttempt, PaymentEvent
+from .models import PAID as ATTEMPT_PAID
+
+
+class PaymentPending(Exception):
+    """An earlier attempt may still be approved: starting another could charge twice."""
+
+
+def start_attempt(order: Order, now: datetime) -> PaymentAttempt:
+    """Return the attempt to send the customer to the bank with (a new oid per attempt).
+
+    A recent pending attempt is reused; an older one blocks a new attempt until it expires,
+    so the customer can never pay twice for one order.
+    """
+    begin_write()
+    order = db.session.get(Order, order.id)
+    pending = db.session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == PENDING)
+        .order_by(PaymentAttempt.id.desc())
+    )
+    if pending is not None:
+        return pending
+    if order.status == PAYMENT_FAILED:
+        orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)
+    if order.status != AWAITING_PAYMENT:
+        raise orders.InvalidTransition(order.status)
+    count = (
+        db.session.scalar(
+            select(db.func.count(PaymentAttempt.id)).where(PaymentAttempt.order_id == order.id)
+        )
+        or 0
+    )
+    attempt = PaymentAttempt(
+        order_id=order.id,
+        oid=f"{order.number}-{count + 1}",
+        amount_cents=order.total_cents,
+        currency=nestpay.EUR,
+        rnd=secrets.token_hex(10),
+        status=PENDING,
+        created_at=now,
+    )
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[str, Order | None]:
+    """Apply one delivery of the bank's reply; return ``(outcome, order)``.
+
+    Outcomes: "paid", "failed", "review", "duplicate", "ignored", "rejected".
+    """
+    config = current_app.config
+    begin_write()
+    reply = nestpay.parse_reply(
+        fields,
+        config["NESTPAY_STORE_KEY"],
+        nestpay.parse_md_status_set(config["NESTPAY_ACCEPTED_MD_STATUS"]),
+    )
+    attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.oid == reply.oid))
+    outcome = _decide(reply, attempt, config["NESTPAY_CLIENT_ID"])
+    order = db.session.get(Order, attempt.order_id) if attempt is not None else None
+    if outcome in {"paid", "failed", "review"}:
+        outcome = _apply(attempt, order, reply, outcome, now)
+    db.session.add(
+        PaymentEvent(
+            attempt_id=attempt.id if attempt else None,
+            oid=reply.oid[:64],
+            channel=channel,
+            hash_valid=reply.hash_valid,
+            outcome=outcome,
+            fields=nestpay.sanitise(fields),
+            received_at=now,
+        )
+    )
+    db.session.commit()
+    if outcome == "paid":
+        from ..orders.emails import send_confirmation
+
+        send_confirmation(order)
+    return outcome, order
+
+
+def _decide(reply: nestpay.BankReply, attempt: PaymentAttempt | None, client_id: str) -> str:
+    if not reply.hash_valid or reply.client_id != client_id or attempt is None:
+        return "rejected"
+    if reply.amount_cents != attempt.amount_cents or reply.currency != attempt.currency:
+        return "review"  # signed by the bank, but not what we asked for: a person must look
+    return "paid" if reply.approved else "failed"
+
+
+def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
+    """Change the attempt and the order once; later deliveries become "duplicate"/"ignored"."""
+    if wanted == "failed":
+        won = _claim(attempt, {PENDING}, FAILED)
+        if not won:
+            return "duplicate" if attempt.status == FAILED else "ignored"
+        if order.status == AWAITING_PAYMENT:
+            orders.set_status(order, PAYMENT_FAILED)
+        return "failed"
+    source = {PENDING, FAILED, EXPIRED}  # a late approval still means money was taken
+    target = ATTEMPT_PAID if wanted == "paid" else NEEDS_REVIEW
+    if not _claim(attempt, source, target, trans_id=reply.trans_id, auth_code=reply.auth_code):
+        return "duplicate"
+    try:
+        orders.set_status(order, PAID if wanted == "paid" else PAYMENT_REVIEW)
+    except (orders.OutOfStock, orders.InvalidTransition):
+        # Paid, but the stock went to someone else meanwhile (or the order moved on): review.
+        db.session.rollback()
+        _claim(attempt, source, NEEDS_REVIEW, trans_id=reply.trans_id, auth_code=reply.auth_code)
+        order = db.session.get(Order, attempt.order_id)
+        if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in orders.TRANSITIONS[order.status]:
+            order.status = PAYMENT_REVIEW
+        return "review"
+    return wanted
+
+
+def _claim(attempt: PaymentAttempt, source: set[str], target: str, **values) -> bool:
+    changed = db.session.execute(
+        update(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt.id, PaymentAttempt.status.in_(source))
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(attempt)
+    return changed == 1
+
+
+def expire_pending(now: datetime, minutes: int) -> int:
+    """Give up on attempts nobody answered within ``minutes``; return their stock."""
+    cutoff = now - timedelta(minutes=minutes)
+    begin_write()
+    stale = db.session.scalars(
+        select(PaymentAttempt).where(
+            PaymentAttempt.status == PENDING, PaymentAttempt.created_at < cutoff
+        )
+    ).all()
+    expired = 0
+    for attempt in stale:
+        if _claim(attempt, {PENDING}, EXPIRED):
+            order = db.session.get(Order, attempt.order_id)
+            if order.status == AWAITING_PAYMENT:
+                orders.set_status(order, PAYMENT_FAILED)
+            expired += 1
+    db.session.commit()
+    return expired
+
+
+def gate_url() -> str:
+    configured = current_app.config.get("NESTPAY_GATE_URL")
+    if configured:
+        return configured
+    return current_app.config["BASE_URL"].rstrip("/") + "/sandbox-bank/fim/est3Dgate"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,122 @@
+"""Card payment pages: off to the bank's page, and the bank's three ways back.
+
+The return endpoints are exempt from CSRF: the bank's signature (HASH) authenticates them.
+They do not rely on the session either (the bank's POST is cross-site, so SameSite=Lax
+cookies are not sent); the oid identifies the order.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import csrf
+from ..i18n import current_code
+from ..orders import services as orders
+from . import nestpay, services
+
+bp = Blueprint("payments", __name__)
+
+
+def _own_order(number: str):
+    order = orders.with_lines(number)
+    if order is None or order.user_id != current_user.id:
+        abort(404)
+    return order
+
+
+@bp.get("/payment/<number>/pay")
+@login_required
+def start(number: str):
+    order = _own_order(number)
+    try:
+        attempt = services.start_attempt(order, services.utcnow())
+    except orders.InvalidTransition:
+        return redirect(url_for("orders.show", number=number), 303)
+    except orders.OutOfStock as short:
+        flash(
+            _(
+                "Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
+                num=short.available,
+                name=short.name_sq,
+            ),
+            "warning",
+        )
+        return redirect(url_for("orders.show", number=number), 303)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    fields = nestpay.request_fields(
+        client_id=current_app.config["NESTPAY_CLIENT_ID"],
+        oid=attempt.oid,
+        amount_cents=attempt.amount_cents,
+        currency=attempt.currency,
+        ok_url=base + url_for("payments.ok"),
+        fail_url=base + url_for("payments.fail"),
+        callback_url=base + url_for("payments.callback"),
+        shop_url=base + url_for("orders.show", number=number),
+        rnd=attempt.rnd,
+        lang=current_code(),
+        store_key=current_app.config["NESTPAY_STORE_KEY"],
+    )
+    gate = services.gate_url()
+    response = Response(
+        render_template("payments/redirect.html", gate=gate, fields=fields, order=order)
+    )
+    # The form goes to the bank's origin, which the shop's CSP would otherwise forbid.
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(gate))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self' {origin}; frame-ancestors 'none'"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/orders/<number>/retry")
+@login_required
+def retry(number: str):
+    _own_order(number)
+    return redirect(url_for("payments.start", number=number), 303)
+
+
+def _browser_return(channel: str):
+    outcome, order = services.handle_reply(request.form.to_dict(), channel, services.utcnow())
+    if outcome == "rejected" or order is None:
+        abort(400)
+    if outcome in {"failed", "ignored"} and order.status != "paid":
+        flash(_("The bank did not accept the payment. You can try again."), "warning")
+    return redirect(url_for("orders.show", number=order.number), 303)
+
+
+@bp.post("/payment/nestpay/ok")
+@csrf.exempt
+def ok():
+    return _browser_return("browser_ok")
+
+
+@bp.post("/payment/nestpay/fail")
+@csrf.exempt
+def fail():
+    return _browser_return("browser_fail")
+
+
+@bp.post("/payment/nestpay/callback")
+@csrf.exempt
+def callback():
+    outcome, _order = services.handle_reply(request.form.to_dict(), "callback", services.utcnow())
+    if outcome == "rejected":
+        return Response("Rejected", status=400, mimetype="text/plain")
+    # The bank wants this exact plain-text answer once the result is stored (BANK-PORTAL §10).
+    return Response("Approved", mimetype="text/plain")
