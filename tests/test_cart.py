@@ -16,7 +16,9 @@ def chair(make_product):
 
 
 def badge(html: str) -> str:
-    return re.search(r'id="cart-badge".*?<span class="count"[^>]*>(\d+)</span>', html, re.S).group(1)
+    return re.search(r'id="cart-badge".*?<span class="count"[^>]*>(\d+)</span>', html, re.S).group(
+        1
+    )
 
 
 def test_badge_starts_at_zero(client):
@@ -47,9 +49,16 @@ def test_quantity_is_capped_by_stock(client, hx, chair):
     assert "Kanë mbetur vetëm 3" in response.text and badge(response.text) == "3"
 
 
-@pytest.mark.parametrize("data", [{"product_id": "abc"}, {"product_id": ""}, {},
-                                  {"product_id": "1", "quantity": "-2"},
-                                  {"product_id": "1", "quantity": "x" * 10_000}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"product_id": "abc"},
+        {"product_id": ""},
+        {},
+        {"product_id": "1", "quantity": "-2"},
+        {"product_id": "1", "quantity": "x" * 10_000},
+    ],
+)
 def test_bad_add_requests_are_400(client, chair, data):
     assert client.post("/cart/add", data=data).status_code == 400
 
@@ -152,7 +161,9 @@ def test_visitor_cart_merges_at_login(app, client, chair, make_product, make_use
     assert badge(cart_page) == "4" and "Llambë" in cart_page
     with app.app_context():
         assert [c.status for c in db.session.scalars(select(Cart).order_by(Cart.id))] == [
-            "open", "merged"]
+            "open",
+            "merged",
+        ]
 
 
 def test_logout_leaves_an_empty_visitor_cart(client, chair, make_user, login):

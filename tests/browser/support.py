@@ -36,6 +36,7 @@ class Watch:
         self.page_errors: list[str] = []
         self.server_errors: list[str] = []
         self.inaccessible: list[str] = []
+        self.allowed_statuses: set[int] = set()
 
     def attach(self, context: BrowserContext) -> BrowserContext:
         context.set_default_timeout(10_000)  # a local shop answers in milliseconds
@@ -54,7 +55,19 @@ class Watch:
         if response.status >= 500:
             self.server_errors.append(f"{response.status} {response.url}")
 
+    def allow_status(self, *statuses: int) -> None:
+        """Expect answers with these 4xx statuses (a form sent back with its errors is a 422).
+
+        Chromium logs every such answer as a console error ("Failed to load resource");
+        after this call those lines no longer fail the test. Other console errors still do.
+        """
+        self.allowed_statuses.update(statuses)
+
     def _console(self, message) -> None:
+        failed = re.match(r"Failed to load resource: the server responded with a status of (\d+)",
+                          message.text)
+        if failed and int(failed.group(1)) in self.allowed_statuses:
+            return
         if message.type == "error":
             location = message.location or {}
             self.console_errors.append(f"{message.text} ({location.get('url', '?')})")
