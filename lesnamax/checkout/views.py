@@ -71,7 +71,9 @@ def address():
 def delivery():
     if (stop := _guard("delivery")) is not None:
         return stop
-    form = forms.DeliveryForm(data={"method": state.get().get("delivery", STANDARD)})
+    # The saved choice preselects the form on GET only: a POST must say what it wants.
+    form = forms.DeliveryForm(data={"method": state.get().get("delivery", STANDARD)}
+                              if request.method == "GET" else None)
     if form.validate_on_submit():
         state.save("delivery", form.method.data)
         return redirect(url_for("checkout.payment"), 303)
@@ -88,7 +90,8 @@ def delivery():
 def payment():
     if (stop := _guard("payment")) is not None:
         return stop
-    form = forms.PaymentForm(data={"method": state.get().get("payment", CASH)})
+    form = forms.PaymentForm(data={"method": state.get().get("payment", CASH)}
+                             if request.method == "GET" else None)
     if form.validate_on_submit():
         state.save("payment", form.method.data)
         return redirect(url_for("checkout.review"), 303)
@@ -116,14 +119,17 @@ def _review(form, status: int, problem: str | None = None):
 
 @bp.post("/place")
 def place():
+    form = forms.ReviewForm()
+    # A second click (or a re-post) with the same key finds the order the first one made,
+    # even though the cart is empty by now.
+    if current_user.is_authenticated and form.idempotency_key.data:
+        existing = orders.by_idempotency_key(form.idempotency_key.data)
+        if existing is not None and existing.user_id == current_user.id:
+            return redirect(url_for("orders.show", number=existing.number), 303)
     if (stop := _guard("review")) is not None:
         return stop
-    form = forms.ReviewForm()
     if not form.validate_on_submit():
         return _review(form, 400, _("The form expired. Please check your order and try again."))
-    existing = orders.by_idempotency_key(form.idempotency_key.data)
-    if existing is not None and existing.user_id == current_user.id:
-        return redirect(url_for("orders.show", number=existing.number), 303)
     today = date.today()
     if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
         forms_error = _("Please accept the privacy policy in force to place the order.")

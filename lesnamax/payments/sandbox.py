@@ -27,9 +27,8 @@ from flask import (
     request,
 )
 from flask_babel import LazyString, force_locale
-from flask_babel import gettext as _
 
-from .. import i18n, money, security
+from .. import i18n, security
 from ..i18n import _l
 from . import nestpay
 from .nestpay import get_field
@@ -132,31 +131,34 @@ def _is_web_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(_HOST.match(parts.netloc))
 
 
-def _problems(fields: Mapping[str, str]) -> list[str]:
-    """Return what is wrong with the shop's request, in words for the developer reading it."""
+def _problems(fields: Mapping[str, str]) -> list[LazyString]:
+    """Return what is wrong with the shop's request, in words for the developer reading it.
+
+    Lazy strings: they are rendered in the language the shop asked for (see ``_page``).
+    """
     client_id, store_key, _accepted = _settings()
-    problems = []
+    problems: list[LazyString] = []
     if get_field(fields, "clientid") != client_id:
-        problems.append(_("Unknown merchant: the bank has no store key for this client id."))
+        problems.append(_l("Unknown merchant: the bank has no store key for this client id."))
     if get_field(fields, "hashAlgorithm") != nestpay.HASH_ALGORITHM:
-        problems.append(_("The hash algorithm must be ver3."))
+        problems.append(_l("The hash algorithm must be ver3."))
     if get_field(fields, "storetype").lower() != nestpay.STORE_TYPE.lower():
-        problems.append(_("The store type must be 3D_PAY_HOSTING."))
+        problems.append(_l("The store type must be 3D_PAY_HOSTING."))
     if get_field(fields, "TranType", "islemtipi") not in ("Auth", "PreAuth"):
-        problems.append(_("The transaction type must be Auth or PreAuth."))
+        problems.append(_l("The transaction type must be Auth or PreAuth."))
     if not re.fullmatch(r"\d{3}", get_field(fields, "currency")):
-        problems.append(_("The currency must be a 3-digit ISO 4217 code, such as 978."))
+        problems.append(_l("The currency must be a 3-digit ISO 4217 code, such as 978."))
     if not nestpay.parse_amount(get_field(fields, "amount")):
-        problems.append(_("The amount must be more than zero and written like 249.90."))
+        problems.append(_l("The amount must be more than zero and written like 249.90."))
     if not get_field(fields, "oid"):
-        problems.append(_("The order number (oid) is missing."))
+        problems.append(_l("The order number (oid) is missing."))
     if not all(_is_web_url(get_field(fields, name)) for name in ("okUrl", "failUrl")):
-        problems.append(_("okUrl and failUrl must both be http or https addresses."))
+        problems.append(_l("okUrl and failUrl must both be http or https addresses."))
     optional = (get_field(fields, name) for name in ("callbackUrl", "shopurl"))
     if not all(_is_web_url(url) for url in optional if url):
-        problems.append(_("callbackUrl and shopurl, when sent, must be http or https addresses."))
+        problems.append(_l("callbackUrl and shopurl, when sent, must be http or https addresses."))
     if not problems and not nestpay.verify(fields, store_key):
-        problems.append(_("The hash does not match the fields and the store key."))
+        problems.append(_l("The hash does not match the fields and the store key."))
     return problems
 
 
@@ -181,14 +183,6 @@ def _page(
     return response
 
 
-def _amount_text(fields: Mapping[str, str]) -> str:
-    cents = nestpay.parse_amount(get_field(fields, "amount")) or 0
-    currency = get_field(fields, "currency")
-    if currency == nestpay.EUR:
-        return money.format_cents(cents)
-    return f"{get_field(fields, 'amount')} ({currency})"
-
-
 @bp.post("/fim/est3Dgate")
 def gate():
     """The bank's card page: check the shop's request, then offer one button per scenario."""
@@ -205,7 +199,9 @@ def gate():
         merchant=MERCHANT_NAME,
         client_id=get_field(fields, "clientid"),
         oid=get_field(fields, "oid"),
-        amount=_amount_text(fields),
+        amount=get_field(fields, "amount"),
+        amount_cents=nestpay.parse_amount(get_field(fields, "amount")),
+        currency=get_field(fields, "currency"),
         shop_url=get_field(fields, "shopurl"),
     )
 
@@ -218,7 +214,7 @@ def pay():
     # The request comes back through the customer's browser, so it is checked again.
     problems = _problems(fields)
     if scenario is None:
-        problems.append(_("Choose one of the offered results."))
+        problems.append(_l("Choose one of the offered results."))
     if problems:
         return _page("sandbox/invalid.html", fields, 400, problems=problems)
     _client_id, store_key, accepted = _settings()

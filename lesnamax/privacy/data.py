@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from ..account.kosovo import municipality_name
 from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
+from ..orders.models import Order
+from ..orders.services import orders_of
 from .models import ConsentRecord
 from .services import consent_history
 
@@ -53,7 +55,27 @@ def export(user: User) -> dict:
         ],
         "logins": [{"at": _iso(e.at), "ip": e.ip, "outcome": e.outcome} for e in logins],
         "profile_changes": [{"field": c.field, "at": _iso(c.at), "ip": c.ip} for c in changes],
-        "orders": [],
+        "orders": [_order(order) for order in orders_of(user.id)],
+    }
+
+
+def _order(order) -> dict:
+    return {
+        "number": order.number,
+        "placed_at": _iso(order.created_at),
+        "status": order.status,
+        "total_cents": order.total_cents,
+        "payment_method": order.payment_method,
+        "delivery_method": order.delivery_method,
+        "delivery_address": f"{order.street}, {municipality_name(order.municipality)} "
+        f"{order.postal_code}".strip(),
+        "phone": order.phone,
+        "ip": order.ip,
+        "lines": [
+            {"name": line.name, "sku": line.sku, "quantity": line.quantity,
+             "unit_price_cents": line.unit_price_cents}
+            for line in order.lines
+        ],
     }
 
 
@@ -72,4 +94,10 @@ def erase(user: User, now: datetime) -> None:
     user.created_ip = None
     user.session_token = new_session_token()
     user.erased_at = now
+    # Orders stay for the accounts (amounts, products, dates), without the person.
+    db.session.execute(
+        update(Order).where(Order.user_id == user.id).values(
+            email="", first_name="", last_name="", phone="", street="", postal_code="", ip=None
+        )
+    )
     db.session.commit()
