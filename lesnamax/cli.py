@@ -133,9 +133,14 @@ def publish_policy(
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Blank recorded IP addresses older than IP_RETENTION_DAYS."""
+    """Expire unanswered card payments (returning stock) and blank old IP addresses."""
+    from .payments import services as payments
     from .privacy import services
 
+    now = datetime.now(UTC)
+    minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
+    expired = payments.expire_pending(now, minutes)
+    click.echo(f"Expired {expired} card payments left unanswered for {minutes} minutes.")
     days = int(current_app.config["IP_RETENTION_DAYS"])
-    changed = services.purge_ip_addresses(datetime.now(UTC), days)
+    changed = services.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")

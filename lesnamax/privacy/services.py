@@ -176,16 +176,17 @@ def set_marketing(user, granted: bool, visit, today: date) -> None:
 def purge_ip_addresses(now: datetime, days: int) -> int:
     """Blank every recorded IP address older than ``days``; return how many rows changed."""
     from ..account.models import LoginEvent, ProfileChange, User
+    from ..orders.models import Order
 
     cutoff = now - timedelta(days=days)
     changed = 0
-    for model, column in (
-        (LoginEvent, LoginEvent.at),
-        (ProfileChange, ProfileChange.at),
-        (ConsentRecord, ConsentRecord.at),
-        (User, User.created_at),
+    for model, column, ip in (
+        (LoginEvent, LoginEvent.at, LoginEvent.ip),
+        (ProfileChange, ProfileChange.at, ProfileChange.ip),
+        (ConsentRecord, ConsentRecord.at, ConsentRecord.ip),
+        (User, User.created_at, User.created_ip),
+        (Order, Order.created_at, Order.ip),
     ):
-        ip = model.created_ip if model is User else model.ip
         result = db.session.execute(
             update(model).where(column < cutoff, ip.is_not(None)).values({ip.key: None})
         )

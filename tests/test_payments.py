@@ -1,0 +1,266 @@
+"""Card payments at the shop's end: signed replies applied once, never trusted blindly."""
+
+import html as html_lib
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from lesnamax.catalogue.models import Product
+from lesnamax.extensions import db
+from lesnamax.orders.models import Order
+from lesnamax.payments import nestpay
+from lesnamax.payments.models import PaymentAttempt, PaymentEvent
+
+from .test_checkout import go_to_review, key_of
+
+APPROVED = {
+    "Response": "Approved",
+    "ProcReturnCode": "00",
+    "mdStatus": "1",
+    "AuthCode": "654321",
+    "TransId": "25123ABCD0001",
+    "HostRefNum": "512300000123",
+    "ErrMsg": "",
+    "mdErrorMsg": "Authenticated",
+    "maskedCreditCard": "4355 08** **** 4358",
+}
+DECLINED = {
+    **APPROVED,
+    "Response": "Declined",
+    "ProcReturnCode": "05",
+    "AuthCode": "",
+    "ErrMsg": "Declined",
+}
+
+
+@pytest.fixture
+def card_order(app, client, make_product, make_user, login, tmp_path):
+    """A logged-in customer with a card order waiting for the bank; returns the bank form."""
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    product = make_product(name_sq="Dyshek", price_cents=24990, stock=3)
+    login(make_user(first_name="Arbër"))
+    client.post("/cart/add", data={"product_id": product.id})
+    placed = client.post(
+        "/checkout/place",
+        data={"idempotency_key": key_of(go_to_review(client, payment="card").text)},
+    )
+    assert placed.headers["Location"].startswith("/payment/")
+    page = client.get(placed.headers["Location"])
+    assert page.status_code == 200
+    form = page.text.split("data-autosubmit", 1)[1].split("</form>", 1)[0]
+    fields = {
+        name: html_lib.unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)
+    }
+    return {"fields": fields, "page": page, "product": product, "outbox": tmp_path / "outbox"}
+
+
+def reply(fields, store_key="TEST1234", **changes):
+    data = {k: v for k, v in fields.items() if k != "hash"}
+    data.update(APPROVED)
+    data.update(changes)
+    data["HASH"] = nestpay.hash_ver3(data, store_key)
+    return data
+
+
+def order_state(app):
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        attempt = db.session.scalar(select(PaymentAttempt))
+        stock = db.session.scalar(select(Product.stock))
+        return order.status, attempt.status, stock
+
+
+def mails(card_order):
+    return list(card_order["outbox"].glob("*.eml")) if card_order["outbox"].exists() else []
+
+
+def test_the_bank_form_is_signed_and_frozen(app, card_order):
+    fields, page = card_order["fields"], card_order["page"]
+    assert 'action="http://shop.test/sandbox-bank/fim/est3Dgate"' in page.text
+    assert "data-autosubmit" in page.text and "Vazhdo te banka" in page.text
+    assert fields["amount"] == "249.90" and fields["currency"] == "978"  # free delivery
+    assert fields["hash"] == nestpay.hash_ver3(fields, "TEST1234")
+    assert "TEST1234" not in page.text  # the store key never reaches a page
+    assert "form-action 'self' http://shop.test" in page.headers["Content-Security-Policy"]
+    assert order_state(app) == ("awaiting_payment", "pending", 2)
+
+
+def test_approved_browser_return_marks_paid_and_sends_one_email(app, client, card_order):
+    data = reply(card_order["fields"])
+    response = client.post("/payment/nestpay/ok", data=data)
+    assert response.status_code == 303 and response.headers["Location"].startswith("/orders/")
+    assert "E paguar" in client.get(response.headers["Location"]).text
+    assert order_state(app) == ("paid", "paid", 2)
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 303
+    assert len(mails(card_order)) == 1
+    with app.app_context():
+        outcomes = [
+            e.outcome for e in db.session.scalars(select(PaymentEvent).order_by(PaymentEvent.id))
+        ]
+        assert outcomes == ["paid", "duplicate", "duplicate"]
+
+
+def test_callback_before_browser(app, client, card_order):
+    data = reply(card_order["fields"])
+    callback = client.post("/payment/nestpay/callback", data=data)
+    assert callback.status_code == 200 and callback.mimetype == "text/plain"
+    assert callback.text == "Approved"
+    assert order_state(app)[0] == "paid"
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 303
+    assert len(mails(card_order)) == 1
+
+
+def test_declined_then_retry_with_a_new_attempt(app, client, card_order):
+    response = client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).text
+    assert "Pagesa dështoi" in page and "Paguaj me kartelë" in page
+    assert order_state(app) == ("payment_failed", "failed", 3)  # stock returned
+    assert mails(card_order) == []
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    retry = client.post(f"/orders/{number}/retry")
+    again = client.get(retry.headers["Location"]).text
+    oid = re.search(r'name="oid" value="([^"]+)"', again).group(1)
+    assert oid.endswith("-2") and oid != card_order["fields"]["oid"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 2
+        assert db.session.get(Order, 1).status == "awaiting_payment"
+        assert db.session.scalar(select(Product.stock)) == 2  # taken again
+
+
+def test_a_later_failure_never_downgrades_paid(app, client, card_order):
+    client.post("/payment/nestpay/ok", data=reply(card_order["fields"]))
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **DECLINED))
+    assert order_state(app) == ("paid", "paid", 2)
+
+
+def test_approval_after_failure_counts(app, client, card_order):
+    client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"]))
+    assert order_state(app) == ("paid", "paid", 2)
+    assert len(mails(card_order)) == 1
+
+
+@pytest.mark.parametrize(
+    "change", [{"amount": "2.49"}, {"mdStatus": "0"}, {"oid": "LM-1"}, {"Response": "Approved!"}]
+)
+def test_tampered_fields_break_the_signature(app, client, card_order, change):
+    data = reply(card_order["fields"])
+    data.update(change)
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 400
+    assert client.post("/payment/nestpay/callback", data=data).status_code == 400
+    assert order_state(app) == ("awaiting_payment", "pending", 2)
+    with app.app_context():
+        assert {e.outcome for e in db.session.scalars(select(PaymentEvent))} == {"rejected"}
+
+
+def test_missing_hash_is_rejected(app, client, card_order):
+    data = reply(card_order["fields"])
+    del data["HASH"]
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 400
+    assert order_state(app)[0] == "awaiting_payment"
+
+
+def test_valid_signature_with_wrong_amount_goes_to_review(app, client, card_order):
+    data = reply(card_order["fields"], amount="24.99")  # signed by the bank, but not ours
+    client.post("/payment/nestpay/ok", data=data)
+    assert order_state(app)[:2] == ("payment_review", "needs_review")
+    assert mails(card_order) == []
+
+
+def test_unknown_oid_and_wrong_client_id(app, client, card_order):
+    assert (
+        client.post(
+            "/payment/nestpay/callback",
+            data=reply(card_order["fields"], oid="LM-2026-999999-1", ReturnOid="LM-2026-999999-1"),
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/payment/nestpay/ok", data=reply(card_order["fields"], clientid="999")
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/payment/nestpay/ok", data=reply(card_order["fields"], store_key="WRONG")
+        ).status_code
+        == 400
+    )
+    assert order_state(app)[0] == "awaiting_payment"
+
+
+def test_values_with_pipes_backslashes_and_non_ascii(app, client, card_order):
+    data = reply(card_order["fields"], BillToName="Arbër Çitaku", ErrMsg="a|b\\c")
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 303
+    assert order_state(app)[0] == "paid"
+
+
+def test_events_never_hold_a_card_number(app, client, card_order):
+    data = reply(
+        card_order["fields"],
+        maskedCreditCard="4355081234564358",
+        extra_note="card 4111 1111 1111 1111",
+    )
+    client.post("/payment/nestpay/ok", data=data)
+    with app.app_context():
+        logged = str(db.session.scalar(select(PaymentEvent.fields)))
+    assert "4355081234564358" not in logged and "4111 1111 1111 1111" not in logged
+    assert "TEST1234" not in logged and "HASH" not in logged
+
+
+def test_concurrent_deliveries_apply_once(app, card_order):
+    data = reply(card_order["fields"])
+    clients = [app.test_client() for _ in range(6)]
+    barrier = threading.Barrier(len(clients))
+    results = []
+
+    def deliver(c, path):
+        barrier.wait()
+        results.append(c.post(path, data=data).status_code)
+
+    threads = [
+        threading.Thread(
+            target=deliver,
+            args=(c, "/payment/nestpay/callback" if i % 2 else "/payment/nestpay/ok"),
+        )
+        for i, c in enumerate(clients)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == [200, 200, 200, 303, 303, 303]
+    assert order_state(app) == ("paid", "paid", 2)
+    assert len(mails(card_order)) == 1
+    with app.app_context():
+        outcomes = [e.outcome for e in db.session.scalars(select(PaymentEvent))]
+        assert outcomes.count("paid") == 1 and outcomes.count("duplicate") == 5
+
+
+def test_unanswered_payment_expires_and_returns_stock(app, client, card_order):
+    from datetime import UTC, datetime, timedelta
+
+    with app.app_context():
+        attempt = db.session.scalar(select(PaymentAttempt))
+        attempt.created_at = datetime.now(UTC) - timedelta(hours=2)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert "Expired 1 card payments" in result.output
+    assert order_state(app) == ("payment_failed", "expired", 3)
+    # A late approval of the expired attempt still counts: the money was taken.
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"]))
+    assert order_state(app) == ("paid", "paid", 2)
+
+
+def test_pending_attempt_is_reused_not_doubled(app, client, card_order):
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    again = client.get(f"/payment/{number}/pay").text
+    assert f'value="{card_order["fields"]["oid"]}"' in again
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 1
