@@ -1,0 +1,342 @@
+"""The sandbox bank (BANK-PORTAL.md §12): request checks, scenarios, browser return, callbacks.
+
+The shop's own return endpoints are not needed here: a test route stands in for callbackUrl,
+and the browser return is read from the form the bank's page would auto-submit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qsl
+
+import pytest
+from flask import request
+
+from lesnamax import create_app
+from lesnamax.payments import nestpay, sandbox
+
+from .conftest import base_config, fresh_database
+
+SHOP = "http://shop.test"
+KEY = "TEST1234"
+GATE = "/sandbox-bank/fim/est3Dgate"
+PAY = "/sandbox-bank/fim/est3Dgate/pay"
+
+
+class Page(HTMLParser):
+    """The parts of a bank page the tests look at: forms, their fields, buttons and links."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.forms: list[dict] = []
+        self.buttons: list[tuple[str, str]] = []
+        self.links: list[str] = []
+        self.html_lang = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {name: value or "" for name, value in attrs}
+        if tag == "html":
+            self.html_lang = attrs.get("lang")
+        elif tag == "form":
+            self.forms.append({**attrs, "fields": {}})
+        elif tag == "input" and attrs.get("type") == "hidden":
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
+        elif tag == "button" and "name" in attrs:
+            self.buttons.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "a":
+            self.links.append(attrs.get("href", ""))
+
+
+@pytest.fixture
+def callbacks() -> list[dict[str, str]]:
+    return []
+
+
+@pytest.fixture
+def bank(app, callbacks):
+    """The test app with the sandbox bank and a callbackUrl stand-in that records each post."""
+
+    @app.post("/test-callback")
+    def test_callback():
+        callbacks.append(request.form.to_dict())
+        return "Approved", 200, {"Content-Type": "text/plain"}
+
+    @app.post("/test-callback-wrong")
+    def test_callback_wrong():
+        return "<html>ok</html>"
+
+    sandbox.register(app)
+    return app.test_client()
+
+
+def shop_request(callback: str = f"{SHOP}/test-callback", **overrides) -> dict[str, str]:
+    """The form the shop posts to the bank, signed; ``overrides`` are applied before signing."""
+    fields = nestpay.request_fields(
+        client_id="190100000",
+        oid="LM-2026-000123-1",
+        amount_cents=24990,
+        ok_url=f"{SHOP}/payment/nestpay/ok",
+        fail_url=f"{SHOP}/payment/nestpay/fail",
+        callback_url=callback,
+        shop_url=f"{SHOP}/checkout",
+        rnd="4f9c1e7a2b6d8e03c5a1",
+        lang="en",
+        store_key=KEY,
+        bill_to_name="Arbër Krasniqi",
+        email="arber@example.com",
+    )
+    if overrides:
+        fields.update(overrides)
+        fields["hash"] = nestpay.hash_ver3(fields, KEY)
+    return fields
+
+
+def choose(client, scenario: str, fields: dict[str, str] | None = None):
+    fields = fields or shop_request()
+    return client.post(PAY, data={**fields, sandbox.SCENARIO_FIELD: scenario})
+
+
+def test_valid_request_shows_the_scenarios(bank):
+    fields = shop_request()
+    response = bank.post(GATE, data=fields)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.get_data(as_text=True)
+    page = Page(html)
+    assert page.html_lang == "en"
+    assert "Simulated bank / Sandbox" in html
+    assert "LM-2026-000123-1" in html and "249.90" in html and "<h1>" in html
+    assert page.forms[0]["action"] == PAY
+    assert page.forms[0]["fields"] == fields  # the request goes on to /pay unchanged
+    assert {value for _name, value in page.buttons} == set(sandbox.SCENARIOS)
+    assert {name for name, _value in page.buttons} == {sandbox.SCENARIO_FIELD}
+    assert f"{SHOP}/checkout" in page.links
+
+
+def test_page_follows_the_shops_language(bank):
+    response = bank.post(GATE, data=shop_request(lang="sq"), headers={"Accept-Language": "en"})
+    assert Page(response.get_data(as_text=True)).html_lang == "sq-XK"
+    assert "249,90\xa0€" in response.get_data(as_text=True)
+
+
+def test_lower_case_store_type_is_accepted(bank):
+    assert bank.post(GATE, data=shop_request(storetype="3d_pay_hosting")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"hash": "x" * 88},
+        {"amount": "2.49"},  # changed after signing: the hash no longer matches
+        {"hash": ""},
+    ],
+)
+def test_bad_hash_is_refused(bank, change):
+    response = bank.post(GATE, data={**shop_request(), **change})
+    assert response.status_code == 400
+    assert "The hash does not match" in response.get_data(as_text=True)
+
+
+def test_missing_hash_is_refused(bank):
+    fields = shop_request()
+    del fields["hash"]
+    assert bank.post(GATE, data=fields).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"clientid": "999999999"},
+        {"hashAlgorithm": "ver2"},
+        {"storetype": "3d_pay"},
+        {"TranType": "Sale"},
+        {"currency": "EUR"},
+        {"amount": "249.9"},
+        {"amount": "0.00"},
+        {"oid": ""},
+        {"okUrl": ""},
+        {"failUrl": "javascript:alert(1)"},
+        {"callbackUrl": "file:///etc/passwd"},
+        {"callbackUrl": "http://shop.test:99999/cb"},
+        {"shopurl": "https://shop.example'; script-src *"},
+    ],
+)
+def test_invalid_request_is_refused_even_when_signed(bank, callbacks, change):
+    response = bank.post(GATE, data=shop_request(**change))
+    assert response.status_code == 400
+    assert "Payment request refused" in response.get_data(as_text=True)
+    assert choose(bank, "approve", shop_request(**change)).status_code == 400
+    assert callbacks == []
+
+
+EXPECTED = {
+    # scenario: (browser return, Response, ProcReturnCode, mdStatus, callbacks, browser posts)
+    "approve": ("ok", "Approved", "00", "1", 1, 1),
+    "decline": ("fail", "Declined", "05", "1", 1, 1),
+    "insufficient_funds": ("fail", "Declined", "51", "1", 1, 1),
+    "3ds_failed": ("fail", "Declined", "99", "0", 1, 1),
+    "half_3d": ("fail", "Approved", "00", "4", 1, 1),  # the store accepts only mdStatus 1
+    "error": ("fail", "Error", "99", "7", 1, 1),
+    "duplicate": ("ok", "Approved", "00", "1", 2, 2),
+}
+
+
+@pytest.mark.parametrize("scenario", EXPECTED)
+def test_scenario_replies(bank, callbacks, scenario):
+    target, response_text, code, md_status, callback_count, posts = EXPECTED[scenario]
+    response = choose(bank, scenario)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    form = Page(response.get_data(as_text=True)).forms[0]
+    assert form["action"] == f"{SHOP}/payment/nestpay/{target}"
+    assert "data-autosubmit" in form and form["data-repeat"] == str(posts)
+    reply = form["fields"]
+    assert nestpay.verify(reply, KEY)
+    assert "hash" not in reply  # the request's hash is replaced by the bank's HASH
+    assert (reply["Response"], reply["ProcReturnCode"], reply["mdStatus"]) == (
+        response_text,
+        code,
+        md_status,
+    )
+    # The request is echoed, non-ASCII and blanks included.
+    for name, value in shop_request().items():
+        if name != "hash":
+            assert reply[name] == value
+    assert reply["ReturnOid"] == "LM-2026-000123-1"
+    assert reply["maskedCreditCard"] == "4355 08** **** 4358"
+    parsed = nestpay.parse_reply(reply, KEY)
+    assert parsed.approved is (target == "ok")
+    assert bool(parsed.auth_code) is (response_text == "Approved")
+    # The callback carries the very same signed reply.
+    assert callbacks == [reply] * callback_count
+
+
+def test_error_scenario_has_its_error_code(bank):
+    reply = Page(choose(bank, "error").get_data(as_text=True)).forms[0]["fields"]
+    assert reply["ErrCode"] == "3D-1007"
+    assert reply["ErrMsg"]
+
+
+def test_half_3d_goes_to_ok_url_when_the_store_accepts_it(bank, app):
+    app.config["NESTPAY_ACCEPTED_MD_STATUS"] = "1,2,3,4"
+    form = Page(choose(bank, "half_3d").get_data(as_text=True)).forms[0]
+    assert form["action"] == f"{SHOP}/payment/nestpay/ok"
+
+
+def test_abandon_sends_only_the_callback(bank, callbacks):
+    response = choose(bank, "abandon")
+    assert response.status_code == 200
+    page = Page(response.get_data(as_text=True))
+    assert page.forms == []  # no browser return
+    assert f"{SHOP}/checkout" in page.links
+    assert "You can close this window" in response.get_data(as_text=True)
+    assert len(callbacks) == 1
+    assert nestpay.parse_reply(callbacks[0], KEY).approved
+
+
+def test_duplicate_delivers_the_same_reply_twice(bank, callbacks):
+    form = Page(choose(bank, "duplicate").get_data(as_text=True)).forms[0]
+    assert len(callbacks) == 2
+    assert callbacks[0] == callbacks[1] == form["fields"]
+
+
+def test_no_callback_url_means_no_callback(bank, callbacks):
+    fields = shop_request(callback="")
+    form = Page(choose(bank, "approve", fields).get_data(as_text=True)).forms[0]
+    assert form["action"] == f"{SHOP}/payment/nestpay/ok"
+    assert callbacks == []
+    response = choose(bank, "abandon", fields)
+    assert "has not been told the result" in response.get_data(as_text=True)
+
+
+def test_tampered_pay_request_is_refused(bank, callbacks):
+    fields = {**shop_request(), "amount": "1.00"}
+    assert choose(bank, "approve", fields).status_code == 400
+    assert callbacks == []
+
+
+def test_unknown_scenario_is_refused(bank, callbacks):
+    assert choose(bank, "steal").status_code == 400
+    assert bank.post(PAY, data=shop_request()).status_code == 400
+    assert callbacks == []
+
+
+def test_return_page_may_post_to_the_shop(bank):
+    fields = shop_request(okUrl="https://other-shop.example:8443/ok")
+    response = choose(bank, "approve", fields)
+    csp = response.headers["Content-Security-Policy"]
+    assert "form-action 'self' https://other-shop.example:8443;" in csp
+    assert "script-src" not in csp and "unsafe-inline" not in csp
+    html = response.get_data(as_text=True)
+    assert "sandbox-bank.js" in html and "<script>" not in html and "style=" not in html
+    assert '<button type="submit">' in html  # works without JavaScript
+
+
+def test_callback_answer_other_than_approved_is_logged(bank, caplog):
+    fields = shop_request(callback=f"{SHOP}/test-callback-wrong")
+    with caplog.at_level(logging.WARNING, logger="lesnamax"):
+        assert choose(bank, "approve", fields).status_code == 200
+    assert "not 'Approved'" in caplog.text
+
+
+def test_gate_only_takes_posts(bank):
+    assert bank.get(GATE).status_code == 405
+
+
+def test_not_registered_in_live_mode(migrated, tmp_path):
+    config = base_config(fresh_database(migrated, tmp_path), tmp_path)
+    app = create_app({**config, "BANK_MODE": "live"})
+    sandbox.register(app)
+    assert "sandbox_bank" not in app.blueprints
+    assert app.test_client().post(GATE, data=shop_request()).status_code == 404
+
+
+def test_register_twice_is_harmless(app):
+    sandbox.register(app)
+    sandbox.register(app)
+    assert app.blueprints["sandbox_bank"] is sandbox.bp
+
+
+def test_callback_to_another_server_goes_over_http(app):
+    received: list[tuple[str, dict[str, str]]] = []
+
+    class Shop(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the name http.server calls
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+            received.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b"Approved")
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        app.config["TESTING"] = False  # tests otherwise always use the test client
+        url = f"http://127.0.0.1:{server.server_port}/callback?x=1"
+        with app.app_context():
+            body = sandbox.deliver_callback(url, {"oid": "LM-1", "BillToName": "Arbër", "a": ""})
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert body == "Approved"
+    assert received == [("/callback?x=1", {"oid": "LM-1", "BillToName": "Arbër", "a": ""})]
+
+
+def test_unreachable_callback_is_logged_not_raised(app, caplog):
+    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    port = server.server_port
+    server.server_close()  # nothing listens there now
+    app.config["TESTING"] = False
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        assert sandbox.deliver_callback(f"http://127.0.0.1:{port}/cb", {"a": "1"}) == ""
+    assert "failed" in caplog.text
