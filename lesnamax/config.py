@@ -80,6 +80,7 @@ def load(app, test_config: dict | None) -> None:
     )
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    _check_bank(app.config)
     # Flask-Limiter: memory by default, Redis when REDIS_URL is set (shared by all workers).
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["SESSION_COOKIE_SECURE"] else "http"
@@ -91,3 +92,16 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _check_bank(config) -> None:
+    """Refuse to start a live shop with the sandbox's public test key or no gateway."""
+    if config["BANK_MODE"] not in {"sandbox", "live"}:
+        raise RuntimeError("LESNAMAX_BANK_MODE must be 'sandbox' or 'live'")
+    if config["BANK_MODE"] == "live" and (
+        not config.get("NESTPAY_GATE_URL") or config.get("NESTPAY_STORE_KEY") in {"", "TEST1234"}
+    ):
+        raise RuntimeError(
+            "BANK_MODE=live needs LESNAMAX_NESTPAY_GATE_URL, LESNAMAX_NESTPAY_CLIENT_ID and a "
+            "real LESNAMAX_NESTPAY_STORE_KEY"
+        )
