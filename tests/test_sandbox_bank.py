@@ -289,7 +289,8 @@ def test_gate_only_takes_posts(bank):
 
 def test_not_registered_in_live_mode(migrated, tmp_path):
     config = base_config(fresh_database(migrated, tmp_path), tmp_path)
-    app = create_app({**config, "BANK_MODE": "live"})
+    app = create_app({**config, "BANK_MODE": "live", "NESTPAY_STORE_KEY": "real-key",
+                      "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate"})
     sandbox.register(app)
     assert "sandbox_bank" not in app.blueprints
     assert app.test_client().post(GATE, data=shop_request()).status_code == 404
