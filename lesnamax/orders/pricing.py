@@ -73,8 +73,8 @@ def priced(lines) -> list[PricedLine]:
 def delivery_fee(method: str | None, municipality: str | None, subtotal_cents: int) -> int:
     """Standard delivery costs by municipality and is free above a threshold; pick-up is free."""
     config = current_app.config
-    if method == PICKUP or subtotal_cents == 0:
-        return 0
+    if method is None or method == PICKUP or subtotal_cents == 0:
+        return 0  # None: not chosen yet (the cart page shows the goods alone)
     if subtotal_cents >= config["FREE_DELIVERY_FROM_CENTS"]:
         return 0
     fees = config["DELIVERY_FEES_CENTS"]
