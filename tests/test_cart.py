@@ -127,6 +127,9 @@ def test_totals_and_vat_note(client, chair, make_product):
     client.post("/cart/add", data={"product_id": lamp.id})
     page = client.get("/cart").text
     assert "109,90" in page  # 2 × 49,90 + 10,10
+    # Delivery is chosen at checkout, so the cart's total is the goods alone.
+    total = re.search(r'<dd class="total">([^<]+)</dd>', page).group(1)
+    assert total.startswith("109,90")
     assert "Çmimet përfshijnë TVSH-në (18%)." in page
 
 
