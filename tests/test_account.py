@@ -33,7 +33,7 @@ def register(client, **changes):
 
 def test_register_page_asks_exactly_what_the_policy_lists(client):
     html = client.get("/account/register").text
-    names = set(re.findall(r'name="(\w+)"', html.split('action="/account/register"')[1]
+    names = set(re.findall(r'name="(\w+)"', html.split('action="/account/register?next=/account"')[1]
                            .split("</form>")[0]))
     assert names - {"csrf_token"} == {"first_name", "last_name", "email", "phone", "street",
                      "municipality", "postal_code", "password", "accept_policy", "age_ok",

@@ -284,3 +284,14 @@ def test_erasure_keeps_orders_without_the_person(app, client, chair, make_user, 
         assert order.total_cents == 4990 + 250 and order.user_id == user.id
         assert db.session.get(User, user.id).erased_at is not None
         assert db.session.scalar(select(OrderLine.name)) == "Karrige lisi"
+
+
+def test_register_from_checkout_comes_back_with_the_cart(client, chair):
+    from .test_account import VALID
+
+    client.post("/cart/add", data={"product_id": chair.id})
+    page = client.get("/checkout").text
+    assert 'href="/account/register?next=/checkout"' in page
+    response = client.post("/account/register?next=/checkout", data=VALID)
+    assert response.status_code == 303 and response.headers["Location"] == "/checkout"
+    assert "Karrige lisi" in client.get("/cart").text

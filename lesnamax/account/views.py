@@ -80,9 +80,11 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
-            return redirect(url_for("account.index"), 303)
+            return redirect(safe_next(request.values.get("next") or url_for("account.index")),
+                            303)
     status = 422 if form.is_submitted() else 200
-    return render_template("account/register.html", form=form), status
+    next_url = safe_next(request.values.get("next") or url_for("account.index"))
+    return render_template("account/register.html", form=form, next_url=next_url), status
 
 
 @bp.route("/login", methods=["GET", "POST"])

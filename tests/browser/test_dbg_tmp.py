@@ -1,0 +1,420 @@
+"""Accounts in Chromium, in Albanian: register, log in and out, edit each detail inline.
+
+Each test registers its own customer (a fresh e-mail): the live shop's database is shared by
+the whole session. Registering logs the customer in without the rate-limited login form;
+the few real logins below stay well under the production limits (5 per account, 20 per IP
+in 10 minutes), which the live shop keeps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from .support import (
+    Customer,
+    fill_register_form,
+    flashes,
+    log_in,
+    mark_page,
+    register,
+    same_page,
+)
+
+WELCOME = "Mirë se erdhët, {name}! Llogaria juaj është gati."
+PHONE_ERROR = "Shkruani një numër telefoni të Kosovës, p.sh. 044 123 456 ose +383 44 123 456."
+SAVED = "U ruajt."
+CHANGED = "Ndryshuar së fundi:"
+
+
+def header(page: Page):
+    return page.get_by_role("navigation", name="Llogaria dhe gjuha")
+
+
+def detail(page: Page, name: str):
+    """The box of one personal detail: its text, or its form while edited (same id)."""
+    return page.locator(f"#field-{name}")
+
+
+def posts(page: Page) -> list[str]:
+    """Start recording the URLs the page POSTs to; return the (growing) list."""
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "POST" else 0)
+    return sent
+
+
+# --- register, log out, log in ---------------------------------------------------------------
+
+
+def test_register_in_albanian(page: Page, watch):
+    customer = Customer(first_name="Vjosa", last_name="Berisha-Hoxha", marketing=True)
+    page.goto("/")
+    header(page).get_by_role("link", name="Regjistrohu").click()
+    expect(page).to_have_url(re.compile(r"/account/register$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Krijo llogari")
+    expect(page.get_by_role("group", name="Për ju")).to_be_visible()
+    watch.axe(page, "the register page")
+
+    # A first try with a short password and without the age confirmation: the form comes
+    # back with Albanian messages next to those fields, and nothing typed is lost.
+    fill_register_form(page, customer)
+    page.get_by_label("Fjalëkalimi", exact=True).fill("shkurt")
+    page.get_by_label("Jam 16 vjeç ose më shumë").uncheck()
+    page.get_by_role("button", name="Regjistrohu").click()
+    expect(page.get_by_role("alert")).to_have_text("Ju lutem, ndreqni gabimet më poshtë.")
+    password = page.get_by_label("Fjalëkalimi", exact=True)
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_accessible_description(
+        re.compile("Fjalëkalimi duhet të ketë të paktën 10 shenja")
+    )
+    expect(page.get_by_label("Jam 16 vjeç ose më shumë")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    expect(page.get_by_label("Emri", exact=True)).to_have_value(customer.first_name)
+    expect(page.get_by_label("Mbiemri", exact=True)).to_have_value(customer.last_name)
+    expect(page.get_by_label("E-mail", exact=True)).to_have_value(customer.email)
+    expect(page.get_by_label("Numri i telefonit")).to_have_value(customer.phone)
+    expect(page.get_by_label("Rruga dhe numri")).to_have_value(customer.street)
+    expect(page.get_by_label("Komuna").locator("option:checked")).to_have_text("Prishtinë")
+    expect(page.get_by_label("Kodi postar (opsional)")).to_have_value(customer.postal_code)
+    expect(page.get_by_label("E kam lexuar dhe e pranoj")).to_be_checked()
+    expect(page.get_by_label("Më dërgoni oferta dhe lajme")).to_be_checked()
+    watch.axe(page, "the register page with errors")
+
+    page.get_by_label("Fjalëkalimi", exact=True).fill(customer.password)
+    page.get_by_label("Jam 16 vjeç ose më shumë").check()
+    page.get_by_role("button", name="Regjistrohu").click()
+
+    # Logged in on "Llogaria ime", welcomed by name.
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(flashes(page)).to_have_text([WELCOME.format(name="Vjosa")])
+    expect(page.get_by_role("heading", level=1)).to_have_text("Llogaria ime")
+    expect(header(page).get_by_role("link", name="Llogaria ime")).to_be_visible()
+    expect(header(page).get_by_role("button", name="Shkyçu")).to_be_visible()
+    expect(header(page).get_by_role("link", name="Kyçu", exact=True)).to_have_count(0)
+    expect(detail(page, "first_name")).to_contain_text("Vjosa")
+    expect(detail(page, "last_name")).to_contain_text("Berisha-Hoxha")
+    expect(detail(page, "email")).to_contain_text(customer.email)
+    expect(detail(page, "phone")).to_contain_text("049 555 111")
+    expect(detail(page, "address")).to_contain_text("Rr. Bill Clinton, Nr. 33, Prishtinë 10000")
+    watch.axe(page, "the account page")
+
+
+def test_register_with_a_taken_email_keeps_the_form(page: Page):
+    customer = register(page)
+    header(page).get_by_role("button", name="Shkyçu").click()
+    page.goto("/account/register")
+    fill_register_form(page, Customer(email=customer.email.upper()))
+    page.get_by_role("button", name="Regjistrohu").click()
+    email = page.get_by_label("E-mail", exact=True)
+    expect(email).to_have_accessible_description("Ekziston tashmë një llogari me këtë email.")
+    expect(email).to_have_value(customer.email.upper())
+    expect(page).to_have_url(re.compile(r"/account/register$"))
+
+
+def test_log_out_and_log_in(page: Page, context, watch):
+    customer = register(page)
+    header(page).get_by_role("button", name="Shkyçu").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(flashes(page)).to_have_text(["U shkyçët."])
+    expect(header(page).get_by_role("link", name="Kyçu", exact=True)).to_be_visible()
+    expect(header(page).get_by_role("link", name="Regjistrohu")).to_be_visible()
+
+    # The account asks for a login, and comes back to the account after it.
+    page.goto("/account")
+    expect(page).to_have_url(re.compile(r"/account/login\?next="))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kyçu")
+    watch.axe(page, "the login page")
+
+    log_in(page, customer.email, "jo-ky-fjalekalim")
+    expect(page.get_by_role("alert")).to_have_text("Ju lutem, ndreqni gabimet më poshtë.")
+    password = page.get_by_label("Fjalëkalimi", exact=True)
+    expect(password).to_have_accessible_description("Email ose fjalëkalim i gabuar.")
+    expect(password).to_have_value("")
+    expect(page.get_by_label("E-mail", exact=True)).to_have_value(customer.email)
+    watch.axe(page, "the login page with an error")
+
+    # The e-mail is matched whatever its case; "Më mbaj mend" leaves a remember cookie.
+    log_in(page, customer.email.upper(), customer.password, remember=True)
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(detail(page, "first_name")).to_contain_text(customer.first_name)
+    expect(header(page).get_by_role("button", name="Shkyçu")).to_be_visible()
+    assert "remember_token" in {c["name"] for c in context.cookies()}
+
+
+# --- inline edits ----------------------------------------------------------------------------
+
+
+def test_edit_each_field_inline(page: Page, watch):
+    customer = register(page)
+    mark_page(page)
+
+    # Emri: "Ndrysho" swaps the box into its form, focus in the field, value filled in.
+    detail(page, "first_name").get_by_role("link", name="Ndrysho emri").click()
+    form = page.locator("form#field-first_name")
+    expect(form).to_be_visible()
+    expect(form.get_by_role("group", name="Emri")).to_be_visible()
+    name = form.get_by_label("Emri", exact=True)
+    expect(name).to_be_focused()
+    expect(name).to_have_value(customer.first_name)
+    watch.axe(page, "the account page with an inline form")
+    name.fill("Ëndrina")
+    form.get_by_role("button", name="Ruaj").click()
+    box = page.locator("div#field-first_name")
+    expect(box.locator(".detail-value")).to_have_text("Ëndrina")
+    expect(box.get_by_role("status")).to_have_text(SAVED)
+    expect(box).to_contain_text(CHANGED)
+    # Focus goes back to the button that opened the form.
+    expect(box.get_by_role("link", name="Ndrysho emri")).to_be_focused()
+    watch.axe(page, "the account page after a save")
+
+    # Mbiemri.
+    detail(page, "last_name").get_by_role("link", name="Ndrysho mbiemri").click()
+    surname = page.locator("form#field-last_name").get_by_label("Mbiemri", exact=True)
+    expect(surname).to_be_focused()
+    surname.fill("Gashi-Llapashtica")
+    surname.press("Enter")
+    box = page.locator("div#field-last_name")
+    expect(box.locator(".detail-value")).to_have_text("Gashi-Llapashtica")
+    expect(box.get_by_role("status")).to_have_text(SAVED)
+
+    # Numri i telefonit: an invalid number keeps the form open, with the message next to
+    # the field and the number as typed; then a valid one is shown in the national format.
+    detail(page, "phone").get_by_role("link", name="Ndrysho numri i telefonit").click()
+    form = page.locator("form#field-phone")
+    phone = form.get_by_label("Numri i telefonit")
+    expect(phone).to_be_focused()
+    phone.fill("044 12")
+    with page.expect_response(re.compile(r"/account/fields/phone$")) as answer:
+        form.get_by_role("button", name="Ruaj").click()
+    assert answer.value.status == 422
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(phone).to_have_accessible_description(re.compile(re.escape(PHONE_ERROR)))
+    expect(form.locator(".error")).to_have_text(PHONE_ERROR)
+    expect(phone).to_have_value("044 12")
+    expect(phone).to_be_focused()
+    expect(form.get_by_role("status")).to_have_count(0)
+    watch.axe(page, "the account page with an inline error")
+    phone.fill("+383 44 123 456")
+    form.get_by_role("button", name="Ruaj").click()
+    box = page.locator("div#field-phone")
+    expect(box.locator(".detail-value")).to_have_text("044 123 456")
+    expect(box.get_by_role("status")).to_have_text(SAVED)
+    expect(box).to_contain_text(CHANGED)
+
+    # Adresa e dërgesës: three fields in one form.
+    detail(page, "address").get_by_role("link", name="Ndrysho adresa e dërgesës").click()
+    form = page.locator("form#field-address")
+    street = form.get_by_label("Rruga dhe numri")
+    expect(street).to_be_focused()
+    expect(street).to_have_value(customer.street)
+    expect(form.get_by_label("Komuna").locator("option:checked")).to_have_text("Prishtinë")
+    expect(form.get_by_label("Kodi postar (opsional)")).to_have_value("10000")
+    street.fill("Rr. Nëna Terezë, Nr. 5")
+    form.get_by_label("Komuna").select_option(label="Prizren")
+    form.get_by_label("Kodi postar (opsional)").fill("20 000")
+    form.get_by_role("button", name="Ruaj").click()
+    box = page.locator("div#field-address")
+    expect(box.locator(".detail-value")).to_have_text("Rr. Nëna Terezë, Nr. 5, Prizren 20000")
+    expect(box.get_by_role("status")).to_have_text(SAVED)
+
+    # E-mail: needs the current password in the same form; a wrong one keeps what was typed.
+    new_email = "ri-" + customer.email
+    detail(page, "email").get_by_role("link", name="Ndrysho e-mail").click()
+    form = page.locator("form#field-email")
+    email = form.get_by_label("Email-i i ri")
+    expect(email).to_be_focused()
+    expect(email).to_have_value("")
+    email.fill(new_email)
+    form.get_by_label("Fjalëkalimi i tanishëm").fill("nuk-eshte-ky")
+    form.get_by_role("button", name="Ruaj").click()
+    current = form.get_by_label("Fjalëkalimi i tanishëm")
+    expect(current).to_have_accessible_description("Fjalëkalim i gabuar.")
+    expect(current).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_value(new_email)
+    watch.axe(page, "the e-mail form with a wrong password")
+    current.fill(customer.password)
+    form.get_by_role("button", name="Ruaj").click()
+    box = page.locator("div#field-email")
+    expect(box.locator(".detail-value")).to_have_text(new_email)
+    expect(box.get_by_role("status")).to_have_text(SAVED)
+
+    # All of it without a page load; one box per detail, no form left open.
+    assert same_page(page)
+    for name in ("first_name", "last_name", "email", "phone", "address"):
+        expect(detail(page, name)).to_have_count(1)
+    expect(page.locator("form.inline-edit")).to_have_count(0)
+    watch.axe(page, "the account page after every edit")
+
+    # Saved for real: a fresh load shows the new details, each with when it changed.
+    page.reload()
+    expect(detail(page, "first_name").locator(".detail-value")).to_have_text("Ëndrina")
+    expect(detail(page, "last_name").locator(".detail-value")).to_have_text("Gashi-Llapashtica")
+    expect(detail(page, "email").locator(".detail-value")).to_have_text(new_email)
+    expect(detail(page, "phone").locator(".detail-value")).to_have_text("044 123 456")
+    expect(detail(page, "address").locator(".detail-value")).to_have_text(
+        "Rr. Nëna Terezë, Nr. 5, Prizren 20000"
+    )
+    expect(page.locator(".detail-changed")).to_have_count(5)
+    expect(page.get_by_role("status")).to_have_count(0)
+
+
+def test_log_in_with_the_changed_email(page: Page):
+    customer = register(page)
+    new_email = "ndryshuar-" + customer.email
+    detail(page, "email").get_by_role("link", name="Ndrysho e-mail").click()
+    form = page.locator("form#field-email")
+    form.get_by_label("Email-i i ri").fill(new_email)
+    form.get_by_label("Fjalëkalimi i tanishëm").fill(customer.password)
+    form.get_by_role("button", name="Ruaj").click()
+    expect(page.locator("div#field-email .detail-value")).to_have_text(new_email)
+
+    header(page).get_by_role("button", name="Shkyçu").click()
+    page.goto("/account/login")
+    log_in(page, customer.email, customer.password)
+    expect(page.get_by_label("Fjalëkalimi", exact=True)).to_have_accessible_description(
+        "Email ose fjalëkalim i gabuar."
+    )
+    log_in(page, new_email, customer.password)
+    expect(page).to_have_url(re.compile(r"/account$"))
+    expect(detail(page, "email").locator(".detail-value")).to_have_text(new_email)
+
+
+def test_escape_and_cancel_leave_the_details_unchanged(page: Page):
+    customer = register(page)
+    mark_page(page)
+    sent = posts(page)
+
+    # Escape in the form cancels the edit: the text is back, nothing was sent.
+    detail(page, "first_name").get_by_role("link", name="Ndrysho emri").click()
+    name = page.locator("form#field-first_name").get_by_label("Emri", exact=True)
+    expect(name).to_be_focused()
+    name.fill("Diçka tjetër")
+    name.press("Escape")
+    box = page.locator("div#field-first_name")
+    expect(box.locator(".detail-value")).to_have_text(customer.first_name)
+    expect(page.locator("form#field-first_name")).to_have_count(0)
+    expect(box.get_by_role("status")).to_have_count(0)
+    expect(box).not_to_contain_text(CHANGED)
+    expect(box.get_by_role("link", name="Ndrysho emri")).to_be_focused()
+
+    # Escape closes only the form it is pressed in.
+    detail(page, "last_name").get_by_role("link", name="Ndrysho mbiemri").click()
+    detail(page, "phone").get_by_role("link", name="Ndrysho numri i telefonit").click()
+    expect(page.locator("form.inline-edit")).to_have_count(2)
+    phone = page.locator("form#field-phone").get_by_label("Numri i telefonit")
+    expect(phone).to_be_focused()
+    phone.fill("044 999 888")
+    phone.press("Escape")
+    expect(page.locator("div#field-phone .detail-value")).to_have_text("049 555 111")
+    expect(page.locator("form#field-last_name")).to_be_visible()
+
+    # "Anulo" does the same.
+    surname = page.locator("form#field-last_name").get_by_label("Mbiemri", exact=True)
+    surname.fill("Tjetër")
+    page.locator("form#field-last_name").get_by_role("link", name="Anulo").click()
+    expect(page.locator("div#field-last_name .detail-value")).to_have_text(customer.last_name)
+    expect(page.locator("form.inline-edit")).to_have_count(0)
+
+    # Escape after an invalid save also goes back to the saved value.
+    detail(page, "phone").get_by_role("link", name="Ndrysho numri i telefonit").click()
+    phone = page.locator("form#field-phone").get_by_label("Numri i telefonit")
+    phone.fill("12345")
+    phone.press("Enter")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    phone.press("Escape")
+    expect(page.locator("div#field-phone .detail-value")).to_have_text("049 555 111")
+
+    assert same_page(page)
+    assert sent == [page.url.replace("/account", "/account/fields/phone")], sent
+    page.reload()
+    expect(detail(page, "first_name").locator(".detail-value")).to_have_text(customer.first_name)
+    expect(detail(page, "last_name").locator(".detail-value")).to_have_text(customer.last_name)
+    expect(detail(page, "phone").locator(".detail-value")).to_have_text("049 555 111")
+    expect(page.locator(".detail-changed")).to_have_count(0)
+
+
+# --- without JavaScript ----------------------------------------------------------------------
+
+
+def test_edit_a_field_without_javascript(nojs_page: Page, watch):
+    page = nojs_page
+    customer = register(page)
+    print("STEP 2", flush=True)
+    watch.axe(page, "the account page without JavaScript")
+    print("STEP 3", flush=True)
+
+    # "Ndrysho" is a plain link to a page with the form for that one detail.
+    detail(page, "phone").get_by_role("link", name="Ndrysho numri i telefonit").click()
+    print("STEP 6", flush=True)
+    expect(page).to_have_url(re.compile(r"/account/fields/phone/edit$"))
+    print("STEP 7", flush=True)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Llogaria ime")
+    print("STEP 8", flush=True)
+    form = page.locator("form#field-phone")
+    print("STEP 9", flush=True)
+    phone = form.get_by_label("Numri i telefonit")
+    print("STEP 10", flush=True)
+    expect(phone).to_be_focused()  # autofocus works on a full page too
+    expect(form.locator("input:not([type=hidden])")).to_have_count(1)
+    print("STEP 12", flush=True)
+    watch.axe(page, "the full-page phone form")
+    print("STEP 13", flush=True)
+
+    phone.fill("12345")
+    print("STEP 15", flush=True)
+    form.get_by_role("button", name="Ruaj").click()
+    print("STEP 16", flush=True)
+    expect(page).to_have_url(re.compile(r"/account/fields/phone$"))
+    print("STEP 17", flush=True)
+    phone = page.locator("form#field-phone").get_by_label("Numri i telefonit")
+    print("STEP 18", flush=True)
+    expect(phone).to_have_value("12345")
+    print("STEP 19", flush=True)
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    print("STEP 20", flush=True)
+    expect(phone).to_have_accessible_description(re.compile(re.escape(PHONE_ERROR)))
+    print("STEP 21", flush=True)
+    watch.axe(page, "the full-page phone form with an error")
+    print("STEP 22", flush=True)
+
+    phone.fill("+383 44 123 456")
+    print("STEP 24", flush=True)
+    page.locator("form#field-phone").get_by_role("button", name="Ruaj").click()
+    print("STEP 25", flush=True)
+    expect(page).to_have_url(re.compile(r"/account#field-phone$"))
+    print("STEP 26", flush=True)
+    expect(flashes(page)).to_have_text([SAVED])
+    print("STEP 27", flush=True)
+    expect(detail(page, "phone").locator(".detail-value")).to_have_text("044 123 456")
+    print("STEP 28", flush=True)
+    expect(detail(page, "phone")).to_contain_text(CHANGED)
+    print("STEP 29", flush=True)
+    # Nothing else was lost.
+    expect(detail(page, "first_name").locator(".detail-value")).to_have_text(customer.first_name)
+    print("STEP 31", flush=True)
+    expect(detail(page, "last_name").locator(".detail-value")).to_have_text(customer.last_name)
+    print("STEP 32", flush=True)
+    expect(detail(page, "email").locator(".detail-value")).to_have_text(customer.email)
+    print("STEP 33", flush=True)
+    expect(detail(page, "address").locator(".detail-value")).to_have_text(
+        "Rr. Bill Clinton, Nr. 33, Prishtinë 10000"
+    )
+    print("STEP 36", flush=True)
+
+    # "Anulo" leads back to the account page without saving.
+    detail(page, "first_name").get_by_role("link", name="Ndrysho emri").click()
+    print("STEP 39", flush=True)
+    expect(page).to_have_url(re.compile(r"/account/fields/first_name/edit$"))
+    print("STEP 40", flush=True)
+    page.get_by_label("Emri", exact=True).fill("Nuk ruhet")
+    print("STEP 41", flush=True)
+    page.get_by_role("link", name="Anulo").click()
+    print("STEP 42", flush=True)
+    expect(page).to_have_url(re.compile(r"/account#field-first_name$"))
+    print("STEP 43", flush=True)
+    expect(detail(page, "first_name").locator(".detail-value")).to_have_text(customer.first_name)
+    print("STEP 44", flush=True)
+    expect(detail(page, "phone").locator(".detail-value")).to_have_text("044 123 456")
+    print("STEP 45", flush=True)
