@@ -27,21 +27,39 @@ VALID = {
 
 def register(client, **changes):
     data = {**VALID, **changes}
-    return client.post("/account/register", data={k: v for k, v in data.items() if v is not None},
-                       headers={"User-Agent": "Testfox/1.0"})
+    return client.post(
+        "/account/register",
+        data={k: v for k, v in data.items() if v is not None},
+        headers={"User-Agent": "Testfox/1.0"},
+    )
 
 
 def test_register_page_asks_exactly_what_the_policy_lists(client):
     html = client.get("/account/register").text
-    names = set(re.findall(r'name="(\w+)"', html.split('action="/account/register?next=/account"')[1]
-                           .split("</form>")[0]))
-    assert names - {"csrf_token"} == {"first_name", "last_name", "email", "phone", "street",
-                     "municipality", "postal_code", "password", "accept_policy", "age_ok",
-                     "marketing"}
+    names = set(
+        re.findall(
+            r'name="(\w+)"',
+            html.split('action="/account/register?next=/account"')[1].split("</form>")[0],
+        )
+    )
+    assert names - {"csrf_token"} == {
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "street",
+        "municipality",
+        "postal_code",
+        "password",
+        "accept_policy",
+        "age_ok",
+        "marketing",
+    }
     # None of the three consents is ticked in advance.
     assert "checked" not in html.split('name="accept_policy"')[0].rsplit("<input", 1)[-1]
-    assert not re.search(r'<input[^>]*checked[^>]*type="checkbox"|type="checkbox"[^>]*checked',
-                         html)
+    assert not re.search(
+        r'<input[^>]*checked[^>]*type="checkbox"|type="checkbox"[^>]*checked', html
+    )
     assert html.count("<option") == 39  # "choose" + 38 municipalities
     assert 'href="/privacy"' in html
 
@@ -59,8 +77,7 @@ def test_register_stores_normalised_data_and_consents(app, client):
         consents = {c.purpose: c for c in db.session.scalars(select(ConsentRecord))}
         assert set(consents) == {"privacy_policy", "age_or_guardian", "marketing"}
         assert all(c.granted for c in consents.values())
-        assert all(c.policy_version.version == 1 and c.ip == "127.0.0.1" for c in
-                   consents.values())
+        assert all(c.policy_version.version == 1 and c.ip == "127.0.0.1" for c in consents.values())
         assert consents["marketing"].user_agent == "Testfox/1.0"
     assert "Mirë se erdhët, Dritë!" in client.get("/account").text
 
@@ -72,8 +89,9 @@ def test_marketing_is_recorded_as_not_given_when_unticked(app, client):
         assert marketing.granted is False
 
 
-@pytest.mark.parametrize("phone", ["044 123 456", "+383 44 123 456", "049123456",
-                                   "38344123456", "00383 44 123 456"])
+@pytest.mark.parametrize(
+    "phone", ["044 123 456", "+383 44 123 456", "049123456", "38344123456", "00383 44 123 456"]
+)
 def test_phone_formats_are_accepted_as_e164(app, client, phone):
     assert register(client, phone=phone).status_code == 303
     with app.app_context():
@@ -139,15 +157,18 @@ def test_login_and_logout(app, client, make_user, login):
 
 def test_login_is_case_insensitive_and_follows_next(client, make_user):
     make_user(email="arta@example.test")
-    response = client.post("/account/login?next=/account/privacy",
-                           data={"email": "ARTA@Example.test", "password": PASSWORD})
+    response = client.post(
+        "/account/login?next=/account/privacy",
+        data={"email": "ARTA@Example.test", "password": PASSWORD},
+    )
     assert response.headers["Location"] == "/account/privacy"
 
 
 def test_login_never_redirects_off_site(client, make_user):
     user = make_user()
-    response = client.post("/account/login?next=https://evil.test/",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/account/login?next=https://evil.test/", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -160,8 +181,10 @@ def test_wrong_password_keeps_the_email_and_records_the_attempt(app, client, mak
     client.post("/account/login", data={"email": "nobody@example.test", "password": "x" * 12})
     with app.app_context():
         events = db.session.scalars(select(LoginEvent).order_by(LoginEvent.id)).all()
-        assert [(e.outcome, e.ip) for e in events] == [("bad_password", "127.0.0.1"),
-                                                       ("unknown_email", "127.0.0.1")]
+        assert [(e.outcome, e.ip) for e in events] == [
+            ("bad_password", "127.0.0.1"),
+            ("unknown_email", "127.0.0.1"),
+        ]
         assert events[0].user_id == user.id and events[1].user_id is None
 
 
@@ -190,8 +213,9 @@ def test_login_is_rate_limited_per_ip(app, client, make_user, login):
 
 def test_remember_me_sets_a_lasting_httponly_cookie(client, make_user, login):
     response = login(make_user(), remember="y")
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("remember_token="))
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
 
 
@@ -210,8 +234,13 @@ def test_session_is_renewed_at_login(client, make_user, login):
 
 
 def test_account_pages_need_login(client):
-    for path in ["/account", "/account/fields/phone/edit", "/account/privacy",
-                 "/account/export.json", "/account/delete"]:
+    for path in [
+        "/account",
+        "/account/fields/phone/edit",
+        "/account/privacy",
+        "/account/export.json",
+        "/account/delete",
+    ]:
         response = client.get(path)
         assert response.status_code == 302 and "/account/login" in response.headers["Location"]
     assert client.post("/account/fields/phone", data={"phone": "044123456"}).status_code == 302
