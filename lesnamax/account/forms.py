@@ -50,8 +50,9 @@ def street_characters(_form, field) -> None:
 def email_address(_form, field) -> None:
     try:
         # No DNS lookups; the test suite's reserved .test domains are allowed only in testing.
-        result = validate_email(field.data or "", check_deliverability=False,
-                                test_environment=current_app.testing)
+        result = validate_email(
+            field.data or "", check_deliverability=False, test_environment=current_app.testing
+        )
     except EmailNotValidError as error:
         raise ValidationError(_l("Enter a valid e-mail address.")) from error
     field.clean = result.normalized.lower()
@@ -120,6 +121,21 @@ def municipality_field():
     )
 
 
+def email_field(label, checked: bool = True):
+    """An e-mail field; ``checked`` also validates the address (not on login, which only
+    looks it up)."""
+    validators = [InputRequired(REQUIRED), Length(max=254, message=TOO_LONG), no_hidden_characters]
+    return EmailField(label, [*validators, email_address] if checked else validators)
+
+
+def password_field(label, new: bool = False):
+    """A password field; a ``new`` one must also be strong."""
+    validators = [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
+    if new:
+        validators += [no_hidden_characters, strong_password]
+    return PasswordField(label, validators)
+
+
 class AddressFields:
     street = text(_l("Street and number"), 200, street_characters)
     municipality = municipality_field()
@@ -129,25 +145,9 @@ class AddressFields:
 class RegisterForm(AddressFields, FlaskForm):
     first_name = text(_l("First name"), 100, name_characters)
     last_name = text(_l("Last name"), 100, name_characters)
-    email = EmailField(
-        _l("E-mail"),
-        [
-            InputRequired(REQUIRED),
-            Length(max=254, message=TOO_LONG),
-            no_hidden_characters,
-            email_address,
-        ],
-    )
+    email = email_field(_l("E-mail"))
     phone = text(_l("Phone number"), 40, kosovo_phone)
-    password = PasswordField(
-        _l("Password"),
-        [
-            InputRequired(REQUIRED),
-            Length(max=200, message=TOO_LONG),
-            no_hidden_characters,
-            strong_password,
-        ],
-    )
+    password = password_field(_l("Password"), new=True)
     accept_policy = BooleanField(
         validators=[DataRequired(_l("You must accept the privacy policy to register."))]
     )
@@ -160,44 +160,21 @@ class RegisterForm(AddressFields, FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail"),
-        [InputRequired(REQUIRED), Length(max=254, message=TOO_LONG), no_hidden_characters],
-    )
-    password = PasswordField(
-        _l("Password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
-    )
+    email = email_field(_l("E-mail"), checked=False)
+    password = password_field(_l("Password"))
     remember = BooleanField(_l("Remember me"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(
-        _l("E-mail"),
-        [
-            InputRequired(REQUIRED),
-            Length(max=254, message=TOO_LONG),
-            no_hidden_characters,
-            email_address,
-        ],
-    )
+    email = email_field(_l("E-mail"))
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"),
-        [
-            InputRequired(REQUIRED),
-            Length(max=200, message=TOO_LONG),
-            no_hidden_characters,
-            strong_password,
-        ],
-    )
+    password = password_field(_l("New password"), new=True)
 
 
 class PasswordCheckForm(FlaskForm):
-    password = PasswordField(
-        _l("Your password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
-    )
+    password = password_field(_l("Your password"))
 
 
 # One form per inline-editable detail; the field names match User's columns.
@@ -210,18 +187,8 @@ class LastNameForm(FlaskForm):
 
 
 class EmailChangeForm(FlaskForm):
-    email = EmailField(
-        _l("New e-mail"),
-        [
-            InputRequired(REQUIRED),
-            Length(max=254, message=TOO_LONG),
-            no_hidden_characters,
-            email_address,
-        ],
-    )
-    current_password = PasswordField(
-        _l("Current password"), [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
-    )
+    email = email_field(_l("New e-mail"))
+    current_password = password_field(_l("Current password"))
 
 
 class PhoneForm(FlaskForm):
