@@ -244,3 +244,10 @@ def test_purge_expired_blanks_old_ip_addresses(app, make_user, login):
         assert ips == [None, "127.0.0.1"]  # the recent one stays
         assert db.session.scalar(select(ProfileChange.ip)) is None
         assert db.session.get(User, user.id).created_ip == "192.0.2.1"
+
+
+def test_marketing_toggle_refreshes_the_history_out_of_band(client, hx, make_user, login):
+    login(make_user(marketing=True))
+    html = hx.post("/account/privacy/marketing", data={"granted": "0"}).text
+    assert '<table class="history" id="consent-history" hx-swap-oob="true">' in html
+    assert html.count("<tr>") == 5  # header + three from registration + the withdrawal

@@ -26,7 +26,7 @@ from ..i18n import LOCALES, current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..site import safe_next
-from . import forms, services
+from . import forms, kosovo, services
 from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -162,6 +162,8 @@ def edit_field(field: str):
     form = FIELD_FORMS[_known(field)](obj=current_user, formdata=None)
     if field == "email":
         form.email.data = ""
+    if field == "phone":  # shown the way people here write it, as on the account page
+        form.phone.data = kosovo.national_phone(current_user.phone)
     return _field_form(field, form, 200)
 
 

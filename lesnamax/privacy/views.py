@@ -108,8 +108,9 @@ def marketing():
         return redirect(url_for("privacy.overview"), 303)
     history = services.consent_history(current_user)
     return render_template(
-        "privacy/_marketing.html",
+        "privacy/_marketing_response.html",
         latest=services.latest_consents(history),
+        history=history,
         form=MarketingForm(),
         saved=message,
     )

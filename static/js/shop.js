@@ -86,13 +86,18 @@
     if (edit) edit.focus();
   });
 
+  var STATUS_REGIONS = {"search-suggestions": "search-status", "product-grid": "listing-status",
+                        "marketing": "consent-status"};
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = (event.detail && event.detail.target) || event.target;
-    if (!target || (target.id !== "search-suggestions" && target.id !== "product-grid")) return;
-    var status = document.getElementById(
-      target.id === "search-suggestions" ? "search-status" : "listing-status");
+    if (!target || !target.id) return;
+    var regionId = STATUS_REGIONS[target.id] ||
+      (target.id.indexOf("field-") === 0 ? "account-status" : null);
+    var status = regionId && document.getElementById(regionId);
+    if (!status) return;
     var summary = document.querySelector("#" + target.id + " [data-status]");
-    if (status && summary) status.textContent = summary.textContent.trim();
+    // Cleared when there is nothing to say, so the same message later is announced again.
+    status.textContent = summary ? summary.textContent.trim() : "";
   });
 
   // Leave empty filter fields out of the request, so the address htmx pushes stays short

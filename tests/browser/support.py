@@ -64,8 +64,9 @@ class Watch:
         self.allowed_statuses.update(statuses)
 
     def _console(self, message) -> None:
-        failed = re.match(r"Failed to load resource: the server responded with a status of (\d+)",
-                          message.text)
+        failed = re.match(
+            r"Failed to load resource: the server responded with a status of (\d+)", message.text
+        )
         if failed and int(failed.group(1)) in self.allowed_statuses:
             return
         if message.type == "error":
@@ -75,6 +76,7 @@ class Watch:
     def axe(self, page: Page, where: str, include: str | None = None) -> None:
         """Run axe-core on the page as it is now; violations fail the test when it ends.
 
+        Needs JavaScript: in a context without it axe-core's timers never fire (it hangs).
         Unlike ``assert_accessible`` the test goes on, so that one flow checks every state
         of a page (after each swap) and reports all of them, not only the first.
         """
@@ -215,3 +217,30 @@ def same_page(page: Page) -> bool:
 def flashes(page: Page):
     """The flashed messages of the page (in the live region #flashes)."""
     return page.locator("#flashes .flash")
+
+
+def settled(page: Page) -> None:
+    """Wait until htmx has finished its requests and settled what it swapped in.
+
+    htmx focuses an ``autofocus`` field as it inserts new content, but wires up the new
+    ``hx-*`` links only when it settles (20 ms later): a key pressed in between would meet a
+    link htmx does not handle yet. People are slower than that; Playwright is not.
+    """
+    # A function, not an expression: Playwright evals expressions, which the shop's CSP blocks.
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
+def mark_live_regions(page: Page) -> None:
+    """Tag the live regions the page has now (``data-live-before``), to tell them from later.
+
+    Screen readers announce a change to a live region that was already in the page; one that
+    arrives together with its text (a swapped fragment's ``role="status"``) is often missed.
+    """
+    page.evaluate(
+        """() => document.querySelectorAll(
+               '[aria-live], [role=status], [role=alert], [role=log], output'
+           ).forEach(el => { el.dataset.liveBefore = ""; })"""
+    )
