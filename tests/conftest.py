@@ -89,14 +89,32 @@ def app(migrated, tmp_path):
         with app.app_context():
             # Policy version 1 is data from a migration; keep it, drop what tests added.
             kept = {"policy_version"}
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables
-                               if t.name not in kept)
+            tables = ", ".join(
+                f'"{t.name}"' for t in db.metadata.sorted_tables if t.name not in kept
+            )
             db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             db.session.execute(text("DELETE FROM policy_version WHERE version > 1"))
             db.session.commit()
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def make_app():
+    """Create extra apps (another config, a second "process"); their engines are closed after
+    the test, so no connection is left for the garbage collector to complain about."""
+    made = []
+
+    def make(config: dict):
+        created = create_app(config)
+        made.append(created)
+        return created
+
+    yield make
+    for created in made:
+        with created.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -246,8 +264,9 @@ def make_user(app):
         }
         consents = {PRIVACY_POLICY: True, AGE: True, MARKETING: marketing}
         with app.app_context():
-            user = accounts.register(details, consents, accounts.Visit("192.0.2.1", "pytest"),
-                                     date.today())
+            user = accounts.register(
+                details, consents, accounts.Visit("192.0.2.1", "pytest"), date.today()
+            )
             return SimpleNamespace(id=user.id, email=user.email, password=details["password"])
 
     return make
@@ -258,8 +277,9 @@ def login(client):
     """Log ``client`` in as ``user``; return the response."""
 
     def do(user, password: str | None = None, **extra):
-        return client.post("/account/login", data={"email": user.email,
-                                                   "password": password or user.password,
-                                                   **extra})
+        return client.post(
+            "/account/login",
+            data={"email": user.email, "password": password or user.password, **extra},
+        )
 
     return do

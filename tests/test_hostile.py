@@ -16,8 +16,20 @@ HOSTILE = [
 
 #: (path, fields, needs login)
 FORMS = [
-    ("/account/register", ["first_name", "last_name", "email", "phone", "street",
-                           "municipality", "postal_code", "password"], False),
+    (
+        "/account/register",
+        [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "street",
+            "municipality",
+            "postal_code",
+            "password",
+        ],
+        False,
+    ),
     ("/account/login", ["email", "password"], False),
     ("/account/password/reset", ["email"], False),
     ("/account/fields/first_name", ["first_name"], True),
@@ -39,14 +51,19 @@ def test_hostile_values(app, client, hx, make_user, login, path, fields, logged_
         login(make_user())
     for field in fields:
         for c in (client, hx):
-            response = c.post(path, data={field: value, "password": "x",
-                                          "current_password": "x"}
-                              if field not in {"password", "current_password"}
-                              else {field: value})
+            response = c.post(
+                path,
+                data={field: value, "password": "x", "current_password": "x"}
+                if field not in {"password", "current_password"}
+                else {field: value},
+            )
             # A checkbox counts as ticked with any value, as browsers send; all else is refused.
             ok = {303} if path == "/privacy/accept" and value else set()
             assert 400 <= response.status_code < 500 or response.status_code in ok, (
-                path, field, response.status_code)
+                path,
+                field,
+                response.status_code,
+            )
             assert "<script>alert(1)</script>" not in response.text
             assert "Traceback" not in response.text
 
@@ -54,8 +71,9 @@ def test_hostile_values(app, client, hx, make_user, login, path, fields, logged_
 def test_wrong_types_and_extra_fields_are_ignored(app, client, make_user, login):
     user = make_user()
     login(user)
-    response = client.post("/account/fields/phone", data={"phone": ["044123456", "049123456"],
-                                                          "is_admin": "1"})
+    response = client.post(
+        "/account/fields/phone", data={"phone": ["044123456", "049123456"], "is_admin": "1"}
+    )
     assert response.status_code in {303, 422}
     from lesnamax.account.models import User
     from lesnamax.extensions import db
@@ -64,13 +82,16 @@ def test_wrong_types_and_extra_fields_are_ignored(app, client, make_user, login)
         assert db.session.get(User, user.id).is_admin is False
 
 
-def test_secure_cookies_over_https(tmp_path, migrated):
-    from lesnamax import create_app
+def test_secure_cookies_over_https(tmp_path, migrated, make_app):
 
     from .conftest import base_config, fresh_database
 
-    app = create_app({**base_config(fresh_database(migrated, tmp_path), tmp_path),
-                      "BASE_URL": "https://lesnamax.com"})
+    app = make_app(
+        {
+            **base_config(fresh_database(migrated, tmp_path), tmp_path),
+            "BASE_URL": "https://lesnamax.com",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     client = app.test_client()
     response = client.get("/account/login", base_url="https://lesnamax.com")

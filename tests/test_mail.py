@@ -21,8 +21,9 @@ class Sink:
         self.messages = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.original_content,
-                                                      policy=email.policy.default))
+        self.messages.append(
+            email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        )
         return "250 Message accepted for delivery"
 
 
@@ -45,8 +46,9 @@ def smtp(app):
 
 
 def reset_link(message) -> str:
-    return re.search(r"http://shop\.test(/account/password/reset/\S+)", message.get_content()
-                     ).group(1)
+    return re.search(
+        r"http://shop\.test(/account/password/reset/\S+)", message.get_content()
+    ).group(1)
 
 
 def test_reset_sends_a_single_use_link_by_smtp(app, client, smtp, make_user, login):

@@ -266,14 +266,19 @@ def test_pending_attempt_is_reused_not_doubled(app, client, card_order):
         assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 1
 
 
-def test_live_mode_refuses_the_public_test_key(app, tmp_path):
-    from lesnamax import create_app
+def test_live_mode_refuses_the_public_test_key(app, tmp_path, make_app):
 
     from .conftest import base_config
 
     config = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     with pytest.raises(RuntimeError, match="BANK_MODE=live"):
-        create_app({**config, "BANK_MODE": "live"})
-    live = create_app({**config, "BANK_MODE": "live", "NESTPAY_STORE_KEY": "s3cret-from-bank",
-                       "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate"})
+        make_app({**config, "BANK_MODE": "live"})
+    live = make_app(
+        {
+            **config,
+            "BANK_MODE": "live",
+            "NESTPAY_STORE_KEY": "s3cret-from-bank",
+            "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate",
+        }
+    )
     assert live.test_client().post("/sandbox-bank/fim/est3Dgate").status_code == 404

@@ -19,9 +19,14 @@ NOW = datetime.now(UTC)
 
 def publish(app, days_ahead=10, summary="Shtuam pagesën me kartelë."):
     with app.app_context():
-        return services.publish("Politika e re\n\nTeksti i ri.", "New policy\n\nThe new text.",
-                                TODAY + timedelta(days=days_ahead), NOW, summary,
-                                "We added card payments.").version
+        return services.publish(
+            "Politika e re\n\nTeksti i ri.",
+            "New policy\n\nThe new text.",
+            TODAY + timedelta(days=days_ahead),
+            NOW,
+            summary,
+            "We added card payments.",
+        ).version
 
 
 def make_in_force(app, number):
@@ -79,12 +84,24 @@ def test_cli_publish(app, tmp_path):
     en.write_text("Privacy policy\n\nNew text.", encoding="utf-8")
     runner = app.test_cli_runner()
     soon = (TODAY + timedelta(days=3)).isoformat()
-    refused = runner.invoke(args=["policy", "publish", str(sq), "--en", str(en),
-                                  "--effective", soon])
+    refused = runner.invoke(
+        args=["policy", "publish", str(sq), "--en", str(en), "--effective", soon]
+    )
     assert refused.exit_code != 0 and "10 days" in refused.output
     later = (TODAY + timedelta(days=12)).isoformat()
-    ok = runner.invoke(args=["policy", "publish", str(sq), "--en", str(en), "--effective",
-                             later, "--summary-sq", "Ndryshim i vogël."])
+    ok = runner.invoke(
+        args=[
+            "policy",
+            "publish",
+            str(sq),
+            "--en",
+            str(en),
+            "--effective",
+            later,
+            "--summary-sq",
+            "Ndryshim i vogël.",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     assert "Published version 2" in ok.output
 
@@ -155,8 +172,9 @@ def test_marketing_consent_toggles_inline(app, client, hx, make_user, login):
     plain = client.post("/account/privacy/marketing", data={"granted": "1"})
     assert plain.status_code == 303
     with app.app_context():
-        records = db.session.scalars(select(ConsentRecord).filter_by(purpose="marketing")
-                                     .order_by(ConsentRecord.id)).all()
+        records = db.session.scalars(
+            select(ConsentRecord).filter_by(purpose="marketing").order_by(ConsentRecord.id)
+        ).all()
         assert [r.granted for r in records] == [True, False, True]
         assert records[-1].ip == "127.0.0.1" and records[-1].policy_version.version == 1
     assert client.post("/account/privacy/marketing", data={"granted": "maybe"}).status_code == 400
@@ -182,8 +200,11 @@ def test_export_json_has_everything(app, client, hx, make_user, login):
     assert data["profile"]["first_name"] == "Arta"
     assert data["profile"]["phone"] == "+38349555666"
     assert data["profile"]["municipality"] == "Prishtinë"
-    assert {c["purpose"] for c in data["consents"]} == {"privacy_policy", "age_or_guardian",
-                                                        "marketing"}
+    assert {c["purpose"] for c in data["consents"]} == {
+        "privacy_policy",
+        "age_or_guardian",
+        "marketing",
+    }
     assert [e["outcome"] for e in data["logins"]] == ["ok", "bad_password"]
     assert data["profile_changes"][0]["field"] == "phone"
     assert "password_hash" not in response.text and "session_token" not in response.text
@@ -207,8 +228,9 @@ def test_delete_account_asks_for_the_password(app, client, make_user, login):
 def test_delete_account_erases_and_ends_all_sessions(app, client, make_user, login):
     user = make_user()
     other_device = app.test_client()
-    other_device.post("/account/login", data={"email": user.email, "password": PASSWORD,
-                                              "remember": "y"})
+    other_device.post(
+        "/account/login", data={"email": user.email, "password": PASSWORD, "remember": "y"}
+    )
     assert other_device.get("/account").status_code == 200
     login(user)
     response = client.post("/account/delete", data={"password": PASSWORD})
@@ -219,13 +241,24 @@ def test_delete_account_erases_and_ends_all_sessions(app, client, make_user, log
     with app.app_context():
         erased = db.session.get(User, user.id)
         assert erased.erased_at is not None
-        personal = (erased.first_name, erased.last_name, erased.phone, erased.street,
-                    erased.municipality, erased.postal_code, erased.created_ip)
+        personal = (
+            erased.first_name,
+            erased.last_name,
+            erased.phone,
+            erased.street,
+            erased.municipality,
+            erased.postal_code,
+            erased.created_ip,
+        )
         assert all(not value for value in personal)
         assert user.email not in erased.email
         for model in (ConsentRecord, LoginEvent, ProfileChange):
-            assert db.session.scalar(select(func.count()).select_from(model)
-                                     .where(model.user_id == user.id)) == 0
+            assert (
+                db.session.scalar(
+                    select(func.count()).select_from(model).where(model.user_id == user.id)
+                )
+                == 0
+            )
     assert login(user).status_code == 422  # the old credentials are gone
 
 

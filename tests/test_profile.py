@@ -79,13 +79,17 @@ def test_save_without_htmx_redirects_back(app, client, arta):
         ("last_name", {"last_name": "Gashi\x00"}, "të padukshme"),
         ("address", {"street": "Rr. Dardania\u202e", "municipality": "prishtine"}, "të padukshme"),
         ("address", {"street": "Rr. Dardania 4", "municipality": "atlantis"}, "nga lista"),
-        ("address", {"street": "Rr. Dardania 4", "municipality": "prishtine",
-                     "postal_code": "abc"}, "kod postar"),
+        (
+            "address",
+            {"street": "Rr. Dardania 4", "municipality": "prishtine", "postal_code": "abc"},
+            "kod postar",
+        ),
         ("email", {"email": "jo-email", "current_password": PASSWORD}, "adresë email-i"),
     ],
 )
-def test_invalid_input_keeps_the_form_open_with_the_value(app, hx, client, arta, field, data,
-                                                          message):
+def test_invalid_input_keeps_the_form_open_with_the_value(
+    app, hx, client, arta, field, data, message
+):
     before = stored(app, arta.id)
     for c, partial in ((hx, True), (client, False)):
         response = c.post(f"/account/fields/{field}", data=data)
@@ -99,7 +103,12 @@ def test_invalid_input_keeps_the_form_open_with_the_value(app, hx, client, arta,
             assert f'value="{first_value}"'.replace("<", "&lt;").replace(">", "&gt;") in html
     after = stored(app, arta.id)
     assert (after.first_name, after.last_name, after.phone, after.street, after.email) == (
-        before.first_name, before.last_name, before.phone, before.street, before.email)
+        before.first_name,
+        before.last_name,
+        before.phone,
+        before.street,
+        before.email,
+    )
 
 
 def test_cancel_returns_the_text_without_saving(app, hx, client, arta):
@@ -116,26 +125,36 @@ def test_unknown_field_is_404(hx, client, arta):
 
 
 def test_address_is_one_inline_form(app, hx, arta):
-    response = hx.post("/account/fields/address", data={
-        "street": "Rr. Adem Jashari 12", "municipality": "prizren", "postal_code": ""})
+    response = hx.post(
+        "/account/fields/address",
+        data={"street": "Rr. Adem Jashari 12", "municipality": "prizren", "postal_code": ""},
+    )
     assert response.status_code == 200
     assert "Rr. Adem Jashari 12, Prizren" in response.text
     user = stored(app, arta.id)
     assert (user.street, user.municipality, user.postal_code) == (
-        "Rr. Adem Jashari 12", "prizren", "")
+        "Rr. Adem Jashari 12",
+        "prizren",
+        "",
+    )
 
 
 def test_email_change_needs_the_current_password(app, hx, arta, make_user):
-    wrong = hx.post("/account/fields/email",
-                    data={"email": "arta.new@example.test", "current_password": "gabim"})
+    wrong = hx.post(
+        "/account/fields/email",
+        data={"email": "arta.new@example.test", "current_password": "gabim"},
+    )
     assert wrong.status_code == 422 and "Fjalëkalim i gabuar." in wrong.text
     assert 'value="arta.new@example.test"' in wrong.text
     taken = make_user(email="zene@example.test")
-    clash = hx.post("/account/fields/email",
-                    data={"email": "ZENE@example.test", "current_password": PASSWORD})
+    clash = hx.post(
+        "/account/fields/email", data={"email": "ZENE@example.test", "current_password": PASSWORD}
+    )
     assert clash.status_code == 422 and "Ekziston tashmë" in clash.text
-    ok = hx.post("/account/fields/email",
-                 data={"email": "Arta.New@Example.test", "current_password": PASSWORD})
+    ok = hx.post(
+        "/account/fields/email",
+        data={"email": "Arta.New@Example.test", "current_password": PASSWORD},
+    )
     assert ok.status_code == 200 and "arta.new@example.test" in ok.text
     assert stored(app, arta.id).email == "arta.new@example.test"
     assert taken.email == "zene@example.test"
@@ -147,8 +166,10 @@ def test_every_change_is_recorded_without_the_old_value(app, hx, arta):
     hx.post("/account/fields/last_name", data={"last_name": "Berisha"})  # no change
     with app.app_context():
         changes = db.session.scalars(select(ProfileChange).order_by(ProfileChange.id)).all()
-        assert [(c.field, c.ip) for c in changes] == [("phone", "127.0.0.1"),
-                                                      ("last_name", "127.0.0.1")]
+        assert [(c.field, c.ip) for c in changes] == [
+            ("phone", "127.0.0.1"),
+            ("last_name", "127.0.0.1"),
+        ]
         columns = set(ProfileChange.__table__.columns.keys())
         assert columns == {"id", "user_id", "field", "at", "ip"}  # no old or new values
 
@@ -167,8 +188,10 @@ def test_one_user_cannot_touch_another(app, client, make_user, login):
     login(arta)
     # There is no way to name another user: every account route acts on the logged-in one.
     assert "Bardh" not in client.get("/account").text
-    client.post("/account/fields/first_name", data={"first_name": "Hakuar", "user_id": bardh.id,
-                                                    "id": bardh.id})
+    client.post(
+        "/account/fields/first_name",
+        data={"first_name": "Hakuar", "user_id": bardh.id, "id": bardh.id},
+    )
     assert stored(app, bardh.id).first_name == "Bardh"
     assert stored(app, arta.id).first_name == "Hakuar"
     export = client.get("/account/export.json").get_json()
@@ -181,8 +204,15 @@ def test_csrf_token_in_hx_headers_is_accepted(app, client, arta):
     page = client.get("/account").text
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
     headers = {"HX-Request": "true"}
-    assert client.post("/account/fields/last_name", data={"last_name": "Hoti"},
-                       headers=headers).status_code == 400
-    response = client.post("/account/fields/last_name", data={"last_name": "Hoti"},
-                           headers={**headers, "X-CSRFToken": token})
+    assert (
+        client.post(
+            "/account/fields/last_name", data={"last_name": "Hoti"}, headers=headers
+        ).status_code
+        == 400
+    )
+    response = client.post(
+        "/account/fields/last_name",
+        data={"last_name": "Hoti"},
+        headers={**headers, "X-CSRFToken": token},
+    )
     assert response.status_code == 200 and "Hoti" in response.text

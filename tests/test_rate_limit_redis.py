@@ -2,8 +2,6 @@
 
 import pytest
 
-from lesnamax import create_app
-
 from .conftest import base_config
 from .redis_server import RedisServer
 
@@ -17,7 +15,7 @@ def redis_url():
         server.stop()
 
 
-def test_two_app_processes_share_the_login_limit(redis_url, app, tmp_path, make_user):
+def test_two_app_processes_share_the_login_limit(redis_url, app, tmp_path, make_user, make_app):
     user = make_user()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     config = {
@@ -25,7 +23,7 @@ def test_two_app_processes_share_the_login_limit(redis_url, app, tmp_path, make_
         "REDIS_URL": redis_url,
         "LOGIN_LIMIT_PER_ACCOUNT": "3 per minute",
     }
-    one, two = create_app(config), create_app(config)
+    one, two = make_app(config), make_app(config)
     assert one.config["RATELIMIT_STORAGE_URI"] == redis_url
     wrong = {"email": user.email, "password": "gabim-gabim-gabim"}
     # Alternate between the two apps, as a load balancer would.

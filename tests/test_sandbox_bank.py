@@ -15,7 +15,6 @@ from urllib.parse import parse_qsl
 import pytest
 from flask import request
 
-from lesnamax import create_app
 from lesnamax.payments import nestpay, sandbox
 
 from .conftest import base_config, fresh_database
@@ -287,10 +286,16 @@ def test_gate_only_takes_posts(bank):
     assert bank.get(GATE).status_code == 405
 
 
-def test_not_registered_in_live_mode(migrated, tmp_path):
+def test_not_registered_in_live_mode(migrated, tmp_path, make_app):
     config = base_config(fresh_database(migrated, tmp_path), tmp_path)
-    app = create_app({**config, "BANK_MODE": "live", "NESTPAY_STORE_KEY": "real-key",
-                      "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate"})
+    app = make_app(
+        {
+            **config,
+            "BANK_MODE": "live",
+            "NESTPAY_STORE_KEY": "real-key",
+            "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate",
+        }
+    )
     sandbox.register(app)
     assert "sandbox_bank" not in app.blueprints
     assert app.test_client().post(GATE, data=shop_request()).status_code == 404

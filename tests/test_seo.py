@@ -36,8 +36,7 @@ def test_sitemap_files_list_pages_categories_and_active_products(client, catalog
     response = client.get("/sitemap-products-1.xml")
     assert locs(response) == ["http://shop.test/products/karrige-druri-lisi"]
     assert (
-        'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"'
-        in response.text
+        'hreflang="en" href="http://shop.test/products/karrige-druri-lisi?lang=en"' in response.text
     )
     assert client.get("/sitemap-products-2.xml").status_code == 404
 

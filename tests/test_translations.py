@@ -221,20 +221,38 @@ def test_no_english_on_albanian_account_pages(app, client, hx, make_user, login)
     from lesnamax.privacy import services
 
     with app.app_context():  # a pending version, so the notice shows too
-        services.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
-                         services.utcnow(), "Ndryshim.", "A change.")
+        services.publish(
+            "Politika\n\nTekst.",
+            "Policy\n\nText.",
+            date.today() + timedelta(20),
+            services.utcnow(),
+            "Ndryshim.",
+            "A change.",
+        )
     client.set_cookie("lang", "sq")
     pages = {}
-    for path in ["/account/register", "/account/login", "/account/password/reset",
-                 "/account/password/reset/bad-token", "/privacy/versions/2"]:
+    for path in [
+        "/account/register",
+        "/account/login",
+        "/account/password/reset",
+        "/account/password/reset/bad-token",
+        "/privacy/versions/2",
+    ]:
         pages[path] = client.get(path).text
     pages["register-errors"] = client.post("/account/register", data={}).text
     pages["login-errors"] = client.post("/account/login", data={"email": "x"}).text
-    pages["bad-municipality"] = client.post("/account/register",
-                                            data={"municipality": "atlantis"}).text
+    pages["bad-municipality"] = client.post(
+        "/account/register", data={"municipality": "atlantis"}
+    ).text
     login(make_user())
-    for path in ["/account", "/account/privacy", "/account/export", "/account/delete",
-                 "/privacy/accept", "/account/fields/address/edit"]:
+    for path in [
+        "/account",
+        "/account/privacy",
+        "/account/export",
+        "/account/delete",
+        "/privacy/accept",
+        "/account/fields/address/edit",
+    ]:
         pages[path] = client.get(path).text
     for field in ("first_name", "last_name", "email", "phone", "address"):
         pages[f"htmx-edit-{field}"] = hx.get(f"/account/fields/{field}/edit").text

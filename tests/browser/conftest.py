@@ -11,6 +11,7 @@ Never run ``playwright install``: the tests use the system Chromium (``make test
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -20,7 +21,7 @@ from lesnamax.catalogue import demo
 from lesnamax.extensions import db
 
 from ..conftest import base_config, migrate
-from .support import Watch
+from .support import Shelf, Stocked, Watch
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,6 +56,8 @@ def live_app(tmp_path_factory):
             "PRODUCTS_PER_PAGE": PER_PAGE,
             # A real browser sends the tokens the pages carry: check them as production does.
             "WTF_CSRF_ENABLED": True,
+            # The e-mails the shop sends, as .eml files (the default is the repo's instance/).
+            "MAIL_OUTBOX": str(tmp / "outbox"),
         }
     )
     with app.app_context():
@@ -89,11 +92,57 @@ def live_server(live_app):
     server = make_server(
         "127.0.0.1", 0, buffered(live_app), threaded=True, request_handler=QuietHandler
     )
+    url = f"http://127.0.0.1:{server.server_port}"
+    # The card payment builds absolute addresses from BASE_URL (the bank form's action, its
+    # okUrl/failUrl/callbackUrl) and so do e-mails: they must lead back to this very server.
+    live_app.config["BASE_URL"] = url
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def outbox(live_app) -> Path:
+    """The folder the live shop writes its e-mails to (read them with ``support.emails_to``)."""
+    return Path(live_app.config["MAIL_OUTBOX"])
+
+
+@pytest.fixture(scope="session")
+def shelf(live_app) -> Shelf:
+    """The demo products in the listing's order, handed out so that no two tests buy the same.
+
+    The live database is shared by the whole session: a test that buys a product changes its
+    stock for every later test. Each buying test takes its own products from the shelf.
+    """
+    from sqlalchemy import select
+
+    from lesnamax.catalogue.models import Product
+
+    with live_app.app_context():
+        rows = db.session.scalars(
+            select(Product)
+            .where(Product.active.is_(True))
+            .order_by(Product.created_at.desc(), Product.id.desc())  # the listing's default
+        ).all()
+        products = [
+            Stocked(p.id, p.name_sq, p.slug, p.price_cents, p.stock, i // PER_PAGE + 1)
+            for i, p in enumerate(rows)
+        ]
+    return Shelf(products)
+
+
+@pytest.fixture(scope="session")
+def stock_of(live_app):
+    """Read a product's stock from the live shop's database now."""
+    from lesnamax.catalogue.models import Product
+
+    def read(product: Stocked) -> int:
+        with live_app.app_context():
+            return db.session.get(Product, product.id).stock
+
+    return read
 
 
 # --- pytest-playwright overrides -------------------------------------------------------------

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlsplit
 from uuid import uuid4
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
+
+from lesnamax.money import format_cents
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -244,3 +249,110 @@ def mark_live_regions(page: Page) -> None:
                '[aria-live], [role=status], [role=alert], [role=log], output'
            ).forEach(el => { el.dataset.liveBefore = ""; })"""
     )
+
+
+# --- buying ------------------------------------------------------------------------------------
+
+
+def euros(cents: int) -> str:
+    """A price as the Albanian pages write it ("1 234,50 €")."""
+    return format_cents(cents, "sq_XK")
+
+
+@dataclass(frozen=True)
+class Stocked:
+    """A demo product as it was when the session started, and its page in the listing."""
+
+    id: int
+    name: str
+    slug: str
+    price_cents: int
+    stock: int
+    listing_page: int
+
+
+class Shelf:
+    """Hand out products that no other test buys, with enough stock for a few orders."""
+
+    def __init__(self, products: list[Stocked]) -> None:
+        self.products = products
+        self.taken: set[int] = set()
+
+    def take(
+        self, count: int = 1, *, page: int | None = None, below_cents: int | None = None,
+        min_stock: int = 10,
+    ) -> list[Stocked]:
+        found = [
+            p for p in self.products
+            if p.id not in self.taken and p.stock >= min_stock
+            and (page is None or p.listing_page == page)
+            and (below_cents is None or p.price_cents < below_cents)
+        ][:count]
+        assert len(found) == count, f"the demo catalogue has too few such products ({found})"
+        self.taken.update(p.id for p in found)
+        return found
+
+
+def emails_to(outbox: Path, address: str) -> list[EmailMessage]:
+    """The e-mails the shop wrote to ``address`` (its .eml outbox), oldest first."""
+    found = []
+    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+        message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        if message["To"] == address:
+            found.append(message)
+    return found
+
+
+def badge(page: Page):
+    """The number on the header's cart link ("Shporta N")."""
+    return page.locator("#cart-badge .count")
+
+
+def add_from_card(page: Page, product: Stocked) -> None:
+    """Press "Shto në shportë" on the product's card or page; wait for htmx's answer."""
+    # (Chromium reads "Shto në shportë : Emri": the hidden name is positioned, so it is a block.)
+    name = re.compile(rf"^Shto në shportë ?: {re.escape(product.name)}$")
+    page.get_by_role("button", name=name).click()
+    expect(page.locator(f"#add-status-{product.id}")).to_contain_text("U shtua në shportë.")
+
+
+def order_number(page: Page) -> str:
+    """The order number of the order page shown (its address ends with it)."""
+    match = re.search(r"/orders/(LM-\d{4}-\d{6})$", page.url)
+    assert match, f"not an order page: {page.url}"
+    return match.group(1)
+
+
+def go_through_checkout(page: Page, *, payment: str, delivery: str = "Dërgesë në adresën tuaj",
+                        watch: Watch | None = None) -> None:
+    """From the address step to the review page: keep the address, choose, "Vazhdo" each.
+
+    ``payment`` and ``delivery`` are the start of the radio buttons' labels. With ``watch``
+    (and JavaScript on), axe-core checks each step as it is shown.
+    """
+    expect(page).to_have_url(re.compile(r"/checkout/address$"))
+    expect(page.get_by_role("heading", name="Adresa e dërgesës", level=2)).to_be_visible()
+    if watch:
+        watch.axe(page, "the checkout's address step")
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/checkout/delivery$"))
+    if watch:
+        watch.axe(page, "the checkout's delivery step")
+    page.get_by_role("radio", name=re.compile("^" + re.escape(delivery))).check()
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/checkout/payment$"))
+    if watch:
+        watch.axe(page, "the checkout's payment step")
+    page.get_by_role("radio", name=re.compile("^" + re.escape(payment))).check()
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/checkout/review$"))
+    expect(page.get_by_role("heading", name="Kontrolloni porosinë tuaj", level=2)).to_be_visible()
+    if watch:
+        watch.axe(page, "the checkout's review page")
+
+
+def place_order_button(page: Page):
+    return page.get_by_role("button", name=re.compile(r"^Përfundo porosinë · "))
