@@ -17,7 +17,7 @@ from ..cart.views import current_cart, remember_count
 from ..i18n import current_code
 from ..orders import emails, pricing
 from ..orders import services as orders
-from ..orders.models import CASH, PICKUP, STANDARD
+from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
 from ..privacy import services as privacy
 from . import forms, state
 
@@ -125,7 +125,7 @@ def place():
     if current_user.is_authenticated and form.idempotency_key.data:
         existing = orders.by_idempotency_key(form.idempotency_key.data)
         if existing is not None and existing.user_id == current_user.id:
-            return redirect(url_for("orders.show", number=existing.number), 303)
+            return _after_placing(existing)
     if (stop := _guard("review")) is not None:
         return stop
     if not form.validate_on_submit():
@@ -152,8 +152,15 @@ def place():
     remember_count([])
     if order.payment_method == CASH:
         emails.send_confirmation(order)
-        return redirect(url_for("orders.show", number=order.number), 303)
-    return redirect(url_for("payments.start", number=order.number), 303)
+    return _after_placing(order)
+
+
+def _after_placing(order):
+    """Card orders waiting for payment go to the bank (a pending attempt is reused, so a
+    second click cannot charge twice); everything else to the order page."""
+    if order.payment_method == CARD and order.status == AWAITING_PAYMENT:
+        return redirect(url_for("payments.start", number=order.number), 303)
+    return redirect(url_for("orders.show", number=order.number), 303)
 
 
 def _delivery() -> orders.Delivery:

@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from ..extensions import csrf
 from ..i18n import current_code
 from ..orders import services as orders
+from ..orders.models import PAYMENT_FAILED
 from . import nestpay, services
 
 bp = Blueprint("payments", __name__)
@@ -95,7 +96,9 @@ def _browser_return(channel: str):
     outcome, order = services.handle_reply(request.form.to_dict(), channel, services.utcnow())
     if outcome == "rejected" or order is None:
         abort(400)
-    if outcome in {"failed", "ignored"} and order.status != "paid":
+    # Whichever delivery came first, a failed order gets the explanation (the callback
+    # usually arrives before the browser, which then sees a "duplicate").
+    if order.status == PAYMENT_FAILED:
         flash(_("The bank did not accept the payment. You can try again."), "warning")
     return redirect(url_for("orders.show", number=order.number), 303)
 

@@ -11,6 +11,7 @@ Never run ``playwright install``: the tests use the system Chromium (``make test
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -87,10 +88,41 @@ def buffered(app):
     return wsgi
 
 
+#: Paths the live server answers only after a pause (seconds); see the ``slow_path`` fixture.
+PAUSES: dict[str, float] = {}
+
+
+def paused(app):
+    """Wait before handling a request to a path in ``PAUSES`` (a slow network or server)."""
+
+    def wsgi(environ, start_response):
+        pause = PAUSES.get(environ.get("PATH_INFO", ""))
+        if pause:
+            time.sleep(pause)
+        return app(environ, start_response)
+
+    return wsgi
+
+
+@pytest.fixture
+def slow_path(live_server):
+    """Make the live shop wait before answering requests to a path (for this test only).
+
+    A second click reaches the server only if the first request is still being answered:
+    a local shop answers faster than any person double-clicks.
+    """
+
+    def slow(path: str, seconds: float) -> None:
+        PAUSES[path] = seconds
+
+    yield slow
+    PAUSES.clear()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     server = make_server(
-        "127.0.0.1", 0, buffered(live_app), threaded=True, request_handler=QuietHandler
+        "127.0.0.1", 0, paused(buffered(live_app)), threaded=True, request_handler=QuietHandler
     )
     url = f"http://127.0.0.1:{server.server_port}"
     # The card payment builds absolute addresses from BASE_URL (the bank form's action, its

@@ -42,8 +42,15 @@ class Watch:
         self.server_errors: list[str] = []
         self.inaccessible: list[str] = []
         self.allowed_statuses: set[int] = set()
+        self._contexts: list[BrowserContext] = []
 
     def attach(self, context: BrowserContext) -> BrowserContext:
+        # Once per context: pytest-playwright's ``context`` is made by our ``new_context``
+        # (already watched), and our ``context`` override attaches it again; twice would
+        # record every request twice.
+        if any(watched is context for watched in self._contexts):
+            return context
+        self._contexts.append(context)
         context.set_default_timeout(10_000)  # a local shop answers in milliseconds
         context.on("request", self._request)
         context.on("response", self._response)
@@ -279,12 +286,20 @@ class Shelf:
         self.taken: set[int] = set()
 
     def take(
-        self, count: int = 1, *, page: int | None = None, below_cents: int | None = None,
+        self,
+        count: int = 1,
+        *,
+        page: int | None = None,
+        below_cents: int | None = None,
         min_stock: int = 10,
     ) -> list[Stocked]:
+        # Without a page, from the end of the listing: the first page stays for tests that
+        # buy from it.
         found = [
-            p for p in self.products
-            if p.id not in self.taken and p.stock >= min_stock
+            p
+            for p in (self.products if page else self.products[::-1])
+            if p.id not in self.taken
+            and p.stock >= min_stock
             and (page is None or p.listing_page == page)
             and (below_cents is None or p.price_cents < below_cents)
         ][:count]
@@ -308,11 +323,16 @@ def badge(page: Page):
     return page.locator("#cart-badge .count")
 
 
-def add_from_card(page: Page, product: Stocked) -> None:
-    """Press "Shto në shportë" on the product's card or page; wait for htmx's answer."""
+def add_button(page: Page, product: Stocked):
+    """The product's "Shto në shportë" button (on its card, or on its page)."""
     # (Chromium reads "Shto në shportë : Emri": the hidden name is positioned, so it is a block.)
     name = re.compile(rf"^Shto në shportë ?: {re.escape(product.name)}$")
-    page.get_by_role("button", name=name).click()
+    return page.get_by_role("button", name=name)
+
+
+def add_from_card(page: Page, product: Stocked) -> None:
+    """Press "Shto në shportë" on the product's card or page; wait for htmx's answer."""
+    add_button(page, product).click()
     expect(page.locator(f"#add-status-{product.id}")).to_contain_text("U shtua në shportë.")
 
 
@@ -323,8 +343,13 @@ def order_number(page: Page) -> str:
     return match.group(1)
 
 
-def go_through_checkout(page: Page, *, payment: str, delivery: str = "Dërgesë në adresën tuaj",
-                        watch: Watch | None = None) -> None:
+def go_through_checkout(
+    page: Page,
+    *,
+    payment: str,
+    delivery: str = "Dërgesë në adresën tuaj",
+    watch: Watch | None = None,
+) -> None:
     """From the address step to the review page: keep the address, choose, "Vazhdo" each.
 
     ``payment`` and ``delivery`` are the start of the radio buttons' labels. With ``watch``
