@@ -6,10 +6,12 @@ matters because the load generator shares the machine's 2 cores with the server.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 
@@ -21,6 +23,7 @@ class WrkResult:
     p99_ms: float
     requests: int
     bad_responses: int  # non-2xx/3xx plus socket errors: any of these makes a figure suspect
+    capped: int = 0  # 200 answers that said "only N left" (post.lua counts them)
 
 
 def require_wrk() -> str:
@@ -37,6 +40,8 @@ def run(
     connections: int,
     threads: int,
     timeout: float = 10,
+    script: Path | None = None,
+    script_env: dict[str, str] | None = None,
 ) -> WrkResult:
     # wrk's default 2 s timeout drops every answer of a slow page (it then reports 0 req/s);
     # a longer one keeps slow pages measurable, and timeouts still count as errors.
@@ -49,10 +54,13 @@ def run(
         f"{timeout:g}s",
         "--latency",
     ]
+    if script is not None:
+        command += ["-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, **(script_env or {})}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return parse(done.stdout)
@@ -70,6 +78,7 @@ def parse(report: str) -> WrkResult:
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report
     )
+    capped = re.search(r"^bench-capped: (\d+)", report, re.M)
     return WrkResult(
         requests_per_s=float(rps.group(1)),
         p50_ms=latency.get("50", float("nan")),
@@ -77,4 +86,5 @@ def parse(report: str) -> WrkResult:
         requests=int(total.group(1)),
         bad_responses=(int(bad.group(1)) if bad else 0)
         + (sum(int(n) for n in errors.groups()) if errors else 0),
+        capped=int(capped.group(1)) if capped else 0,
     )

@@ -1,33 +1,36 @@
 """Benchmark the shop against a minimal Flask page, both on gunicorn with 2 sync workers.
 
-    .venv/bin/python bench/run.py                      # what `make bench` runs (~2 minutes)
+    .venv/bin/python bench/run.py                      # what `make bench` runs (~3 minutes)
     .venv/bin/python bench/run.py --products 100000    # a bigger catalogue
     .venv/bin/python bench/run.py --only category -d 5 # quick look at one page
     .venv/bin/python bench/run.py --no-load --profile category   # SQL counts + cProfile only
+    .venv/bin/python bench/run.py --only add_to_cart cart_line place_order htmx_bytes
 
 Steps: seed a fresh database in a temporary directory, count SQL queries and bytes per page
 in-process, then load each page with wrk and print requests/s, p50/p99 latency and the ratio
-to the minimal page. The machine has 2 cores shared by wrk and gunicorn, so read the figures
+to the minimal page. Then the htmx cart buttons (wrk replaying prepared sessions, buying.py),
+whole purchases by Python buyers (orders/s, ordering.py) and each htmx answer's size next to
+the page it replaces. The machine has 2 cores shared by wrk and gunicorn, so read the figures
 as relative to each other (hence the ratio), not as capacity.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import math
 import os
-import platform
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
+import buying
 import loadgen
+import loading
+import ordering
+import provenance
 import queries
 import scenarios
 import servers
@@ -69,93 +72,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--profile",
         metavar="NAME",
         help="cProfile one scenario in-process",
-        choices=[s.name for s in scenarios.SCENARIOS if s.server == "app"],
+        choices=[s.name for s in scenarios.SCENARIOS if s.server == "app" and s.kind == "get"],
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return parser.parse_args(argv)
 
 
-def machine() -> str:
-    """One line naming the machine, for RESULTS.md."""
-    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
-    return (
-        f"{date.today()} · {os.cpu_count()} CPUs · {' '.join(filter(None, platform.uname()))} · "
-        f"Python {platform.python_version()} · {(wrk.splitlines() or ['wrk ?'])[0].split(' [')[0]}"
-    )
-
-
-def busy_share(seconds: float = 1.0) -> float:
-    """Return the share of CPU time other programs used over ``seconds`` (Linux /proc/stat)."""
-
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as stat:
-            fields = [int(n) for n in stat.readline().split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
-
-    try:
-        total0, idle0 = sample()
-        time.sleep(seconds)
-        total1, idle1 = sample()
-    except OSError:
-        return 0.0
-    return 1 - (idle1 - idle0) / max(1, total1 - total0)
-
-
-def code_version() -> str:
-    """Name the code measured: the commit, and whether uncommitted edits were included."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=servers.ROOT, capture_output=True, text=True)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    changed = git("status", "--porcelain", "--untracked-files=no").splitlines()
-    return f"code {commit}" + (f" + uncommitted changes in {len(changed)} files" if changed else "")
-
-
-def load(
-    tmp: Path, chosen: list[Scenario], context: dict[str, str], args: argparse.Namespace
-) -> dict[str, loadgen.WrkResult]:
-    """Load every scenario, one server at a time so an idle one never competes for CPU."""
-    targets = {
-        "minimal": ("minimal:app", servers.BENCH),
-        "app": ("wsgi:app", servers.ROOT),
-    }
-    results: dict[str, loadgen.WrkResult] = {}
-    env = servers.app_env(tmp)
-    for server, (spec, chdir) in targets.items():
-        group = [s for s in chosen if s.server == server]
-        if not group:
-            continue
-        with servers.gunicorn(spec, chdir, env, tmp / f"gunicorn-{server}.log") as base:
-            for scenario in group:
-                url = base + scenario.url_path(context)
-                wrk = functools.partial(
-                    loadgen.run,
-                    url,
-                    scenario.headers,
-                    connections=args.connections,
-                    threads=args.threads,
-                    timeout=args.timeout,
-                )
-                if args.warmup > 0:
-                    # Each worker compiles templates and fills caches on its first requests.
-                    wrk(duration=args.warmup)
-                # Best of N: other programs on a shared box only ever make a run slower.
-                runs = [wrk(duration=args.duration) for _ in range(args.repeat)]
-                result = max(runs, key=lambda r: r.requests_per_s)
-                results[scenario.name] = result
-                print(
-                    f"  {scenario.name:<14} {result.requests_per_s:>9,.0f} req/s"
-                    f"  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms",
-                    flush=True,
-                )
-    return results
-
-
-def table(
-    chosen: list[Scenario], context: dict[str, str], results: dict[str, loadgen.WrkResult]
-) -> str:
+def table(chosen: list[Scenario], context: dict[str, str], all_results: loading.Results) -> str:
+    results = all_results.wrk
     baseline = results.get(scenarios.BASELINE)
     lines = [
         "| scenario | path | req/s | p50 ms | p99 ms | ratio to minimal |",
@@ -167,9 +91,12 @@ def table(
             continue
         ratio = r.requests_per_s / baseline.requests_per_s if baseline else math.nan
         flag = f" ⚠ {r.bad_responses} errors" if r.bad_responses else ""
+        flag += f" ⚠ {r.capped} capped" if r.capped else ""
+        flag += loading.busy_flag(all_results.others.get(s.name, 0.0))
         hx = f" ({', '.join(s.headers)})" if s.headers else ""
         lines.append(
-            f"| {s.name} | `{s.url_path(context)}`{hx} | {r.requests_per_s:,.0f} | "
+            f"| {s.name} | `{s.url_path(context) if s.kind == 'get' else s.label}`{hx} | "
+            f"{r.requests_per_s:,.0f} | "
             f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {ratio:.1%}{flag} |"
         )
     return "\n".join(lines)
@@ -200,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="lesnamax-bench-"))
     started = time.monotonic()
     try:
-        print(machine())
-        print(code_version())
+        print(provenance.machine())
+        print(provenance.code_version())
         print(f"Seeding {args.products:,} products into {tmp} ...", flush=True)
         servers.seed(tmp, args.products)
         context = servers.context(tmp)
@@ -221,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
             known = {s.name: s for s in scenarios.SCENARIOS}
             print("\n" + queries.profile(tmp, known[args.profile], context))
         if not args.no_load:
-            busy = busy_share()
-            if busy > 0.10:
+            busy = provenance.busy_share()
+            if busy > loading.BUSY:
                 # With 2 cores, another busy program can halve the figures: say so up front.
                 print(
                     f"\nWARNING: {busy:.0%} of the CPU was busy before the load test started; "
@@ -235,10 +162,24 @@ def main(argv: list[str] | None = None) -> int:
                 f"sync, server and wrk on the same {os.cpu_count()} cores",
                 flush=True,
             )
-            results = load(tmp, chosen, context, args)
-            print("\n" + table(chosen, context, results))
-            for line in verdicts(results):
+            results = loading.load(tmp, chosen, context, args)
+            if results.wrk:
+                print("\n" + table(chosen, context, results))
+            for line in verdicts(results.wrk):
                 print(line)
+            if results.orders is not None:
+                print(
+                    f"\nPlace order: {results.orders.buyers} Python buyers, each a registered "
+                    "customer repeating add → address → delivery → payment → review → place:"
+                )
+                print(ordering.table(results.orders))
+                if flag := loading.busy_flag(results.others.get("place-order", 0.0)):
+                    print(flag.strip())
+                for message in results.orders.first_errors:
+                    print(f"  error: {message}")
+            if results.sizes:
+                print("\nhtmx response bytes vs full page bytes (bodies):")
+                print(buying.sizes_table(results.sizes))
         print(f"\nDone in {time.monotonic() - started:.0f} s.")
         return 0
     except KeyboardInterrupt:

@@ -33,6 +33,8 @@ def app_env(tmp: Path) -> dict[str, str]:
         FLASK_APP="wsgi.py",
         LESNAMAX_DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite'}",
         LESNAMAX_MEDIA_ROOT=str(tmp / "media"),
+        # Order confirmations are written as .eml files: keep them out of instance/outbox.
+        LESNAMAX_MAIL_OUTBOX=str(tmp / "outbox"),
         # A fixed key: otherwise the app would write one into instance/.
         LESNAMAX_SECRET_KEY="bench-not-secret",
     )
