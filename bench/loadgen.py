@@ -6,6 +6,7 @@ matters because the load generator shares the machine's 2 cores with the server.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -49,7 +50,7 @@ def run(
         require_wrk(),
         f"-t{threads}",
         f"-c{connections}",
-        f"-d{duration:g}s",
+        f"-d{max(1, math.ceil(duration))}s",  # wrk takes whole seconds only ("0.5s" fails)
         "--timeout",
         f"{timeout:g}s",
         "--latency",

@@ -40,15 +40,23 @@ from scenarios import Scenario
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--products", type=int, default=10_000, help="catalogue size (10000)")
-    parser.add_argument("-d", "--duration", type=float, default=10, help="seconds per page (10)")
+    parser.add_argument(
+        "-d", "--duration", type=float, default=10, help="seconds per scenario (10)"
+    )
     parser.add_argument(
         "-w",
         "--warmup",
         type=float,
         default=2,
-        help="seconds of unmeasured load per page first (2)",
+        help="seconds of unmeasured load per scenario first (2)",
     )
-    parser.add_argument("-c", "--connections", type=int, default=10, help="wrk connections (10)")
+    parser.add_argument(
+        "-c",
+        "--connections",
+        type=int,
+        default=10,
+        help="wrk connections; also place-order buyers (10)",
+    )
     # One wrk thread: a second would take CPU from gunicorn's two workers on this 2-core box.
     parser.add_argument("-t", "--threads", type=int, default=1, help="wrk threads (1)")
     parser.add_argument("--timeout", type=float, default=10, help="wrk request timeout, s (10)")
@@ -57,7 +65,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=1,
-        help="measure each page N times and keep the best run (1)",
+        help="measure each scenario N times and keep the best run (1)",
     )
     parser.add_argument(
         "--only",
