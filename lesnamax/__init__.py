@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from . import media, site
     from .account.views import bp as account_bp
+    from .admin import bp as admin_bp
     from .cart.views import bp as cart_bp
     from .catalogue.views import bp as catalogue_bp
     from .checkout.views import bp as checkout_bp
@@ -63,7 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, site.bp, media.bp):
+                      payments_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

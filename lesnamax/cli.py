@@ -1,7 +1,9 @@
-"""Flask commands: ``seed-demo``, ``translate``, ``policy publish``, ``purge-expired``."""
+"""Flask commands: ``seed-demo``, ``create-admin``, ``translate``, ``policy publish``,
+``purge-expired``."""
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
 import time
@@ -19,6 +21,7 @@ from .extensions import db
 
 def register(app) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(create_admin)
     app.cli.add_command(translate)
     app.cli.add_command(policy)
     app.cli.add_command(purge_expired)
@@ -44,6 +47,59 @@ def seed_demo(products: int, if_empty: bool) -> None:
     started = time.perf_counter()
     total = demo.seed(Path(current_app.config["MEDIA_ROOT"]), products)
     click.echo(f"Seeded {total} products in {time.perf_counter() - started:.1f} s.")
+    if current_app.config["BANK_MODE"] == "sandbox":
+        _demo_admin()
+
+
+#: The demo admin made by ``seed-demo`` in sandbox (development) mode only.
+DEMO_ADMIN = "admin@lesnamax.test"
+
+
+def _demo_admin() -> None:
+    from .account import services as accounts
+
+    if accounts.user_by_email(DEMO_ADMIN) is not None:
+        return
+    password = secrets.token_urlsafe(12)
+    accounts.create_admin(DEMO_ADMIN, password)
+    # Printed this once only: the password is not stored anywhere else.
+    click.echo(f"Demo admin (development only): {DEMO_ADMIN} / {password}  ->  /admin")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--generate-password", is_flag=True,
+              help="Generate a password and print it instead of asking for one.")
+@click.option("--set-password", is_flag=True,
+              help="Also set a new password when the account exists already.")
+@with_appcontext
+def create_admin(email: str, generate_password: bool, set_password: bool) -> None:
+    """Create an admin account for EMAIL, or give an existing account admin rights."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from .account import services as accounts
+    from .account.forms import MIN_PASSWORD
+    from .admin import auditing
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+    exists = accounts.user_by_email(email) is not None
+    password = None
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    elif not exists or set_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < MIN_PASSWORD:
+            raise click.BadParameter(f"use at least {MIN_PASSWORD} characters",
+                                     param_hint="password")
+    user, created = accounts.create_admin(email, password)
+    auditing.record_now(auditing.Actor(None, "flask create-admin", None), "admin.create",
+                        "user", user.id, "created" if created else "promoted")
+    click.echo(f"{'Created' if created else 'Promoted'} admin {user.email}.")
+    if generate_password:
+        click.echo(f"Password: {password}")
 
 
 @click.group()

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import event, text
 
 from lesnamax import create_app
+from lesnamax.account.models import User
 from lesnamax.catalogue.models import Category, Product, ProductImage
 from lesnamax.extensions import db
 
@@ -283,3 +284,25 @@ def login(client):
         )
 
     return do
+
+
+@pytest.fixture
+def make_admin(app, make_user):
+    """A customer account given admin rights (it has accepted the policy like anyone)."""
+
+    def make(**values) -> SimpleNamespace:
+        user = make_user(**values)
+        with app.app_context():
+            db.session.get(User, user.id).is_admin = True
+            db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_admin, login):
+    """``client`` logged in as an admin; returns that admin (id, email, password)."""
+    user = make_admin(first_name="Besa", email="pronari@example.test")
+    login(user)
+    return user

@@ -199,3 +199,26 @@ def load_user(identifier: str) -> User | None:
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def create_admin(email: str, password: str | None) -> tuple[User, bool]:
+    """Promote the account with ``email`` to admin, or create a staff account for it.
+
+    Returns ``(user, created)``. A new account needs ``password``; an existing one keeps its
+    password unless one is given. Staff accounts carry no address: they do not buy as staff.
+    """
+    email = email.strip().lower()
+    user = user_by_email(email)
+    created = user is None
+    if created:
+        if not password:
+            raise ValueError("a new admin needs a password")
+        user = User(email=email, password_hash=hash_password(password), first_name="Admin",
+                    last_name="LESNA MAX", phone="", street="", municipality="")
+        db.session.add(user)
+    elif password:
+        user.password_hash = hash_password(password)
+        user.session_token = new_session_token()
+    user.is_admin = True
+    db.session.commit()
+    return user, created

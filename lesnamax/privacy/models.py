@@ -45,3 +45,22 @@ class ConsentRecord(db.Model):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id", ondelete="SET NULL"))
 
     policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")
+
+
+class Disclosure(db.Model):
+    """Personal data handed to a competent authority at its request (the policy's only
+    allowed disclosure). Recorded by the owner, shown in the customer's own data export."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: e.g. "Policia e Kosovës", "Prokuroria Themelore Prishtinë".
+    authority: Mapped[str] = mapped_column(String(200))
+    #: The law and article, or the court order, the request relied on.
+    legal_basis: Mapped[str] = mapped_column(String(300))
+    #: The day the data was handed over.
+    disclosed_on: Mapped[date] = mapped_column(Date)
+    #: What was disclosed (e.g. "name, phone, orders LM-2026-000123").
+    what: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id",
+                                                                  ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
