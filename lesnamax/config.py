@@ -37,6 +37,13 @@ def defaults(instance_path: Path) -> dict:
         # Long enough for any honest search, short enough to keep FTS queries cheap.
         "SEARCH_MAX_LENGTH": 100,
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,
+        # Uploads (admin images and CSV files): the whole request, then per kind.
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "IMAGE_MAX_BYTES": 10 * 1024 * 1024,
+        "IMAGE_MAX_PIXELS": 40_000_000,
+        "CSV_MAX_ROWS": 100_000,
+        #: Validated CSV uploads wait here until the owner confirms them.
+        "IMPORT_DIR": str(instance_path / "imports"),
         "MAIL_SERVER": "",
         "MAIL_PORT": 25,
         "MAIL_USE_TLS": False,

@@ -49,7 +49,14 @@ def current_actor() -> Actor:
 
 from . import (  # noqa: E402 - the modules below register their views on ``bp``
     audit,
+    categories,
+    csv_io,
+    customers,
     dashboard,
+    orders,
+    policy,
+    products,
 )
 
-__all__ = ["audit", "bp", "current_actor", "dashboard"]
+__all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
+           "orders", "policy", "products"]

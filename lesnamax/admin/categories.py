@@ -1,0 +1,12 @@
+"""Admin: Categories (placeholder until the area is built)."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from . import bp
+
+
+@bp.get("/categories")
+def categories():
+    return render_template("admin/placeholder.html", active_page="categories")
