@@ -1,12 +1,51 @@
-"""The audit trail page."""
+"""The audit trail page: every admin change and every look at a customer's data."""
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import date
 
-from . import bp
+from flask import render_template, request
+from flask_babel import gettext as _
+
+from ..i18n import _l
+from . import auditing, bp
+from .models import ACTION_LABELS
+
+SUBJECT_LABELS = {
+    "product": _l("Product"), "image": _l("Image"), "category": _l("Category"),
+    "csv": _l("CSV file"), "order": _l("Order"), "user": _l("Customer"),
+    "disclosure": _l("Disclosure"), "policy": _l("Policy version"),
+}
+SUBJECT_TYPES = tuple(SUBJECT_LABELS)
+
+
+def _date(name: str, errors: dict[str, str]) -> date | None:
+    text = request.args.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = _("Enter a date like 2026-11-25.")
+        return None
 
 
 @bp.get("/audit")
 def audit():
-    return render_template("admin/audit.html", active_page="audit")
+    errors: dict[str, str] = {}
+    args = request.args
+    filters = auditing.AuditFilter(
+        action=args.get("action", "") if args.get("action") in ACTION_LABELS else "",
+        actor=args.get("actor", "").strip()[:254],
+        subject_type=args.get("subject_type", "") if args.get("subject_type") in SUBJECT_TYPES
+        else "",
+        subject_id=args.get("subject_id", "").strip()[:40],
+        since=_date("since", errors), until=_date("until", errors),
+    )
+    events, pages = auditing.search(filters, args.get("page", 1, type=int))
+    page = min(max(args.get("page", 1, type=int), 1), pages)
+    return render_template(
+        "admin/audit.html", active_page="audit", events=events, filters=filters, page=page,
+        pages=pages, errors=errors, actions=ACTION_LABELS, subject_types=SUBJECT_TYPES,
+        subject_labels=SUBJECT_LABELS,
+    ), 400 if errors else 200

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from . import bp
+from flask import current_app, render_template
+
+from . import bp, chart, stats
 
 
 @bp.get("/")
 def dashboard():
-    return render_template("admin/dashboard.html", active_page="dashboard")
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    figures = stats.dashboard(datetime.now(UTC), zone)
+    return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
+                           chart=chart.bar_chart(figures.days))

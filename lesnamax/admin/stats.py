@@ -1,0 +1,87 @@
+"""Figures for the dashboard: sales today and this month, orders waiting, low stock, 30 days.
+
+"Sold" means the customer committed to pay: a card payment approved (or under review) or a
+cash order, and everything after it. Unpaid card attempts and cancellations are not sales.
+Days are the shop's days (BABEL_DEFAULT_TIMEZONE), not UTC days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from ..catalogue.models import LOW_STOCK, Product
+from ..extensions import db
+from ..orders import models as m
+from ..orders.models import Order
+
+SOLD = (m.PAID, m.PAYMENT_REVIEW, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED, m.DELIVERED)
+#: Statuses in which the owner has something to do, in the order of the work.
+WAITING = (m.PAYMENT_REVIEW, m.PAID, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED)
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Totals:
+    orders: int
+    revenue_cents: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: Totals
+    month: Totals
+    waiting: list[tuple[str, int]]
+    low_stock: list[Product]
+    #: (day, revenue in cents) for each of the last CHART_DAYS days, oldest first.
+    days: list[tuple[date, int]]
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def dashboard(now: datetime, zone: ZoneInfo, low_stock_limit: int = 10) -> Dashboard:
+    """Everything the dashboard shows, in four queries."""
+    today = now.astimezone(zone).date()
+    day_start, month_start = _start_of(today, zone), _start_of(today.replace(day=1), zone)
+    chart_start = _start_of(today - timedelta(days=CHART_DAYS - 1), zone)
+    sold = Order.status.in_(SOLD)
+    in_today, in_month = Order.created_at >= day_start, Order.created_at >= month_start
+    row = db.session.execute(
+        select(
+            func.count(case((in_today, 1))),
+            func.coalesce(func.sum(case((in_today, Order.total_cents))), 0),
+            func.count(case((in_month, 1))),
+            func.coalesce(func.sum(case((in_month, Order.total_cents))), 0),
+        ).where(sold, Order.created_at >= min(month_start, chart_start))
+    ).one()
+    counts = dict(db.session.execute(
+        select(Order.status, func.count()).where(Order.status.in_(WAITING))
+        .group_by(Order.status)).all())
+    low = db.session.scalars(
+        select(Product).where(Product.active.is_(True), Product.stock <= LOW_STOCK)
+        .order_by(Product.stock, Product.name_sq).limit(low_stock_limit)).all()
+    return Dashboard(
+        today=Totals(row[0], int(row[1])), month=Totals(row[2], int(row[3])),
+        waiting=[(status, counts.get(status, 0)) for status in WAITING],
+        low_stock=list(low), days=_revenue_per_day(chart_start, today, zone),
+    )
+
+
+def _revenue_per_day(start: datetime, today: date, zone: ZoneInfo) -> list[tuple[date, int]]:
+    # Bucketed here rather than in SQL: "day in Europe/Belgrade" is spelled differently on
+    # SQLite and PostgreSQL, and a month of a small shop's orders is a short list.
+    per_day = {today - timedelta(days=n): 0 for n in range(CHART_DAYS)}
+    rows = db.session.execute(
+        select(Order.created_at, Order.total_cents)
+        .where(Order.status.in_(SOLD), Order.created_at >= start))
+    for created_at, total in rows:
+        moment = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+        day = moment.astimezone(zone).date()
+        if day in per_day:
+            per_day[day] += total
+    return sorted(per_day.items())
