@@ -82,7 +82,8 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
     from .admin import auditing
 
     try:
-        email = validate_email(email, check_deliverability=False).normalized
+        email = validate_email(email, check_deliverability=False,
+                               test_environment=current_app.testing).normalized
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from error
     exists = accounts.user_by_email(email) is not None
