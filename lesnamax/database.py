@@ -54,3 +54,20 @@ def begin_write() -> None:
     db.session.rollback()
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("BEGIN IMMEDIATE"))
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the objects this request already loaded.
+
+    For a change whose answer shows exactly the rows it just wrote (a cart line's new
+    quantity): those rows are current, so reloading them after the commit would only cost
+    queries. Everything else keeps SQLAlchemy's usual expire-on-commit.
+    """
+    from .extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -1,5 +1,7 @@
 """SQL queries per page are exact and do not grow with the catalogue."""
 
+import re
+
 import pytest
 from sqlalchemy import insert
 
@@ -96,3 +98,40 @@ def test_queries_per_page_are_fixed(app, client, make_category, count_queries, s
 
 def test_no_page_runs_more_than_six_queries():
     assert max(EXPECTED.values()) <= 6
+
+
+#: Cart pages and htmx answers, for a visitor and for a logged-in customer (who costs one
+#: more query: loading the account).
+CART_EXPECTED = {
+    "cart": 4,  # cart, lines with products, their images, the category menu
+    "add": 5,  # cart, product, its line, insert or update, the badge's sum
+    "update": 4,  # cart, lines with products, images, update: the answer reuses the lines
+    "remove": 4,
+}
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_cart_queries_are_fixed(app, client, hx, make_product, make_user, login,
+                                count_queries, logged_in):
+    if logged_in:
+        login(make_user())
+    products = [make_product(stock=20) for _ in range(6)]
+    for product in products[:5]:
+        hx.post("/cart/add", data={"product_id": product.id, "quantity": 2})
+    line_id = int(re.search(r'action="/cart/lines/(\d+)"',
+                                          client.get("/cart").text).group(1))
+    client.get("/cart")  # warm the per-process category menu cache
+    extra = 1 if logged_in else 0
+    steps = {
+        "cart": lambda: client.get("/cart"),
+        "add": lambda: hx.post("/cart/add", data={"product_id": products[5].id}),
+        "update": lambda: hx.post(f"/cart/lines/{line_id}", data={"action": "inc"}),
+        "remove": lambda: hx.post(f"/cart/lines/{line_id}/remove"),
+    }
+    counts = {}
+    for name, step in steps.items():
+        with count_queries() as queries:
+            assert step().status_code == 200
+        counts[name] = len(queries) - extra
+    assert counts == CART_EXPECTED
+    assert max(CART_EXPECTED.values()) + 1 <= 6

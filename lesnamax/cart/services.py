@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..catalogue.models import Product
+from ..database import commit_keeping_loaded
 from ..extensions import db
 from .models import MERGED, OPEN, Cart, CartLine
 
@@ -95,40 +96,44 @@ def add(cart: Cart, product_id: int, quantity: int) -> Change:
         db.session.add(line)
     else:
         line.quantity = kept
-    db.session.commit()
+    commit_keeping_loaded()
     return Change(line, kept, capped, product.stock)
 
 
-def set_quantity(cart: Cart, line_id: int, quantity: int) -> Change:
-    """Set a line's quantity (0 removes it), capped by stock."""
-    line = _line(cart, line_id)
-    if quantity <= 0:
-        db.session.delete(line)
-        db.session.commit()
-        return Change(None, 0)
-    product = db.session.get(Product, line.product_id)
-    kept, capped = _cap(product, quantity)
+def set_quantity(lines: list[CartLine], line_id: int, quantity: int) -> tuple[Change, list]:
+    """Set a line's quantity (0 removes it), capped by stock; return the change and the
+    cart's lines after it. ``lines`` are the cart's lines as ``lines_of`` loaded them."""
+    line = _loaded(lines, line_id)
+    kept, capped = _cap(line.product, quantity) if quantity > 0 else (0, False)
     if kept <= 0:
         db.session.delete(line)
-        db.session.commit()
-        return Change(None, 0, capped=True, available=0)
+        commit_keeping_loaded()
+        return Change(None, 0, capped=capped, available=0), [x for x in lines if x is not line]
     line.quantity = kept
-    db.session.commit()
-    return Change(line, kept, capped, product.stock)
+    commit_keeping_loaded()
+    return Change(line, kept, capped, line.product.stock), lines
 
 
-def remove(cart: Cart, line_id: int) -> None:
-    db.session.delete(_line(cart, line_id))
-    db.session.commit()
+def remove(lines: list[CartLine], line_id: int) -> list[CartLine]:
+    """Remove a line; return the lines left."""
+    line = _loaded(lines, line_id)
+    db.session.delete(line)
+    commit_keeping_loaded()
+    return [x for x in lines if x is not line]
 
 
-def _line(cart: Cart, line_id: int) -> CartLine:
-    line = db.session.scalar(
-        select(CartLine).where(CartLine.id == line_id, CartLine.cart_id == cart.id)
-    )
+def _loaded(lines: list[CartLine], line_id: int) -> CartLine:
+    line = next((x for x in lines if x.id == line_id), None)
     if line is None:
         raise LookupError(line_id)
     return line
+
+
+def quantity_in(cart: Cart) -> int:
+    """How many items the cart holds (one query; for the badge after adding)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(CartLine.quantity), 0)).where(CartLine.cart_id == cart.id)
+    )
 
 
 def merge(guest_cart_id: int | None, user_id: int) -> MergeReport:

@@ -59,7 +59,7 @@ def add():
     except LookupError:
         abort(404)
     message = _added_message(change)
-    count = remember_count(services.lines_of(cart))
+    count = session["cart_count"] = services.quantity_in(cart)
     if not htmx.is_partial():
         flash(message, "warning" if change.capped else "success")
         return redirect(url_for("cart.show"), 303)
@@ -77,37 +77,32 @@ def _added_message(change) -> str:
 
 @bp.post("/lines/<int:line_id>")
 def update_line(line_id: int):
-    cart = current_cart()
-    if cart is None:
-        abort(404)
-    current = next((line for line in services.lines_of(cart) if line.id == line_id), None)
+    lines = services.lines_of(current_cart())
+    current = next((line for line in lines if line.id == line_id), None)
     if current is None:
         abort(404)
-    action = request.form.get("action")
     quantity = {"inc": current.quantity + 1, "dec": current.quantity - 1}.get(
-        action, None)
+        request.form.get("action"))
     if quantity is None:
         quantity = _quantity(request.form.get("quantity"), default=current.quantity)
-    change = services.set_quantity(cart, line_id, quantity)
+    change, lines = services.set_quantity(lines, line_id, quantity)
     notice = (ngettext("Only %(num)d left", "Only %(num)d left", change.available)
               if change.capped else None)
-    return _lines_response(cart, notice)
+    return _lines_response(lines, notice)
 
 
 @bp.post("/lines/<int:line_id>/remove")
 def remove_line(line_id: int):
-    cart = current_cart()
-    if cart is None:
-        abort(404)
     try:
-        services.remove(cart, line_id)
+        lines = services.remove(services.lines_of(current_cart()), line_id)
     except LookupError:
         abort(404)
-    return _lines_response(cart, _("Removed from the cart."))
+    return _lines_response(lines, _("Removed from the cart."))
 
 
-def _lines_response(cart, notice: str | None):
-    lines = pricing.priced(services.lines_of(cart))
+def _lines_response(lines, notice: str | None):
+    # ``lines`` are the cart's lines right after the change: nothing is read again.
+    lines = pricing.priced(lines)
     count = remember_count(lines)
     if not htmx.is_partial():
         if notice:
