@@ -11,6 +11,8 @@ from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import orders_of
+from .disclosures import as_data as disclosure_data
+from .disclosures import of_user as disclosures_of
 from .models import ConsentRecord
 from .services import consent_history
 
@@ -56,6 +58,8 @@ def export(user: User) -> dict:
         "logins": [{"at": _iso(e.at), "ip": e.ip, "outcome": e.outcome} for e in logins],
         "profile_changes": [{"field": c.field, "at": _iso(c.at), "ip": c.ip} for c in changes],
         "orders": [_order(order) for order in orders_of(user.id)],
+        # The only disclosure the policy allows (to competent authorities), shown to the person.
+        "disclosures": [disclosure_data(d) for d in disclosures_of(user.id)],
     }
 
 
@@ -94,6 +98,9 @@ def erase(user: User, now: datetime) -> None:
     user.created_ip = None
     user.session_token = new_session_token()
     user.erased_at = now
+    # Disclosures to authorities stay as they are: they record a legal obligation we met
+    # (who asked, on what basis, what was handed over) and may have to be shown again to the
+    # authority or a court; the row still points at this anonymised account.
     # Orders stay for the accounts (amounts, products, dates), without the person.
     db.session.execute(
         update(Order).where(Order.user_id == user.id).values(
