@@ -1,12 +1,116 @@
-"""Admin: Orders (placeholder until the area is built)."""
+"""Admin: the order list, one order's record and moving an order along its statuses."""
 
 from __future__ import annotations
 
-from flask import render_template
+import re
 
-from . import bp
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from .. import htmx
+from ..i18n import _l
+from ..orders import admin as order_admin
+from ..orders import labels
+from . import bp, current_actor, order_forms
+from .order_forms import StatusForm
+
+# "LM-2026-000123"; anything else cannot be an order number (and never reaches the database).
+_NUMBER = re.compile(r"^[A-Z]{2}-\d{4}-\d{6,9}$")
+#: The bank's words as the payments area stores them, for people to read.
+BANK_WORDS = {
+    "pending": _l("waiting for the bank"), "paid": _l("paid"), "failed": _l("failed"),
+    "needs_review": _l("needs review"), "expired": _l("expired"), "review": _l("review"),
+    "duplicate": _l("repeated delivery"), "ignored": _l("ignored"), "rejected": _l("rejected"),
+    "browser_ok": _l("browser, approved page"), "browser_fail": _l("browser, failure page"),
+    "callback": _l("bank callback"),
+}
 
 
 @bp.get("/orders")
 def orders():
-    return render_template("admin/placeholder.html", active_page="orders")
+    filters, ignored = order_forms.parse_filters(request.args)
+    return render_template(
+        "admin/orders/list.html", active_page="orders", page=order_admin.search(filters),
+        filters=filters, args=order_forms.filter_args(filters), payments=order_forms.PAYMENTS,
+        ignored=[order_forms.FILTER_NAMES[name] for name in ignored])
+
+
+@bp.get("/orders/<number>")
+def order(number: str):
+    return _page(_known(number), None, 200)
+
+
+@bp.post("/orders/<number>/status")
+def order_status(number: str):
+    order = order_admin.current(_known(number)) or abort(404)
+    form = StatusForm().offer(order.status, order_admin.allowed_next(order.status))
+    if not form.validate():
+        return _refused(number, form, 422, _("Please correct the errors below."))
+    try:
+        change = order_admin.change_status(number, form.current.data, form.status.data,
+                                           current_actor(), notify=form.notify.data,
+                                           note=form.note.data or "")
+    except LookupError:
+        abort(404)
+    except order_admin.AlreadyThere:
+        return _done(number, _("The order is already in this status; nothing was changed."),
+                     "info")
+    except order_admin.Stale as stale:
+        return _refused(number, form, 409, _(
+            "Someone changed this order meanwhile: it is now “%(status)s”. Check it and "
+            "choose again.", status=labels.STATUS[stale.current]))
+    except order_admin.OutOfStock as short:
+        return _refused(number, form, 409, _(
+            "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
+            "Nothing was changed.", name=short.name_sq, num=short.available))
+    except order_admin.InvalidTransition:
+        return _refused(number, form, 409, _("This change of status is not allowed."))
+    return _done(number, _status_message(change), "error" if change.mail_failed else "success")
+
+
+def _known(number: str) -> str:
+    if not _NUMBER.match(number):
+        abort(404)
+    return number
+
+
+def _status_message(change) -> str:
+    status = labels.STATUS[change.order.status]
+    if change.emailed:
+        return _("Status changed to “%(status)s”. The customer was e-mailed.", status=status)
+    if change.mail_failed:
+        return _("Status changed to “%(status)s”, but the e-mail could not be sent.",
+                 status=status)
+    return _("Status changed to “%(status)s”. No e-mail was sent.", status=status)
+
+
+def _done(number: str, message: str, kind: str):
+    """After a POST: the status section for htmx, a 303 back to the order page otherwise."""
+    if not htmx.is_partial():
+        flash(message, kind)
+        return redirect(url_for("admin.order", number=number), 303)
+    order = order_admin.current(number)
+    form = StatusForm(formdata=None).offer(order.status, order_admin.allowed_next(order.status))
+    return render_template("admin/orders/_order_status.html", order=order, form=form,
+                           message=message, kind=kind)
+
+
+def _refused(number: str, form: StatusForm, code: int, message: str):
+    """Answer a refused change with the form as typed, against the order's current status."""
+    order = order_admin.current(number)
+    form.offer(order.status, order_admin.allowed_next(order.status))
+    form.current.data = order.status  # a second try is made against what is there now
+    if htmx.is_partial():
+        return render_template("admin/orders/_order_status.html", order=order, form=form,
+                               message=message, kind="error"), code
+    return _page(number, form, code, message)
+
+
+def _page(number: str, form: StatusForm | None, code: int, message: str | None = None):
+    record = order_admin.view_order(number, current_actor()) or abort(404)
+    order = record.order
+    if form is None:
+        form = StatusForm().offer(order.status, order_admin.allowed_next(order.status))
+    return render_template("admin/orders/order.html", active_page="orders", record=record,
+                           order=order, form=form, message=message, kind="error",
+                           bank_words=BANK_WORDS), code

@@ -1,4 +1,4 @@
-"""The order confirmation e-mail: in the customer's language, sent exactly once."""
+"""Order e-mails in the customer's language: the confirmation (sent once) and status changes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from .. import mail
 from ..extensions import db
 from ..i18n import LOCALES
+from . import labels
 from .models import Order, OrderLine
 
 
@@ -37,5 +38,24 @@ def send_confirmation(order: Order) -> bool:
         body = render_template("email/order_confirmation.txt", order=order, lines=lines,
                                link=link)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
+    mail.send(order.email, subject, body)
+    return True
+
+
+def send_status_change(order: Order, note: str = "") -> bool:
+    """E-mail the customer the order's new status (with the shop's ``note``, if any).
+
+    Return False without sending when the order's e-mail was erased. The caller decides
+    whether to send at all and makes sure one change sends at most one message.
+    """
+    if not order.email:
+        return False
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
+                                                                number=order.number)
+    with force_locale(LOCALES.get(order.language, "sq_XK")):
+        status = str(labels.STATUS.get(order.status, order.status))
+        body = render_template("email/order_status.txt", order=order, status=status,
+                               note=note, link=link)
+        subject = _("Your order %(number)s: %(status)s", number=order.number, status=status)
     mail.send(order.email, subject, body)
     return True

@@ -1,0 +1,182 @@
+"""Order services for the shop owner's pages: a filtered listing, one order's record, status."""
+
+from __future__ import annotations
+
+import math
+import smtplib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..admin import auditing
+from ..admin.auditing import Actor
+from ..database import begin_write
+from ..extensions import db
+from ..payments import nestpay
+from ..payments.models import PaymentAttempt, PaymentEvent
+from . import emails, services
+from .models import TRANSITIONS, Order
+from .services import InvalidTransition, OutOfStock
+
+PER_PAGE = 50
+
+__all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale"]
+
+
+class Stale(ValueError):
+    """The order left the status the form was made for (someone else changed it)."""
+
+    def __init__(self, current: str):
+        super().__init__(current)
+        self.current = current
+
+
+class AlreadyThere(ValueError):
+    """The order already has the wanted status: a repeated submit of the same change."""
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str = ""
+    payment: str = ""
+    since: date | None = None
+    until: date | None = None
+    #: Words to find in the order number, the e-mail or the name.
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class OrderPage:
+    items: list[Order]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass
+class AttemptRecord:
+    attempt: PaymentAttempt
+    events: list[tuple[PaymentEvent, dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
+class OrderRecord:
+    order: Order
+    attempts: list[AttemptRecord]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    order: Order
+    old: str
+    emailed: bool
+    mail_failed: bool = False
+
+
+def _shop_midnight(day: date) -> datetime:
+    # Dates typed by the owner are the shop's days (Prishtinë), stored times are UTC.
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def search(filters: OrderFilter) -> OrderPage:
+    """Return one page of orders, newest first: two queries whatever the page size."""
+    query = select(Order)
+    if filters.status:
+        query = query.where(Order.status == filters.status)
+    if filters.payment:
+        query = query.where(Order.payment_method == filters.payment)
+    if filters.since:
+        query = query.where(Order.created_at >= _shop_midnight(filters.since))
+    if filters.until:
+        query = query.where(Order.created_at < _shop_midnight(filters.until + timedelta(days=1)))
+    for word in filters.q.split():
+        # Each word must match somewhere, so "Arta Krasniqi" finds her by both names.
+        query = query.where(or_(*(column.icontains(word, autoescape=True) for column in (
+            Order.number, Order.email, Order.first_name, Order.last_name))))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(filters.page, 1), pages)
+    items = db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc())
+                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return OrderPage(list(items), total, page, PER_PAGE)
+
+
+def view_order(number: str, actor: Actor) -> OrderRecord | None:
+    """Return the order with its lines and payment history; the viewing is audited."""
+    order_id = db.session.scalar(select(Order.id).where(Order.number == number))
+    if order_id is None:
+        return None
+    # Recorded (and committed) first: the page shows the customer's personal data.
+    auditing.record_now(actor, "order.view", "order", number)
+    order = db.session.scalar(select(Order).where(Order.id == order_id)
+                              .options(selectinload(Order.lines)))
+    attempts = db.session.scalars(select(PaymentAttempt).where(PaymentAttempt.order_id == order_id)
+                                  .order_by(PaymentAttempt.id)).all()
+    records = {attempt.id: AttemptRecord(attempt) for attempt in attempts}
+    if records:
+        for event in db.session.scalars(select(PaymentEvent)
+                                        .where(PaymentEvent.attempt_id.in_(records))
+                                        .order_by(PaymentEvent.received_at, PaymentEvent.id)):
+            # Stored fields are already sanitised; sanitising again costs nothing and keeps
+            # a card number or signature off this page even if an old row slipped through.
+            records[event.attempt_id].events.append((event, nestpay.sanitise(event.fields or {})))
+    return OrderRecord(order, list(records.values()))
+
+
+def current(number: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.number == number))
+
+
+def allowed_next(status: str) -> list[str]:
+    """The statuses an order may move to from ``status``, in the pipeline's order."""
+    order = list(TRANSITIONS)
+    return sorted(TRANSITIONS.get(status, frozenset()), key=order.index)
+
+
+def change_status(number: str, expected: str, new: str, actor: Actor, *, notify: bool,
+                  note: str = "") -> StatusChange:
+    """Move the order from ``expected`` to ``new``, audited, and e-mail the customer if asked.
+
+    Raises LookupError (no such order), AlreadyThere, Stale, InvalidTransition or OutOfStock;
+    on any of them nothing changed.
+    """
+    # Two admins (or a double click) moving one order at once: the row is locked before its
+    # status is read, so the second request waits and then sees the first one's result.
+    # PostgreSQL: SELECT … FOR UPDATE. SQLite ignores FOR UPDATE, but begin_write's BEGIN
+    # IMMEDIATE takes the database's write lock before the read, which serialises the same way.
+    begin_write()
+    order = db.session.scalar(select(Order).where(Order.number == number).with_for_update()
+                              .execution_options(populate_existing=True))
+    try:
+        if order is None:
+            raise LookupError(number)
+        old = order.status
+        if old == new and expected != new:
+            raise AlreadyThere(new)
+        if old != expected:
+            raise Stale(old)
+        services.set_status(order, new)  # checks the table and moves stock
+        auditing.record(actor, "order.status", "order", number, f"{old} → {new}")
+        db.session.commit()
+    except (LookupError, ValueError):
+        db.session.rollback()
+        raise
+    # Only the request that made the change gets here, so a repeated submit sends nothing.
+    emailed = mail_failed = False
+    if notify and order.email:
+        try:
+            emailed = emails.send_status_change(order, note)
+        except (OSError, smtplib.SMTPException):
+            current_app.logger.exception("status e-mail for %s not sent", number)
+            mail_failed = True
+    return StatusChange(order, old, emailed, mail_failed)
