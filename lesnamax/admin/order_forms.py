@@ -104,7 +104,10 @@ class StatusForm(FlaskForm):
 
     def offer(self, order_status: str, allowed: list[str]) -> StatusForm:
         """Offer only the changes allowed from ``order_status``; return the form."""
-        self.status.choices = [(code, labels.STATUS[code]) for code in allowed]
+        self.allowed = allowed
+        # No status is preselected: a careless click must not cancel or ship an order.
+        self.status.choices = [("", _l("Choose the new status"))]
+        self.status.choices += [(code, labels.STATUS[code]) for code in allowed]
         if not self.current.data:
             self.current.data = order_status
         return self
