@@ -237,6 +237,9 @@ def test_record_a_disclosure(app, client, admin, make_user):
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"authority": "", "legal_basis": "", "disclosed_on": "", "what": ""}, "authority",
      "This field is required."),
+    ({"authority": "   ", "what": " \r\n "}, "authority", "This field is required."),
+    ({"what": " \r\n "}, "what", "This field is required."),
+    ({"disclosed_on": "  "}, "disclosed_on", "This field is required."),
     ({"authority": "x" * 201}, "authority", "This field is too long."),
     ({"legal_basis": "x" * 301}, "legal_basis", "This field is too long."),
     ({"what": "x" * 2001}, "what", "This field is too long."),
@@ -259,7 +262,7 @@ def test_bad_disclosures_are_refused_and_keep_the_input(app, client, admin, make
     assert f'id="{field}-error"' in response.text
     assert message in response.text
     assert "Not a valid" not in response.text  # never WTForms' English
-    if typed["authority"] and "\x00" not in typed["authority"]:
+    if typed["authority"].strip() and "\x00" not in typed["authority"]:
         assert f'value="{typed["authority"]}"' in response.text
     assert disclosure_count(app) == 0
     assert events(app, "disclosure.create") == []

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters, text
+from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters
 from ..i18n import _l
 
 #: Control characters and invisible reordering marks; unlike the account forms' check, tabs
@@ -30,9 +30,20 @@ def _tidy_text(value):
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def line(label, maximum: int):
+    """A required one-line text; DataRequired (after stripping) refuses a text of spaces."""
+    validators = [DataRequired(REQUIRED), Length(max=maximum, message=TOO_LONG),
+                  no_hidden_characters]
+    return StringField(label, validators, filters=[_strip])
+
+
 def long_text(label, maximum: int, required: bool = True):
     """A text area bounded to ``maximum`` characters, with translated messages only."""
-    validators = [InputRequired(REQUIRED)] if required else []
+    validators = [DataRequired(REQUIRED)] if required else []
     validators += [Length(max=maximum, message=TOO_LONG), no_control_characters]
     return TextAreaField(label, validators, filters=[_tidy_text])
 
@@ -42,13 +53,21 @@ class LocalDateField(DateField):
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
-            self.data = None  # left to InputRequired, so one message only
+            self.data = None  # left to date_required, so one message only
             return
         try:
             self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
         except ValueError as error:
             self.data = None
             raise ValueError(_l("Enter a date like 2026-11-25.")) from error
+
+
+def date_required(_form, field) -> None:
+    """Require a date: one message, "required" or the parse error, never both."""
+    if field.process_errors:
+        raise StopValidation()  # keeps the parse error already listed
+    if field.data is None:
+        raise StopValidation(REQUIRED)
 
 
 class CustomerSearchForm(FlaskForm):
@@ -61,8 +80,8 @@ class CustomerSearchForm(FlaskForm):
 
 
 class DisclosureForm(FlaskForm):
-    authority = text(_l("Authority"), 200)
-    legal_basis = text(_l("Legal basis (law and article, or court order)"), 300)
+    authority = line(_l("Authority"), 200)
+    legal_basis = line(_l("Legal basis (law and article, or court order)"), 300)
     disclosed_on = LocalDateField(_l("Date the data was handed over"),
-                                  [InputRequired(REQUIRED)])
+                                  [date_required])
     what = long_text(_l("What was disclosed"), 2000)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.validators import InputRequired
 
-from ..account.forms import REQUIRED
 from ..i18n import _l
-from .customer_forms import LocalDateField, long_text
+from .customer_forms import LocalDateField, date_required, long_text
 
 #: Version 1 is about 3,000 characters; a hundred thousand leaves room and bounds the request.
 BODY_MAX = 100_000
@@ -21,4 +19,4 @@ class PolicyForm(FlaskForm):
                            required=False)
     summary_en = long_text(_l("What changes, in English (optional)"), SUMMARY_MAX,
                            required=False)
-    effective_from = LocalDateField(_l("In force from"), [InputRequired(REQUIRED)])
+    effective_from = LocalDateField(_l("In force from"), [date_required])
