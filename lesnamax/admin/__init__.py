@@ -53,10 +53,11 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     csv_io,
     customers,
     dashboard,
+    images,
     orders,
     policy,
     products,
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "orders", "policy", "products"]
+           "images", "orders", "policy", "products"]

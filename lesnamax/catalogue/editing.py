@@ -1,0 +1,330 @@
+"""The shop owner's changes to products and their pictures; every change is audited.
+
+Functions take explicit arguments (ids, cleaned values, the acting admin) and own the
+transaction: the change and its AuditEvent are committed together, or neither is.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .. import cache
+from ..admin.auditing import Actor, record
+from ..database import begin_write
+from ..extensions import db
+from ..media import store_image
+from ..money import cents_to_decimal_text
+from ..orders.models import OrderLine
+from ..text import slugify
+from . import search, uploads
+from .models import LOW_STOCK, Product, ProductImage
+from .services import CARD_ONLY, CategoryTree, Page
+
+
+class NotFound(LookupError):
+    """The product or picture does not exist (any more)."""
+
+
+class SkuTaken(ValueError):
+    pass
+
+
+class SlugTaken(ValueError):
+    pass
+
+
+class StockChanged(ValueError):
+    """The stock is no longer what the owner saw (a sale happened meanwhile)."""
+
+    def __init__(self, current: int):
+        super().__init__(current)
+        self.current = current
+
+
+#: Sort keys of the admin list -> ORDER BY.
+SORTS = {
+    "newest": (Product.created_at.desc(), Product.id.desc()),
+    "name": (Product.name_sq, Product.id),
+    "price_asc": (Product.price_cents, Product.id),
+    "price_desc": (Product.price_cents.desc(), Product.id),
+    "stock_asc": (Product.stock, Product.id),
+    "stock_desc": (Product.stock.desc(), Product.id),
+}
+
+
+@dataclass(frozen=True)
+class AdminQuery:
+    q: str = ""
+    category_id: int | None = None
+    status: str = ""  # "", "active", "inactive"
+    stock: str = ""  # "", "out", "low"
+    sort: str = "newest"
+    page: int = 1
+
+
+def list_products(query: AdminQuery, tree: CategoryTree, per_page: int) -> Page:
+    """Return one page of products, inactive ones included (three queries in all)."""
+    statement = select(Product)
+    category = tree.by_id.get(query.category_id) if query.category_id else None
+    if category is not None:
+        statement = statement.where(Product.category_id.in_(tree.descendant_ids(category)))
+    if query.status in ("active", "inactive"):
+        statement = statement.where(Product.active.is_(query.status == "active"))
+    if query.stock == "out":
+        statement = statement.where(Product.stock == 0)
+    elif query.stock == "low":
+        statement = statement.where(Product.stock > 0, Product.stock <= LOW_STOCK)
+    words = search.terms(query.q)
+    if words:
+        # The folded search text holds the SKU's words too; the exact SKU is matched as well
+        # because folding splits "LM-SOF-000001" into three words.
+        sku = query.q.strip().upper()
+        statement = statement.where(or_(search.condition(words), Product.sku == sku))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(query.page, 1), pages)
+    items = db.session.scalars(
+        statement.order_by(*SORTS.get(query.sort, SORTS["newest"]))
+        .options(selectinload(Product.images), *CARD_ONLY)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(items), total, page, per_page)
+
+
+def get_product(product_id: int) -> Product:
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise NotFound(product_id)
+    return product
+
+
+def product_with_images(product_id: int) -> Product:
+    product = db.session.scalars(
+        select(Product).where(Product.id == product_id).options(selectinload(Product.images))
+    ).first()
+    if product is None:
+        raise NotFound(product_id)
+    return product
+
+
+def _euros(cents: int | None) -> str:
+    return "–" if cents is None else f"{cents_to_decimal_text(cents)} €"
+
+
+def _check_unique(values: dict, product_id: int | None, slug_typed: bool) -> str:
+    """Return the slug to use; raise SkuTaken/SlugTaken for values another product has."""
+    others = select(Product.id).where(Product.id != (product_id or 0))
+    if db.session.scalar(others.where(Product.sku == values["sku"]).limit(1)) is not None:
+        raise SkuTaken(values["sku"])
+    slug = values.get("slug") or slugify(values["name_sq"])[:130]
+    if db.session.scalar(others.where(Product.slug == slug).limit(1)) is None:
+        return slug
+    if slug_typed:
+        raise SlugTaken(slug)
+    # A generated slug gets the first free number ("tavoline-2"), as the demo data does.
+    used = set(db.session.scalars(others.where(Product.slug.like(f"{slug}-%"))))
+    return next(f"{slug}-{n}" for n in range(2, len(used) + 3) if f"{slug}-{n}" not in used)
+
+
+def _flush_unique(values: dict) -> None:
+    """Flush; a concurrent save of the same SKU or slug ends as SkuTaken/SlugTaken."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        if db.session.scalar(select(Product.id).where(Product.sku == values["sku"])):
+            raise SkuTaken(values["sku"]) from error
+        raise SlugTaken(values.get("slug", "")) from error
+
+
+def _commit() -> None:
+    db.session.commit()
+    # The shop's material filter is cached for a minute; show the change at once.
+    cache.forget("materials")
+
+
+def create_product(values: dict, actor: Actor) -> Product:
+    """Create a product from cleaned form ``values`` (Product column names)."""
+    values = dict(values)
+    values["slug"] = _check_unique(values, None, slug_typed=bool(values.get("slug")))
+    product = Product(**values)
+    db.session.add(product)
+    _flush_unique(values)
+    record(actor, "product.create", "product", product.id,
+           f"{product.sku} · {_euros(product.price_cents)} · stock {product.stock}")
+    _commit()
+    return product
+
+
+def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor) -> Product:
+    """Save the edit form. Stock is written only if the owner changed it (see ``set_stock``)."""
+    product = get_product(product_id)
+    values = dict(values)
+    new_stock = values.pop("stock")
+    values["slug"] = _check_unique(values, product_id, slug_typed=bool(values.get("slug")))
+    changes = []
+    for name, value in values.items():
+        old = getattr(product, name)
+        if old != value:
+            money = name in ("price_cents", "regular_price_cents")
+            changes.append(f"{name} {_euros(old)} → {_euros(value)}" if money else name)
+            setattr(product, name, value)
+    _flush_unique(values)
+    if new_stock != stock_seen:
+        _write_stock(product_id, stock_seen, new_stock)
+        changes.append(f"stock {stock_seen} → {new_stock}")
+    if changes:
+        record(actor, "product.update", "product", product_id, ", ".join(changes))
+    _commit()
+    return product
+
+
+def set_price(product_id: int, price_cents: int, actor: Actor) -> Product:
+    """Set the price charged. At or above the regular price, the discount ends."""
+    product = get_product(product_id)
+    detail = f"price {_euros(product.price_cents)} → {_euros(price_cents)}"
+    product.price_cents = price_cents
+    if product.regular_price_cents is not None and price_cents >= product.regular_price_cents:
+        product.regular_price_cents = None
+        product.discount_starts_on = product.discount_ends_on = None
+        detail += ", discount ended"
+    record(actor, "product.price", "product", product_id, detail)
+    db.session.commit()
+    return product
+
+
+def _write_stock(product_id: int, seen: int, new: int) -> None:
+    # Compare-and-set: write the new count only if the stock is still what the owner saw.
+    # A checkout that sold a piece meanwhile (``stock = stock - q``) makes this match no row,
+    # and the owner is asked to look again, instead of silently undoing the sale.
+    # PostgreSQL re-checks the WHERE after waiting for a concurrent sale's row lock.
+    result = db.session.execute(
+        update(Product)
+        .where(Product.id == product_id, Product.stock == seen)
+        .values(stock=new)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.scalar(select(Product.stock).where(Product.id == product_id))
+        if current is None:
+            raise NotFound(product_id)
+        raise StockChanged(current)
+
+
+def set_stock(product_id: int, seen: int, new: int, actor: Actor) -> Product:
+    """Set the stock to ``new`` if it is still ``seen``; else raise StockChanged."""
+    get_product(product_id)
+    if seen != new:
+        _write_stock(product_id, seen, new)
+        record(actor, "product.stock", "product", product_id, f"stock {seen} → {new}")
+        db.session.commit()
+    return get_product(product_id)
+
+
+def delete_or_deactivate(product_id: int, actor: Actor) -> str:
+    """Delete a product no order mentions; otherwise deactivate it (orders keep their link).
+
+    Returns ``"deleted"`` or ``"deactivated"``.
+    """
+    begin_write()  # SQLite: no order can be placed between the check and the delete
+    product = get_product(product_id)
+    ordered = db.session.scalar(
+        select(OrderLine.id).where(OrderLine.product_id == product_id).limit(1)
+    )
+    if ordered is not None:
+        product.active = False
+        record(actor, "product.deactivate", "product", product_id,
+               f"{product.sku}: ordered before, kept inactive")
+        outcome = "deactivated"
+    else:
+        record(actor, "product.delete", "product", product_id, f"{product.sku} {product.name_sq}")
+        # Core delete: the database cascades to pictures and cart lines (ON DELETE CASCADE).
+        db.session.execute(delete(Product).where(Product.id == product_id))
+        outcome = "deleted"
+    db.session.commit()
+    cache.forget("materials")
+    return outcome
+
+
+def add_images(product_id: int, files: list[tuple[str, bytes | None]], max_pixels: int,
+               directory: Path, actor: Actor) -> list[ProductImage]:
+    """Check uploaded ``(file name, bytes)`` and store them after the product's pictures.
+
+    Raises ``uploads.UploadRefused`` (nothing stored) if any file is not an accepted picture.
+    """
+    product = get_product(product_id)
+    images = uploads.check_all(files, max_pixels)
+    last = db.session.scalar(
+        select(func.max(ProductImage.position)).where(ProductImage.product_id == product_id)
+    )
+    position = -1 if last is None else last
+    added = []
+    for filename, image in images:
+        key, width, height = store_image(image, directory)
+        position += 1
+        row = ProductImage(product_id=product_id, key=key, width=width, height=height,
+                           alt_sq=product.name_sq[:200], alt_en=product.name_en[:200],
+                           position=position)
+        db.session.add(row)
+        added.append(row)
+        record(actor, "image.upload", "product", product_id, f"{filename} → {key}")
+    db.session.commit()
+    return added
+
+
+def _image(product_id: int, image_id: int) -> ProductImage:
+    image = db.session.scalar(
+        select(ProductImage).where(ProductImage.id == image_id,
+                                   ProductImage.product_id == product_id)
+    )
+    if image is None:
+        raise NotFound(image_id)
+    return image
+
+
+def move_image(product_id: int, image_id: int, step: int, actor: Actor) -> None:
+    """Move a picture one place earlier (``step=-1``) or later (``+1``); the first is the main."""
+    image = _image(product_id, image_id)
+    ordered = list(db.session.scalars(
+        select(ProductImage).where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.position, ProductImage.id)
+    ))
+    at = ordered.index(image)
+    to = at + step
+    if 0 <= to < len(ordered):
+        ordered[at], ordered[to] = ordered[to], ordered[at]
+        # Renumber all: old rows may share positions (imports, demo data).
+        for position, row in enumerate(ordered):
+            row.position = position
+        record(actor, "image.reorder", "product", product_id,
+               f"image {image_id}: place {at + 1} → {to + 1}")
+        db.session.commit()
+
+
+def update_image_alt(product_id: int, image_id: int, alt_sq: str, alt_en: str,
+                     actor: Actor) -> None:
+    image = _image(product_id, image_id)
+    if (image.alt_sq, image.alt_en) != (alt_sq, alt_en):
+        image.alt_sq, image.alt_en = alt_sq, alt_en
+        record(actor, "image.update", "product", product_id, f"image {image_id}: alt text")
+        db.session.commit()
+
+
+def delete_image(product_id: int, image_id: int, actor: Actor) -> None:
+    """Remove a picture from the product.
+
+    The files stay: their names are content hashes, so another product (or a copy of this
+    one) may show the same file; removing unused files is a separate clean-up.
+    """
+    image = _image(product_id, image_id)
+    record(actor, "image.delete", "product", product_id, f"image {image_id} ({image.key})")
+    db.session.delete(image)
+    db.session.commit()
