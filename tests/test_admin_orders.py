@@ -126,6 +126,16 @@ def test_list_filters(client, admin, make_order, query, found, hidden):
     assert orders[found].number in html and orders[hidden].number not in html
 
 
+def test_looking_at_the_list_is_audited_without_the_search_words(app, client, admin,
+                                                                   make_order):
+    make_order()
+    client.get("/admin/orders?status=paid&q=arta%40example.test")
+    [event] = audit(app, "order.view")
+    assert (event.subject_type, event.subject_id, event.actor_email) == (
+        "order", None, admin.email)
+    assert event.detail == "list status=paid page=1 search" and "arta" not in event.detail
+
+
 def test_list_search_by_number(client, admin, make_order):
     first, second = make_order(), make_order()
     html = client.get(f"/admin/orders?q={second.number}").text

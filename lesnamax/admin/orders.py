@@ -29,8 +29,9 @@ BANK_WORDS = {
 @bp.get("/orders")
 def orders():
     filters, ignored = order_forms.parse_filters(request.args)
+    page = order_admin.search(filters, current_actor())
     return render_template(
-        "admin/orders/list.html", active_page="orders", page=order_admin.search(filters),
+        "admin/orders/list.html", active_page="orders", page=page,
         filters=filters, args=order_forms.filter_args(filters), payments=order_forms.PAYMENTS,
         ignored=[order_forms.FILTER_NAMES[name] for name in ignored])
 

@@ -88,8 +88,17 @@ def _shop_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
-def search(filters: OrderFilter) -> OrderPage:
-    """Return one page of orders, newest first: two queries whatever the page size."""
+def search(filters: OrderFilter, actor: Actor) -> OrderPage:
+    """Return one page of orders, newest first: a few queries whatever the page size.
+
+    The list shows customers' names and e-mails, so looking at it is audited as well (the
+    search words are left out of the record: they may be someone's name or address).
+    """
+    shown = [f"{name}={value}" for name, value in (
+        ("status", filters.status), ("payment", filters.payment), ("since", filters.since),
+        ("until", filters.until), ("page", filters.page)) if value]
+    auditing.record_now(actor, "order.view", "order", None,
+                        " ".join(["list", *shown, *(["search"] if filters.q else [])]))
     query = select(Order)
     if filters.status:
         query = query.where(Order.status == filters.status)
