@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..i18n import _l
+from ..i18n import _l, current_code
 from ..orders import admin as order_admin
 from ..orders import labels
 from . import bp, current_actor, order_forms
@@ -63,7 +63,8 @@ def order_status(number: str):
     except order_admin.OutOfStock as short:
         return _refused(number, form, 409, _(
             "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
-            "Nothing was changed.", name=short.name_sq, num=short.available))
+            "Nothing was changed.", name=short.name_en if current_code() == "en" else short.name_sq,
+            num=short.available))
     except order_admin.InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
     return _done(number, _status_message(change), "error" if change.mail_failed else "success")
