@@ -1,0 +1,352 @@
+"""Admin CSV: streamed export, checked import (per-line report), confirmed all-or-nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from lesnamax.admin.auditing import Actor
+from lesnamax.admin.models import AuditEvent
+from lesnamax.catalogue import csv_io
+from lesnamax.catalogue.csv_io import COLUMNS
+from lesnamax.catalogue.models import Product
+from lesnamax.extensions import db
+
+
+@pytest.fixture(autouse=True)
+def import_dir(app, tmp_path):
+    app.config["IMPORT_DIR"] = str(tmp_path / "imports")
+    return tmp_path / "imports"
+
+
+@pytest.fixture
+def english(client):
+    # New messages are English msgids until the lead merges their Albanian translations.
+    client.set_cookie("lang", "en")
+
+
+@pytest.fixture
+def shop(make_category, make_product):
+    chairs = make_category(slug="karrige", name_sq="Karrige", name_en="Chairs")
+    beds = make_category(slug="krevate", name_sq="Krevate", name_en="Beds")
+    make_product(sku="LM-1", name_sq="Karrige çeliku", name_en="Steel chair",
+                 description_sq="Rreth 5 kg;\nfort, \"klasike\"", category_id=chairs.id,
+                 price_cents=1250, regular_price_cents=1500, discount_starts_on=date(2026, 1, 1),
+                 discount_ends_on=date(2026, 1, 31), material="metal", colour="black",
+                 width_cm=45, depth_cm=50, height_cm=90, featured=True)
+    make_product(sku="LM-2", name_sq="Krevat për dy", name_en="Double bed",
+                 category_id=beds.id, price_cents=25000, stock=0, active=False)
+    make_product(sku="LM-3", name_sq="=Formula e rrezikshme", name_en="-minus",
+                 category_id=beds.id, price_cents=99, stock=3)
+    return {"chairs": chairs, "beds": beds}
+
+
+def row(**values) -> dict:
+    base = dict.fromkeys(COLUMNS, "")
+    base.update(sku="LM-NEW", name_sq="Tavolinë e re", category="karrige", price="10.00",
+                stock="1", active="1", featured="0")
+    base.update(values)
+    return base
+
+
+def csv_bytes(rows, header=COLUMNS, delimiter=",", bom=True, encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    for r in rows:
+        writer.writerow([r.get(h, "") for h in header] if isinstance(r, dict) else r)
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode(encoding)
+
+
+def upload(client, data: bytes, filename: str = "produktet.csv"):
+    # Encoded here in memory: the test client spools big bodies to a temporary file that it
+    # never closes (a ResourceWarning, an error under filterwarnings=error).
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename)})
+    return client.post("/admin/csv/import", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def export(client) -> bytes:
+    response = client.get("/admin/csv/export")
+    assert response.status_code == 200
+    return response.data
+
+
+def parse(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def products(app) -> dict[str, dict]:
+    with app.app_context():
+        return {p.sku: {c.name: getattr(p, c.name) for c in Product.__table__.columns
+                        if c.name != "updated_at"}
+                for p in db.session.scalars(select(Product))}
+
+
+def events(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_the_page_explains_the_columns_and_codes(client, admin, shop):
+    page = client.get("/admin/csv").get_data(as_text=True)
+    assert 'aria-current="page"' in page and 'enctype="multipart/form-data"' in page
+    for text in ("regular_price", "memory_foam", "karrige", 'name="csrf_token"',
+                 "admin-csv.js", "<progress"):
+        assert text in page
+
+
+def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
+    response = client.get("/admin/csv/export")
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.data
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = parse(data)
+    assert rows[0] == list(COLUMNS)
+    first = dict(zip(COLUMNS, rows[1], strict=True))
+    assert first["name_sq"] == "Karrige çeliku"
+    assert first["description_sq"] == "Rreth 5 kg;\nfort, \"klasike\""
+    assert (first["price"], first["regular_price"]) == ("12.50", "15.00")
+    assert (first["discount_starts_on"], first["discount_ends_on"]) == ("2026-01-01",
+                                                                        "2026-01-31")
+    assert (first["category"], first["material"], first["active"], first["featured"]) == (
+        "karrige", "metal", "1", "1")
+    second = dict(zip(COLUMNS, rows[2], strict=True))
+    assert (second["active"], second["stock"], second["regular_price"]) == ("0", "0", "")
+    third = dict(zip(COLUMNS, rows[3], strict=True))
+    # Cells Excel would run as formulas are defused with a leading apostrophe.
+    assert (third["name_sq"], third["name_en"]) == ("'=Formula e rrezikshme", "'-minus")
+    assert third["price"] == "0.99"
+    (event,) = events(app, "csv.export")
+    assert event.detail == "3 products" and event.actor_email == "pronari@example.test"
+
+
+def test_round_trip_changes_only_the_edited_cells(app, client, admin, shop):
+    original = parse(export(client))
+    edited = [list(r) for r in original]
+    header = edited[0]
+    edited[1][header.index("name_sq")] = "Karrige çeliku e zezë"
+    edited[2][header.index("price")] = "260,00"
+    edited[2][header.index("stock")] = "7"
+    new_line = row(sku="LM-4", name_sq="Dyshek ëndrrash", name_en="Dream mattress",
+                   category="krevate", price="1 250,00", material="memory_foam")
+    edited.append([new_line[h] for h in header])
+    response = upload(client, csv_bytes(edited[1:], header=header, bom=False))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200, body
+    assert 'name="expected" value="1:2"' in body
+    assert products(app)["LM-1"]["name_sq"] == "Karrige çeliku"  # nothing applied yet
+    response = client.post("/admin/csv/confirm", data={"expected": "1:2"})
+    assert response.status_code == 303
+    again = parse(export(client))
+    assert len(again) == len(edited)
+    for before, after in zip(original[1:], again[1:], strict=False):
+        differing = {header[i] for i, (a, b) in enumerate(zip(before, after, strict=True))
+                     if a != b}
+        assert differing <= {"name_sq", "price", "stock"}
+    assert again[1][header.index("name_sq")] == "Karrige çeliku e zezë"
+    assert again[2][header.index("price")] == "260.00" and again[2][header.index("stock")] == "7"
+    assert again[:3] == [edited[0], edited[1], [*edited[2][:6], "260.00", *edited[2][7:]]]
+    assert again[4][header.index("price")] == "1250.00"
+    assert again[4][header.index("name_sq")] == "Dyshek ëndrrash"
+    (event,) = events(app, "csv.import")
+    assert event.detail == "1 new, 2 updated, 1 unchanged"
+    created = products(app)["LM-4"]
+    assert created["slug"] == "dyshek-endrrash" and created["active"] is True
+    # The new product is searchable in the shop (search_text filled by the bulk insert).
+    assert "Dyshek ëndrrash" in client.get("/products?q=endrrash").get_data(as_text=True)
+    assert "Dyshek ëndrrash" in client.get("/products?q=memory").get_data(as_text=True)
+
+
+def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
+    header = ("sku", "name_sq", "category", "price", "stock")
+    data = csv_bytes([["LM-2", "Krevat për dy", "krevate", "1.234,50", "2"]], header=header,
+                     delimiter=";", bom=False)
+    assert upload(client, data).status_code == 200
+    assert client.post("/admin/csv/confirm", data={"expected": "0:1"}).status_code == 303
+    bed = products(app)["LM-2"]
+    assert (bed["price_cents"], bed["stock"], bed["name_en"], bed["active"]) == (
+        123450, 2, "Double bed", False)  # columns left out keep their values
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("price", "12,5€", "without the currency sign"),
+    ("price", "-3", "cannot be negative"),
+    ("price", "abc", "as a number"),
+    ("price", "", "The price is required."),
+    ("price", "1.250", "as a number"),
+    ("regular_price", "9.00", "must be higher than the discounted price"),
+    ("stock", "-3", "cannot be negative"),
+    ("stock", "2.5", "whole number"),
+    ("stock", "", "The stock is required."),
+    ("category", "nuk-ekziston", "no category with the address"),
+    ("material", "plastic", "Unknown code"),
+    ("colour", "Blu", "Unknown code"),
+    ("sku", "x" * 41, "at most 40 characters"),
+    ("sku", "LM 9", "letters, digits"),
+    ("name_sq", "x" * 201, "at most 200 characters"),
+    ("name_sq", "", "This field is required."),
+    ("name_sq", "<script>alert(1)</script>", "HTML tags"),
+    ("name_en", "Bad\x00byte", "control characters"),
+    ("active", "maybe", "Write 1 for yes or 0 for no."),
+    ("discount_starts_on", "31/12/2026", "YYYY-MM-DD"),
+    ("discount_ends_on", "2025-01-01", "cannot end before it starts"),
+    ("width_cm", "abc", "whole number"),
+])
+def test_bad_cells_are_reported_by_line_and_column(app, client, hx, admin, english, shop,
+                                                   import_dir, column, value, message):
+    before = products(app)
+    extra = {"discount_starts_on": "2026-01-01"} if column == "discount_ends_on" else {}
+    rows = [row(sku="LM-8"), row(**{"sku": "LM-9", column: value, **extra})]
+    for sender in (client, hx):
+        response = upload(sender, csv_bytes(rows))
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert message in body, body
+        assert f"<td class=\"number\">3</td><td><code>{column}</code></td>" in body
+        assert "Nothing was changed" in body
+    assert "<html" not in body  # the htmx answer is the partial
+    assert products(app) == before
+    assert not events(app, "csv.import")
+    assert not list(import_dir.glob("*")) if import_dir.exists() else True
+
+
+def test_duplicated_skus_and_wrong_widths(client, admin, english, shop):
+    rows = [row(sku="LM-8"), row(sku="LM-8"), ["LM-10", "Vetëm dy"]]
+    body = upload(client, csv_bytes(rows)).get_data(as_text=True)
+    assert "The SKU LM-8 is already on line 2." in body
+    assert "This line has 2 columns instead of 18." in body
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "The file is empty."),
+    (b"\xef\xbb\xbf  \r\n", "The file is empty."),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV text file"),
+    (csv_bytes([]), "no product lines"),
+    (csv_bytes([row(name_sq="Tavolinë")], bom=False, encoding="cp1252"), "not in UTF-8"),
+    (csv_bytes([["LM-9", "X"]], header=("sku", "name_sq")), "The column “price” is missing."),
+    (csv_bytes([row()], header=(*COLUMNS, "ngjyra")), "Unknown column “ngjyra”."),
+    (csv_bytes([row()], header=(*COLUMNS, "sku")), "The column “sku” appears twice."),
+])
+def test_bad_files_get_one_clear_message(app, client, admin, english, shop, data, message):
+    before = products(app)
+    response = upload(client, data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert products(app) == before
+
+
+def test_no_file_and_too_many_lines(app, client, admin, english, shop):
+    response = client.post("/admin/csv/import", data={}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "Choose a CSV file" in response.get_data(as_text=True)
+    app.config["CSV_MAX_ROWS"] = 2
+    body = upload(client, csv_bytes([row(sku=f"LM-{n}") for n in range(10, 13)])).get_data(
+        as_text=True)
+    assert "more than 2 product lines" in body
+
+
+def test_the_upload_waits_under_a_random_name_and_goes_after_use(app, client, hx, admin, english,
+                                                                 shop, import_dir):
+    response = upload(hx, csv_bytes([row()]), filename="../../etc/passwd.csv")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and 'id="csv-import"' in body
+    (stored,) = import_dir.glob("*.csv")
+    assert stored.name.startswith(f"{admin.id}-") and "passwd" not in stored.name
+    with client.session_transaction() as session:
+        assert stored.name == f"{admin.id}-{session['csv_import']}.csv"
+    response = hx.post("/admin/csv/confirm", data={"expected": "1:0"})
+    assert response.status_code == 200 and "1 new products" in response.get_data(as_text=True)
+    assert not list(import_dir.glob("*.csv"))
+    # Confirming again finds nothing to import.
+    assert hx.post("/admin/csv/confirm", data={"expected": "1:0"}).status_code == 409
+    response = client.post("/admin/csv/confirm", data={"expected": "1:0"})
+    assert response.status_code == 303
+    assert len(products(app)) == 4
+
+
+def test_cancel_discards_the_upload(app, client, admin, shop, import_dir):
+    upload(client, csv_bytes([row()]))
+    assert list(import_dir.glob("*.csv"))
+    assert client.post("/admin/csv/cancel").status_code == 303
+    assert not list(import_dir.glob("*.csv"))
+    assert client.post("/admin/csv/confirm").status_code == 303
+    assert "LM-NEW" not in products(app)
+
+
+def test_a_change_between_check_and_confirm_is_caught(app, client, admin, english, shop,
+                                                      make_product):
+    upload(client, csv_bytes([row(sku="LM-NEW"), row(sku="LM-1", name_sq="Karrige")]))
+    make_product(sku="LM-NEW", category_id=shop["beds"].id)  # someone else, meanwhile
+    response = client.post("/admin/csv/confirm", data={"expected": "1:1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "confirm again" in body
+    assert 'name="expected" value="0:2"' in body
+    assert products(app)["LM-1"]["name_sq"] == "Karrige çeliku"
+    assert client.post("/admin/csv/confirm", data={"expected": "0:2"}).status_code == 303
+    assert products(app)["LM-NEW"]["name_sq"] == "Tavolinë e re"
+    assert products(app)["LM-1"]["name_sq"] == "Karrige"
+
+
+def test_a_category_deleted_meanwhile_refuses_everything(app, client, admin, english, shop,
+                                                         make_category):
+    spare = make_category(slug="rezerve", name_sq="Rezervë")
+    upload(client, csv_bytes([row(sku="LM-1", name_sq="Ndryshuar"),
+                              row(sku="LM-NEW", category="rezerve")]))
+    client.post(f"/admin/categories/{spare.id}/delete")
+    response = client.post("/admin/csv/confirm", data={"expected": "1:1"})
+    assert response.status_code == 422
+    assert "no category with the address" in response.get_data(as_text=True)
+    assert products(app)["LM-1"]["name_sq"] == "Karrige çeliku"
+    assert "LM-NEW" not in products(app)
+
+
+def test_a_failure_midway_leaves_nothing(app, shop, monkeypatch):
+    data = csv_bytes([row(sku="LM-NEW"), row(sku="LM-1", name_sq="Ndryshuar")])
+    before = None
+
+    def broken(_plan):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(csv_io, "_write_updates", broken)
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Product.id)))
+        with pytest.raises(RuntimeError):
+            csv_io.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None))
+    after = products(app)
+    assert len(after) == before and "LM-NEW" not in after
+    assert not events(app, "csv.import")
+
+
+def test_fifty_thousand_lines_check_and_import(app, client, admin, shop, make_category):
+    lines = 50_000
+    rows = [["LM-1", "Karrige çeliku e re", "", "", "", "karrige", "11.00", "", "", "", "5",
+             "1", "0", "oak", "", "", "", ""]]
+    rows += [[f"BULK-{n:06d}", f"Karrige lisi {n % 97}", f"Oak chair {n}", "Përshkrim", "",
+              "karrige" if n % 2 else "krevate", f"{n % 900 + 10},{n % 100:02d}", "", "", "",
+              str(n % 40), "1", "0", "oak", "natural", "45", "50", "90"]
+             for n in range(1, lines)]
+    data = csv_bytes(rows)
+    started = time.perf_counter()
+    response = upload(client, data)
+    checked = time.perf_counter()
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert 'value="49999:1"' in response.get_data(as_text=True)
+    response = client.post("/admin/csv/confirm", data={"expected": "49999:1"})
+    finished = time.perf_counter()
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Product.id))) == lines + 2
+        slugs = db.session.scalar(select(func.count(func.distinct(Product.slug))))
+        assert slugs == lines + 2
+    assert checked - started < 30 and finished - checked < 30, (checked - started,
+                                                               finished - checked)
+    assert "Karrige lisi 42" in client.get("/products?q=bulk-000042").get_data(as_text=True)
