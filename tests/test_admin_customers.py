@@ -165,6 +165,8 @@ def test_customer_page_shows_data_consents_orders_and_is_audited(app, client, ad
     assert "192.0.2.1" in html  # registered from
     assert html.count("<tr><td><time") >= 3  # privacy, age and marketing consents
     assert number in html
+    if "admin.order" in app.view_functions:  # the orders area links each number to its page
+        assert f'href="/admin/orders/{number}"' in html
     audit = events(app, "customer.view")
     assert [(e.subject_type, e.subject_id, e.actor_id) for e in audit] == [
         ("user", str(user.id), admin.id)]
