@@ -130,6 +130,14 @@ def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
     assert event.detail == "3 products" and event.actor_email == "pronari@example.test"
 
 
+def test_export_streams_in_batches(client, admin, shop, monkeypatch):
+    monkeypatch.setattr(csv_io, "CHUNK", 1)
+    response = client.get("/admin/csv/export")
+    pieces = list(response.response)
+    assert len(pieces) == 4  # the header, then one batch per product
+    assert b"".join(pieces).decode("utf-8").count("\n") == 5  # one description has a newline
+
+
 def test_round_trip_changes_only_the_edited_cells(app, client, admin, shop):
     original = parse(export(client))
     edited = [list(r) for r in original]

@@ -20,7 +20,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -45,8 +44,7 @@ def csv():
 @bp.get("/csv/export")
 def csv_export():
     chunks = service.export_csv(current_actor())
-    response = Response(stream_with_context(c.encode("utf-8") for c in chunks),
-                        mimetype="text/csv")
+    response = Response((c.encode("utf-8") for c in chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="lesnamax-produktet-{date.today().isoformat()}.csv"')
     return response
