@@ -175,7 +175,8 @@ def test_price_saved_without_javascript_redirects_back_to_the_list(app, client, 
 
 
 @pytest.mark.parametrize("back", ["https://evil.test/admin/products", "//evil.test/x", "/cart",
-                                  "/admin/products\\@evil"])
+                                  "/admin/products\\@evil", "/admin/products\r\nX-A: b",
+                                  "/admin/products\x00"])
 def test_the_way_back_stays_on_the_product_list(client, owner, make_product, back):
     item = make_product()
     response = client.post(f"/admin/products/{item.id}/price",
@@ -595,3 +596,23 @@ def test_every_new_message_has_an_albanian_translation():
     for msgid, translation in pending.items():
         assert set(re.findall(r"%\(\w+\)[sd]", msgid)) == set(
             re.findall(r"%\(\w+\)[sd]", translation)), msgid
+
+
+def test_forms_carry_the_csrf_token(app, client, hx, owner, make_product):
+    item = make_product(price_cents=1000)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/admin/products").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert hx.post(f"/admin/products/{item.id}/price", data={"price": "20"}).status_code == 400
+    response = hx.post(f"/admin/products/{item.id}/price", data={"price": "20"},
+                       headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    response = client.post(f"/admin/products/{item.id}/stock",
+                           data={"stock": "3", "stock_was": "10", "csrf_token": token})
+    assert response.status_code == 303
+    assert (product(app, item.id).price_cents, product(app, item.id).stock) == (2000, 3)
+    for path in (f"/admin/products/{item.id}/edit", "/admin/products/new",
+                 f"/admin/products/{item.id}/delete"):
+        forms_html = re.findall(r"<form[^>]*method=\"post\".*?</form>",
+                                client.get(path).get_data(as_text=True), re.S)
+        assert forms_html and all('name="csrf_token"' in f for f in forms_html), path

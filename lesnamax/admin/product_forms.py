@@ -272,7 +272,9 @@ def list_query(args: Mapping[str, str], max_query_length: int) -> AdminQuery:
     raw_category = args.get("category", "")
     raw_page = args.get("page", "1")
     return AdminQuery(
-        q=" ".join(args.get("q", "").split())[:max_query_length],
+        # Control characters (NUL!) would reach the SKU comparison; PostgreSQL refuses them.
+        q=" ".join("".join(c for c in args.get("q", "") if c.isprintable()).split())[
+            :max_query_length],
         category_id=int(raw_category) if _WHOLE.fullmatch(raw_category) else None,
         status=args.get("status", "") if args.get("status") in STATUSES else "",
         stock=args.get("stock", "") if args.get("stock") in STOCK_FILTERS else "",

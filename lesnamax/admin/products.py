@@ -28,7 +28,9 @@ def _product(product_id: int, with_images: bool = False):
 def _back() -> str:
     """Where a plain (no-JS) form returns: the list page it came from, filters kept."""
     target = safe_next(request.form.get("back"))
-    return target if target.startswith(url_for("admin.products")) else url_for("admin.products")
+    if target.startswith(url_for("admin.products")) and target.isprintable():
+        return target
+    return url_for("admin.products")
 
 
 @bp.get("/products")

@@ -85,7 +85,10 @@ def list_products(query: AdminQuery, tree: CategoryTree, per_page: int) -> Page:
         # The folded search text holds the SKU's words too; the exact SKU is matched as well
         # because folding splits "LM-SOF-000001" into three words.
         sku = query.q.strip().upper()
-        statement = statement.where(or_(search.condition(words), Product.sku == sku))
+        matches = search.condition(words)
+        if sku.isascii() and sku.isprintable() and len(sku) <= 40:
+            matches = or_(matches, Product.sku == sku)
+        statement = statement.where(matches)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(query.page, 1), pages)
