@@ -96,6 +96,16 @@ def test_search_by_name_email_or_phone_ignores_case_and_diacritics(client, admin
     assert "Vjosa" not in html
 
 
+def test_looking_at_the_list_is_audited_without_the_search_words(app, client, admin,
+                                                                  make_user):
+    make_user(first_name="Ëndrit")
+    client.get("/admin/customers", query_string={"q": "Ëndrit", "page": "1"})
+    audit = events(app, "customer.view")
+    assert [(e.subject_type, e.subject_id, e.actor_id) for e in audit] == [
+        ("user", None, admin.id)]
+    assert audit[0].detail == "list page=1 search" and "ndrit" not in audit[0].detail
+
+
 def test_search_without_match_and_hostile_text(client, admin, make_user, english):
     make_user()
     response = client.get("/admin/customers", query_string={"q": "<script>alert(1)</script>"})
@@ -170,6 +180,22 @@ def test_customer_page_shows_data_consents_orders_and_is_audited(app, client, ad
     audit = events(app, "customer.view")
     assert [(e.subject_type, e.subject_id, e.actor_id) for e in audit] == [
         ("user", str(user.id), admin.id)]
+
+
+def test_customer_page_query_count_does_not_grow_with_records(app, client, admin, make_user,
+                                                              count_queries):
+    def count(user_id) -> int:
+        with count_queries() as queries:
+            assert client.get(f"/admin/customers/{user_id}").status_code == 200
+        return len(queries)
+
+    few, many = make_user(), make_user()
+    add_order(app, few.id)
+    client.post(f"/admin/customers/{few.id}/disclosures/new", data=VALID)
+    for _n in range(5):
+        add_order(app, many.id)
+        client.post(f"/admin/customers/{many.id}/disclosures/new", data=VALID)
+    assert count(many.id) == count(few.id)
 
 
 def test_unknown_customer_is_a_404(app, client, admin):

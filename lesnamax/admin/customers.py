@@ -59,10 +59,12 @@ def _phone_digits(query: str) -> str:
     return digits if len(digits) >= 3 else ""
 
 
-def search_customers(query: str, page: int) -> Page:
+def search_customers(query: str, page: int, actor: auditing.Actor) -> Page:
     """Return one page of customers (newest first) matching every word of ``query``.
 
-    Two queries whatever the page size: a count, and the rows with their order counts.
+    Two queries whatever the page size: a count, and the rows with their order counts. The
+    list shows names and e-mails, so looking at it is audited too, without the search words
+    (they may be someone's name or phone).
     """
     condition = User.is_admin.is_(False)
     words = fold(query).split()
@@ -78,6 +80,9 @@ def search_customers(query: str, page: int) -> Page:
     total = db.session.scalar(select(func.count(User.id)).where(condition)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
+    # Recorded (and committed) before the rows load: a commit afterwards would expire them.
+    auditing.record_now(actor, "customer.view", "user", None,
+                        f"list page={page}" + (" search" if words else ""))
     counts = (select(Order.user_id, func.count(Order.id).label("n"))
               .group_by(Order.user_id).subquery())
     rows = db.session.execute(
@@ -104,12 +109,12 @@ def open_customer(user_id: int, actor: auditing.Actor) -> CustomerFile | None:
     user = db.session.get(User, user_id)
     if user is None:
         return None
+    # Recorded first: committing after loading would expire every row the page shows.
+    auditing.record_now(actor, "customer.view", "user", user.id)
     history = consent_history(user)
     latest = latest_consents(history).get(MARKETING)
-    found = CustomerFile(user, history, bool(latest and latest.granted), orders_of(user.id),
-                         disclosures.of_user(user.id))
-    auditing.record_now(actor, "customer.view", "user", user.id)
-    return found
+    return CustomerFile(user, history, bool(latest and latest.granted), orders_of(user.id),
+                        disclosures.of_user(user.id))
 
 
 def export_customer(user_id: int, actor: auditing.Actor) -> dict | None:
@@ -139,7 +144,7 @@ def customers():
     valid = form.validate()
     page = request.args.get("page", 1, type=int)
     query = form.q.data if valid else ""
-    found = search_customers(query, min(max(page, 1), MAX_PAGE))
+    found = search_customers(query, min(max(page, 1), MAX_PAGE), current_actor())
     response = htmx.page_or_partial(
         "admin/customers/list.html", "admin/customers/_customer_list.html",
         active_page="customers", form=form, found=found, query=query)
