@@ -230,3 +230,12 @@ def test_search_text_survives_product_orm_edits(app, furniture, make_product):
         assert service.refresh_search_text([furniture["sofas"].id]) == 1
         db.session.commit()
         assert db.session.get(Product, product.id).search_text == before
+
+
+def test_pages_have_nothing_inline(client, admin, furniture):
+    from tests.test_security import Resources
+
+    for path in ("/admin/categories", f"/admin/categories/{furniture['beds'].id}/edit"):
+        parser = Resources()
+        parser.feed(client.get(path).get_data(as_text=True))
+        assert not parser.inline_scripts and not parser.inline_styles, path

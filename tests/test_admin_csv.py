@@ -342,6 +342,7 @@ def test_fifty_thousand_lines_check_and_import(app, client, admin, shop, make_ca
               "karrige" if n % 2 else "krevate", f"{n % 900 + 10},{n % 100:02d}", "", "", "",
               str(n % 40), "1", "0", "oak", "natural", "45", "50", "90"]
              for n in range(1, lines)]
+    rows[42][1] = "Karrige Zyrafë"
     data = csv_bytes(rows)
     started = time.perf_counter()
     response = upload(client, data)
@@ -357,4 +358,16 @@ def test_fifty_thousand_lines_check_and_import(app, client, admin, shop, make_ca
         assert slugs == lines + 2
     assert checked - started < 30 and finished - checked < 30, (checked - started,
                                                                finished - checked)
-    assert "Karrige lisi 42" in client.get("/products?q=bulk-000042").get_data(as_text=True)
+    found = client.get("/products?q=zyrafe").get_data(as_text=True)
+    assert "Karrige Zyrafë" in found
+
+
+def test_pages_have_nothing_inline(client, admin, shop):
+    from tests.test_security import Resources
+
+    review = upload(client, csv_bytes([row()])).get_data(as_text=True)
+    for body in (client.get("/admin/csv").get_data(as_text=True), review):
+        parser = Resources()
+        parser.feed(body)
+        assert not parser.inline_scripts and not parser.inline_styles
+        assert "/static/js/admin-csv.js" in " ".join(parser.urls)
