@@ -92,10 +92,18 @@ class Visible(HTMLParser):
         self.chunks: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        # Text marked as another language (lang="en": the English policy text shown next
+        # to the Albanian one) is content in that language on purpose, not a UI string.
+        self._foreign: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in {"script", "style"}:
             self._skip += 1
+        if self._foreign and tag == self._foreign[0]:
+            self._foreign.append(tag)
+        elif (not self._foreign and tag not in ("a", "html")
+              and (dict(attrs).get("lang") or "sq")[:2] != "sq"):
+            self._foreign.append(tag)
         for key, value in attrs:
             if key in self.ATTRIBUTES and value:
                 self.chunks.append(value)
@@ -107,9 +115,11 @@ class Visible(HTMLParser):
     def handle_endtag(self, tag):
         if tag in {"script", "style"}:
             self._skip -= 1
+        if self._foreign and tag == self._foreign[0]:
+            self._foreign.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skip and not self._foreign and data.strip():
             self.chunks.append(" ".join(data.split()))
 
 
