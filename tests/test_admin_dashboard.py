@@ -132,6 +132,9 @@ def test_audit_page_lists_and_filters(app, client, admin):
     old = client.get("/admin/audit?until=2026-01-02").get_data(as_text=True)
     assert "192.0.2.9" in old and "12,00 €" not in old
     assert "Nuk ka" in client.get("/admin/audit?subject_type=policy").get_data(as_text=True)
+    # Each record links to its page.
+    assert 'href="/admin/orders/LM-2026-000001"' in page and 'href="/admin/customers/7"' in page
+    assert 'href="/admin/products/1/edit"' in page
 
 
 @pytest.mark.parametrize("query", ["since=abc", "until=2026-13-45", "since=%00"])

@@ -104,7 +104,7 @@ def test_no_english_in_answers_to_bad_input(client, hx, admin, busy_shop):
                            content_type="multipart/form-data").text,
         "status": client.post(f"/admin/orders/{order}/status",
                               data={"status": "delivered", "current": "x"}).text,
-        "disclosure": client.post(f"/admin/customers/{customer}/disclosures", data={}).text,
+        "disclosure": client.post(f"/admin/customers/{customer}/disclosures/new", data={}).text,
         "policy": client.post("/admin/policy/new", data={"effective_from": "2020-01-01"}).text,
         "orders-bad-filter": client.get("/admin/orders?since=abc&status=nope").text,
         "audit-bad-date": client.get("/admin/audit?since=abc").text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..i18n import _l
@@ -12,11 +12,29 @@ from . import auditing, bp
 from .models import ACTION_LABELS
 
 SUBJECT_LABELS = {
-    "product": _l("Product"), "image": _l("Image"), "category": _l("Category"),
-    "csv": _l("CSV file"), "order": _l("Order"), "user": _l("Customer"),
-    "disclosure": _l("Disclosure"), "policy": _l("Policy version"),
+    "product": _l("Product"), "category": _l("Category"), "order": _l("Order"),
+    "user": _l("Customer"), "disclosure": _l("Disclosure"), "policy": _l("Policy version"),
 }
 SUBJECT_TYPES = tuple(SUBJECT_LABELS)
+#: Where an event's record can be opened: subject type -> (endpoint, argument, as int).
+SUBJECT_PAGES = {
+    "product": ("admin.product_edit", "product_id", True),
+    "order": ("admin.order", "number", False),
+    "user": ("admin.customer", "user_id", True),
+    "category": ("admin.edit_category", "category_id", True),
+    "policy": ("admin.policy", "number", True),
+}
+
+
+def subject_url(event) -> str | None:
+    """A link to the record an event is about, when it has a page (deleted ones give 404)."""
+    page = SUBJECT_PAGES.get(event.subject_type)
+    if page is None or not event.subject_id:
+        return None
+    endpoint, argument, numeric = page
+    if numeric and not event.subject_id.isdigit():
+        return None
+    return url_for(endpoint, **{argument: event.subject_id})
 
 
 def _date(name: str, errors: dict[str, str]) -> date | None:
@@ -47,5 +65,5 @@ def audit():
     return render_template(
         "admin/audit.html", active_page="audit", events=events, filters=filters, page=page,
         pages=pages, errors=errors, actions=ACTION_LABELS, subject_types=SUBJECT_TYPES,
-        subject_labels=SUBJECT_LABELS,
+        subject_labels=SUBJECT_LABELS, subject_url=subject_url,
     ), 400 if errors else 200
