@@ -2,17 +2,18 @@
 
 The import is planned (every line validated, each SKU found new, changed or unchanged) and
 shown to the owner; confirming plans the same file again against the catalogue as it is then
-and writes everything in one transaction with executemany, or nothing.
+and writes everything in one transaction with executemany, or nothing. This module reads the
+file (encoding, delimiter, header, lines) and decides what happens to each product; turning a
+line's cells into a product's values, and the messages for bad cells, is in ``csv_rows``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,43 +22,24 @@ from ..admin import auditing
 from ..extensions import db
 from ..i18n import _l
 from ..text import slugify
-from . import vocab
+from .csv_rows import (
+    CONTROL,
+    DEFAULTS,
+    FIELD,
+    FORMULA_START,
+    Problem,
+    consistency_problems,
+    row_values,
+)
 from .models import Category, Product, category_names, search_text_for, utcnow
 
 COLUMNS = ("sku", "name_sq", "name_en", "description_sq", "description_en", "category", "price",
            "regular_price", "discount_starts_on", "discount_ends_on", "stock", "active",
            "featured", "material", "colour", "width_cm", "depth_cm", "height_cm")
 REQUIRED = ("sku", "name_sq", "category", "price", "stock")
-#: CSV column -> Product attribute, where they differ.
-FIELD = {"category": "category_id", "price": "price_cents",
-         "regular_price": "regular_price_cents"}
-#: What a new product gets for a column the file leaves out.
-DEFAULTS = {"name_en": "", "description_sq": "", "description_en": "",
-            "regular_price_cents": None, "discount_starts_on": None, "discount_ends_on": None,
-            "active": True, "featured": False, "material": None, "colour": None,
-            "width_cm": None, "depth_cm": None, "height_cm": None}
-TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 20_000,
-               "description_en": 20_000}
-#: Excel runs a cell starting with these as a formula: exported text gets a leading "'".
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_REPORTED = 500
 PREVIEW = 10
 CHUNK = 1000
-
-_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-_TAGS = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
-                      "\u2066-\u2069\ufeff]")
-_AMOUNT = re.compile(r"^(?P<int>\d{1,7}|\d{1,3}(?:(?P<sep>[ .,])\d{3}){1,2})"
-                     r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?$")
-TRUE, FALSE = {"1", "po", "yes", "true", "x"}, {"0", "jo", "no", "false"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    column: str
-    message: object  # a lazy translated string
 
 
 @dataclass
@@ -78,9 +60,14 @@ class Plan:
         return len(self.creates), len(self.updates)
 
     def add(self, line: int, column: str, message) -> None:
-        self.problem_count += 1
-        if len(self.problems) < MAX_REPORTED:
-            self.problems.append(Problem(line, column, message))
+        self.report([Problem(line, column, message)])
+
+    def report(self, problems: Iterable[Problem]) -> None:
+        # Every problem is counted, but a file wrong throughout is not listed line by line.
+        for problem in problems:
+            self.problem_count += 1
+            if len(self.problems) < MAX_REPORTED:
+                self.problems.append(problem)
 
 
 class ImportRefused(Exception):
@@ -89,12 +76,6 @@ class ImportRefused(Exception):
     def __init__(self, plan: Plan, changed: bool = False):
         super().__init__("import refused")
         self.plan, self.changed = plan, changed
-
-
-class _Bad(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 # Export
@@ -199,7 +180,7 @@ def _decode(data: bytes | None, plan: Plan) -> str | None:
                               "“CSV UTF-8 (Comma delimited)” and upload it again."))
         return None
     sample = text[:8192]
-    if len(_CONTROL.findall(sample)) > len(sample) // 100 + 2:
+    if len(CONTROL.findall(sample)) > len(sample) // 100 + 2:
         plan.add(1, "", _l("This is not a CSV text file. Save the table as “CSV UTF-8”."))
         return None
     return text
@@ -243,18 +224,12 @@ def _check_rows(records: list, header: list[str], plan: Plan) -> None:
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
     existing = _existing([cells[header.index("sku")].strip() for _line, cells in records])
     seen: dict[str, int] = {}
-    fields = [FIELD.get(name, name) for name in header]
     slugs: _Slugs | None = None
     names: dict[int, list[str]] = {}
     now = utcnow()
     for line, cells in records:
-        values, failed = {}, False
-        for name, target, cell in zip(header, fields, cells, strict=True):
-            try:
-                values[target] = _parse(name, cell, categories)
-            except _Bad as bad:
-                plan.add(line, name, bad.message)
-                failed = True
+        values, problems = row_values(line, header, cells, categories)
+        plan.report(problems)
         sku = values.get("sku")
         if sku and sku in seen:
             plan.add(line, "sku", _l("The SKU %(sku)s is already on line %(line)s.",
@@ -262,11 +237,13 @@ def _check_rows(records: list, header: list[str], plan: Plan) -> None:
             continue
         if sku:
             seen[sku] = line
-        if failed:
+        if problems:
             continue
         old = existing.get(sku)
         merged = {**(old or DEFAULTS), **values}
-        if not _consistent(merged, line, plan):
+        problems = consistency_problems(merged, line)
+        if problems:
+            plan.report(problems)
             continue
         if old is not None and all(merged[k] == old[k] for k in values):
             plan.unchanged += 1
@@ -287,108 +264,6 @@ def _check_rows(records: list, header: list[str], plan: Plan) -> None:
                 action = "update"
         if len(plan.preview) < PREVIEW:
             plan.preview.append((line, sku, merged["name_sq"], action))
-
-
-def _consistent(values: dict, line: int, plan: Plan) -> bool:
-    regular, price = values["regular_price_cents"], values["price_cents"]
-    ok = True
-    if regular is not None and regular <= price:
-        plan.add(line, "regular_price",
-                 _l("The regular price must be higher than the discounted price."))
-        ok = False
-    starts, ends = values["discount_starts_on"], values["discount_ends_on"]
-    if starts and ends and ends < starts:
-        plan.add(line, "discount_ends_on", _l("The discount cannot end before it starts."))
-        ok = False
-    return ok
-
-
-def _parse(name: str, cell: str, categories: dict[str, int]):
-    value = cell.strip()
-    if name in TEXT_LIMITS:
-        return _text(name, value)
-    if name == "category":
-        if not value:
-            raise _Bad(_l("The category is required."))
-        if value not in categories:
-            raise _Bad(_l("There is no category with the address “%(slug)s”.", slug=value[:60]))
-        return categories[value]
-    if name in ("price", "regular_price"):
-        return _amount(value, required=name == "price")
-    if name in ("discount_starts_on", "discount_ends_on"):
-        return _date(value)
-    if name in ("active", "featured"):
-        if not value:
-            return DEFAULTS[name]
-        if value.lower() not in TRUE | FALSE:
-            raise _Bad(_l("Write 1 for yes or 0 for no."))
-        return value.lower() in TRUE
-    if name in ("material", "colour"):
-        known = vocab.MATERIALS if name == "material" else vocab.COLOURS
-        if value and value not in known:
-            raise _Bad(_l("Unknown code “%(code)s”: use one of the codes listed on the CSV page.",
-                          code=value[:40]))
-        return value or None
-    return _whole(value, required=name == "stock")
-
-
-def _text(name: str, value: str) -> str:
-    if value[:1] == "'" and value[1:2] in FORMULA_START:
-        value = value[1:]  # our own export's guard against spreadsheet formulas
-    if name in ("sku", "name_sq") and not value:
-        raise _Bad(_l("This field is required."))
-    if len(value) > TEXT_LIMITS[name]:
-        raise _Bad(_l("Too long: at most %(n)s characters.", n=TEXT_LIMITS[name]))
-    one_line = not name.startswith("description")
-    if _CONTROL.search(value) or (one_line and re.search(r"[\t\r\n]", value)):
-        raise _Bad(_l("This field contains invisible or control characters."))
-    if _TAGS.search(value):
-        raise _Bad(_l("HTML tags are not allowed here."))
-    if name == "sku" and not _SKU.match(value):
-        raise _Bad(_l("Use letters, digits, dots, slashes and hyphens only."))
-    return value
-
-
-def _amount(value: str, required: bool) -> int | None:
-    value = value.replace("\xa0", " ").replace("\u202f", " ")
-    if not value:
-        if required:
-            raise _Bad(_l("The price is required."))
-        return None
-    if re.search(r"[€$£]|eur", value, re.IGNORECASE):
-        raise _Bad(_l("Write the amount without the currency sign, e.g. 12.50."))
-    if value.startswith("-"):
-        raise _Bad(_l("The amount cannot be negative."))
-    match = _AMOUNT.match(value)
-    # "1.250" or "1,250" alone could be either thousands or decimals: refuse rather than guess.
-    if not match or (match["sep"] in (".", ",") and (not match["dec"] or
-                                                     match["dec"] == match["sep"])):
-        raise _Bad(_l("Write the amount as a number, e.g. 12.50 or 1 250,00."))
-    euros = int(re.sub(r"\D", "", match["int"]))
-    return euros * 100 + int((match["frac"] or "0").ljust(2, "0"))
-
-
-def _whole(value: str, required: bool) -> int | None:
-    if not value:
-        if required:
-            raise _Bad(_l("The stock is required."))
-        return None
-    if value.startswith("-") and value[1:].isdigit():
-        raise _Bad(_l("The number cannot be negative."))
-    if not value.isascii() or not value.isdigit() or len(value) > 7:
-        raise _Bad(_l("Write a whole number, e.g. 12."))
-    return int(value)
-
-
-def _date(value: str) -> date | None:
-    if not value:
-        return None
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-    raise _Bad(_l("Write the date as YYYY-MM-DD, e.g. 2026-03-31."))
 
 
 def _existing(skus: list[str]) -> dict[str, dict]:

@@ -1,0 +1,169 @@
+"""One line of a product CSV turned into a product's values, or the reasons it cannot be.
+
+Each cell is parsed the way people type in a spreadsheet (prices like "1 250,00", dates like
+31.12.2026, "po"/"jo" for yes/no) and checked (lengths, control characters, HTML, known codes);
+then the line's values are checked against each other. Reading the file around the lines
+(encoding, delimiter, header) and what an import does with the values are in ``csv_io``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..i18n import _l
+from . import vocab
+
+#: CSV column -> Product attribute, where they differ.
+FIELD = {"category": "category_id", "price": "price_cents",
+         "regular_price": "regular_price_cents"}
+#: What a new product gets for a column the file leaves out.
+DEFAULTS = {"name_en": "", "description_sq": "", "description_en": "",
+            "regular_price_cents": None, "discount_starts_on": None, "discount_ends_on": None,
+            "active": True, "featured": False, "material": None, "colour": None,
+            "width_cm": None, "depth_cm": None, "height_cm": None}
+TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 20_000,
+               "description_en": 20_000}
+#: Excel runs a cell starting with these as a formula: exported text gets a leading "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Invisible and control characters; ``csv_io`` also uses it to tell binary files from text.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff]")
+
+_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_TAGS = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+_AMOUNT = re.compile(r"^(?P<int>\d{1,7}|\d{1,3}(?:(?P<sep>[ .,])\d{3}){1,2})"
+                     r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?$")
+TRUE, FALSE = {"1", "po", "yes", "true", "x"}, {"0", "jo", "no", "false"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: object  # a lazy translated string
+
+
+class _Bad(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def row_values(line: int, header: list[str], cells: list[str],
+               categories: dict[str, int]) -> tuple[dict, list[Problem]]:
+    """Return the line's values by Product attribute, and a problem for each bad cell.
+
+    The values of the cells that parsed are returned even when others did not: the caller
+    still needs the SKU to report it as a duplicate.
+    """
+    values, problems = {}, []
+    for name, cell in zip(header, cells, strict=True):
+        try:
+            values[FIELD.get(name, name)] = _parse(name, cell, categories)
+        except _Bad as bad:
+            problems.append(Problem(line, name, bad.message))
+    return values, problems
+
+
+def consistency_problems(values: dict, line: int) -> list[Problem]:
+    """Check values that depend on each other (for an update, merged with the stored ones)."""
+    regular, price = values["regular_price_cents"], values["price_cents"]
+    problems = []
+    if regular is not None and regular <= price:
+        problems.append(Problem(line, "regular_price", _l(
+            "The regular price must be higher than the discounted price.")))
+    starts, ends = values["discount_starts_on"], values["discount_ends_on"]
+    if starts and ends and ends < starts:
+        problems.append(Problem(line, "discount_ends_on",
+                                _l("The discount cannot end before it starts.")))
+    return problems
+
+
+def _parse(name: str, cell: str, categories: dict[str, int]):
+    value = cell.strip()
+    if name in TEXT_LIMITS:
+        return _text(name, value)
+    if name == "category":
+        if not value:
+            raise _Bad(_l("The category is required."))
+        if value not in categories:
+            raise _Bad(_l("There is no category with the address “%(slug)s”.", slug=value[:60]))
+        return categories[value]
+    if name in ("price", "regular_price"):
+        return _amount(value, required=name == "price")
+    if name in ("discount_starts_on", "discount_ends_on"):
+        return _date(value)
+    if name in ("active", "featured"):
+        if not value:
+            return DEFAULTS[name]
+        if value.lower() not in TRUE | FALSE:
+            raise _Bad(_l("Write 1 for yes or 0 for no."))
+        return value.lower() in TRUE
+    if name in ("material", "colour"):
+        known = vocab.MATERIALS if name == "material" else vocab.COLOURS
+        if value and value not in known:
+            raise _Bad(_l("Unknown code “%(code)s”: use one of the codes listed on the CSV page.",
+                          code=value[:40]))
+        return value or None
+    return _whole(value, required=name == "stock")
+
+
+def _text(name: str, value: str) -> str:
+    if value[:1] == "'" and value[1:2] in FORMULA_START:
+        value = value[1:]  # our own export's guard against spreadsheet formulas
+    if name in ("sku", "name_sq") and not value:
+        raise _Bad(_l("This field is required."))
+    if len(value) > TEXT_LIMITS[name]:
+        raise _Bad(_l("Too long: at most %(n)s characters.", n=TEXT_LIMITS[name]))
+    one_line = not name.startswith("description")
+    if CONTROL.search(value) or (one_line and re.search(r"[\t\r\n]", value)):
+        raise _Bad(_l("This field contains invisible or control characters."))
+    if _TAGS.search(value):
+        raise _Bad(_l("HTML tags are not allowed here."))
+    if name == "sku" and not _SKU.match(value):
+        raise _Bad(_l("Use letters, digits, dots, slashes and hyphens only."))
+    return value
+
+
+def _amount(value: str, required: bool) -> int | None:
+    value = value.replace("\xa0", " ").replace("\u202f", " ")
+    if not value:
+        if required:
+            raise _Bad(_l("The price is required."))
+        return None
+    if re.search(r"[€$£]|eur", value, re.IGNORECASE):
+        raise _Bad(_l("Write the amount without the currency sign, e.g. 12.50."))
+    if value.startswith("-"):
+        raise _Bad(_l("The amount cannot be negative."))
+    match = _AMOUNT.match(value)
+    # "1.250" or "1,250" alone could be either thousands or decimals: refuse rather than guess.
+    if not match or (match["sep"] in (".", ",") and (not match["dec"] or
+                                                     match["dec"] == match["sep"])):
+        raise _Bad(_l("Write the amount as a number, e.g. 12.50 or 1 250,00."))
+    euros = int(re.sub(r"\D", "", match["int"]))
+    return euros * 100 + int((match["frac"] or "0").ljust(2, "0"))
+
+
+def _whole(value: str, required: bool) -> int | None:
+    if not value:
+        if required:
+            raise _Bad(_l("The stock is required."))
+        return None
+    if value.startswith("-") and value[1:].isdigit():
+        raise _Bad(_l("The number cannot be negative."))
+    if not value.isascii() or not value.isdigit() or len(value) > 7:
+        raise _Bad(_l("Write a whole number, e.g. 12."))
+    return int(value)
+
+
+def _date(value: str) -> date | None:
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise _Bad(_l("Write the date as YYYY-MM-DD, e.g. 2026-03-31."))
