@@ -3,10 +3,8 @@ hostile input on the form, changes audited. Price and stock in the rows: test_ad
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -369,32 +367,3 @@ def test_an_ordered_product_is_deactivated_instead(app, client, owner, make_prod
     assert "deactivated instead of deleted" in text(client.get("/admin/products"))
     with app.app_context():
         assert db.session.scalar(select(OrderLine.product_id)) == item.id
-
-
-# --- translations -----------------------------------------------------------------------
-
-
-def test_every_new_message_has_an_albanian_translation():
-    """Strings of this area are in the sq catalogue or in translations/pending/products.json."""
-    from babel.messages.extract import extract_from_file
-    from babel.messages.pofile import read_po
-
-    root = Path(__file__).resolve().parent.parent
-    with (root / "translations/sq/LC_MESSAGES/messages.po").open("rb") as f:
-        known = {m.id for m in read_po(f) if m.id and m.string}
-    pending = json.loads((root / "translations/pending/products.json").read_text("utf-8"))
-    assert all(value.strip() for value in pending.values())
-    keywords = {"_": None, "_l": None, "gettext": None}
-    files = [*(root / "templates/admin/products").glob("*.html")]
-    python = [root / "lesnamax/admin/products.py", root / "lesnamax/admin/images.py",
-              root / "lesnamax/admin/product_forms.py", root / "lesnamax/catalogue/uploads.py"]
-    missing = set()
-    for path, method in [*((p, "jinja2") for p in files), *((p, "python") for p in python)]:
-        for _line, message, _comments, _context in extract_from_file(method, str(path),
-                                                                     keywords=keywords):
-            if message not in known and message not in pending:
-                missing.add(message)
-    assert missing == set()
-    for msgid, translation in pending.items():
-        assert set(re.findall(r"%\(\w+\)[sd]", msgid)) == set(
-            re.findall(r"%\(\w+\)[sd]", translation)), msgid

@@ -80,8 +80,21 @@ def picture(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def new_sku(live_app):
+    """A fresh SKU for a product the test creates; the product is gone after the test, so the
+    listing tests that count the demo catalogue see it unchanged."""
+    from lesnamax.catalogue.models import Product
+
+    sku = f"KAR-{uuid4().hex[:6].upper()}"
+    yield sku
+    with live_app.app_context():
+        db.session.query(Product).filter_by(sku=sku).delete()
+        db.session.commit()
+
+
 def test_owner_creates_a_product_with_a_picture_and_sets_its_stock(page: Page, watch, owner,
-                                                                    tmp_path):
+                                                                    tmp_path, new_sku, live_app):
     admin_login(page, owner)
     expect(page.get_by_role("heading", name="Paneli", exact=True)).to_be_visible()
     expect(page.locator("svg.chart rect.bar")).to_have_count(30)
@@ -91,7 +104,7 @@ def test_owner_creates_a_product_with_a_picture_and_sets_its_stock(page: Page, w
     menu.get_by_role("link", name="Produktet").click()
     page.get_by_role("link", name="Produkt i ri").click()
     watch.axe(page, "new product form")
-    sku = f"KAR-{uuid4().hex[:6].upper()}"
+    sku = new_sku
     page.get_by_label("Emri (shqip)").fill("Karrige lisi Dardania")
     page.get_by_label("Emri (anglisht)").fill("Dardania oak chair")
     page.get_by_label("Kodi i produktit (SKU)").fill(sku)
@@ -137,6 +150,15 @@ def test_owner_creates_a_product_with_a_picture_and_sets_its_stock(page: Page, w
     image = page.locator(".gallery-main img, .gallery-item img").first
     expect(image).to_be_visible()
     assert image.evaluate("img => img.naturalWidth") > 0
+
+    # Deleted again (no order has it): the shop no longer knows it.
+    page.goto(f"/admin/products?q={sku}")
+    page.get_by_role("link", name="Karrige lisi Dardania").click()
+    page.get_by_role("link", name="Fshije produktin").click()
+    page.get_by_role("button", name="Fshije produktin").click()
+    expect(page.locator("#flashes")).to_contain_text("Karrige lisi Dardania")
+    page.goto(f"/products?q={sku}")
+    expect(page.locator("#results-count")).to_have_text("0 produkte")
 
 
 def test_owner_moves_an_order_on_and_the_customer_is_told(page: Page, watch, owner, shelf,
