@@ -95,9 +95,9 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
         if len(password) < MIN_PASSWORD:
             raise click.BadParameter(f"use at least {MIN_PASSWORD} characters",
                                      param_hint="password")
-    user, created = accounts.create_admin(email, password)
-    auditing.record_now(auditing.Actor(None, "flask create-admin", None), "admin.create",
-                        "user", user.id, "created" if created else "promoted")
+    actor = auditing.Actor(None, "flask create-admin", None)
+    user, created = accounts.create_admin(email, password, lambda user, created: auditing.record(
+        actor, "admin.create", "user", user.id, "+" if created else "↑"))
     click.echo(f"{'Created' if created else 'Promoted'} admin {user.email}.")
     if generate_password:
         click.echo(f"Password: {password}")

@@ -28,7 +28,7 @@ def test_create_admin_with_a_generated_password_can_log_in(app, client):
     assert response.status_code == 303
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "admin.create"))
-        assert event.actor_email == "flask create-admin" and event.detail == "created"
+        assert event.actor_email == "flask create-admin" and event.detail == "+"
 
 
 def test_create_admin_asks_for_the_password(app, client):
@@ -54,6 +54,9 @@ def test_create_admin_promotes_a_customer_and_keeps_the_password(app, client, ma
     result = app.test_cli_runner().invoke(args=["create-admin", customer.email])
     assert result.exit_code == 0, result.output
     assert "Promoted" in result.output and admin_flag(app, customer.email) is True
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "admin.create"))
+        assert event.subject_id == str(customer.id) and event.detail == "↑"
     login(customer)
     assert client.get("/admin/").status_code == 200
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -201,11 +202,14 @@ def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
 
 
-def create_admin(email: str, password: str | None) -> tuple[User, bool]:
+def create_admin(email: str, password: str | None,
+                 on_change: Callable[[User, bool], None] | None = None) -> tuple[User, bool]:
     """Promote the account with ``email`` to admin, or create a staff account for it.
 
     Returns ``(user, created)``. A new account needs ``password``; an existing one keeps its
     password unless one is given. Staff accounts carry no address: they do not buy as staff.
+    ``on_change(user, created)`` runs before the commit, so a record of the change (the audit
+    trail) is saved in the same transaction.
     """
     email = email.strip().lower()
     user = user_by_email(email)
@@ -220,5 +224,8 @@ def create_admin(email: str, password: str | None) -> tuple[User, bool]:
         user.password_hash = hash_password(password)
         user.session_token = new_session_token()
     user.is_admin = True
+    db.session.flush()
+    if on_change is not None:
+        on_change(user, created)
     db.session.commit()
     return user, created

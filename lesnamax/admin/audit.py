@@ -42,10 +42,14 @@ def _date(name: str, errors: dict[str, str]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
+        day = None
+    # Years far off are typing errors, and 9999-12-31 + 1 day would overflow.
+    if day is None or not 2000 <= day.year <= 2100:
         errors[name] = _("Enter a date like 2026-11-25.")
         return None
+    return day
 
 
 @bp.get("/audit")
