@@ -14,7 +14,7 @@ from werkzeug.test import encode_multipart
 
 from lesnamax.admin.auditing import Actor
 from lesnamax.admin.models import AuditEvent
-from lesnamax.catalogue import csv_io
+from lesnamax.catalogue import csv_import, csv_io
 from lesnamax.catalogue.csv_io import COLUMNS
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
@@ -99,8 +99,14 @@ def test_the_page_explains_the_columns_and_codes(client, admin, shop):
     page = client.get("/admin/csv").get_data(as_text=True)
     assert 'aria-current="page"' in page and 'enctype="multipart/form-data"' in page
     for text in ("regular_price", "memory_foam", "karrige", 'name="csrf_token"',
-                 "admin-csv.js", "<progress"):
+                 "admin-csv.js", "<progress", "stock_exported"):
         assert text in page
+
+
+def test_the_page_explains_the_stock_rule(client, admin, english):
+    page = client.get("/admin/csv").get_data(as_text=True)
+    assert "The stock of an existing product is written only where you changed it" in page
+    assert "it tells your changes from sales made since" in page
 
 
 def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
@@ -122,12 +128,13 @@ def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
         "karrige", "metal", "1", "1")
     second = dict(zip(COLUMNS, rows[2], strict=True))
     assert (second["active"], second["stock"], second["regular_price"]) == ("0", "0", "")
+    assert second["stock_exported"] == second["stock"]
     third = dict(zip(COLUMNS, rows[3], strict=True))
     # Cells Excel would run as formulas are defused with a leading apostrophe.
     assert (third["name_sq"], third["name_en"]) == ("'=Formula e rrezikshme", "'-minus")
     assert third["price"] == "0.99"
     (event,) = events(app, "csv.export")
-    assert event.detail == "3 products" and event.actor_email == "pronari@example.test"
+    assert event.detail == "3" and event.actor_email == "pronari@example.test"
 
 
 def test_export_streams_in_batches(client, admin, shop, monkeypatch):
@@ -144,7 +151,7 @@ def test_round_trip_changes_only_the_edited_cells(app, client, admin, shop):
     header = edited[0]
     edited[1][header.index("name_sq")] = "Karrige çeliku e zezë"
     edited[2][header.index("price")] = "260,00"
-    edited[2][header.index("stock")] = "7"
+    edited[2][header.index("stock")] = "7"  # stock_exported stays 0: the owner changed it
     new_line = row(sku="LM-4", name_sq="Dyshek ëndrrash", name_en="Dream mattress",
                    category="krevate", price="1 250,00", material="memory_foam")
     edited.append([new_line[h] for h in header])
@@ -160,14 +167,17 @@ def test_round_trip_changes_only_the_edited_cells(app, client, admin, shop):
     for before, after in zip(original[1:], again[1:], strict=False):
         differing = {header[i] for i, (a, b) in enumerate(zip(before, after, strict=True))
                      if a != b}
-        assert differing <= {"name_sq", "price", "stock"}
+        assert differing <= {"name_sq", "price", "stock", "stock_exported"}
     assert again[1][header.index("name_sq")] == "Karrige çeliku e zezë"
     assert again[2][header.index("price")] == "260.00" and again[2][header.index("stock")] == "7"
+    exported = header.index("stock_exported")
+    assert again[2][exported] == "7"
+    edited[2][exported] = "7"
     assert again[:3] == [edited[0], edited[1], [*edited[2][:6], "260.00", *edited[2][7:]]]
     assert again[4][header.index("price")] == "1250.00"
     assert again[4][header.index("name_sq")] == "Dyshek ëndrrash"
     (event,) = events(app, "csv.import")
-    assert event.detail == "1 new, 2 updated, 1 unchanged"
+    assert event.detail == "+1 ~2 =1; stock LM-2 0 → 7"
     created = products(app)["LM-4"]
     assert created["slug"] == "dyshek-endrrash" and created["active"] is True
     # The new product is searchable in the shop (search_text filled by the bulk insert).
@@ -192,15 +202,23 @@ def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
     ("price", "abc", "as a number"),
     ("price", "", "The price is required."),
     ("price", "1.250", "as a number"),
+    ("price", "0", "more than 0"),
+    ("price", "0,00", "more than 0"),
+    ("price", "1 000 000,01", "cannot be more than 1 000 000"),
+    ("regular_price", "0.00", "more than 0"),
     ("regular_price", "9.00", "must be higher than the discounted price"),
     ("stock", "-3", "cannot be negative"),
     ("stock", "2.5", "whole number"),
+    ("stock", "100001", "from 0 to 100 000"),
+    ("stock", "１２", "whole number"),  # full-width digits
+    ("stock_exported", "abc", "whole number"),
     ("stock", "", "The stock is required."),
     ("category", "nuk-ekziston", "no category with the address"),
     ("material", "plastic", "Unknown code"),
     ("colour", "Blu", "Unknown code"),
     ("sku", "x" * 41, "at most 40 characters"),
     ("sku", "LM 9", "letters, digits"),
+    ("sku", "-LM9", "starting with a letter or digit"),
     ("name_sq", "x" * 201, "at most 200 characters"),
     ("name_sq", "", "This field is required."),
     ("name_sq", "<script>alert(1)</script>", "HTML tags"),
@@ -208,7 +226,12 @@ def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
     ("active", "maybe", "Write 1 for yes or 0 for no."),
     ("discount_starts_on", "31/12/2026", "YYYY-MM-DD"),
     ("discount_ends_on", "2025-01-01", "cannot end before it starts"),
-    ("width_cm", "abc", "whole number"),
+    ("width_cm", "abc", "whole centimetres"),
+    ("width_cm", "0", "from 1 to 10 000"),
+    ("depth_cm", "10001", "from 1 to 10 000"),
+    ("height_cm", "-5", "from 1 to 10 000"),
+    ("discount_starts_on", "2026-01-01", "Discount dates need a discounted price."),
+    ("description_sq", "x" * 10_001, "at most 10000 characters"),
 ])
 def test_bad_cells_are_reported_by_line_and_column(app, client, hx, admin, english, shop,
                                                    import_dir, column, value, message):
@@ -232,7 +255,7 @@ def test_duplicated_skus_and_wrong_widths(client, admin, english, shop):
     rows = [row(sku="LM-8"), row(sku="LM-8"), ["LM-10", "Vetëm dy"]]
     body = upload(client, csv_bytes(rows)).get_data(as_text=True)
     assert "The SKU LM-8 is already on line 2." in body
-    assert "This line has 2 columns instead of 18." in body
+    assert "This line has 2 columns instead of 19." in body
 
 
 @pytest.mark.parametrize("data, message", [
@@ -324,11 +347,11 @@ def test_a_failure_midway_leaves_nothing(app, shop, monkeypatch):
     def broken(_plan):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(csv_io, "_write_updates", broken)
+    monkeypatch.setattr(csv_import, "_write_updates", broken)
     with app.app_context():
         before = db.session.scalar(select(func.count(Product.id)))
         with pytest.raises(RuntimeError):
-            csv_io.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None))
+            csv_import.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None), {})
     after = products(app)
     assert len(after) == before and "LM-NEW" not in after
     assert not events(app, "csv.import")
@@ -337,10 +360,10 @@ def test_a_failure_midway_leaves_nothing(app, shop, monkeypatch):
 def test_fifty_thousand_lines_check_and_import(app, client, admin, shop, make_category):
     lines = 50_000
     rows = [["LM-1", "Karrige çeliku e re", "", "", "", "karrige", "11.00", "", "", "", "5",
-             "1", "0", "oak", "", "", "", ""]]
+             "", "1", "0", "oak", "", "", "", ""]]
     rows += [[f"BULK-{n:06d}", f"Karrige lisi {n % 97}", f"Oak chair {n}", "Përshkrim", "",
               "karrige" if n % 2 else "krevate", f"{n % 900 + 10},{n % 100:02d}", "", "", "",
-              str(n % 40), "1", "0", "oak", "natural", "45", "50", "90"]
+              str(n % 40), "", "1", "0", "oak", "natural", "45", "50", "90"]
              for n in range(1, lines)]
     rows[42][1] = "Karrige Zyrafë"
     data = csv_bytes(rows)
@@ -371,3 +394,156 @@ def test_pages_have_nothing_inline(client, admin, shop):
         parser.feed(body)
         assert not parser.inline_scripts and not parser.inline_styles
         assert "/static/js/admin-csv.js" in " ".join(parser.urls)
+
+
+# Stock: written only where the owner changed it, compare-and-set at confirmation
+
+
+def set_stock(app, sku: str, stock: int) -> None:
+    """A sale (or a restock) by someone else, committed on its own connection."""
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(Product.__table__.update().where(Product.sku == sku).values(
+            stock=stock))
+
+
+def edited_export(client, **cells_by_sku) -> bytes:
+    rows = parse(export(client))
+    header = rows[0]
+    for cells in rows[1:]:
+        for name, value in cells_by_sku.get(cells[0], {}).items():
+            cells[header.index(name)] = value
+    return csv_bytes(rows[1:], header=header, bom=False)
+
+
+def test_a_sale_after_the_export_is_not_undone(app, client, admin, shop):
+    data = edited_export(client, **{"LM-3": {"price": "1.50"}, "LM-2": {"stock": "4"}})
+    set_stock(app, "LM-3", 1)  # two sold after the export; the file still says 3
+    body = upload(client, data).get_data(as_text=True)
+    assert 'name="expected" value="0:2"' in body, body
+    assert client.post("/admin/csv/confirm", data={"expected": "0:2"}).status_code == 303
+    after = products(app)
+    assert (after["LM-3"]["price_cents"], after["LM-3"]["stock"]) == (150, 1)
+    assert after["LM-2"]["stock"] == 4  # changed by the owner: written
+    assert after["LM-1"]["stock"] == 10
+    (event,) = events(app, "csv.import")
+    assert event.detail == "+0 ~2 =1; stock LM-2 0 → 4"
+
+
+def test_a_stock_changed_by_the_owner_and_by_a_sale_is_refused(app, client, admin, english,
+                                                               shop):
+    data = edited_export(client, **{"LM-3": {"stock": "8"}, "LM-1": {"name_sq": "Tjetër"}})
+    set_stock(app, "LM-3", 1)
+    response = upload(client, data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The stock was 3 when the file was exported and is 1 now" in body
+    # Line 5: the description of LM-1 spans two lines of the file.
+    assert "<td class=\"number\">5</td><td><code>stock</code></td>" in body
+    # The owner counted again and says so in both columns: written.
+    data = edited_export(client, **{"LM-3": {"stock": "8", "stock_exported": "1"}})
+    assert upload(client, data).status_code == 200
+    assert client.post("/admin/csv/confirm", data={"expected": "0:1"}).status_code == 303
+    assert products(app)["LM-3"]["stock"] == 8
+    # Written back unchanged, or typed as it is now after a sale: nothing to write.
+    set_stock(app, "LM-3", 5)
+    data = edited_export(client, **{"LM-3": {"stock": "5", "stock_exported": "8"}})
+    assert 'name="expected" value="0:0"' in upload(client, data).get_data(as_text=True)
+
+
+def test_a_hand_made_file_writes_stock_that_differs_from_the_shop(app, client, admin, shop):
+    header = ("sku", "name_sq", "category", "price", "stock")
+    data = csv_bytes([["LM-2", "Krevat për dy", "krevate", "250.00", "0"],
+                      ["LM-3", "=Formula e rrezikshme", "krevate", "0.99", "6"]], header=header)
+    assert 'value="0:1"' in upload(client, data).get_data(as_text=True)
+    assert client.post("/admin/csv/confirm", data={"expected": "0:1"}).status_code == 303
+    assert (products(app)["LM-2"]["stock"], products(app)["LM-3"]["stock"]) == (0, 6)
+
+
+def test_stock_left_alone_at_the_check_is_not_written_after_a_sale(app, client, admin, shop):
+    header = ("sku", "name_sq", "category", "price", "stock")
+    data = csv_bytes([["LM-3", "Emër i ri", "krevate", "0.99", "3"]], header=header)
+    assert 'value="0:1"' in upload(client, data).get_data(as_text=True)
+    set_stock(app, "LM-3", 2)  # sold between the check and the confirmation
+    assert client.post("/admin/csv/confirm", data={"expected": "0:1"}).status_code == 303
+    assert (products(app)["LM-3"]["name_sq"], products(app)["LM-3"]["stock"]) == ("Emër i ri", 2)
+
+
+def test_stock_changed_between_check_and_confirm_refuses_everything(app, client, hx, admin,
+                                                                   english, shop, import_dir):
+    data = edited_export(client, **{"LM-2": {"stock": "5"}, "LM-3": {"stock": "9"},
+                                    "LM-1": {"name_sq": "Ndryshuar"}})
+    assert upload(hx, data).status_code == 200
+    assert len(list(import_dir.glob("*.json"))) == 1  # the check's stock, kept with the file
+    set_stock(app, "LM-2", 2)
+    response = hx.post("/admin/csv/confirm", data={"expected": "0:3"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "<html" not in body
+    assert "Nothing was saved" in body and "LM-2 (2)" in body and "LM-3" not in body
+    assert 'id="csv-file"' in body  # back to the upload form
+    after = products(app)
+    assert (after["LM-1"]["name_sq"], after["LM-2"]["stock"], after["LM-3"]["stock"]) == (
+        "Karrige çeliku", 2, 3)
+    assert not events(app, "csv.import")
+    assert not list(import_dir.glob("*-*.*"))  # to be checked again: the file is gone
+    assert client.post("/admin/csv/confirm", data={"expected": "0:3"}).status_code == 303
+    assert products(app)["LM-1"]["name_sq"] == "Karrige çeliku"
+
+
+def test_a_sale_during_the_confirmation_is_caught_by_compare_and_set(app, shop, monkeypatch):
+    data = csv_bytes([row(sku="LM-NEW"), row(sku="LM-2", name_sq="Ndryshuar", category="krevate",
+                                             stock="5")])
+    planned = csv_import.plan_import
+
+    def plan_then_sell(*args):
+        plan = planned(*args)
+        set_stock(app, "LM-2", 3)  # after the plan read 0, before the write
+        return plan
+
+    monkeypatch.setattr(csv_import, "plan_import", plan_then_sell)
+    with app.app_context():
+        with pytest.raises(csv_import.StockChanged) as caught:
+            csv_import.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None),
+                                    {"LM-2": 0})
+    assert caught.value.conflicts == [("LM-2", 3)] and caught.value.named() == "LM-2 (3)"
+    after = products(app)
+    assert "LM-NEW" not in after and after["LM-2"]["name_sq"] == "Krevat për dy"
+    assert after["LM-2"]["stock"] == 3
+    assert not events(app, "csv.import")
+
+
+# As strict as the product form
+
+
+def test_skus_are_upper_cased_like_the_form(app, client, admin, english, shop):
+    data = csv_bytes([row(sku="lm-1", name_sq="Karrige e re"), row(sku="lm-new")])
+    assert 'value="1:1"' in upload(client, data).get_data(as_text=True)
+    assert client.post("/admin/csv/confirm", data={"expected": "1:1"}).status_code == 303
+    after = products(app)
+    assert after["LM-1"]["name_sq"] == "Karrige e re" and "LM-NEW" in after
+    assert "lm-1" not in after and "lm-new" not in after
+    body = upload(client, csv_bytes([row(sku="lm-8"), row(sku="LM-8")])).get_data(as_text=True)
+    assert "The SKU LM-8 is already on line 2." in body
+
+
+# The file between the steps
+
+
+def test_old_uploads_are_swept_and_bad_leftovers_are_ignored(app, client, admin, english, shop,
+                                                            import_dir):
+    import os
+
+    import_dir.mkdir(parents=True)
+    old = [import_dir / "7-old.csv", import_dir / "7-old.json"]
+    for path in old:
+        path.write_text("x")
+        os.utime(path, (time.time() - 2 * csv_import.UPLOAD_MAX_AGE,) * 2)
+    keep = import_dir / "notes.txt"
+    keep.write_text("x")
+    upload(client, csv_bytes([row()]))
+    assert not any(path.exists() for path in old) and keep.exists()
+    (stock_file,) = import_dir.glob(f"{admin.id}-*.json")
+    stock_file.write_text("[1, 2]")  # damaged: the upload counts as gone
+    response = client.post("/admin/csv/confirm", data={"expected": "1:0"})
+    assert response.status_code == 303 and "LM-NEW" not in products(app)
+    with app.app_context():
+        assert csv_import.load_upload(str(import_dir), admin.id, "../../etc/passwd") is None

@@ -1,16 +1,13 @@
 """Admin: products as CSV. Export (streamed), and import in two steps: check, then confirm.
 
-Between the steps the uploaded file waits under ``IMPORT_DIR`` with a random name that also
-carries the admin's id; only its token is kept, in this admin's (signed) session.
+Between the steps the file waits in the import folder (``catalogue.csv_import``); only its
+token is kept, in this admin's (signed) session.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import time
 from datetime import date
-from pathlib import Path
 
 from flask import (
     Response,
@@ -26,14 +23,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import htmx
+from ..catalogue import csv_import, vocab
 from ..catalogue import csv_io as service
-from ..catalogue import vocab
 from ..catalogue.services import category_tree
 from . import bp, current_actor
 
 SESSION_KEY = "csv_import"
-UPLOAD_MAX_AGE = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 @bp.get("/csv")
@@ -54,33 +49,37 @@ def csv_export():
 def csv_upload():
     upload = request.files.get("file")
     data = upload.read() if upload and upload.filename else None
-    plan = service.plan_import(data, current_app.config["CSV_MAX_ROWS"])
-    if plan.problem_count:
+    plan, token = csv_import.check_upload(_folder(), current_user.id, data, _max_rows(),
+                                          session.get(SESSION_KEY))
+    if token is None:
         return _answer(422, plan=plan)
-    _forget_upload()
-    session[SESSION_KEY] = store_upload(_folder(), current_user.id, data)
+    session[SESSION_KEY] = token
     return _answer(200, plan=plan, review=True)
 
 
 @bp.post("/csv/confirm")
 def csv_confirm():
-    data = load_upload(_folder(), current_user.id, session.get(SESSION_KEY))
-    if data is None:
-        return _done(_("There is nothing to import any more: please upload the file again."),
-                     "warning", 409)
     expected = request.form.get("expected", "")
     counts = tuple(int(n) for n in expected.split(":")) if re.fullmatch(r"\d+:\d+", expected) \
         else None
     try:
-        plan = service.apply_import(data, current_app.config["CSV_MAX_ROWS"], counts,
-                                    current_actor())
-    except service.ImportRefused as refused:
+        plan = csv_import.confirm_upload(_folder(), current_user.id, session.get(SESSION_KEY),
+                                         _max_rows(), counts, current_actor())
+    except csv_import.NothingToImport:
+        return _done(_("There is nothing to import any more: please upload the file again."),
+                     "warning", 409)
+    except csv_import.StockChanged as moved:
+        session.pop(SESSION_KEY, None)
+        return _done(_("Nothing was saved: the stock of these products changed since the file "
+                       "was checked (stock now in brackets): %(skus)s. Check their stock in "
+                       "the file and upload it again.", skus=moved.named()), "warning", 409)
+    except csv_import.ImportRefused as refused:
         if refused.changed and not refused.plan.problem_count:
             # Same file, but the catalogue moved on: show the new numbers and ask again.
             return _answer(409, plan=refused.plan, review=True, changed=True)
-        _forget_upload()
+        session.pop(SESSION_KEY, None)
         return _answer(422, plan=refused.plan)
-    _forget_upload()
+    session.pop(SESSION_KEY, None)
     new, updated = plan.counts
     return _done(_("Import finished: %(new)s new products, %(updated)s updated, %(same)s "
                    "unchanged.", new=new, updated=updated, same=plan.unchanged), "success", 200)
@@ -117,32 +116,9 @@ def _folder() -> str:
     return current_app.config["IMPORT_DIR"]
 
 
+def _max_rows() -> int:
+    return current_app.config["CSV_MAX_ROWS"]
+
+
 def _forget_upload() -> None:
-    discard_upload(_folder(), current_user.id, session.pop(SESSION_KEY, None))
-
-
-def store_upload(directory: str, owner_id: int, data: bytes) -> str:
-    """Save ``data`` under a random name tied to ``owner_id``; return its token."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    cutoff = time.time() - UPLOAD_MAX_AGE
-    for old in folder.glob("*.csv"):  # abandoned uploads do not pile up
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_urlsafe(24)
-    _path(directory, owner_id, token).write_bytes(data)
-    return token
-
-
-def load_upload(directory: str, owner_id: int, token: str | None) -> bytes | None:
-    path = _path(directory, owner_id, token) if token and _TOKEN.match(token) else None
-    return path.read_bytes() if path is not None and path.is_file() else None
-
-
-def discard_upload(directory: str, owner_id: int, token: str | None) -> None:
-    if token and _TOKEN.match(token):
-        _path(directory, owner_id, token).unlink(missing_ok=True)
-
-
-def _path(directory: str, owner_id: int, token: str) -> Path:
-    return Path(directory) / f"{int(owner_id)}-{token}.csv"
+    csv_import.discard_upload(_folder(), current_user.id, session.pop(SESSION_KEY, None))

@@ -2,9 +2,16 @@
 
 The import is planned (every line validated, each SKU found new, changed or unchanged) and
 shown to the owner; confirming plans the same file again against the catalogue as it is then
-and writes everything in one transaction with executemany, or nothing. This module reads the
-file (encoding, delimiter, header, lines) and decides what happens to each product; turning a
-line's cells into a product's values, and the messages for bad cells, is in ``csv_rows``.
+and writes everything in one transaction with executemany, or nothing.
+
+Stock is special: it also changes by itself (every sale), so a file's stock is often stale.
+It is written only where the owner changed it (see ``_stock_decision``), and only if it is
+still what it was when the file was checked (compare-and-set at confirmation).
+
+This module reads the file (encoding, delimiter, header, lines) and decides what happens to
+each product; turning a line's cells into a product's values, and the messages for bad
+cells, is in ``csv_rows``; keeping the file between the steps and writing it, in
+``csv_import``.
 """
 
 from __future__ import annotations
@@ -15,8 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
 
 from ..admin import auditing
 from ..extensions import db
@@ -34,8 +40,8 @@ from .csv_rows import (
 from .models import Category, Product, category_names, search_text_for, utcnow
 
 COLUMNS = ("sku", "name_sq", "name_en", "description_sq", "description_en", "category", "price",
-           "regular_price", "discount_starts_on", "discount_ends_on", "stock", "active",
-           "featured", "material", "colour", "width_cm", "depth_cm", "height_cm")
+           "regular_price", "discount_starts_on", "discount_ends_on", "stock", "stock_exported",
+           "active", "featured", "material", "colour", "width_cm", "depth_cm", "height_cm")
 REQUIRED = ("sku", "name_sq", "category", "price", "stock")
 MAX_REPORTED = 500
 PREVIEW = 10
@@ -54,10 +60,20 @@ class Plan:
     unchanged: int = 0
     present: tuple[str, ...] = ()
     preview: list[tuple[int, str, str, str]] = field(default_factory=list)
+    #: Stock the import writes on existing products: row_id, sku, seen (the stock when the
+    #: file was checked; the write happens only if it is still that) and new.
+    stock_writes: list[dict] = field(default_factory=list)
+    #: (sku, stock now) where the stock moved after the check that decided to write it.
+    conflicts: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def counts(self) -> tuple[int, int]:
         return len(self.creates), len(self.updates)
+
+    @property
+    def stock_seen(self) -> dict[str, int]:
+        """The decisions of the check about stock, kept with the file for the confirmation."""
+        return {w["sku"]: w["seen"] for w in self.stock_writes}
 
     def add(self, line: int, column: str, message) -> None:
         self.report([Problem(line, column, message)])
@@ -68,14 +84,6 @@ class Plan:
             self.problem_count += 1
             if len(self.problems) < MAX_REPORTED:
                 self.problems.append(problem)
-
-
-class ImportRefused(Exception):
-    """The file (or the catalogue since it was checked) does not allow the import."""
-
-    def __init__(self, plan: Plan, changed: bool = False):
-        super().__init__("import refused")
-        self.plan, self.changed = plan, changed
 
 
 # Export
@@ -89,13 +97,13 @@ def export_csv(actor: auditing.Actor) -> Iterator[str]:
     """
     count = db.session.scalar(select(func.count(Product.id))) or 0
     slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
-    auditing.record_now(actor, "csv.export", "product", None, f"{count} products")
+    auditing.record_now(actor, "csv.export", "product", None, str(count))
     return _export_lines(db.engine, slugs)
 
 
 def _export_lines(engine, slugs: dict[int, str]) -> Iterator[str]:
     table = Product.__table__
-    columns = [table.c[FIELD.get(name, name)] for name in COLUMNS if name != "category"]
+    columns = [table.c[name] for name in MODEL_FIELDS if name != "category_id"]
     query = select(table.c.category_id, *columns).order_by(table.c.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -115,8 +123,10 @@ def _export_lines(engine, slugs: dict[int, str]) -> Iterator[str]:
 def _cells(row, slugs: dict[int, str]) -> list[str]:
     cells = []
     for name in COLUMNS:
-        value = slugs.get(row["category_id"], "") if name == "category" else \
-            row[FIELD.get(name, name)]
+        if name == "category":
+            value = slugs.get(row["category_id"], "")
+        else:  # stock_exported: the stock again, to tell the owner's edits from sales later
+            value = row["stock" if name == "stock_exported" else FIELD.get(name, name)]
         if value is None:
             cells.append("")
         elif name in ("price", "regular_price"):
@@ -135,8 +145,13 @@ def _cells(row, slugs: dict[int, str]) -> list[str]:
 # Import: reading and checking
 
 
-def plan_import(data: bytes | None, max_rows: int) -> Plan:
-    """Check the whole file against the catalogue; change nothing."""
+def plan_import(data: bytes | None, max_rows: int,
+                stock_seen: dict[str, int] | None = None) -> Plan:
+    """Check the whole file against the catalogue; change nothing.
+
+    ``stock_seen`` is None when the file is checked; when it is confirmed, it is the check's
+    ``Plan.stock_seen``, the only stock the import may then write.
+    """
     plan = Plan()
     text = _decode(data, plan)
     if text is None:
@@ -157,7 +172,7 @@ def plan_import(data: bytes | None, max_rows: int) -> Plan:
         plan.add(2, "", _l("The file has a header but no product lines."))
         return plan
     plan.lines = len(records)
-    _check_rows(records, header, plan)
+    _check_rows(records, header, plan, stock_seen)
     return plan
 
 
@@ -220,15 +235,18 @@ def _records(reader, width: int, max_rows: int, plan: Plan) -> list | None:
     return records
 
 
-def _check_rows(records: list, header: list[str], plan: Plan) -> None:
+def _check_rows(records: list, header: list[str], plan: Plan,
+                stock_seen: dict[str, int] | None) -> None:
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
-    existing = _existing([cells[header.index("sku")].strip() for _line, cells in records])
+    # Upper-cased as the form stores SKUs (a bad SKU is reported by row_values).
+    existing = _existing([cells[header.index("sku")].strip().upper() for _line, cells in records])
     seen: dict[str, int] = {}
     slugs: _Slugs | None = None
     names: dict[int, list[str]] = {}
     now = utcnow()
     for line, cells in records:
         values, problems = row_values(line, header, cells, categories)
+        exported = values.pop("stock_exported", None)
         plan.report(problems)
         sku = values.get("sku")
         if sku and sku in seen:
@@ -240,6 +258,18 @@ def _check_rows(records: list, header: list[str], plan: Plan) -> None:
         if problems:
             continue
         old = existing.get(sku)
+        stock = None if old is None else _stock_decision(old["stock"], values["stock"],
+                                                          exported, stock_seen, sku)
+        if stock == "refuse":
+            plan.add(line, "stock", _l(
+                "The stock was %(exported)s when the file was exported and is %(now)s now "
+                "(sold meanwhile?). Check the count and write it in both stock and "
+                "stock_exported.", exported=exported, now=old["stock"]))
+            continue
+        if stock == "conflict":
+            plan.conflicts.append((sku, old["stock"]))
+        if old is not None and stock != "write":
+            values["stock"] = old["stock"]  # the product keeps its own
         merged = {**(old or DEFAULTS), **values}
         problems = consistency_problems(merged, line)
         if problems:
@@ -261,15 +291,44 @@ def _check_rows(records: list, header: list[str], plan: Plan) -> None:
                 action = "new"
             else:
                 plan.updates.append(merged)
+                if stock == "write":
+                    plan.stock_writes.append({"row_id": old["id"], "sku": sku,
+                                              "seen": old["stock"], "new": merged["stock"]})
                 action = "update"
         if len(plan.preview) < PREVIEW:
             plan.preview.append((line, sku, merged["name_sq"], action))
 
 
+def _stock_decision(now: int, new: int, exported: int | None,
+                    stock_seen: dict[str, int] | None, sku: str) -> str:
+    """Whether an existing product's stock becomes the file's ``new`` one.
+
+    The rule: the stock is written only where the owner changed it. An export (5 in stock),
+    a sale (3), then the file imported back with only a price edited must keep 3. So when
+    the file has the ``stock_exported`` column (our export writes it), a stock still equal to
+    it was not touched: the product keeps its own. Without it (a file made by hand) the file's
+    stock is compared with the shop's when the file is checked. Where both the owner and a
+    sale changed it since the export, the line is refused: nobody can tell which count holds.
+    At confirmation only what the check decided is written, and only if the stock is still
+    what the check saw ("conflict" otherwise; ``_write_stock`` compares and sets).
+
+    Returns "keep", "write", "refuse" (a problem in the file) or "conflict".
+    """
+    if new == now:
+        return "keep"
+    if stock_seen is not None:  # confirming
+        if sku not in stock_seen:
+            return "keep"
+        return "write" if stock_seen[sku] == now else "conflict"
+    if exported is None or exported == now:
+        return "write"
+    return "keep" if new == exported else "refuse"
+
+
 def _existing(skus: list[str]) -> dict[str, dict]:
     """Return the current values of the products with these SKUs, by SKU."""
     table = Product.__table__
-    columns = [table.c.id, table.c.sku, *(table.c[c] for c in _MODEL_FIELDS if c != "sku")]
+    columns = [table.c.id, table.c.sku, *(table.c[c] for c in MODEL_FIELDS if c != "sku")]
     found: dict[str, dict] = {}
     unique = sorted(set(skus))
     for start in range(0, len(unique), 500):
@@ -279,7 +338,8 @@ def _existing(skus: list[str]) -> dict[str, dict]:
     return found
 
 
-_MODEL_FIELDS = tuple(FIELD.get(name, name) for name in COLUMNS)
+#: Product columns of the file (stock_exported is only read, never stored).
+MODEL_FIELDS = tuple(FIELD.get(name, name) for name in COLUMNS if name != "stock_exported")
 
 
 class _Slugs:
@@ -297,59 +357,3 @@ class _Slugs:
         self.next[base] = n
         self.taken.add(slug)
         return slug
-
-
-# Import: writing
-
-
-def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
-                 actor: auditing.Actor) -> Plan:
-    """Plan ``data`` again and write it all in one transaction.
-
-    Raises ``ImportRefused`` when the file has problems now, or when the numbers of new and
-    updated products differ from ``expected`` (what the owner confirmed).
-    """
-    plan = plan_import(data, max_rows)
-    if plan.problem_count:
-        raise ImportRefused(plan)
-    if expected is not None and plan.counts != expected:
-        raise ImportRefused(plan, changed=True)
-    try:
-        _write_creates(plan)
-        _write_updates(plan)
-        new, updated = plan.counts
-        auditing.record(actor, "csv.import", "product", None,
-                        f"{new} new, {updated} updated, {plan.unchanged} unchanged")
-        db.session.commit()
-    except IntegrityError as error:
-        # Someone saved the same SKU or slug meanwhile: nothing of this import stays.
-        db.session.rollback()
-        plan.add(0, "", _l("The catalogue changed while importing; nothing was saved. "
-                           "Please upload the file again."))
-        raise ImportRefused(plan, changed=True) from error
-    except BaseException:
-        db.session.rollback()
-        raise
-    return plan
-
-
-def _write_creates(plan: Plan) -> None:
-    table = Product.__table__
-    keys = (*_MODEL_FIELDS, "slug", "search_text", "created_at", "updated_at")
-    for start in range(0, len(plan.creates), CHUNK):
-        rows = [{k: row[k] for k in keys} for row in plan.creates[start:start + CHUNK]]
-        db.session.execute(insert(table), rows)
-
-
-def _write_updates(plan: Plan) -> None:
-    if not plan.updates:
-        return
-    table = Product.__table__
-    fields = [FIELD.get(name, name) for name in plan.present if name != "sku"]
-    statement = update(table).where(table.c.id == bindparam("row_id")).values(
-        {f: bindparam(f"v_{f}") for f in (*fields, "search_text", "updated_at")})
-    for start in range(0, len(plan.updates), CHUNK):
-        rows = [{"row_id": row["id"], **{f"v_{f}": row[f]
-                                         for f in (*fields, "search_text", "updated_at")}}
-                for row in plan.updates[start:start + CHUNK]]
-        db.session.execute(statement, rows)

@@ -1,9 +1,11 @@
 """One line of a product CSV turned into a product's values, or the reasons it cannot be.
 
 Each cell is parsed the way people type in a spreadsheet (prices like "1 250,00", dates like
-31.12.2026, "po"/"jo" for yes/no) and checked (lengths, control characters, HTML, known codes);
-then the line's values are checked against each other. Reading the file around the lines
-(encoding, delimiter, header) and what an import does with the values are in ``csv_io``.
+31.12.2026, "po"/"jo" for yes/no) and then held to exactly the rules of the product form: the
+form's own validators check the SKU (upper-cased), prices, stock and centimetres, so a file
+cannot store what the form would refuse. Then the line's values are checked against each
+other. Reading the file around the lines (encoding, delimiter, header) and what an import does
+with the values are in ``csv_io``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from wtforms.validators import ValidationError
+
+from ..admin.product_forms import centimetres, euros, sku_code, stock_count
 from ..i18n import _l
 from . import vocab
 
@@ -23,15 +28,15 @@ DEFAULTS = {"name_en": "", "description_sq": "", "description_en": "",
             "regular_price_cents": None, "discount_starts_on": None, "discount_ends_on": None,
             "active": True, "featured": False, "material": None, "colour": None,
             "width_cm": None, "depth_cm": None, "height_cm": None}
-TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 20_000,
-               "description_en": 20_000}
+#: The product form's lengths (``ProductForm``).
+TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 10_000,
+               "description_en": 10_000}
 #: Excel runs a cell starting with these as a formula: exported text gets a leading "'".
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Invisible and control characters; ``csv_io`` also uses it to tell binary files from text.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
                      "\u2066-\u2069\ufeff]")
 
-_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _TAGS = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 _AMOUNT = re.compile(r"^(?P<int>\d{1,7}|\d{1,3}(?:(?P<sep>[ .,])\d{3}){1,2})"
                      r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?$")
@@ -75,6 +80,9 @@ def consistency_problems(values: dict, line: int) -> list[Problem]:
         problems.append(Problem(line, "regular_price", _l(
             "The regular price must be higher than the discounted price.")))
     starts, ends = values["discount_starts_on"], values["discount_ends_on"]
+    if regular is None and (starts or ends):
+        problems.append(Problem(line, "discount_starts_on" if starts else "discount_ends_on",
+                                _l("Discount dates need a discounted price.")))
     if starts and ends and ends < starts:
         problems.append(Problem(line, "discount_ends_on",
                                 _l("The discount cannot end before it starts.")))
@@ -107,7 +115,9 @@ def _parse(name: str, cell: str, categories: dict[str, int]):
             raise _Bad(_l("Unknown code “%(code)s”: use one of the codes listed on the CSV page.",
                           code=value[:40]))
         return value or None
-    return _whole(value, required=name == "stock")
+    if name in ("stock", "stock_exported"):
+        return _stock(value, required=name == "stock")
+    return _form_rule(centimetres, value)
 
 
 def _text(name: str, value: str) -> str:
@@ -122,8 +132,8 @@ def _text(name: str, value: str) -> str:
         raise _Bad(_l("This field contains invisible or control characters."))
     if _TAGS.search(value):
         raise _Bad(_l("HTML tags are not allowed here."))
-    if name == "sku" and not _SKU.match(value):
-        raise _Bad(_l("Use letters, digits, dots, slashes and hyphens only."))
+    if name == "sku":
+        return _form_rule(sku_code, value)  # upper-cased, as the form stores it
     return value
 
 
@@ -142,20 +152,36 @@ def _amount(value: str, required: bool) -> int | None:
     if not match or (match["sep"] in (".", ",") and (not match["dec"] or
                                                      match["dec"] == match["sep"])):
         raise _Bad(_l("Write the amount as a number, e.g. 12.50 or 1 250,00."))
-    euros = int(re.sub(r"\D", "", match["int"]))
-    return euros * 100 + int((match["frac"] or "0").ljust(2, "0"))
+    cents = int(re.sub(r"\D", "", match["int"])) * 100 + int((match["frac"] or "0").ljust(2, "0"))
+    # The form's limits (more than 0, at most 1 000 000 €), on the amount read above.
+    return _form_rule(euros, f"{cents // 100}.{cents % 100:02d}")
 
 
-def _whole(value: str, required: bool) -> int | None:
+def _stock(value: str, required: bool) -> int | None:
     if not value:
         if required:
             raise _Bad(_l("The stock is required."))
         return None
     if value.startswith("-") and value[1:].isdigit():
         raise _Bad(_l("The number cannot be negative."))
-    if not value.isascii() or not value.isdigit() or len(value) > 7:
-        raise _Bad(_l("Write a whole number, e.g. 12."))
-    return int(value)
+    return _form_rule(stock_count, value)
+
+
+class _Cell:
+    """Stands in for a form field, so that the product form's validators check a cell."""
+
+    def __init__(self, data: str):
+        self.data, self.clean = data, None
+
+
+def _form_rule(validator, value: str):
+    """Run one of ``product_forms``' validators on ``value``; return the value it stores."""
+    cell = _Cell(value)
+    try:
+        validator(None, cell)
+    except ValidationError as error:
+        raise _Bad(error.args[0]) from None
+    return cell.clean
 
 
 def _date(value: str) -> date | None:
