@@ -133,7 +133,14 @@ def test_looking_at_the_list_is_audited_without_the_search_words(app, client, ad
     [event] = audit(app, "order.view")
     assert (event.subject_type, event.subject_id, event.actor_email) == (
         "order", None, admin.email)
-    assert event.detail == "list status=paid page=1 search" and "arta" not in event.detail
+    # Data, not English prose: the audit page is read in Albanian.
+    assert event.detail == "status=paid page=1 q=…" and "arta" not in event.detail
+
+
+def test_the_list_audit_detail_names_the_dates_as_data(app, client, admin, make_order):
+    client.get("/admin/orders?since=2026-03-01&until=01.04.2026&page=1")
+    [event] = audit(app, "order.view")
+    assert event.detail == "since=2026-03-01 until=2026-04-01 page=1"
 
 
 def test_list_search_by_number(client, admin, make_order):
@@ -159,6 +166,11 @@ def test_list_dates_are_the_shops_days(client, admin, make_order):
     ("since=abc", True), ("until=2026-13-45", True), ("since=%00", True), ("status=nope", True),
     ("payment=bitcoin", True), ("page=-1", True), ("page=abc", True),
     ("page=99999999999", True), ("q=" + "x" * 300, True), ("q=%00%01", False),
+    # Days far outside the shop's years once overflowed into a 500.
+    ("until=9999-12-31", True), ("until=31.12.9999", True), ("since=0001-01-01", True),
+    ("since=01.01.0001", True), ("since=9999-12-31", True), ("until=0001-01-01", True),
+    ("since=1999-12-31", True), ("until=2101-01-01", True),
+    ("since=2000-01-01&until=2100-12-31", False),
     ("q=%3Cscript%3Ealert(1)%3C/script%3E", False), ("q=100%25_", False),
 ])
 def test_bad_filters_never_fail(app, client, admin, make_order, query, reported):
@@ -173,6 +185,34 @@ def test_bad_filters_never_fail(app, client, admin, make_order, query, reported)
         assert order.number in response.text  # the bad filter was dropped, not applied
     elif "script" in query:
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text  # kept, escaped
+
+
+def test_an_out_of_range_day_is_named_and_the_other_day_still_applies(app, client, admin,
+                                                                     make_order):
+    early = make_order(created_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+    late = make_order(created_at=datetime(2026, 3, 20, 12, 0, tzinfo=UTC))
+    # "From" is absurd and later than "To": it is dropped, not swapped into "To".
+    response = client.get("/admin/orders?since=9999-12-31&until=2026-03-10")
+    assert response.status_code == 200
+    html = response.text
+    assert early.number in html and late.number not in html
+    assert tr(app, "These filters were not understood and were ignored: %(names)s.",
+              names=tr(app, "From")) in html
+    assert 'name="since" type="date" value=""' in html
+    assert 'name="until" type="date" value="2026-03-10"' in html
+
+
+def test_the_search_service_ignores_days_it_cannot_use(app, make_order):
+    from datetime import date
+
+    from lesnamax.admin.auditing import Actor
+    from lesnamax.orders import admin as order_admin
+
+    order = make_order()
+    with app.test_request_context():
+        found = order_admin.search(order_admin.OrderFilter(since=date.min, until=date.max),
+                                   Actor(None, "owner@example.test", None))
+        assert [o.number for o in found.items] == [order.number]
 
 
 def test_list_pages(client, admin, make_order, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,8 @@ from lesnamax.extensions import db
 from lesnamax.privacy import services as privacy
 from lesnamax.privacy.models import PRIVACY_POLICY, ConsentRecord, PolicyVersion
 
-TODAY = date.today()
+#: The shop's today (Prishtinë), which the admin pages count in, not the server's.
+TODAY = datetime.now(ZoneInfo("Europe/Belgrade")).date()
 BODY_SQ = "Politika e privatësisë\nNe ruajmë të dhënat tuaja.\n• emri\n• telefoni"
 BODY_EN = "Privacy policy\nWe keep your data.\n• name\n• phone"
 
@@ -212,3 +214,94 @@ def test_hostile_text_is_escaped_in_preview_and_on_the_public_page(app, client, 
 def test_a_plain_urlencoded_post_works_too(app, client, admin):
     response = client.post("/admin/policy/new", data=form("publish"))
     assert response.status_code == 303 and version_count(app) == 2
+
+
+# ---- the upper limit and the shop's time zone ---------------------------------------------
+
+@pytest.mark.parametrize("action", ["preview", "publish"])
+@pytest.mark.parametrize("effective_from", [
+    (TODAY + timedelta(days=366)).isoformat(), "9999-12-31"])
+def test_a_date_more_than_a_year_ahead_is_refused(app, client, admin, english, action,
+                                                  effective_from):
+    response = post(client, form(action, effective_from=effective_from))
+    assert response.status_code == 422
+    assert 'id="effective_from-error"' in response.text
+    assert "at most 365 days after it is published" in response.text
+    assert "Ne ruajmë të dhënat tuaja." in response.text  # what was typed is kept
+    assert version_count(app) == 1 and audit_events(app) == []
+    assert client.get("/admin/policy/new").status_code == 200
+
+
+def test_a_date_exactly_a_year_ahead_is_accepted(app, client, admin):
+    assert post(client, form("publish", days=365)).status_code == 303
+    assert version_count(app) == 2
+
+
+def test_the_service_refuses_more_than_a_year_ahead_too(app):
+    # The command line (flask policy publish) goes through the same service.
+    with app.app_context(), pytest.raises(privacy.PolicyError) as refused:
+        privacy.publish("Tekst", "Text", date(9999, 12, 31), datetime.now(UTC))
+    assert refused.value.reason == privacy.TOO_FAR
+    assert refused.value.day == TODAY + timedelta(days=365)
+    assert "at most 365 days" in str(refused.value)
+    assert version_count(app) == 1
+
+
+def test_the_command_line_says_why(app, tmp_path):
+    (tmp_path / "sq.txt").write_text("Tekst", encoding="utf-8")
+    (tmp_path / "en.txt").write_text("Text", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=[
+        "policy", "publish", str(tmp_path / "sq.txt"), "--en", str(tmp_path / "en.txt"),
+        "--effective", "9999-12-31"])
+    assert result.exit_code != 0 and "at most 365 days" in result.output
+    assert version_count(app) == 1
+
+
+def test_pages_work_with_a_last_day_version_already_stored(app, client, admin, english):
+    # Stored before the limit existed: the form must open, and publishing says why not.
+    with app.app_context():
+        db.session.add(PolicyVersion(version=2, body_sq="Tekst", body_en="Text",
+                                     effective_from=date(9999, 12, 31)))
+        db.session.commit()
+    assert client.get("/admin/policy").status_code == 200
+    new = client.get("/admin/policy/new")
+    assert new.status_code == 200 and 'value="9999-12-31"' in new.text
+    response = post(client, form("publish"))
+    assert response.status_code == 422
+    assert "must take effect after the latest one" in response.text
+    assert version_count(app) == 2 and audit_events(app) == []
+
+
+def _zone_where_today_differs() -> tuple[str, date]:
+    """A time zone whose date differs from the server's right now (one of them always does)."""
+    for zone in ("Etc/GMT-14", "Etc/GMT+12"):
+        day = datetime.now(ZoneInfo(zone)).date()
+        if day != date.today():
+            return zone, day
+    raise AssertionError("no time zone differs from the server's date")
+
+
+def test_the_days_are_the_shops_not_the_servers(app, client, admin):
+    zone, shop_day = _zone_where_today_differs()
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
+    html = client.get("/admin/policy/new").text
+    assert f'value="{(shop_day + timedelta(days=10)).isoformat()}"' in html
+
+
+def test_the_limit_is_explained_in_albanian(client, admin):
+    response = post(client, form("publish", effective_from="9999-12-31"))
+    assert response.status_code == 422
+    assert "jo më vonë se 365 ditë pas publikimit" in response.text
+    assert "At least 10 days and at most" not in response.text
+    assert "Të paktën 10 ditë dhe më së shumti një vit nga sot." in response.text
+
+
+def test_the_views_leave_queries_and_transactions_to_the_services():
+    # Thin views: listing, draft and audited publishing live in privacy/versions.py.
+    import inspect
+
+    from lesnamax.admin import policy
+
+    source = inspect.getsource(policy)
+    for word in ("db.session", "select(", "commit", "rollback", "auditing"):
+        assert word not in source

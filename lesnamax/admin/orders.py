@@ -28,7 +28,7 @@ BANK_WORDS = {
 
 @bp.get("/orders")
 def orders():
-    filters, ignored = order_forms.parse_filters(request.args)
+    filters, ignored = _filters(request.args.to_dict())
     page = order_admin.search(filters, current_actor())
     return render_template(
         "admin/orders/list.html", active_page="orders", page=page,
@@ -68,6 +68,19 @@ def order_status(number: str):
     except order_admin.InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
     return _done(number, _status_message(change), "error" if change.mail_failed else "success")
+
+
+def _filters(args: dict[str, str]) -> tuple[order_admin.OrderFilter, list[str]]:
+    """Read the list's filters; a day outside the years the list accepts is ignored too.
+
+    Each day is checked on its own, before parse_filters may swap "from" and "to", so the
+    page names the box the odd date was typed in.
+    """
+    unusable = [name for name in ("since", "until") if not order_admin.usable_day(
+        getattr(order_forms.parse_filters({name: args.get(name, "")})[0], name))]
+    filters, ignored = order_forms.parse_filters(
+        {key: value for key, value in args.items() if key not in unusable})
+    return filters, ignored + unusable
 
 
 def _known(number: str) -> str:

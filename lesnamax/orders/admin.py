@@ -23,6 +23,9 @@ from .models import TRANSITIONS, Order
 from .services import InvalidTransition, OutOfStock
 
 PER_PAGE = 50
+#: The days the list's date filters accept. The shop has no orders outside these years, and
+#: a day like 0001-01-01 or 9999-12-31 overflows when turned into the shop's midnight in UTC.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 __all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale"]
 
@@ -88,26 +91,35 @@ def _shop_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
+def usable_day(day: date | None) -> bool:
+    """True for no day or a day the list's date filters accept (FIRST_DAY to LAST_DAY)."""
+    return day is None or FIRST_DAY <= day <= LAST_DAY
+
+
 def search(filters: OrderFilter, actor: Actor) -> OrderPage:
     """Return one page of orders, newest first: a few queries whatever the page size.
 
     The list shows customers' names and e-mails, so looking at it is audited as well (the
     search words are left out of the record: they may be someone's name or address).
     """
+    # Callers drop unusable days and say so; one that slips through is ignored, never a 500.
+    since = filters.since if usable_day(filters.since) else None
+    until = filters.until if usable_day(filters.until) else None
+    # The detail is the filter as data (the audit page is read in Albanian too), without the
+    # search words: "status=paid page=1 q=…".
     shown = [f"{name}={value}" for name, value in (
-        ("status", filters.status), ("payment", filters.payment), ("since", filters.since),
-        ("until", filters.until), ("page", filters.page)) if value]
-    auditing.record_now(actor, "order.view", "order", None,
-                        " ".join(["list", *shown, *(["search"] if filters.q else [])]))
+        ("status", filters.status), ("payment", filters.payment), ("since", since),
+        ("until", until), ("page", filters.page), ("q", "…" if filters.q else "")) if value]
+    auditing.record_now(actor, "order.view", "order", None, " ".join(shown))
     query = select(Order)
     if filters.status:
         query = query.where(Order.status == filters.status)
     if filters.payment:
         query = query.where(Order.payment_method == filters.payment)
-    if filters.since:
-        query = query.where(Order.created_at >= _shop_midnight(filters.since))
-    if filters.until:
-        query = query.where(Order.created_at < _shop_midnight(filters.until + timedelta(days=1)))
+    if since:
+        query = query.where(Order.created_at >= _shop_midnight(since))
+    if until:
+        query = query.where(Order.created_at < _shop_midnight(until + timedelta(days=1)))
     for word in filters.q.split():
         # Each word must match somewhere, so "Arta Krasniqi" finds her by both names.
         query = query.where(or_(*(column.icontains(word, autoescape=True) for column in (

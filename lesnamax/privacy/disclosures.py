@@ -39,9 +39,10 @@ def record(user: User, authority: str, legal_basis: str, disclosed_on: date, wha
                             disclosed_on=disclosed_on, what=what, recorded_by_id=actor.user_id)
     db.session.add(disclosure)
     db.session.flush()  # the audit event names the new row
-    # The detail names the authority and the day, never what was disclosed (personal data).
+    # The detail names the authority and the day, never what was disclosed (personal data);
+    # data, not prose, because the audit page is read in Albanian too.
     auditing.record(actor, "disclosure.create", "disclosure", disclosure.id,
-                    f"user {user.id} · {authority} · {disclosed_on.isoformat()}")
+                    f"user={user.id} · {authority} · {disclosed_on.isoformat()}")
     db.session.commit()
     return disclosure
 

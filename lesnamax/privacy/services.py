@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -14,12 +15,43 @@ from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, PolicyVersion
 
 #: Changes are published this many days before they take effect (the policy's own words).
 NOTICE_DAYS = 10
+#: A version may be scheduled at most this many days ahead: a typo like 9999-12-31 would
+#: otherwise block every later version (each must take effect after the latest one).
+MAX_AHEAD_DAYS = 365
 #: How long a process trusts its cached view of the policy versions.
 CACHE_SECONDS = 300
+#: Why ``publish`` refused (``PolicyError.reason``), for callers that explain it to people.
+NO_TEXT, TOO_SOON, TOO_FAR, NOT_AFTER_LATEST = "no_text", "too_soon", "too_far", "not_after_latest"
 
 
 class PolicyError(ValueError):
-    """A policy version that may not be published as asked."""
+    """A policy version that may not be published as asked.
+
+    The message is English (logs, the command line); ``reason`` is one of the codes above and
+    ``day`` the limit it refers to, so a page can say the same in the reader's language.
+    """
+
+    def __init__(self, message: str, reason: str = "", day: date | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.day = day
+
+
+def shop_day(moment: datetime) -> date:
+    """Return the calendar day ``moment`` falls on in the shop's time zone (Prishtinë).
+
+    The server runs in UTC: from midnight in Prishtinë until midnight UTC the days differ.
+    """
+    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def shop_today() -> date:
+    return shop_day(datetime.now(UTC))
+
+
+def latest_allowed_day(now: datetime) -> date:
+    """Return the last day a version published at ``now`` may take effect on."""
+    return shop_day(now) + timedelta(days=MAX_AHEAD_DAYS)
 
 
 @dataclass(frozen=True)
@@ -81,17 +113,33 @@ def publish(
     summary_sq: str = "",
     summary_en: str = "",
 ) -> PolicyVersion:
-    """Schedule a new version; it must take effect at least NOTICE_DAYS after ``now``."""
+    """Schedule a new version; it must take effect at least NOTICE_DAYS after ``now``.
+
+    And at most MAX_AHEAD_DAYS after ``now`` (counted in the shop's days, like the admin form).
+    """
     if not body_sq.strip() or not body_en.strip():
-        raise PolicyError("the policy needs its text in Albanian and in English")
-    if effective_from < now.date() + timedelta(days=NOTICE_DAYS):
+        raise PolicyError("the policy needs its text in Albanian and in English", NO_TEXT)
+    earliest = now.date() + timedelta(days=NOTICE_DAYS)
+    if effective_from < earliest:
         raise PolicyError(
             f"a new version can take effect no sooner than {NOTICE_DAYS} days after publication "
-            f"(earliest: {(now.date() + timedelta(days=NOTICE_DAYS)).isoformat()})"
+            f"(earliest: {earliest.isoformat()})",
+            TOO_SOON,
+            earliest,
+        )
+    last = latest_allowed_day(now)
+    if effective_from > last:
+        raise PolicyError(
+            f"a new version can take effect at most {MAX_AHEAD_DAYS} days after publication "
+            f"(latest: {last.isoformat()})",
+            TOO_FAR,
+            last,
         )
     latest = db.session.scalar(select(func.max(PolicyVersion.effective_from)))
     if latest is not None and effective_from <= latest:
-        raise PolicyError("a new version must take effect after the latest one")
+        raise PolicyError(
+            "a new version must take effect after the latest one", NOT_AFTER_LATEST, latest
+        )
     number = (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
     created = PolicyVersion(
         version=number,

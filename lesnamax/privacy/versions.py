@@ -1,0 +1,88 @@
+"""Policy versions as the shop owner's pages see them: the list, a draft, audited publishing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, distinct, func, select
+
+from ..extensions import db
+from . import services
+from .models import PRIVACY_POLICY, ConsentRecord, PolicyVersion
+
+IN_FORCE, PENDING, PAST = "in_force", "pending", "past"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: int
+    published_at: datetime
+    effective_from: date
+    state: str
+    accepted: int
+
+
+def listing(today: date) -> list[VersionRow]:
+    """Return every version, newest first, with how many customers accepted it (one query)."""
+    rows = db.session.execute(
+        select(PolicyVersion.version, PolicyVersion.published_at, PolicyVersion.effective_from,
+               func.count(distinct(ConsentRecord.user_id)))
+        .outerjoin(ConsentRecord, and_(ConsentRecord.policy_version_id == PolicyVersion.id,
+                                       ConsentRecord.purpose == PRIVACY_POLICY,
+                                       ConsentRecord.granted.is_(True)))
+        .group_by(PolicyVersion.id, PolicyVersion.version, PolicyVersion.published_at,
+                  PolicyVersion.effective_from)
+        .order_by(PolicyVersion.version.desc())
+    ).all()
+    # Computed here rather than from services.state(), whose cache may lag other processes.
+    current = max((v for v, _p, start, _n in rows if start <= today), default=None)
+
+    def state(number: int, start: date) -> str:
+        return IN_FORCE if number == current else PENDING if start > today else PAST
+
+    return [VersionRow(v, p, start, state(v, start), n) for v, p, start, n in rows]
+
+
+def _day_after(day: date) -> date:
+    # A version stored on the last day the calendar has (9999-12-31, from before the upper
+    # limit existed) has no day after it; the form must still open.
+    return day if day == date.max else day + timedelta(days=1)
+
+
+def draft(today: date) -> dict:
+    """Return the new version's starting values: the latest text, the earliest allowed day."""
+    latest = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()))
+    earliest = today + timedelta(days=services.NOTICE_DAYS)
+    if latest is None:
+        return {"effective_from": earliest}
+    return {"body_sq": latest.body_sq, "body_en": latest.body_en,
+            "effective_from": max(earliest, _day_after(latest.effective_from))}
+
+
+def next_number() -> int:
+    """Return the number the next published version gets (as services.publish does)."""
+    return (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
+
+
+def publish(values: dict, now: datetime, actor) -> PolicyVersion:
+    """Publish a new version, audited in the same commit; ``actor`` is an auditing.Actor.
+
+    Raises services.PolicyError (nothing published, nothing recorded) when the rules say no.
+    """
+    from ..admin import auditing  # the admin package imports this module
+
+    auditing.record(actor, "policy.publish", "policy", next_number(),
+                    f"effective_from={values['effective_from'].isoformat()}")
+    try:
+        created = services.publish(values["body_sq"], values["body_en"],
+                                   values["effective_from"], now,
+                                   summary_sq=values.get("summary_sq") or "",
+                                   summary_en=values.get("summary_en") or "")
+    except services.PolicyError:
+        db.session.rollback()  # drops the audit event too: nothing was published
+        raise
+    # publish() already forgets the cache; said again so this process shows the notice at
+    # once even if that service changes.
+    services.forget_cache()
+    return created
