@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lesnamax.admin.auditing import Actor
 from lesnamax.admin.models import AuditEvent
+from lesnamax.catalogue import categories as service
 from lesnamax.catalogue.models import Category, Product
 from lesnamax.extensions import db
 
@@ -77,6 +79,9 @@ def test_create_with_htmx_answers_the_form_and_the_tree(app, hx, admin, furnitur
 
 @pytest.mark.parametrize("data, message", [
     ({"name_sq": ""}, "This field is required."),
+    ({"name_sq": "   "}, "This field is required."),
+    ({"name_sq": "\u00a0"}, "This field is required."),
+    ({"name_sq": " \u2003\u3000\t"}, "This field is required."),
     ({"name_sq": "x" * 121}, "This field is too long."),
     ({"name_sq": "<script>alert(1)</script>"}, "HTML tags are not allowed here."),
     ({"name_sq": "Emër\x00"}, "invisible or control characters"),
@@ -101,6 +106,35 @@ def test_bad_input_is_refused_and_kept(app, client, hx, admin, english, furnitur
     assert not events(app, "category.create")
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\u00a0", "\u00a0\u202f\u2009"])
+def test_a_rename_to_a_blank_name_is_refused(app, client, admin, english, furniture, blank):
+    before = categories(app)
+    response = client.post(f"/admin/categories/{furniture['beds'].id}",
+                           data={"name_sq": blank, "name_en": "Beds",
+                                 "parent_id": str(furniture["root"].id)})
+    assert response.status_code == 422
+    assert "This field is required." in response.get_data(as_text=True)
+    assert categories(app) == before and not events(app, "category.update")
+
+
+def test_the_service_refuses_a_blank_name_too(app, furniture):
+    actor = Actor(None, "pronari@example.test", None)
+    with app.test_request_context():
+        for change in (lambda: service.create({"name_sq": "\u00a0 "}, actor),
+                       lambda: service.update_category(furniture["beds"].id,
+                                                       {"name_sq": " "}, actor)):
+            with pytest.raises(service.CategoryError) as refused:
+                change()
+            assert refused.value.field == "name_sq"
+    assert categories(app)["krevate"]["name_sq"] == "Krevate"
+
+
+def test_names_are_saved_without_surrounding_spaces(app, client, admin, furniture):
+    client.post("/admin/categories", data={"name_sq": "\u00a0Tapete\u00a0", "name_en": " Rugs "})
+    assert (categories(app)["tapete"]["name_sq"], categories(app)["tapete"]["name_en"]) == (
+        "Tapete", "Rugs")
+
+
 def test_errors_are_shown_next_to_the_field(client, admin, furniture):
     body = client.post("/admin/categories", data={"name_sq": "", "name_en": "Kept"}
                        ).get_data(as_text=True)
@@ -121,7 +155,8 @@ def test_rename_refreshes_the_search_of_every_product_below(app, client, admin, 
     assert "Divan Arta" in search(client, "lounge")
     assert "Divan Arta" not in search(client, "living")
     (event,) = events(app, "category.update")
-    assert "Qoshe dhe ndenjëse" in event.detail
+    assert event.detail == ("name_sq: Dhoma ndenje → Qoshe dhe ndenjëse; "
+                            "name_en: Living room → Lounge")
 
 
 def test_moving_a_category_refreshes_search_and_keeps_it_last(app, client, admin, furniture,
@@ -179,7 +214,9 @@ def test_reorder_among_siblings(app, client, hx, admin, furniture):
     for direction in ("down", "sideways"):
         response = hx.post(f"/admin/categories/{beds}/move", data={"direction": direction})
         assert response.status_code == 409
-    assert len(events(app, "category.reorder")) == 2
+    # Places, not English words ("up"): the audit page is read in Albanian.
+    assert [e.detail for e in events(app, "category.reorder")] == ["krevate: 2 → 1",
+                                                                   "krevate: 1 → 2"]
     del living
 
 

@@ -10,10 +10,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 from sqlalchemy import select
 
 from lesnamax.admin.models import AuditEvent
+from lesnamax.catalogue import uploads
 from lesnamax.catalogue.models import ProductImage
 from lesnamax.extensions import db
 
@@ -78,6 +79,12 @@ def images(app, product_id) -> list[ProductImage]:
 def actions(app) -> list[str]:
     with app.app_context():
         return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def details(app, action) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == action).order_by(AuditEvent.id)))
 
 
 def stored_files(app) -> list[str]:
@@ -194,9 +201,54 @@ def test_an_upload_without_files_is_refused(app, client, owner, item):
 
 def test_too_many_files_at_once(app, client, owner, item):
     small = picture("PNG", size=(2, 2))
-    response = upload(client, item.id, *[(f"{n}.png", small, "image/png") for n in range(21)])
+    response = upload(client, item.id, *[(f"{n}.png", small, "image/png") for n in range(11)])
     assert response.status_code == 422
-    assert images(app, item.id) == []
+    assert "Upload at most 10 pictures at a time." in response.get_data(as_text=True)
+    assert images(app, item.id) == [] and stored_files(app) == []
+    assert upload(client, item.id, *[(f"{n}.png", small, "image/png")
+                                     for n in range(10)]).status_code == 303
+    app.config["IMAGE_MAX_FILES"] = 2
+    response = upload(client, item.id, *[(f"{n}.png", small, "image/png") for n in range(3)])
+    assert "Upload at most 2 pictures at a time." in response.get_data(as_text=True)
+    assert len(images(app, item.id)) == 10
+
+
+def grey_png(width=300, height=300, part=1.0) -> bytes:
+    """A grey PNG written by hand; ``part`` < 1 cuts its pixel data short (checksums sound)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(
+            ">I", zlib.crc32(kind + body))
+
+    packed = zlib.compress((b"\x00" + bytes(n % 256 for n in range(width))) * height)
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", packed[:int(len(packed) * part)]) + chunk(b"IEND", b""))
+
+
+def test_a_file_failing_late_leaves_no_picture_of_the_upload(app, client, owner, item):
+    # Headers are checked for every file first; the pixels are decoded one file at a time,
+    # so a file that only fails when decoded is found after others were stored.
+    assert upload(client, item.id, ("old.png", grey_png(), "image/png")).status_code == 303
+    before = images(app, item.id)
+    response = upload(client, item.id, ("good.png", picture("PNG", size=(30, 20)), "image/png"),
+                      ("cut.png", grey_png(part=0.5), "image/png"), htmx=True)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "cut.png: the file is damaged or incomplete." in body
+    assert body.count('<li id="image-') == 1  # the answer shows no picture of this upload
+    assert [(r.id, r.position) for r in images(app, item.id)] == [(before[0].id, 0)]
+    assert actions(app) == ["image.upload"]
+
+
+def test_the_first_check_reads_headers_only(app, monkeypatch):
+    def no_decoding(*_args):
+        raise AssertionError("pixels decoded")
+
+    files = [("a.png", grey_png()), ("b.jpg", picture("JPEG")), ("c.webp", picture("WEBP"))]
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    with app.test_request_context():
+        assert uploads.check_all(files, 10**8) == files
 
 
 def test_upload_to_an_unknown_product_is_404(client, owner):
@@ -225,6 +277,7 @@ def test_move_pictures_up_and_down(app, client, owner, item, three):
     client.post(f"/admin/products/{item.id}/images/{third}/move", data={"direction": "up"})
     assert [r.id for r in images(app, item.id)] == [third, first, second]
     assert actions(app).count("image.reorder") == 2
+    assert details(app, "image.reorder") == [f"#{third}: 3 → 2", f"#{first}: 1 → 2"]
     rows = images(app, item.id)
     shop = client.get("/products/produkt-1").get_data(as_text=True)
     assert shop.index(rows[0].key) < shop.index(rows[1].key)
@@ -246,6 +299,7 @@ def test_alt_text(app, client, owner, item, three):
     row = images(app, item.id)[1]
     assert (row.alt_sq, row.alt_en) == ("Kolltuk nga ana", "Armchair, side")
     assert actions(app)[-1] == "image.update"
+    assert details(app, "image.update") == [f"#{three[1]}: alt_sq, alt_en"]
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -274,6 +328,7 @@ def test_delete_a_picture_keeps_its_files(app, client, owner, item, three):
     assert [r.id for r in images(app, item.id)] == three[1:]
     assert stored_files(app) == files
     assert actions(app)[-1] == "image.delete"
+    assert details(app, "image.delete")[0].startswith(f"#{three[0]} ")
 
 
 def test_pictures_of_another_product_are_out_of_reach(app, client, owner, item, three,

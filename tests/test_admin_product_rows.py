@@ -114,6 +114,9 @@ def test_a_price_at_or_above_the_regular_price_ends_the_discount(app, hx, owner,
     assert hx.post(f"/admin/products/{item.id}/price", data={"price": "100"}).status_code == 200
     saved = product(app, item.id)
     assert (saved.price_cents, saved.regular_price_cents) == (10000, None)
+    # Values and column names only: the audit page is read in Albanian.
+    assert [e.detail for e in events(app, "product.price")] == [
+        "80.00 € → 70.00 €", "70.00 € → 100.00 €, regular_price_cents: 100.00 € → –"]
 
 
 def test_unknown_product_is_404(hx, owner):
@@ -134,7 +137,7 @@ def test_stock_saved_with_htmx(app, client, hx, owner, make_product):
     assert 'name="stock_was" value="7"' in body
     assert product(app, item.id).stock == 7
     [event] = events(app, "product.stock")
-    assert event.detail == "stock 4 → 7"
+    assert event.detail == "4 → 7"
 
 
 def test_stock_without_javascript(app, client, owner, make_product):

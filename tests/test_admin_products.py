@@ -8,8 +8,11 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lesnamax.admin import products as product_views
+from lesnamax.admin.auditing import Actor
+from lesnamax.catalogue import editing
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order, OrderLine
@@ -159,11 +162,50 @@ def test_create_a_product(app, client, owner, make_category):
     assert created.id in row_ids(client.get("/admin/products?q=tavoline"))
 
 
-def test_generated_slugs_are_made_unique(app, client, owner, make_category):
+def test_generated_slugs_are_made_unique(app, client, owner, make_category, make_product):
     category = make_category()
-    client.post("/admin/products/new", data=form_values(category.id))
-    client.post("/admin/products/new", data=form_values(category.id, sku="LM-TAV-000901"))
-    assert product(app, new_id(app)).slug == "tavoline-caji-2"
+    make_product(slug="tavoline-caji-x")  # shares the prefix, not a numbered slug
+    slugs = []
+    for n in range(5):
+        response = client.post("/admin/products/new",
+                               data=form_values(category.id, sku=f"LM-TAV-00090{n}"))
+        assert response.status_code == 303
+        slugs.append(product(app, new_id(app)).slug)
+    assert slugs == ["tavoline-caji", *(f"tavoline-caji-{n}" for n in range(2, 6))]
+
+
+def test_a_post_without_the_optional_texts_saves_them_empty(app, client, owner, make_category):
+    values = form_values(make_category().id)
+    for name in ("name_en", "description_sq", "description_en", "slug", "sale_price"):
+        del values[name]
+    response = client.post("/admin/products/new", data=values)
+    assert response.status_code == 303
+    created = product(app, new_id(app))
+    assert (created.name_en, created.description_en, created.slug) == ("", "", "tavoline-caji")
+
+
+def test_a_clash_found_only_at_save_names_the_right_field(app, client, owner, make_product,
+                                                          monkeypatch):
+    # As when another admin saves the same SKU or slug between the check and the save.
+    first, second = make_product(sku="LM-A-1", slug="a"), make_product(sku="LM-B-1", slug="b")
+    monkeypatch.setattr(editing, "_check_unique", lambda values, *_args, **_kw: values["slug"])
+    for changes, field_message in (
+        ({"sku": "LM-A-1", "slug": "c"}, "Another product already has this code."),
+        ({"sku": "LM-B-1", "slug": "a"}, "Another product already has this web address."),
+    ):
+        values = {**form_values(second.category_id, **changes), "stock_was": "10"}
+        response = client.post(f"/admin/products/{second.id}/edit", data=values)
+        assert response.status_code == 422 and field_message in text(response)
+    assert (product(app, second.id).sku, product(app, second.id).slug) == ("LM-B-1", "b")
+    assert product(app, first.id).slug == "a" and events(app) == []
+
+
+def test_other_integrity_errors_are_not_called_a_clash(app, make_category):
+    values = {"name_sq": "Karrige", "name_en": None, "sku": "LM-K-1", "slug": "",
+              "category_id": make_category().id, "price_cents": 100, "stock": 1}
+    actor = Actor(None, "pronari@example.test", None)
+    with app.app_context(), pytest.raises(IntegrityError):
+        editing.create_product(values, actor)
 
 
 def test_duplicate_sku_and_typed_slug_are_refused(app, client, owner, make_product,
@@ -264,8 +306,9 @@ def test_edit_page_and_save(app, client, owner, make_product):
     saved = product(app, item.id)
     assert (saved.name_sq, saved.price_cents, saved.stock) == ("Kolltuk lëkure", 27500, 5)
     [event] = events(app, "product.update")
-    assert "300.00 € → 275.00 €" in event.detail and "stock 3 → 5" in event.detail
-    assert "name_sq" in event.detail
+    # Data, not English prose: the audit page is read in Albanian.
+    assert event.detail.startswith("name_sq, name_en, ")
+    assert event.detail.endswith(", price_cents: 300.00 € → 275.00 €, stock: 3 → 5")
     shop = text(client.get(f"/products/{item.slug}"))
     assert "275.00" in shop and "Kolltuk lëkure" in shop
 
@@ -363,7 +406,8 @@ def test_an_ordered_product_is_deactivated_instead(app, client, owner, make_prod
     assert response.status_code == 303
     saved = product(app, item.id)
     assert saved is not None and saved.active is False
-    assert [e.action for e in events(app)] == ["product.deactivate"]
+    [event] = events(app)
+    assert (event.action, event.detail) == ("product.deactivate", f"{item.sku} {item.name_sq}")
     assert "deactivated instead of deleted" in text(client.get("/admin/products"))
     with app.app_context():
         assert db.session.scalar(select(OrderLine.product_id)) == item.id

@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters
 from ..i18n import _l
@@ -21,11 +21,13 @@ def no_markup(_form, field) -> None:
 
 
 def _strip(value):
+    # str.strip() removes every Unicode space (NBSP, U+3000, …), not only ASCII ones.
     return value.strip() if isinstance(value, str) else value
 
 
 def name_field(label, required: bool):
-    validators = [InputRequired(REQUIRED)] if required else []
+    # DataRequired checks the stripped value; InputRequired would accept "   " or a lone NBSP.
+    validators = [DataRequired(REQUIRED)] if required else []
     validators += [Length(max=120, message=TOO_LONG), no_hidden_characters, no_markup]
     return StringField(label, validators, filters=[_strip])
 

@@ -11,7 +11,7 @@ from ..i18n import current_code
 from ..media import media_dir
 from . import bp, current_actor
 from . import product_forms as forms
-from .products import _form, render_edit
+from .products import render_edit
 
 
 def _answer(product_id: int, status: int = 200, saved: str = "", **context):
@@ -27,7 +27,7 @@ def _answer(product_id: int, status: int = 200, saved: str = "", **context):
         flash(saved, "success")
         return redirect(url_for("admin.product_edit", product_id=product_id,
                                 _anchor="product-images"), 303)
-    form = _form(formdata=None, data=forms.initial_data(product, current_code()))
+    form = forms.product_form(formdata=None, data=forms.initial_data(product, current_code()))
     return render_edit(product, form, status, **context)
 
 
@@ -50,6 +50,7 @@ def image_upload(product_id: int):
     _guarded(lambda: editing.get_product(product_id))
     try:
         added = editing.add_images(product_id, _files(), current_app.config["IMAGE_MAX_PIXELS"],
+                                   current_app.config.get("IMAGE_MAX_FILES", uploads.MAX_FILES),
                                    media_dir(), current_actor())
     except uploads.UploadRefused as refused:
         return _answer(product_id, 422, upload_errors=refused.messages)

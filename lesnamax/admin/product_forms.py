@@ -17,7 +17,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..account.forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..catalogue import vocab
 from ..catalogue.editing import SORTS, AdminQuery
-from ..i18n import _l
+from ..catalogue.services import category_tree
+from ..i18n import _l, current_code
 from ..money import parse_euros
 
 __all__ = ["add_error", "cleaned"]
@@ -56,7 +57,9 @@ def text(label, maximum, required=False, area=False, extra=()):
     validators = [DataRequired(REQUIRED)] if required else []
     validators += [Length(max=maximum, message=TOO_LONG), plain_text, *extra]
     kind = TextAreaField if area else StringField
-    return kind(label, validators, filters=[_strip])
+    # default="": a field missing from a (hand-made) POST is empty text, not None, which
+    # the NOT NULL columns would refuse at the database instead of the form.
+    return kind(label, validators, filters=[_strip], default="")
 
 
 def euros(_form, field) -> None:
@@ -187,6 +190,12 @@ class ProductForm(FlaskForm):
         if starts and ends and ends < starts:
             add_error(self.discount_ends_on, _l("The discount cannot end before it starts."))
         return not any(field.errors for field in self)
+
+
+def product_form(**kwargs) -> ProductForm:
+    """The create/edit form, its category choices in the request's language."""
+    lang = current_code()
+    return ProductForm(tree_options(category_tree(), lang), lang, **kwargs)
 
 
 def product_values(form: ProductForm) -> dict:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from .. import htmx
 from ..catalogue import editing
-from ..catalogue.views import tree
+from ..catalogue.services import category_tree
 from ..i18n import current_code
 from ..site import safe_next
 from . import bp, current_actor
@@ -36,10 +36,11 @@ def _back() -> str:
 @bp.get("/products")
 def products():
     query = forms.list_query(request.args, current_app.config["SEARCH_MAX_LENGTH"])
-    page = editing.list_products(query, tree(), PER_PAGE)
+    tree = category_tree()
+    page = editing.list_products(query, tree, PER_PAGE)
     return render_template(
         "admin/products/list.html", active_page="products", page=page, query=query,
-        args=forms.query_args(query), categories=forms.tree_options(tree(), current_code()),
+        args=forms.query_args(query), categories=forms.tree_options(tree, current_code()),
         statuses=forms.STATUSES, stock_filters=forms.STOCK_FILTERS, sorts=forms.SORT_LABELS,
         back=request.full_path.rstrip("?"), price_text=forms.price_text,
     )
@@ -95,14 +96,9 @@ def render_edit(product, form, status: int = 200, **context):
     ), status
 
 
-def _form(**kwargs) -> forms.ProductForm:
-    lang = current_code()
-    return forms.ProductForm(forms.tree_options(tree(), lang), lang, **kwargs)
-
-
 @bp.route("/products/new", methods=["GET", "POST"])
 def product_new():
-    form = _form()
+    form = forms.product_form()
     if form.validate_on_submit():
         try:
             product = editing.create_product(forms.product_values(form), current_actor())
@@ -121,9 +117,9 @@ def product_new():
 def product_edit(product_id: int):
     product = _product(product_id, with_images=True)
     if request.method == "GET":
-        return render_edit(product, _form(formdata=None,
-                                          data=forms.initial_data(product, current_code())))
-    form = _form()
+        return render_edit(product, forms.product_form(
+            formdata=None, data=forms.initial_data(product, current_code())))
+    form = forms.product_form()
     seen = forms.seen_stock(form.stock_was.data)
     status = 422
     if form.validate_on_submit():

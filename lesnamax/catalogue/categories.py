@@ -87,6 +87,7 @@ def get(category_id: int) -> Category | None:
 
 def create(values: dict, actor: auditing.Actor) -> Category:
     """Create a category from ``name_sq``, ``name_en``, ``slug`` (may be empty), ``parent_id``."""
+    values = _named(values)
     tree = category_tree()
     parent_id = values.get("parent_id")
     _check_parent(tree, None, parent_id)
@@ -110,6 +111,7 @@ def create(values: dict, actor: auditing.Actor) -> Category:
 
 def update_category(category_id: int, values: dict, actor: auditing.Actor) -> Category:
     """Rename (``name_sq``, ``name_en``) and/or move (``parent_id``) a category."""
+    values = _named(values)
     tree = category_tree()
     category = tree.by_id.get(category_id)
     if category is None:
@@ -152,8 +154,9 @@ def move(category_id: int, direction: str, actor: auditing.Actor) -> Category:
     # Renumber the siblings: positions may have gaps or ties (e.g. from the demo data).
     for position, sibling in enumerate(siblings):
         sibling.position = position
+    # Places, not "up"/"down": audit details are data, read in either language.
     auditing.record(actor, "category.reorder", "category", category.id,
-                    f"{category.slug} {direction} → {siblings.index(category) + 1}")
+                    f"{category.slug}: {index + 1} → {other + 1}")
     _commit()
     return category
 
@@ -202,6 +205,19 @@ def refresh_search_text(category_ids: list[int]) -> int:
         connection.execute(statement, params)
         done += len(rows)
         last_id = rows[-1].id
+
+
+def _named(values: dict) -> dict:
+    """Return ``values`` with stripped names; refuse an empty Albanian name.
+
+    The form strips and requires the name already; this keeps any other caller from making
+    a nameless category (menus and breadcrumbs would show nothing).
+    """
+    values = {**values, "name_sq": (values.get("name_sq") or "").strip(),
+              "name_en": (values.get("name_en") or "").strip()}
+    if not values["name_sq"]:
+        raise CategoryError(_l("This field is required."), "name_sq")
+    return values
 
 
 def _check_parent(tree: CategoryTree, category: Category | None, parent_id: int | None) -> None:

@@ -132,19 +132,30 @@ def _check_unique(values: dict, product_id: int | None, slug_typed: bool) -> str
     if slug_typed:
         raise SlugTaken(slug)
     # A generated slug gets the first free number ("tavoline-2"), as the demo data does.
-    used = set(db.session.scalars(others.where(Product.slug.like(f"{slug}-%"))))
+    # Slugs hold only [a-z0-9-], so LIKE's wildcards cannot appear in ``slug``.
+    used = set(db.session.scalars(
+        select(Product.slug).where(Product.id != (product_id or 0),
+                                   Product.slug.like(f"{slug}-%"))
+    ))
     return next(f"{slug}-{n}" for n in range(2, len(used) + 3) if f"{slug}-{n}" not in used)
 
 
-def _flush_unique(values: dict) -> None:
-    """Flush; a concurrent save of the same SKU or slug ends as SkuTaken/SlugTaken."""
+def _flush_unique(values: dict, product_id: int | None) -> None:
+    """Flush; a concurrent save of the same SKU or slug ends as SkuTaken/SlugTaken.
+
+    Any other integrity error (which the form's checks should rule out) is raised as is:
+    calling it a clash would send the owner looking for a duplicate that does not exist.
+    """
     try:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        if db.session.scalar(select(Product.id).where(Product.sku == values["sku"])):
+        others = select(Product.id).where(Product.id != (product_id or 0)).limit(1)
+        if db.session.scalar(others.where(Product.sku == values["sku"])) is not None:
             raise SkuTaken(values["sku"]) from error
-        raise SlugTaken(values.get("slug", "")) from error
+        if db.session.scalar(others.where(Product.slug == values["slug"])) is not None:
+            raise SlugTaken(values["slug"]) from error
+        raise
 
 
 def _commit() -> None:
@@ -159,9 +170,9 @@ def create_product(values: dict, actor: Actor) -> Product:
     values["slug"] = _check_unique(values, None, slug_typed=bool(values.get("slug")))
     product = Product(**values)
     db.session.add(product)
-    _flush_unique(values)
+    _flush_unique(values, None)
     record(actor, "product.create", "product", product.id,
-           f"{product.sku} · {_euros(product.price_cents)} · stock {product.stock}")
+           f"{product.sku} · {_euros(product.price_cents)} · {product.stock}")
     _commit()
     return product
 
@@ -177,12 +188,12 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
         old = getattr(product, name)
         if old != value:
             money = name in ("price_cents", "regular_price_cents")
-            changes.append(f"{name} {_euros(old)} → {_euros(value)}" if money else name)
+            changes.append(f"{name}: {_euros(old)} → {_euros(value)}" if money else name)
             setattr(product, name, value)
-    _flush_unique(values)
+    _flush_unique(values, product_id)
     if new_stock != stock_seen:
         _write_stock(product_id, stock_seen, new_stock)
-        changes.append(f"stock {stock_seen} → {new_stock}")
+        changes.append(f"stock: {stock_seen} → {new_stock}")
     if changes:
         record(actor, "product.update", "product", product_id, ", ".join(changes))
     _commit()
@@ -192,12 +203,13 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
 def set_price(product_id: int, price_cents: int, actor: Actor) -> Product:
     """Set the price charged. At or above the regular price, the discount ends."""
     product = get_product(product_id)
-    detail = f"price {_euros(product.price_cents)} → {_euros(price_cents)}"
+    # Audit details are data (values, column names), not prose: the trail is read in Albanian.
+    detail = f"{_euros(product.price_cents)} → {_euros(price_cents)}"
     product.price_cents = price_cents
     if product.regular_price_cents is not None and price_cents >= product.regular_price_cents:
+        detail += f", regular_price_cents: {_euros(product.regular_price_cents)} → {_euros(None)}"
         product.regular_price_cents = None
         product.discount_starts_on = product.discount_ends_on = None
-        detail += ", discount ended"
     record(actor, "product.price", "product", product_id, detail)
     db.session.commit()
     return product
@@ -227,7 +239,7 @@ def set_stock(product_id: int, seen: int, new: int, actor: Actor) -> Product:
     get_product(product_id)
     if seen != new:
         _write_stock(product_id, seen, new)
-        record(actor, "product.stock", "product", product_id, f"stock {seen} → {new}")
+        record(actor, "product.stock", "product", product_id, f"{seen} → {new}")
         db.session.commit()
     return get_product(product_id)
 
@@ -244,8 +256,9 @@ def delete_or_deactivate(product_id: int, actor: Actor) -> str:
     )
     if ordered is not None:
         product.active = False
+        # The action code says what happened; the detail is data only (the SKU and the name).
         record(actor, "product.deactivate", "product", product_id,
-               f"{product.sku}: ordered before, kept inactive")
+               f"{product.sku} {product.name_sq}")
         outcome = "deactivated"
     else:
         record(actor, "product.delete", "product", product_id, f"{product.sku} {product.name_sq}")
@@ -258,24 +271,34 @@ def delete_or_deactivate(product_id: int, actor: Actor) -> str:
 
 
 def add_images(product_id: int, files: list[tuple[str, bytes | None]], max_pixels: int,
-               directory: Path, actor: Actor) -> list[ProductImage]:
+               max_files: int, directory: Path, actor: Actor) -> list[ProductImage]:
     """Check uploaded ``(file name, bytes)`` and store them after the product's pictures.
 
-    Raises ``uploads.UploadRefused`` (nothing stored) if any file is not an accepted picture.
+    Raises ``uploads.UploadRefused`` (no picture added) if any file is not an accepted picture.
     """
     product = get_product(product_id)
-    images = uploads.check_all(files, max_pixels)
+    # Every header first: one bad file refuses the upload before any work is done.
+    checked = uploads.check_all(files, max_pixels, max_files)
     last = db.session.scalar(
         select(func.max(ProductImage.position)).where(ProductImage.product_id == product_id)
     )
     position = -1 if last is None else last
+    alt_sq, alt_en = product.name_sq[:200], product.name_en[:200]
     added = []
-    for filename, image in images:
-        key, width, height = store_image(image, directory)
+    for filename, data in checked:
+        try:
+            # One picture decoded at a time, released before the next.
+            with uploads.decoded(filename, data) as image:
+                key, width, height = store_image(image, directory)
+        except uploads.BadImage as bad:
+            # A file whose header was sound but whose pixels are not: drop the rows of this
+            # upload (nothing half-applied). Files already written stay on disk; their names
+            # are content hashes, so they are harmless and reused if uploaded again.
+            db.session.rollback()
+            raise uploads.UploadRefused([bad.message]) from bad
         position += 1
         row = ProductImage(product_id=product_id, key=key, width=width, height=height,
-                           alt_sq=product.name_sq[:200], alt_en=product.name_en[:200],
-                           position=position)
+                           alt_sq=alt_sq, alt_en=alt_en, position=position)
         db.session.add(row)
         added.append(row)
         record(actor, "image.upload", "product", product_id, f"{filename} → {key}")
@@ -308,16 +331,19 @@ def move_image(product_id: int, image_id: int, step: int, actor: Actor) -> None:
         for position, row in enumerate(ordered):
             row.position = position
         record(actor, "image.reorder", "product", product_id,
-               f"image {image_id}: place {at + 1} → {to + 1}")
+               f"#{image_id}: {at + 1} → {to + 1}")
         db.session.commit()
 
 
 def update_image_alt(product_id: int, image_id: int, alt_sq: str, alt_en: str,
                      actor: Actor) -> None:
     image = _image(product_id, image_id)
-    if (image.alt_sq, image.alt_en) != (alt_sq, alt_en):
+    changed = [name for name, new in (("alt_sq", alt_sq), ("alt_en", alt_en))
+               if getattr(image, name) != new]
+    if changed:
         image.alt_sq, image.alt_en = alt_sq, alt_en
-        record(actor, "image.update", "product", product_id, f"image {image_id}: alt text")
+        record(actor, "image.update", "product", product_id,
+               f"#{image_id}: {', '.join(changed)}")
         db.session.commit()
 
 
@@ -328,6 +354,6 @@ def delete_image(product_id: int, image_id: int, actor: Actor) -> None:
     one) may show the same file; removing unused files is a separate clean-up.
     """
     image = _image(product_id, image_id)
-    record(actor, "image.delete", "product", product_id, f"image {image_id} ({image.key})")
+    record(actor, "image.delete", "product", product_id, f"#{image_id} {image.key}")
     db.session.delete(image)
     db.session.commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -12,8 +14,9 @@ from ..i18n import _l
 
 #: The only decoders Pillow may try: anything else (GIF, BMP, TIFF, PSD, …) is unknown to it.
 FORMATS = ("JPEG", "PNG", "WEBP")
-#: Pictures per upload; more would only make one request very long.
-MAX_FILES = 20
+#: Pictures per upload unless the ``IMAGE_MAX_FILES`` setting says otherwise; each is
+#: decoded and re-encoded in the request, so more would make one request very long.
+MAX_FILES = 10
 #: File names are shown in messages and the audit trail: keep them short.
 NAME_LENGTH = 80
 
@@ -39,19 +42,25 @@ class UploadRefused(Exception):
         self.messages = [str(m) for m in messages]
 
 
-def check_all(files: list[tuple[str, bytes | None]], max_pixels: int
-              ) -> list[tuple[str, Image.Image]]:
-    """Check every ``(name, data)``; one bad file refuses them all (nothing half-stored)."""
+def check_all(files: list[tuple[str, bytes | None]], max_pixels: int,
+              max_files: int = MAX_FILES) -> list[tuple[str, bytes]]:
+    """Check every ``(name, data)`` from its header only; one bad file refuses them all.
+
+    No pixel is decoded here: twenty 40-megapixel pictures decoded at once would need
+    gigabytes. ``decoded`` later turns the files into pictures one at a time.
+    """
     if not files:
         raise UploadRefused([_l("Choose one or more pictures to upload.")])
-    if len(files) > MAX_FILES:
-        raise UploadRefused([_l("Upload at most %(num)d pictures at a time.", num=MAX_FILES)])
+    if len(files) > max_files:
+        raise UploadRefused([_l("Upload at most %(num)d pictures at a time.", num=max_files)])
     checked, errors = [], []
     for name, data in files:
         try:
-            checked.append((name, check_image(name, data, max_pixels)))
+            check_header(name, data, max_pixels)
         except BadImage as bad:
             errors.append(bad.message)
+        else:
+            checked.append((name, data))
     if errors:
         raise UploadRefused(errors)
     return checked
@@ -69,32 +78,15 @@ def read_limited(stream: BinaryIO, max_bytes: int) -> bytes | None:
     return None if len(data) > max_bytes else data
 
 
-def check_image(filename: str, data: bytes | None, max_pixels: int) -> Image.Image:
-    """Return the decoded, upright picture in ``data`` or raise BadImage.
-
-    ``data`` is None when the file was larger than allowed (see ``read_limited``).
-    """
-    if data is None:
-        raise BadImage(filename, _l("the file is too large."))
-    if not data:
-        raise BadImage(filename, _l("the file is empty."))
+@contextmanager
+def _refusing_bad_files(filename: str) -> Iterator[None]:
+    """Turn Pillow's complaints about ``filename`` into BadImage with a reason people read."""
     try:
         # Pillow warns (and past twice its limit refuses) on "decompression bombs"; treat
         # the warning as a refusal too, so a bomb is never decoded whatever the warning filters.
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
-                if probe.width * probe.height > max_pixels:
-                    raise BadImage(filename, _l("the picture has too many pixels."))
-                # verify() checks the structure (PNG checksums, …) without decoding;
-                # it leaves the object unusable, hence the second open below.
-                probe.verify()
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
-            if image.format not in FORMATS:  # pragma: no cover - formats= already ensures it
-                raise BadImage(filename, _l("only JPEG, PNG and WebP pictures are accepted."))
-            # load() decodes every pixel: a truncated or corrupt file fails here.
-            image.load()
-            return ImageOps.exif_transpose(image)
+            yield
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise BadImage(filename, _l("the picture has too many pixels.")) from error
     except UnidentifiedImageError as error:
@@ -102,3 +94,44 @@ def check_image(filename: str, data: bytes | None, max_pixels: int) -> Image.Ima
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         # Pillow reports damaged files with any of these.
         raise BadImage(filename, _l("the file is damaged or incomplete.")) from error
+
+
+def check_header(filename: str, data: bytes | None, max_pixels: int) -> None:
+    """Raise BadImage unless ``data`` looks like an accepted picture, without decoding it.
+
+    ``data`` is None when the file was larger than allowed (see ``read_limited``).
+    """
+    if data is None:
+        raise BadImage(filename, _l("the file is too large."))
+    if not data:
+        raise BadImage(filename, _l("the file is empty."))
+    with _refusing_bad_files(filename):
+        # open() reads the header only (format, size); formats= keeps other decoders out.
+        with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
+            if probe.width * probe.height > max_pixels:
+                raise BadImage(filename, _l("the picture has too many pixels."))
+            # verify() checks the structure (PNG checksums, …) without decoding pixels.
+            probe.verify()
+
+
+@contextmanager
+def decoded(filename: str, data: bytes) -> Iterator[Image.Image]:
+    """Yield the upright, fully decoded picture in ``data`` (checked by ``check_header``).
+
+    The picture is closed on leaving, so a caller handling one file at a time holds one
+    picture's pixels at a time. Raises BadImage if the pixels cannot be decoded (a truncated
+    file can have a sound header). Errors of the caller's own block are not turned into
+    BadImage: a full disk is not a damaged picture.
+    """
+    with _refusing_bad_files(filename):
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+        try:
+            # load() decodes every pixel: a truncated or corrupt file fails here.
+            image.load()
+            # In place: a turned copy would double the memory of a large picture.
+            ImageOps.exif_transpose(image, in_place=True)
+        except BaseException:
+            image.close()
+            raise
+    with image:
+        yield image
