@@ -74,10 +74,10 @@ def test_seed_demo_makes_one_demo_admin_and_prints_it_once(app, client):
     assert response.status_code == 303
 
 
-def test_no_demo_admin_outside_sandbox(make_app, migrated, tmp_path):
-    from tests.conftest import base_config, fresh_database
+def test_no_demo_admin_outside_sandbox(app, make_app, tmp_path):
+    from tests.conftest import base_config
 
-    config = base_config(fresh_database(migrated, tmp_path), tmp_path)
+    config = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     live = make_app({**config, "BANK_MODE": "live", "NESTPAY_STORE_KEY": "a-real-key-123",
                      "NESTPAY_CLIENT_ID": "190000001",
                      "NESTPAY_GATE_URL": "https://bank.example/fim/est3Dgate"})

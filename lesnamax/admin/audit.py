@@ -52,16 +52,23 @@ def _date(name: str, errors: dict[str, str]) -> date | None:
     return day
 
 
+def _text(name: str, limit: int) -> str:
+    # A NUL or other control character cannot be in any stored value (and PostgreSQL refuses
+    # it in a query): such a filter matches nothing, so it is dropped.
+    text = request.args.get(name, "").strip()[:limit]
+    return "" if any(ord(c) < 32 for c in text) else text
+
+
 @bp.get("/audit")
 def audit():
     errors: dict[str, str] = {}
     args = request.args
     filters = auditing.AuditFilter(
         action=args.get("action", "") if args.get("action") in ACTION_LABELS else "",
-        actor=args.get("actor", "").strip()[:254],
+        actor=_text("actor", 254),
         subject_type=args.get("subject_type", "") if args.get("subject_type") in SUBJECT_TYPES
         else "",
-        subject_id=args.get("subject_id", "").strip()[:40],
+        subject_id=_text("subject_id", 40),
         since=_date("since", errors), until=_date("until", errors),
     )
     events, pages = auditing.search(filters, args.get("page", 1, type=int))
