@@ -6,14 +6,17 @@ import re
 import threading
 
 import pytest
+from sqlalchemy import select
 
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
+from lesnamax.orders.models import Order
 
 from . import admin_orders_support as support
 from .admin_orders_support import audit, move, state, tr
 
 # Fixtures shared with the other admin order tests.
+card_order = support.card_order
 make_order = support.make_order
 outbox = support.outbox
 
@@ -229,3 +232,43 @@ def test_with_csrf_on_the_page_token_is_accepted(app, client, hx, admin, make_or
     response = hx.post(f"/admin/orders/{order.number}/status", headers={"X-CSRFToken": header},
                        data={"current": "processing", "status": "shipped"})
     assert response.status_code == 200 and state(app, order)[0] == "shipped"
+
+
+def test_admin_cancel_and_bank_approval_at_once_keep_stock_right(app, card_order, make_admin):
+    """The owner cancels a card order in the instant the bank approves it. Whichever wins,
+    the stock matches the outcome: taken if the order ends paid, returned (once) if it ends
+    cancelled (the approval then waits for a person, as money was taken)."""
+    from lesnamax.payments.models import PaymentAttempt
+
+    from .test_payments import reply
+
+    owner = make_admin(email="pronari2@example.test")
+    staff = app.test_client()
+    staff.post("/account/login", data={"email": owner.email, "password": owner.password})
+    bank = app.test_client()
+    with app.app_context():
+        number = db.session.scalar(select(Order.number))
+    barrier = threading.Barrier(2)
+
+    def cancel():
+        barrier.wait()
+        staff.post(f"/admin/orders/{number}/status",
+                   data={"current": "awaiting_payment", "status": "cancelled", "notify": ""})
+
+    def approve():
+        barrier.wait()
+        bank.post("/payment/nestpay/callback", data=reply(card_order["fields"]))
+
+    threads = [threading.Thread(target=cancel), threading.Thread(target=approve)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        attempt = db.session.scalar(select(PaymentAttempt))
+        stock = db.session.get(Product, card_order["product"].id).stock
+    if order.status == "paid":
+        assert stock == 2 and attempt.status == "paid"
+    else:
+        assert order.status == "cancelled" and stock == 3 and attempt.status == "needs_review"

@@ -85,7 +85,10 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
     )
     attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.oid == reply.oid))
     outcome = _decide(reply, attempt, config["NESTPAY_CLIENT_ID"])
-    order = db.session.get(Order, attempt.order_id) if attempt is not None else None
+    # The order's row lock (PostgreSQL; SQLite already holds its write lock) serialises this
+    # reply with an admin changing the same order's status at the same moment.
+    order = db.session.scalar(select(Order).where(Order.id == attempt.order_id)
+                              .with_for_update()) if attempt is not None else None
     if outcome in {"paid", "failed", "review"}:
         outcome = _apply(attempt, order, reply, outcome, now)
     db.session.add(
