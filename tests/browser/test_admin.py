@@ -218,3 +218,22 @@ def test_customers_cannot_open_the_admin(page: Page, watch, live_app):
     response = page.goto("/admin/")
     assert response.status == 403
     expect(page.locator("main")).to_contain_text("Nuk keni leje")
+
+
+PHONE = {"width": 375, "height": 740}
+
+
+def test_admin_pages_fit_a_phone(page: Page, owner, shelf, live_app):
+    """On a phone the page never scrolls sideways: wide tables scroll inside their box."""
+    product = shelf.take()[0]
+    number = cash_order(live_app, product.id, make_account(
+        live_app, f"telefon-{uuid4().hex[:8]}@example.com", admin=False))
+    page.set_viewport_size(PHONE)
+    admin_login(page, owner)
+    for path in ["/admin/", "/admin/products", f"/admin/products/{product.id}/edit",
+                 "/admin/categories", "/admin/csv", "/admin/orders", f"/admin/orders/{number}",
+                 "/admin/customers", "/admin/policy", "/admin/policy/new", "/admin/audit"]:
+        page.goto(path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, (path, overflow)
