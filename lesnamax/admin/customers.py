@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from .. import htmx
 from ..account import directory
@@ -17,17 +16,6 @@ from . import bp, current_actor
 from .customer_forms import CustomerSearchForm, DisclosureForm
 
 MAX_PAGE = 10_000
-
-
-def order_link(number: str | None) -> str | None:
-    """Return the admin page of an order, once the orders area provides one."""
-    for endpoint in ("admin.order", "admin.order_show"):
-        if number and endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, number=number)
-            except BuildError:
-                continue
-    return None
 
 
 @bp.get("/customers")
@@ -48,8 +36,7 @@ def customer(user_id: int):
     found = directory.open_file(user_id, current_actor())
     if found is None:
         abort(404)
-    return render_template("admin/customers/show.html", active_page="customers", file=found,
-                           order_link=order_link)
+    return render_template("admin/customers/show.html", active_page="customers", file=found)
 
 
 @bp.post("/customers/<int:user_id>/export")
