@@ -1,5 +1,5 @@
 """Flask commands: ``seed-demo``, ``create-admin``, ``translate``, ``policy publish``,
-``purge-expired``."""
+``purge-expired``, ``backup`` and ``restore``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from .extensions import db
 def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_admin)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(translate)
     app.cli.add_command(policy)
     app.cli.add_command(purge_expired)
@@ -201,3 +203,39 @@ def purge_expired() -> None:
     days = int(current_app.config["IP_RETENTION_DAYS"])
     changed = services.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
+
+
+@click.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the backup (default: instance/backups).")
+@with_appcontext
+def backup(output: Path | None) -> None:
+    """Back up the database (SQLite: online copy; PostgreSQL: pg_dump custom format)."""
+    from . import backup as backups
+
+    folder = output or Path(current_app.instance_path) / "backups"
+    try:
+        written = backups.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], folder,
+                                 datetime.now(UTC))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {written}.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore(file: Path, yes: bool) -> None:
+    """Replace the database with the backup in FILE (stop the shop first)."""
+    from . import backup as backups
+
+    if not yes:
+        click.confirm("Everything in the database now will be replaced. Go on?", abort=True)
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may keep the old database open
+    try:
+        backups.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], file)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Database restored from {file}.")
