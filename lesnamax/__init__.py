@@ -16,12 +16,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(config.ROOT / "static"),
     )
     config.load(app, test_config)
+    register_proxy(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
+
+
+def register_proxy(app: Flask) -> None:
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_extensions(app: Flask) -> None:

@@ -27,6 +27,10 @@ def defaults(instance_path: Path) -> dict:
         "BANK_MODE": "sandbox",
         "MEDIA_ROOT": str(instance_path / "media"),
         "IP_RETENTION_DAYS": 365,
+        # How many reverse proxies (nginx) stand in front of the app. Their X-Forwarded-For
+        # gives the customer's address (recorded IPs, per-address login limits); 0 ignores
+        # the header, so nobody can fake an address when the app is reached directly.
+        "TRUSTED_PROXIES": 0,
         "PRODUCTS_PER_PAGE": 24,
         "BABEL_DEFAULT_LOCALE": "sq_XK",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Belgrade",
