@@ -15,6 +15,7 @@ from ..admin import auditing
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import orders_of
+from ..pagination import Page, count_and_clamp
 from ..privacy import data, disclosures
 from ..privacy.models import MARKETING
 from ..privacy.services import consent_history, latest_consents
@@ -25,14 +26,6 @@ PAGE_SIZE = 25
 #: Letters ``text.fold`` changes that SQL's lower() may not (SQLite lowers ASCII only).
 _FOLDED = [(ch, fold(ch)) for ch in "ëËçÇšŠčČćĆžŽĐéÉèÈüÜöÖâÂ" if fold(ch) != ch]
 _PHONE_LIKE = re.compile(r"^[\d\s+()./\-]+$")
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list  # (User, order count)
-    page: int
-    pages: int
-    total: int
 
 
 @dataclass(frozen=True)
@@ -81,9 +74,7 @@ def search(query: str, page: int, actor: auditing.Actor) -> Page:
             matches = or_(matches, User.phone.contains(digits, autoescape=True))
         # An erased account's placeholder e-mail is no data to find it by.
         condition = and_(condition, matches, User.erased_at.is_(None))
-    total = db.session.scalar(select(func.count(User.id)).where(condition)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
+    total, page = count_and_clamp(select(User.id).where(condition), page, PAGE_SIZE)
     # Recorded (and committed) before the rows load: a commit afterwards would expire them.
     auditing.record_now(actor, "customer.view", "user", None,
                         f"page={page}" + (" q=…" if words else ""))
@@ -96,7 +87,7 @@ def search(query: str, page: int, actor: auditing.Actor) -> Page:
         .order_by(User.created_at.desc(), User.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return Page([tuple(row) for row in rows], page, pages, total)
+    return Page([tuple(row) for row in rows], total, page, PAGE_SIZE)
 
 
 def find(user_id: int) -> User | None:

@@ -71,10 +71,9 @@ def audit():
         subject_id=_text("subject_id", 40),
         since=_date("since", errors), until=_date("until", errors),
     )
-    events, pages = auditing.search(filters, args.get("page", 1, type=int))
-    page = min(max(args.get("page", 1, type=int), 1), pages)
+    found = auditing.search(filters, args.get("page", 1, type=int))
     return render_template(
-        "admin/audit.html", active_page="audit", events=events, filters=filters, page=page,
-        pages=pages, errors=errors, actions=ACTION_LABELS, subject_types=SUBJECT_TYPES,
+        "admin/audit.html", active_page="audit", found=found, filters=filters, errors=errors,
+        actions=ACTION_LABELS, subject_types=SUBJECT_TYPES,
         subject_labels=SUBJECT_LABELS, subject_url=subject_url,
     ), 400 if errors else 200

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
+from ..pagination import Page, paginate
 from .models import AuditEvent
 
 PAGE_SIZE = 50
@@ -50,8 +51,8 @@ class AuditFilter:
     until: date | None = None
 
 
-def search(filters: AuditFilter, page: int = 1) -> tuple[list[AuditEvent], int]:
-    """Return one page of events (newest first) and the number of pages."""
+def search(filters: AuditFilter, page: int = 1) -> Page:
+    """Return one page of events, newest first."""
     query = select(AuditEvent)
     if filters.action:
         query = query.where(AuditEvent.action == filters.action)
@@ -67,9 +68,4 @@ def search(filters: AuditFilter, page: int = 1) -> tuple[list[AuditEvent], int]:
     if filters.until:
         end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
         query = query.where(AuditEvent.at < end)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    events = db.session.scalars(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return list(events), pages
+    return paginate(query, page, PAGE_SIZE, order_by=(AuditEvent.at.desc(), AuditEvent.id.desc()))

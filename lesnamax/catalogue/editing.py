@@ -6,7 +6,6 @@ transaction: the change and its AuditEvent are committed together, or neither is
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,10 +20,11 @@ from ..extensions import db
 from ..media import store_image
 from ..money import cents_to_decimal_text
 from ..orders.models import OrderLine
+from ..pagination import Page, paginate
 from ..text import slugify
 from . import search, uploads
 from .models import LOW_STOCK, Product, ProductImage
-from .services import CARD_ONLY, CategoryTree, Page
+from .services import CARD_ONLY, CategoryTree
 
 
 class NotFound(LookupError):
@@ -89,16 +89,9 @@ def list_products(query: AdminQuery, tree: CategoryTree, per_page: int) -> Page:
         if sku.isascii() and sku.isprintable() and len(sku) <= 40:
             matches = or_(matches, Product.sku == sku)
         statement = statement.where(matches)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(query.page, 1), pages)
-    items = db.session.scalars(
-        statement.order_by(*SORTS.get(query.sort, SORTS["newest"]))
-        .options(selectinload(Product.images), *CARD_ONLY)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), total, page, per_page)
+    return paginate(statement, query.page, per_page,
+                    order_by=SORTS.get(query.sort, SORTS["newest"]),
+                    options=(selectinload(Product.images), *CARD_ONLY))
 
 
 def get_product(product_id: int) -> Product:

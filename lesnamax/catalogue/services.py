@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import cache
 from ..extensions import db
+from ..pagination import Page, count_and_clamp, paginate
 from . import search
 from .filters import ListingQuery
 from .models import Category, Product, ProductImage
@@ -55,18 +53,6 @@ def category_tree() -> CategoryTree:
     return CategoryTree(list(rows))
 
 
-@dataclass
-class Page:
-    items: list[Product]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
 def _order(statement, sort: str, lang: str):
     if sort == "price_asc":
         return statement.order_by(Product.price_cents, Product.id)
@@ -104,9 +90,7 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
         statement = statement.where(Product.material == query.material)
     words = search.terms(query.q)
     matching = statement.where(search.condition(words)) if words else statement
-    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(query.page, pages)
+    total, page = count_and_clamp(matching, query.page, per_page)
     if words and not query.sort:
         statement, rank = search.ranked(statement, words)
         statement = statement.order_by(rank, Product.id)
@@ -223,17 +207,9 @@ def suggest(q: str, limit: int = 8) -> list[Product]:
 
 def price_list(page: int, per_page: int) -> Page:
     """Return a page of the public price list (every active product, by category and name)."""
-    statement = select(Product).where(Product.active.is_(True))
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    items = db.session.scalars(
-        statement.options(joinedload(Product.category))
-        .order_by(Product.category_id, Product.name_sq, Product.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(items), total, page, per_page)
+    return paginate(select(Product).where(Product.active.is_(True)), page, per_page,
+                    order_by=(Product.category_id, Product.name_sq, Product.id),
+                    options=(joinedload(Product.category),))
 
 
 #: Products per sitemap file (the protocol allows 50,000; smaller files are quicker to serve).

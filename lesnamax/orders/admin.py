@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import math
 import smtplib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..admin import auditing
 from ..admin.auditing import Actor
 from ..database import begin_write
 from ..extensions import db
+from ..pagination import Page, paginate
 from ..payments import nestpay
 from ..payments.models import PaymentAttempt, PaymentEvent
 from . import emails, services
@@ -54,18 +54,6 @@ class OrderFilter:
 
 
 @dataclass
-class OrderPage:
-    items: list[Order]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-@dataclass
 class AttemptRecord:
     attempt: PaymentAttempt
     events: list[tuple[PaymentEvent, dict[str, str]]] = field(default_factory=list)
@@ -96,7 +84,7 @@ def usable_day(day: date | None) -> bool:
     return day is None or FIRST_DAY <= day <= LAST_DAY
 
 
-def search(filters: OrderFilter, actor: Actor) -> OrderPage:
+def search(filters: OrderFilter, actor: Actor) -> Page:
     """Return one page of orders, newest first: a few queries whatever the page size.
 
     The list shows customers' names and e-mails, so looking at it is audited as well (the
@@ -124,12 +112,8 @@ def search(filters: OrderFilter, actor: Actor) -> OrderPage:
         # Each word must match somewhere, so "Arta Krasniqi" finds her by both names.
         query = query.where(or_(*(column.icontains(word, autoescape=True) for column in (
             Order.number, Order.email, Order.first_name, Order.last_name))))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(filters.page, 1), pages)
-    items = db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc())
-                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return OrderPage(list(items), total, page, PER_PAGE)
+    return paginate(query, filters.page, PER_PAGE,
+                    order_by=(Order.created_at.desc(), Order.id.desc()))
 
 
 def view_order(number: str, actor: Actor) -> OrderRecord | None:
