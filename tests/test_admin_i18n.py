@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,7 +12,7 @@ from lesnamax.cart.models import OPEN, Cart, CartLine
 from lesnamax.extensions import db
 from lesnamax.orders import services as orders
 
-from .test_translations import Visible, english_patterns
+from .test_translations import crawl, english_leaks
 
 
 @pytest.fixture
@@ -41,48 +40,16 @@ def busy_shop(app, make_user, make_product, make_category):
         return {"order": order.number, "customer": customer.id, "product": products[2].id}
 
 
-def leaks(pages: dict[str, str]) -> list[tuple[str, str]]:
-    patterns = english_patterns()
-    found = []
-    for path, html in pages.items():
-        parser = Visible()
-        parser.feed(html)
-        for chunk in parser.chunks:
-            found += [(path, english) for english, regex in patterns if regex.search(chunk)]
-    return found
-
-
-def crawl_admin(client, limit: int = 150) -> dict[str, str]:
-    seen, queue, pages = set(), ["/admin/"], {}
-    while queue and len(pages) < limit:
-        path = queue.pop(0)
-        if path in seen:
-            continue
-        seen.add(path)
-        response = client.get(path)
-        assert response.status_code in {200, 404}, (path, response.status_code)
-        if response.mimetype != "text/html":
-            continue
-        pages[path] = response.text
-        parser = Visible()
-        parser.feed(response.text)
-        for link in parser.links:
-            parts = urlsplit(link)
-            if not parts.netloc and parts.path.startswith("/admin"):
-                queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return pages
-
-
 def test_no_english_on_albanian_admin_pages(client, hx, admin, busy_shop):
     client.set_cookie("lang", "sq")
-    pages = crawl_admin(client)
+    pages = crawl(client, ["/admin/"], limit=150, within="/admin")
     expected = {"/admin/", "/admin/products", "/admin/categories", "/admin/csv",
                 "/admin/orders", "/admin/customers", "/admin/policy", "/admin/audit",
                 f"/admin/orders/{busy_shop['order']}",
                 f"/admin/customers/{busy_shop['customer']}",
                 f"/admin/products/{busy_shop['product']}/edit"}
     assert expected <= set(pages), expected - set(pages)
-    assert leaks(pages) == []
+    assert english_leaks(pages) == []
 
 
 def test_no_english_in_answers_to_bad_input(client, hx, admin, busy_shop):
@@ -109,4 +76,4 @@ def test_no_english_in_answers_to_bad_input(client, hx, admin, busy_shop):
         "orders-bad-filter": client.get("/admin/orders?since=abc&status=nope").text,
         "audit-bad-date": client.get("/admin/audit?since=abc").text,
     }
-    assert leaks(pages) == []
+    assert english_leaks(pages) == []
