@@ -11,7 +11,7 @@ from .. import htmx
 from ..account import directory
 from ..account.forms import add_error, cleaned
 from ..privacy import disclosures
-from ..privacy.services import shop_today
+from ..shoptime import shop_today
 from . import bp, current_actor
 from .customer_forms import CustomerSearchForm, DisclosureForm
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from ..account.forms import add_error, cleaned
 from ..privacy import services as privacy
 from ..privacy import versions
+from ..shoptime import shop_today
 from . import bp, current_actor
 from .policy_forms import PolicyForm, too_far_message
 
@@ -32,7 +33,7 @@ def _explain(error: privacy.PolicyError) -> str:
 @bp.get("/policy")
 def policies():
     return render_template("admin/policy/list.html", active_page="policies",
-                           rows=versions.listing(privacy.shop_today()))
+                           rows=versions.listing(shop_today()))
 
 
 @bp.get("/policy/<int:number>")
@@ -43,7 +44,7 @@ def policy(number: int):
 
 @bp.get("/policy/new")
 def policy_new():
-    form = PolicyForm(data=versions.draft(privacy.shop_today()))
+    form = PolicyForm(data=versions.draft(shop_today()))
     return render_template("admin/policy/form.html", active_page="policies", form=form)
 
 

@@ -8,7 +8,7 @@ Days are the shop's days (BABEL_DEFAULT_TIMEZONE), not UTC days.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -17,6 +17,7 @@ from ..catalogue.models import LOW_STOCK, Product
 from ..extensions import db
 from ..orders import models as m
 from ..orders.models import Order
+from ..shoptime import midnight
 
 SOLD = (m.PAID, m.PAYMENT_REVIEW, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED, m.DELIVERED)
 #: Statuses in which the owner has something to do, in the order of the work.
@@ -40,15 +41,11 @@ class Dashboard:
     days: list[tuple[date, int]]
 
 
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone).astimezone(UTC)
-
-
 def dashboard(now: datetime, zone: ZoneInfo, low_stock_limit: int = 10) -> Dashboard:
     """Everything the dashboard shows, in four queries."""
     today = now.astimezone(zone).date()
-    day_start, month_start = _start_of(today, zone), _start_of(today.replace(day=1), zone)
-    chart_start = _start_of(today - timedelta(days=CHART_DAYS - 1), zone)
+    day_start, month_start = midnight(today, zone), midnight(today.replace(day=1), zone)
+    chart_start = midnight(today - timedelta(days=CHART_DAYS - 1), zone)
     sold = Order.status.in_(SOLD)
     in_today, in_month = Order.created_at >= day_start, Order.created_at >= month_start
     row = db.session.execute(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -18,6 +17,7 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..payments import nestpay
 from ..payments.models import PaymentAttempt, PaymentEvent
+from ..shoptime import midnight
 from . import emails, services
 from .models import TRANSITIONS, Order
 from .services import InvalidTransition, OutOfStock
@@ -73,12 +73,6 @@ class StatusChange:
     mail_failed: bool = False
 
 
-def _shop_midnight(day: date) -> datetime:
-    # Dates typed by the owner are the shop's days (Prishtinë), stored times are UTC.
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return datetime.combine(day, time(), zone).astimezone(UTC)
-
-
 def usable_day(day: date | None) -> bool:
     """True for no day or a day the list's date filters accept (FIRST_DAY to LAST_DAY)."""
     return day is None or FIRST_DAY <= day <= LAST_DAY
@@ -105,9 +99,9 @@ def search(filters: OrderFilter, actor: Actor) -> Page:
     if filters.payment:
         query = query.where(Order.payment_method == filters.payment)
     if since:
-        query = query.where(Order.created_at >= _shop_midnight(since))
+        query = query.where(Order.created_at >= midnight(since))
     if until:
-        query = query.where(Order.created_at < _shop_midnight(until + timedelta(days=1)))
+        query = query.where(Order.created_at < midnight(until + timedelta(days=1)))
     for word in filters.q.split():
         # Each word must match somewhere, so "Arta Krasniqi" finds her by both names.
         query = query.where(or_(*(column.icontains(word, autoescape=True) for column in (

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..shoptime import shop_day
 from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, PolicyVersion
 
 #: Changes are published this many days before they take effect (the policy's own words).
@@ -35,18 +35,6 @@ class PolicyError(ValueError):
         super().__init__(message)
         self.reason = reason
         self.day = day
-
-
-def shop_day(moment: datetime) -> date:
-    """Return the calendar day ``moment`` falls on in the shop's time zone (Prishtinë).
-
-    The server runs in UTC: from midnight in Prishtinë until midnight UTC the days differ.
-    """
-    return moment.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def shop_today() -> date:
-    return shop_day(datetime.now(UTC))
 
 
 def latest_allowed_day(now: datetime) -> date:

@@ -1,0 +1,30 @@
+"""The shop's days. The server keeps UTC; the owner and the customers live in Prishtinë, so
+"today", a date typed in a filter and a day on a chart are days in BABEL_DEFAULT_TIMEZONE."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def shop_day(moment: datetime) -> date:
+    """The calendar day ``moment`` falls on in the shop's time zone.
+
+    From midnight in Prishtinë until midnight UTC the two days differ.
+    """
+    return moment.astimezone(zone()).date()
+
+
+def shop_today() -> date:
+    return shop_day(datetime.now(UTC))
+
+
+def midnight(day: date, tz: ZoneInfo | None = None) -> datetime:
+    """The UTC moment the shop's ``day`` begins (for comparing with stored UTC times)."""
+    return datetime.combine(day, time(), tz or zone()).astimezone(UTC)
