@@ -28,3 +28,13 @@ def shop_today() -> date:
 def midnight(day: date, tz: ZoneInfo | None = None) -> datetime:
     """The UTC moment the shop's ``day`` begins (for comparing with stored UTC times)."""
     return datetime.combine(day, time(), tz or zone()).astimezone(UTC)
+
+
+#: Days a date filter accepts: older or later ones are typing errors (and 9999-12-31 plus a
+#: day would overflow).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def usable_day(day: date | None) -> bool:
+    """True for no day or a day the date filters accept (FIRST_DAY to LAST_DAY)."""
+    return day is None or FIRST_DAY <= day <= LAST_DAY

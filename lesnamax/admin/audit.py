@@ -8,6 +8,7 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..i18n import _l
+from ..shoptime import usable_day
 from . import auditing, bp
 from .models import ACTION_LABELS
 
@@ -45,8 +46,7 @@ def _date(name: str, errors: dict[str, str]) -> date | None:
         day = date.fromisoformat(text)
     except ValueError:
         day = None
-    # Years far off are typing errors, and 9999-12-31 + 1 day would overflow.
-    if day is None or not 2000 <= day.year <= 2100:
+    if day is None or not usable_day(day):
         errors[name] = _("Enter a date like 2026-11-25.")
         return None
     return day

@@ -11,6 +11,7 @@ from .. import htmx
 from ..i18n import _l, current_code
 from ..orders import admin as order_admin
 from ..orders import labels
+from ..shoptime import usable_day
 from . import bp, current_actor, order_forms
 from .order_forms import StatusForm
 
@@ -76,7 +77,7 @@ def _filters(args: dict[str, str]) -> tuple[order_admin.OrderFilter, list[str]]:
     Each day is checked on its own, before parse_filters may swap "from" and "to", so the
     page names the box the odd date was typed in.
     """
-    unusable = [name for name in ("since", "until") if not order_admin.usable_day(
+    unusable = [name for name in ("since", "until") if not usable_day(
         getattr(order_forms.parse_filters({name: args.get(name, "")})[0], name))]
     filters, ignored = order_forms.parse_filters(
         {key: value for key, value in args.items() if key not in unusable})

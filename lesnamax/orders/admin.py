@@ -17,7 +17,7 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..payments import nestpay
 from ..payments.models import PaymentAttempt, PaymentEvent
-from ..shoptime import midnight
+from ..shoptime import midnight, usable_day
 from . import emails, services
 from .models import TRANSITIONS, Order
 from .services import InvalidTransition, OutOfStock
@@ -25,7 +25,6 @@ from .services import InvalidTransition, OutOfStock
 PER_PAGE = 50
 #: The days the list's date filters accept. The shop has no orders outside these years, and
 #: a day like 0001-01-01 or 9999-12-31 overflows when turned into the shop's midnight in UTC.
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 __all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale"]
 
@@ -71,11 +70,6 @@ class StatusChange:
     old: str
     emailed: bool
     mail_failed: bool = False
-
-
-def usable_day(day: date | None) -> bool:
-    """True for no day or a day the list's date filters accept (FIRST_DAY to LAST_DAY)."""
-    return day is None or FIRST_DAY <= day <= LAST_DAY
 
 
 def search(filters: OrderFilter, actor: Actor) -> Page:
