@@ -109,4 +109,27 @@
       if (form.getAll(name).every(function (value) { return value === ""; })) form.delete(name);
     });
   });
+
+  // A wide table scrolls inside its .table-wrap box on a phone. Keyboard users can scroll it
+  // only if the box takes focus, so a box that actually scrolls becomes a labelled region
+  // (named after the table's caption or the section's heading).
+  function markScrollableTables() {
+    document.querySelectorAll(".table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var named = box.querySelector("caption") ||
+          (box.closest("section") || document).querySelector("h1, h2");
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", named ? named.textContent.trim() : document.title);
+      } else if (!scrolls && box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markScrollableTables);
+  document.addEventListener("htmx:afterSettle", markScrollableTables);
+  window.addEventListener("resize", markScrollableTables);
 })();
