@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
     register_proxy(app)
     register_extensions(app)
+    register_page_cache(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -58,6 +59,12 @@ def register_extensions(app: Flask) -> None:
 
         if current_user.is_authenticated:
             g.user_lang = current_user.language
+
+
+def register_page_cache(app: Flask) -> None:
+    from . import pagecache
+
+    pagecache.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

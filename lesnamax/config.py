@@ -32,6 +32,13 @@ def defaults(instance_path: Path) -> dict:
         # the header, so nobody can fake an address when the app is reached directly.
         "TRUSTED_PROXIES": 0,
         "PRODUCTS_PER_PAGE": 24,
+        # Catalogue pages for visitors who are not logged in (lesnamax/pagecache.py): the
+        # catalogue stamp keeps them right; the time limit only bounds edits made outside the
+        # app. 0 turns the page cache off. The bytes are per worker process.
+        "PAGE_CACHE_SECONDS": 300,
+        "PAGE_CACHE_BYTES": 64 * 1024 * 1024,
+        # Where the catalogue stamp lives without Redis; empty = next to the SQLite file.
+        "CACHE_STAMP_FILE": "",
         "BABEL_DEFAULT_LOCALE": "sq_XK",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Belgrade",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from babel.core import Locale
 from flask import g, request
 from flask_babel import get_locale, lazy_gettext
@@ -44,7 +46,12 @@ def _from_accept_language() -> str:
 
 def current_code() -> str:
     """Return ``"sq"`` or ``"en"`` for the current request."""
-    return Locale.parse(str(get_locale())).language
+    return _language(str(get_locale()))
+
+
+@cache
+def _language(locale: str) -> str:
+    return Locale.parse(locale).language
 
 
 def html_lang() -> str:

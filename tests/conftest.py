@@ -39,6 +39,7 @@ def base_config(url: str, tmp_path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "MEDIA_ROOT": str(tmp_path / "media"),
         "BASE_URL": "http://shop.test",
+        "CACHE_STAMP_FILE": str(tmp_path / "catalogue.stamp"),
     }
 
 

@@ -107,11 +107,14 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
 def materials_in(category_ids: list[int] | None) -> list[str]:
     """Return the material codes of active products, within ``category_ids`` if given.
 
-    Cached for a minute per process: on a large catalogue the DISTINCT scan costs more than
-    the rest of the listing, and a filter option that lingers a minute is harmless.
+    Cached per process under the catalogue stamp: on a large catalogue the DISTINCT scan
+    costs more than the rest of the listing.
     """
-    key = ("materials", tuple(sorted(category_ids)) if category_ids is not None else None)
-    return cache.remember(key, 60, lambda: _materials(category_ids))
+    stamp = cache.generation()
+    if stamp is None:
+        return _materials(category_ids)
+    key = ("materials", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)
+    return cache.remember(key, 3600, lambda: _materials(category_ids))
 
 
 def _materials(category_ids: list[int] | None) -> list[str]:

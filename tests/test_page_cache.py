@@ -1,0 +1,253 @@
+"""The page cache (lesnamax/pagecache.py): anonymous catalogue pages come from memory, each
+visitor still gets their own CSRF token, and any catalogue change shows at once, in every
+process, whoever made it."""
+
+import contextlib
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, text, update
+
+from lesnamax import cache, pagecache
+from lesnamax.catalogue.models import Category, Product
+from lesnamax.extensions import db
+
+from .conftest import base_config
+from .redis_server import RedisServer
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@contextlib.contextmanager
+def counting(shop):
+    """Like the count_queries fixture, for an app made with make_app."""
+    statements: list[str] = []
+    with shop.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(client, count_queries, path, **kwargs):
+    with count_queries() as queries:
+        response = client.get(path, **kwargs)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+def test_second_visit_runs_no_query(client, make_product, count_queries):
+    product = make_product(name_sq="Karrige lisi")
+    for path in ("/", "/products", f"/products/{product.slug}", "/products?q=lisi"):
+        first, n_first = queries_for(client, count_queries, path)
+        again, n_again = queries_for(client, count_queries, path)
+        assert n_first > 0 and n_again == 0, path
+        assert again.text == first.text
+
+
+def test_each_visitor_gets_their_own_working_csrf_token(app, make_app, make_product, tmp_path):
+    product = make_product(stock=5)
+    config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path),
+              "WTF_CSRF_ENABLED": True}
+    shop = make_app(config)
+    one, two = shop.test_client(), shop.test_client()
+    page_one = one.get(f"/products/{product.slug}").text
+    page_two = two.get(f"/products/{product.slug}").text  # served from the cache
+    token_one, token_two = TOKEN.search(page_one)[1], TOKEN.search(page_two)[1]
+    assert token_one != token_two
+    assert f'"X-CSRFToken": "{token_two}"' in page_two
+    assert "csrf-slot-" not in page_two
+    # Each token works for its own visitor only.
+    added = two.post("/cart/add", data={"product_id": product.id, "csrf_token": token_two})
+    assert added.status_code == 303
+    stolen = one.post("/cart/add", data={"product_id": product.id, "csrf_token": token_two})
+    assert stolen.status_code == 400
+
+
+def test_price_change_through_the_orm_shows_at_once(app, client, make_product):
+    product = make_product(price_cents=12_300)
+    assert "123,00" in client.get(f"/products/{product.slug}").text
+    with app.app_context():
+        db.session.get(Product, product.id).price_cents = 45_600
+        db.session.commit()
+    page = client.get(f"/products/{product.slug}").text
+    assert "456,00" in page and "123,00" not in page
+
+
+def test_stock_taken_by_a_conditional_update_shows_at_once(app, client, make_product):
+    # The same kind of statement place_order runs: no ORM object is flushed.
+    product = make_product(stock=1)
+    assert "schema.org/InStock" in client.get(f"/products/{product.slug}").text
+    with app.app_context():
+        db.session.execute(update(Product).where(Product.id == product.id, Product.stock >= 1)
+                           .values(stock=Product.stock - 1))
+        db.session.commit()
+    assert "schema.org/OutOfStock" in client.get(f"/products/{product.slug}").text
+
+
+def test_category_rename_shows_in_the_menu_of_every_page(app, client, make_product):
+    product = make_product()
+    client.get("/")
+    with app.app_context():
+        category = db.session.get(Category, product.category_id)
+        category.name_sq = "Kategori e re"
+        db.session.commit()
+    assert "Kategori e re" in client.get("/").text
+
+
+def test_rolled_back_change_keeps_the_cache(app, client, make_product, count_queries):
+    product = make_product()
+    client.get("/")
+    with app.app_context():
+        db.session.get(Product, product.id).price_cents = 1
+        db.session.flush()
+        db.session.rollback()
+    assert queries_for(client, count_queries, "/")[1] == 0
+
+
+def test_change_in_another_process_shows_here(app, make_app, make_product, tmp_path):
+    # Two "workers" over one SQLite file share the stamp file next to it.
+    product = make_product(price_cents=12_300)
+    config = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    del config["CACHE_STAMP_FILE"]
+    one, two = make_app(config), make_app(config)
+    assert cache.stamp_path(one) == cache.stamp_path(two)
+    path = f"/products/{product.slug}"
+    assert "123,00" in one.test_client().get(path).text
+    with two.app_context():
+        db.session.get(Product, product.id).price_cents = 45_600
+        db.session.commit()
+    assert "456,00" in one.test_client().get(path).text
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    server = RedisServer().start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_with_redis_the_stamp_is_shared_by_every_app_server(app, make_app, make_product,
+                                                           tmp_path, redis_url):
+    product = make_product(price_cents=12_300)
+    config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path),
+              "REDIS_URL": redis_url, "CACHE_STAMP_FILE": str(tmp_path / "unused")}
+    one, two = make_app(config), make_app(config)
+    path = f"/products/{product.slug}"
+    assert "123,00" in one.test_client().get(path).text
+    with two.app_context():
+        db.session.get(Product, product.id).price_cents = 45_600
+        db.session.commit()
+    assert "456,00" in one.test_client().get(path).text
+    assert not (tmp_path / "unused").exists()
+
+
+def test_redis_down_means_uncached_not_stale_nor_broken(app, make_app, make_product, tmp_path):
+    product = make_product()
+    from .pg import free_port
+
+    config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path),
+              "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    shop = make_app(config)
+    client = shop.test_client()
+    for _ in range(2):
+        assert queries_for(client, lambda: counting(shop), f"/products/{product.slug}")[1] > 0
+
+
+def test_logged_in_customers_are_never_served_from_the_cache(client, make_product, make_user,
+                                                             login):
+    product = make_product()
+    assert "/account/login" in client.get(f"/products/{product.slug}").text
+    login(make_user())
+    page = client.get(f"/products/{product.slug}").text
+    assert 'action="/account/logout"' in page
+    # ... nor is their page kept for visitors.
+    client.post("/account/logout")
+    assert 'action="/account/logout"' not in client.get(f"/products/{product.slug}").text
+
+
+def test_visitors_see_their_own_cart_count_and_messages(app, client, hx, make_product):
+    product = make_product(stock=5)
+    client.get("/")
+    hx.post("/cart/add", data={"product_id": product.id, "quantity": 2})
+    badge = re.compile(r'class="count"[^>]*>(\d+)<')
+    assert badge.search(client.get("/").text)[1] == "2"
+    assert badge.search(app.test_client().get("/").text)[1] == "0"
+
+
+def test_a_flash_is_shown_once_and_never_cached(app, client, make_product, make_user, login):
+    make_product()
+    other = app.test_client()
+    other.get("/")
+    user = make_user()
+    login(user)
+    client.post("/account/logout")  # leaves a flash for the next page
+    with client.session_transaction() as session:
+        flashes = session.get("_flashes")
+    assert flashes
+    message = flashes[0][1]
+    assert message in client.get("/").text
+    assert message not in client.get("/").text
+    assert message not in other.get("/").text
+
+
+def test_languages_and_htmx_fragments_are_kept_apart(client, hx, make_product):
+    make_product()
+    sq = client.get("/products").text
+    en = client.get("/products?lang=en").text
+    fragment = hx.get("/products").text
+    assert 'lang="sq-XK"' in sq and 'lang="en"' in en
+    assert "<html" not in fragment
+    assert 'lang="sq-XK"' in client.get("/products").text
+
+
+def test_a_new_shop_day_renders_afresh(client, make_product, count_queries, monkeypatch):
+    # Dated discounts start and end at midnight in Kosovo.
+    make_product()
+    client.get("/")
+    tomorrow = date.today() + timedelta(days=2)
+    monkeypatch.setattr(pagecache.shoptime, "shop_today", lambda: tomorrow)
+    assert queries_for(client, count_queries, "/")[1] > 0
+
+
+def test_sql_behind_the_apps_back_is_bounded_by_the_time_limit(app, client, make_product,
+                                                               monkeypatch):
+    product = make_product(price_cents=12_300)
+    path = f"/products/{product.slug}"
+    client.get(path)
+    with app.app_context():
+        # A raw statement names no table SQLAlchemy can see: the stamp stays.
+        db.session.execute(text("UPDATE product SET price_cents = 45600"))
+        db.session.commit()
+    assert "123,00" in client.get(path).text
+    store, _slot = app.extensions["lesnamax_pages"]
+    monkeypatch.setattr(store, "seconds", -1)
+    assert "456,00" in client.get(path).text
+
+
+def test_the_store_keeps_to_its_byte_budget():
+    store = pagecache.PageStore(max_bytes=100, seconds=60)
+    for n in range(10):
+        store.put(("page", n), b"x" * 20, [])
+    assert store.size <= 100
+    assert store.get(("page", 9)) is not None and store.get(("page", 0)) is None
+    store.put(("huge",), b"x" * 60, [])  # more than a quarter of the budget: not kept
+    assert store.get(("huge",)) is None
+
+
+def test_page_cache_can_be_turned_off(app, make_app, make_product, tmp_path):
+    make_product()
+    shop = make_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path),
+                     "PAGE_CACHE_SECONDS": 0})
+    client = shop.test_client()
+    client.get("/")
+    assert queries_for(client, lambda: counting(shop), "/")[1] > 0
