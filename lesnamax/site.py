@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
 from sqlalchemy import text
 
 from .extensions import db
@@ -27,7 +27,9 @@ def set_language(code: str):
     if code not in LOCALES:
         abort(404)
     response = redirect(safe_next(request.args.get("next")), 303)
-    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    # Secure like the session cookie: only over HTTPS when the shop is served over HTTPS.
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

@@ -149,3 +149,32 @@ def test_product_images_are_immutable(app, client):
         assert response.cache_control.max_age == 365 * 24 * 3600
         assert response.cache_control.immutable
     assert client.get("/media/products/../../secret_key").status_code == 404
+
+
+@pytest.mark.parametrize("base_url, secure", [("https://lesnamax.com", True),
+                                               ("http://127.0.0.1:5000", False)])
+def test_every_cookie_is_secure_when_the_shop_is_served_over_https(
+    tmp_path, migrated, make_app, base_url, secure
+):
+    """The language and policy-notice cookies follow the session cookie: Secure over HTTPS
+    (wapiti's cookieflags module found them without it), still usable over plain HTTP."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from lesnamax.privacy import services
+
+    from .conftest import base_config, fresh_database
+
+    app = make_app({**base_config(fresh_database(migrated, tmp_path), tmp_path),
+                    "BASE_URL": base_url})
+    with app.app_context():  # a pending policy version, so the notice can be dismissed
+        services.publish("Politika e re", "New policy", date.today() + timedelta(days=10),
+                         datetime.now(UTC), "Ndryshim.", "A change.")
+    client = app.test_client()
+    cookies = [
+        *client.get("/lang/en", base_url=base_url).headers.getlist("Set-Cookie"),
+        *client.post("/privacy/notice/dismiss", base_url=base_url).headers.getlist("Set-Cookie"),
+    ]
+    assert [c.split("=", 1)[0] for c in cookies] == ["lang", "policy_notice_dismissed"]
+    for cookie in cookies:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
+        assert ("; Secure" in cookie) is secure, cookie

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -57,7 +58,8 @@ def dismiss_notice():
         response = redirect(safe_next(request.form.get("next")), 303)
     if pending:
         response.set_cookie(
-            NOTICE_COOKIE, str(pending), max_age=60 * 24 * 3600, samesite="Lax", httponly=True
+            NOTICE_COOKIE, str(pending), max_age=60 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
         )
     return response
 
