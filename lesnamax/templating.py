@@ -72,8 +72,30 @@ def policy_notice():
     return state.pending, state.pending_from
 
 
+#: A year: the longest lifetime caches honour (RFC 9111 suggests no more).
+YEAR = 365 * 24 * 3600
+
+
+def long_cache_for_hashed_static(response):
+    """Let browsers keep a static file a year when its URL carries its current content hash.
+
+    ``static_url`` names every file with ``?v=<hash>``; a changed file gets a new URL, so the
+    old one may be kept forever. A URL whose hash is stale keeps the short default.
+    """
+    if request.endpoint != "static" or response.status_code != 200:
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    if request.args.get("v") == _static_version(current_app.static_folder or "", filename):
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+    return response
+
+
 def register(app) -> None:
     from .catalogue.views import tree
+
+    app.after_request(long_cache_for_hashed_static)
 
     @app.context_processor
     def helpers():
