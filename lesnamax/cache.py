@@ -4,9 +4,10 @@
 old answer is harmless (a material filter that lists a material a minute longer, say).
 
 The generation stamp changes whenever the catalogue changes (a product, its stock or picture,
-a category). Everything cached from the catalogue is keyed by it, so every worker of every app
-server sees a change at once. It lives in Redis when ``REDIS_URL`` is set (shared by all app
-servers), else in a small file next to the SQLite database (shared by the workers of one machine).
+a category) or a privacy policy version is published (``pagecache.WATCHED_TABLES``).
+Everything cached from them is keyed by it, so every worker of every app server sees a change
+at once. It lives in Redis when ``REDIS_URL`` is set (shared by all app servers), else in a
+small file next to the SQLite database (shared by the workers of one machine).
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ Flask page's throughput to about half; see bench/RESULTS.md).
 
 Correctness comes from the key, not from a timer. It holds the catalogue's generation stamp
 (``cache.generation``), which changes after every commit that touched a product, its stock or
-pictures, or a category (watched below on the database session, so no service can forget it);
-and the shop's day, so dated discounts start and end at midnight. ``PAGE_CACHE_SECONDS`` only
-bounds changes made behind the app's back (an operator's SQL). Logged-in customers, visitors
-with a message to show and every non-GET request are never cached.
+pictures, a category or a policy version (watched below on the database session, so no service
+can forget it); and the shop's day, so dated discounts start and end at midnight.
+``PAGE_CACHE_SECONDS`` only bounds changes made behind the app's back (an operator's SQL).
+Logged-in customers, visitors with a message to show and non-GET requests are never cached.
 
 The pages themselves stay in each worker's memory (``PAGE_CACHE_BYTES``, least recently used
 dropped first); only the stamp is shared, so a worker renders a page once per change.
@@ -37,8 +37,8 @@ CACHED_ENDPOINTS = frozenset({
     "catalogue.suggest", "catalogue.price_list", "catalogue.sitemap", "catalogue.sitemap_pages",
     "catalogue.sitemap_products", "catalogue.robots",
 })
-#: Tables whose rows show on those pages.
-CATALOGUE_TABLES = frozenset({"product", "category", "product_image"})
+#: Tables whose rows show on those pages (policy versions: the notice of a coming change).
+WATCHED_TABLES = frozenset({"product", "category", "product_image", "policy_version"})
 _DROPPED_HEADERS = frozenset({"set-cookie", "content-length"})
 
 
@@ -146,7 +146,7 @@ def _wrote_catalogue(session: Session) -> None:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session, flush_context, instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in CATALOGUE_TABLES:
+        if getattr(obj, "__tablename__", None) in WATCHED_TABLES:
             _wrote_catalogue(session)
             return
 
@@ -156,7 +156,7 @@ def _on_execute(state) -> None:
     # Conditional and bulk UPDATEs (stock taken by an order, CSV imports) bypass the flush.
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in CATALOGUE_TABLES:
+        if getattr(table, "name", None) in WATCHED_TABLES:
             _wrote_catalogue(state.session)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import cache
 from ..extensions import db
 from ..shoptime import shop_day
 from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, PolicyVersion
@@ -64,21 +63,17 @@ def _versions_on(today: date) -> PolicyState:
 def state(today: date) -> PolicyState:
     """Return which version is in force and which is pending, cached per process.
 
-    Every page shows the pending notice, so this must not cost a query per request; a
-    publish in this process clears the cache, other processes see it within CACHE_SECONDS.
+    Every page shows the pending notice, so this must not cost a query per request. The
+    cache is keyed by the content stamp (``cache.generation``), which a publish in any process
+    changes; without a readable stamp it falls back to CACHE_SECONDS.
     """
-    cache = current_app.extensions.setdefault("lesnamax_policy_cache", {})
-    hit = cache.get(today)
-    if hit and time.monotonic() - hit[1] < CACHE_SECONDS:
-        return hit[0]
-    found = _versions_on(today)
-    cache.clear()
-    cache[today] = (found, time.monotonic())
-    return found
+    stamp = cache.generation()
+    seconds = CACHE_SECONDS if stamp is None else 24 * 3600
+    return cache.remember(("policy_state", stamp, today), seconds, lambda: _versions_on(today))
 
 
 def forget_cache() -> None:
-    current_app.extensions.pop("lesnamax_policy_cache", None)
+    cache.forget("policy_state")
 
 
 def version(number: int) -> PolicyVersion | None:
