@@ -41,7 +41,7 @@ test-deps:
 bench: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/python bench/run.py
 
-# Lighthouse, mobile preset, on home, listing, product and cart (~1 minute); fails below
+# Lighthouse, mobile preset, on home, listing, product and cart (~1.5 min); fails below
 # issue 6's targets. Extra options: make lighthouse LIGHTHOUSE_ARGS="--runs 3 --lang en"
 lighthouse: $(VENV)/.installed $(MO_FILES) test-deps
 	test -x node_modules/.bin/lighthouse || npm ci --no-audit --no-fund --loglevel=error
