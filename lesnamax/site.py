@@ -14,8 +14,12 @@ bp = Blueprint("site", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """Return ``target`` if it is a path on this site, else the home page (no open redirect)."""
-    if target:
+    """Return ``target`` if it is a path on this site, else the home page (no open redirect).
+
+    Control characters are refused too: a newline in a Location header is a 500 (Werkzeug
+    refuses to send it), found by wapiti's crlf module in ``make audit``.
+    """
+    if target and not any(ord(c) < 32 or ord(c) == 127 for c in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target

@@ -178,3 +178,18 @@ def test_every_cookie_is_secure_when_the_shop_is_served_over_https(
     for cookie in cookies:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
         assert ("; Secure" in cookie) is secure, cookie
+
+
+@pytest.mark.parametrize("target", ["/%0Aenv;", "/?lang=sq%0D%0ASet-Cookie:%20x=1", "/%09", "/%7F"])
+def test_a_next_with_control_characters_goes_home(client, make_user, login, target):
+    """wapiti's crlf module got a 500 from /lang/en?next=/%0A (Werkzeug refuses a newline in
+    Location); every ``next`` now falls back to the home page instead."""
+    from urllib.parse import unquote
+
+    for response in (
+        client.get(f"/lang/en?next={target}"),
+        client.post(f"/privacy/notice/dismiss?next={target}"),
+        login(make_user(), next=unquote(target)),
+    ):
+        assert response.status_code == 303, response.status_code
+        assert response.headers["Location"] == "/", response.headers["Location"]
