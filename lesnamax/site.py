@@ -12,6 +12,17 @@ from .i18n import COOKIE, COOKIE_MAX_AGE, LOCALES
 
 bp = Blueprint("site", __name__)
 
+#: The largest number a URL may carry (``<int:…>``): ids are PostgreSQL ``integer`` columns,
+#: and SQLite raises on anything past 2**63 - 1 instead of finding nothing.
+MAX_URL_NUMBER = 2**31 - 1
+
+
+@bp.app_url_value_preprocessor
+def _numbers_in_range(_endpoint, values) -> None:
+    # Every route of the app, in one place: a new route cannot forget it.
+    if values and any(isinstance(v, int) and v > MAX_URL_NUMBER for v in values.values()):
+        abort(404)
+
 
 def safe_next(target: str | None) -> str:
     """Return ``target`` if it is a path on this site, else the home page (no open redirect).

@@ -25,3 +25,14 @@ def tokens(text: str | None) -> list[str]:
 def slugify(text: str) -> str:
     """Return an ASCII slug: ``"Karrige druri lisi"`` -> ``"karrige-druri-lisi"``."""
     return "-".join(tokens(text))[:120].strip("-") or "produkt"
+
+
+def whole_number(raw: str | None, digits: int) -> int | None:
+    """Return ``raw`` as a number of 1 to ``digits`` ASCII digits (spaces ignored), else None.
+
+    Not ``str.isdigit``: it accepts "²" and other digits that ``int`` refuses (a 500).
+    """
+    text = (raw or "").strip()
+    if not 0 < len(text) <= digits or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from ..text import whole_number
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 _hasher = PasswordHasher()
@@ -190,9 +191,10 @@ def set_password(user: User, password: str, visit: Visit) -> None:
 def load_user(identifier: str) -> User | None:
     """Flask-Login's loader: ``"<id>:<session token>"``; a changed token means logged out."""
     user_id, _, token = identifier.partition(":")
-    if not user_id.isdigit():
+    number = whole_number(user_id, 9)
+    if number is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or not user.is_active or not _same(user.session_token, token):
         return None
     return user

@@ -35,7 +35,8 @@ def name_field(label, required: bool):
 def parent_value(_form, field) -> None:
     # A bad value (hand-made request) gets our message; the service checks that it exists.
     value = (field.data or "").strip()
-    if value and not value.isdigit():
+    # ASCII digits only ("²" passes isdigit but not int), and no more than an id can have.
+    if value and not re.fullmatch(r"[0-9]{1,9}", value):
         raise ValidationError(_l("Choose a parent category from the list."))
     field.clean = int(value) if value else None
 

@@ -15,6 +15,7 @@ from ..i18n import _l
 from ..orders import labels
 from ..orders.admin import OrderFilter
 from ..orders.models import CARD, CASH, TRANSITIONS
+from ..text import whole_number
 
 MAX_QUERY = 100
 MAX_PAGE = 10_000
@@ -73,7 +74,7 @@ def parse_filters(args: Mapping[str, str]) -> tuple[OrderFilter, list[str]]:
     if since and until and since > until:
         since, until = until, since
     raw_page = args.get("page", "1").strip() or "1"
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 0
+    page = whole_number(raw_page, 6) or 0
     if not 1 <= page <= MAX_PAGE:
         ignored.append("page")
         page = 1

@@ -9,6 +9,7 @@ from flask_login import current_user, user_logged_in
 
 from .. import htmx
 from ..orders import pricing
+from ..text import whole_number
 from . import services
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
@@ -33,12 +34,12 @@ def remember_count(lines) -> int:
 
 
 def _quantity(raw: str | None, default: int = 1) -> int:
-    text = (raw or "").strip()
-    if not text:
+    if not (raw or "").strip():
         return default
-    if not text.isdigit() or len(text) > 4:
+    quantity = whole_number(raw, 4)
+    if quantity is None:
         abort(400)
-    return int(text)
+    return quantity
 
 
 @bp.get("")
@@ -50,12 +51,13 @@ def show():
 
 @bp.post("/add")
 def add():
-    raw_id = request.form.get("product_id", "")
-    if not raw_id.isdigit():
+    # Nine digits: more than any product id, less than any database integer's limit.
+    product_id = whole_number(request.form.get("product_id"), 9)
+    if product_id is None:
         abort(400)
     cart = current_cart(create=True)
     try:
-        change = services.add(cart, int(raw_id), _quantity(request.form.get("quantity")))
+        change = services.add(cart, product_id, _quantity(request.form.get("quantity")))
     except LookupError:
         abort(404)
     message = _added_message(change)
@@ -63,7 +65,7 @@ def add():
     if not htmx.is_partial():
         flash(message, "warning" if change.capped else "success")
         return redirect(url_for("cart.show"), 303)
-    return render_template("cart/_added.html", product_id=int(raw_id), message=message,
+    return render_template("cart/_added.html", product_id=product_id, message=message,
                            capped=change.capped, cart_count=count)
 
 

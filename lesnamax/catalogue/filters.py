@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from ..i18n import _l
 from ..money import parse_euros
+from ..text import whole_number
 from . import vocab
 
 SORTS = {
@@ -83,7 +84,7 @@ def parse(args: Mapping[str, str], max_query_length: int) -> ListingQuery:
         ignored.append("material")
         material = ""
     raw_page = args.get("page", "1").strip() or "1"
-    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 0
+    page = whole_number(raw_page, 6) or 0
     if not 1 <= page <= MAX_PAGE:
         ignored.append("page")
         page = 1
