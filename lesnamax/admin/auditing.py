@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from ..database import commit_keeping_loaded
 from ..extensions import db
 from ..pagination import Page, paginate
 from .models import AuditEvent
@@ -36,9 +37,13 @@ def record(actor: Actor, action: str, subject_type: str, subject_id: object = No
 
 def record_now(actor: Actor, action: str, subject_type: str, subject_id: object = None,
                detail: str = "") -> None:
-    """Record and commit at once: for views that only read (a customer's page, an export)."""
+    """Record and commit at once: for views that only read (a customer's page, an export).
+
+    Nothing else changed, so the rows the view already loaded are still current: keep them
+    instead of reloading each one after the commit.
+    """
     record(actor, action, subject_type, subject_id, detail)
-    db.session.commit()
+    commit_keeping_loaded()
 
 
 @dataclass(frozen=True)

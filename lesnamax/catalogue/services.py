@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -11,7 +13,7 @@ from ..extensions import db
 from ..pagination import Page, count_and_clamp, paginate
 from . import search
 from .filters import ListingQuery
-from .models import Category, Product, ProductImage
+from .models import Category, Localized, Product, ProductImage
 
 
 class CategoryTree:
@@ -49,8 +51,40 @@ class CategoryTree:
 
 
 def category_tree() -> CategoryTree:
+    """The categories as ORM rows, for code that changes them (admin)."""
     rows = db.session.scalars(select(Category).order_by(Category.position, Category.id)).all()
     return CategoryTree(list(rows))
+
+
+@dataclass(frozen=True)
+class CategoryEntry(Localized):
+    """A read-only copy of a category row, safe to keep between requests."""
+
+    id: int
+    slug: str
+    name_sq: str
+    name_en: str
+    parent_id: int | None
+    position: int
+
+
+def menu_tree() -> CategoryTree:
+    """The categories for shop pages (menu, listings, breadcrumbs), without a query per page.
+
+    Plain copies, cached per process under the content stamp, so a renamed or moved category
+    shows everywhere at once; ORM rows could not outlive their request's session.
+    """
+    stamp = cache.generation()
+    if stamp is None:
+        return _menu_tree()
+    return cache.remember(("category_menu", stamp), 24 * 3600, _menu_tree)
+
+
+def _menu_tree() -> CategoryTree:
+    columns = (Category.id, Category.slug, Category.name_sq, Category.name_en,
+               Category.parent_id, Category.position)
+    rows = db.session.execute(select(*columns).order_by(Category.position, Category.id))
+    return CategoryTree([CategoryEntry(*row) for row in rows])
 
 
 def _order(statement, sort: str, lang: str):

@@ -9,15 +9,16 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 
 from .. import htmx
 from ..i18n import current_code
+from ..text import whole_number
 from . import filters, services
 
 bp = Blueprint("catalogue", __name__)
 
 
 def tree() -> services.CategoryTree:
-    """Return the request's category tree, loading it at most once per request."""
+    """Return the shop's category tree, looked up at most once per request."""
     if "category_tree" not in g:
-        g.category_tree = services.category_tree()
+        g.category_tree = services.menu_tree()
     return g.category_tree
 
 
@@ -95,7 +96,7 @@ def suggest():
 @bp.get("/cmimore")
 def price_list():
     raw = request.args.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    number = whole_number(raw, 6) or 1
     page = services.price_list(max(number, 1), per_page=100)
     return render_template(
         "catalogue/price_list.html", page=page, list_date=date.today(), bad_page=raw != str(number)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,8 +25,12 @@ bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 
 
 def _priced_cart():
-    cart = current_cart()
-    return cart, pricing.priced(carts.lines_of(cart))
+    """The cart and its priced lines, loaded once per request (the guard and the page share
+    them). ``place`` drops them when placing failed, so the page shows the stock left."""
+    if "priced_cart" not in g:
+        cart = current_cart()
+        g.priced_cart = cart, pricing.priced(carts.lines_of(cart))
+    return g.priced_cart
 
 
 def _guard(step: str):
@@ -121,11 +125,13 @@ def _review(form, status: int, problem: str | None = None):
 def place():
     form = forms.ReviewForm()
     # A second click (or a re-post) with the same key finds the order the first one made,
-    # even though the cart is empty by now.
-    if current_user.is_authenticated and form.idempotency_key.data:
-        existing = orders.by_idempotency_key(form.idempotency_key.data)
-        if existing is not None and existing.user_id == current_user.id:
-            return _after_placing(existing)
+    # even though the cart is empty by now. When both clicks arrive together, the first may
+    # empty the cart just after the second looked: an empty cart makes it look once more.
+    if (placed := _placed_by(form)) is not None:
+        return _after_placing(placed)
+    if current_user.is_authenticated and not _priced_cart()[1]:
+        if (placed := _placed_by(form)) is not None:
+            return _after_placing(placed)
     if (stop := _guard("review")) is not None:
         return stop
     if not form.validate_on_submit():
@@ -134,12 +140,13 @@ def place():
     if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
         forms_error = _("Please accept the privacy policy in force to place the order.")
         return _review(form, 422, forms_error)
-    cart = current_cart()
+    cart, _lines = _priced_cart()  # the guard saw it open and not empty
     try:
         order = orders.place_order(cart.id, current_user.id, _delivery(), form.idempotency_key.data,
                                    ip=request.remote_addr, language=current_code(),
                                    policy_version=privacy.state(today).in_force)
     except orders.OutOfStock as short:
+        g.pop("priced_cart", None)
         name = short.name_en if current_code() == "en" else short.name_sq
         return _review(form, 409, _("Only %(num)d of “%(name)s” left. Change the quantity in "
                                     "your cart; nothing was ordered.",
@@ -153,6 +160,14 @@ def place():
     if order.payment_method == CASH:
         emails.send_confirmation(order)
     return _after_placing(order)
+
+
+def _placed_by(form):
+    """The customer's order already placed with the form's idempotency key, if any."""
+    if not current_user.is_authenticated or not form.idempotency_key.data:
+        return None
+    existing = orders.by_idempotency_key(form.idempotency_key.data)
+    return existing if existing is not None and existing.user_id == current_user.id else None
 
 
 def _after_placing(order):

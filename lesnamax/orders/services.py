@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..cart.models import ORDERED, Cart, CartLine
 from ..catalogue.models import Product
@@ -83,6 +83,11 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
     wanted = [(line.product_id, line.quantity) for line in db.session.scalars(
         select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.product_id))]
     if not wanted:
+        # A twin request with this key (the other half of a double click) may have emptied
+        # the cart a moment ago, after the check above.
+        existing = by_idempotency_key(idempotency_key)
+        if existing is not None:
+            return existing
         raise EmptyCart()
     begin_write()
     try:
@@ -108,6 +113,10 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         return existing
     except CheckoutError:
         db.session.rollback()
+        # Short because a twin request with this key took the stock for this very order.
+        existing = by_idempotency_key(idempotency_key)
+        if existing is not None:
+            return existing
         raise
     return order
 
@@ -187,7 +196,14 @@ def with_lines(number: str) -> Order | None:
 
 
 def orders_of(user_id: int) -> list[Order]:
+    # Joined, not selectin: one query for a customer's few orders and their lines.
     return list(db.session.scalars(
-        select(Order).where(Order.user_id == user_id).order_by(Order.created_at.desc())
-        .options(selectinload(Order.lines))
-    ))
+        select(Order).where(Order.user_id == user_id).order_by(Order.created_at.desc(), Order.id)
+        .options(joinedload(Order.lines))
+    ).unique())
+
+
+def owned_id(number: str, user_id: int) -> int | None:
+    """Return the id of order ``number`` if it belongs to ``user_id``."""
+    return db.session.scalar(
+        select(Order.id).where(Order.number == number, Order.user_id == user_id))

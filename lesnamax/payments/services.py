@@ -32,21 +32,22 @@ class PaymentPending(Exception):
     """An earlier attempt may still be approved: starting another could charge twice."""
 
 
-def start_attempt(order: Order, now: datetime) -> PaymentAttempt:
-    """Return the attempt to send the customer to the bank with (a new oid per attempt).
+def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
+    """Return the order and the attempt to send the customer to the bank with (a new oid per
+    attempt).
 
     A recent pending attempt is reused; an older one blocks a new attempt until it expires,
     so the customer can never pay twice for one order.
     """
     begin_write()
-    order = db.session.get(Order, order.id)
+    order = db.session.get(Order, order_id)
     pending = db.session.scalar(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == PENDING)
         .order_by(PaymentAttempt.id.desc())
     )
     if pending is not None:
-        return pending
+        return order, pending
     if order.status == PAYMENT_FAILED:
         orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)
     if order.status != AWAITING_PAYMENT:
@@ -68,7 +69,7 @@ def start_attempt(order: Order, now: datetime) -> PaymentAttempt:
     )
     db.session.add(attempt)
     db.session.commit()
-    return attempt
+    return order, attempt
 
 
 def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[str, Order | None]:

@@ -42,9 +42,12 @@ def _own_order(number: str):
 @bp.get("/payment/<number>/pay")
 @login_required
 def start(number: str):
-    order = _own_order(number)
+    # Only the id here: start_attempt reads the order itself inside its write transaction.
+    order_id = orders.owned_id(number, current_user.id)
+    if order_id is None:
+        abort(404)
     try:
-        attempt = services.start_attempt(order, services.utcnow())
+        order, attempt = services.start_attempt(order_id, services.utcnow())
     except orders.InvalidTransition:
         return redirect(url_for("orders.show", number=number), 303)
     except orders.OutOfStock as short:

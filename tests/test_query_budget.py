@@ -1,0 +1,116 @@
+"""No page runs more than 6 SQL queries (issue 6): a walk over every GET page of the shop and
+the admin, as a visitor, a customer with a cart and orders, and the owner.
+
+The walk takes its pages from the URL map, so a new page is counted without anyone adding it
+here; only the values for its URL arguments may need a line in ``VALUES``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import url_for
+
+from .test_checkout import go_to_review, key_of
+
+BUDGET = 6
+#: Files and redirects with no page of their own.
+NOT_PAGES = {"static", "media.product_image", "site.set_language"}
+
+
+@pytest.fixture
+def shop(app, client, make_product, make_user, login, make_admin):
+    """A catalogue, a customer with a card order waiting and a cash order, and an admin."""
+    products = [make_product(stock=20, price_cents=1000 + n) for n in range(30)]
+    user = make_user()
+    login(user)
+    orders = []
+    for payment in ("cash", "card"):
+        client.post("/cart/add", data={"product_id": products[0].id})
+        placed = client.post("/checkout/place", data={
+            "idempotency_key": key_of(go_to_review(client, payment=payment).text)})
+        location = placed.headers["Location"]
+        orders.append(re.search(r"(LM-\d{4}-\d+)", location)[1])
+    client.post("/cart/add", data={"product_id": products[1].id})  # a cart for the checkout
+    go_to_review(client, payment="cash")
+    with app.app_context():
+        from lesnamax.account.models import User
+        from lesnamax.catalogue.models import Category, Product
+        from lesnamax.extensions import db
+
+        product = db.session.get(Product, products[0].id)
+        category = db.session.get(Category, product.category_id)
+        values = {
+            "slug": product.slug, "category_slug": category.slug,
+            "category_id": product.category_id, "product_id": product.id, "number": orders[0],
+            "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
+            "field": "phone", "token": "x", "policy_number": 1,
+        }
+    return {"user": user, "admin": make_admin(), "values": values, "orders": orders}
+
+
+def page_urls(app, values) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        args = {}
+        for name in rule.arguments:
+            if rule.endpoint == "catalogue.category":
+                args[name] = values["category_slug"]
+            elif name == "number" and "policy" in rule.endpoint or rule.endpoint.endswith(
+                    "privacy.version"):
+                args[name] = values["policy_number"]
+            elif name == "number" and "sitemap" in rule.endpoint:
+                args[name] = 1
+            else:
+                args[name] = values[name]
+        with app.test_request_context():
+            urls.append(url_for(rule.endpoint, **args))
+    return sorted(urls)
+
+
+def counts(client, count_queries, urls) -> dict[str, tuple[int, int]]:
+    """Return url -> (status, queries) for the second visit (per-process caches warm)."""
+    found = {}
+    for url in urls:
+        client.get(url)
+        with count_queries() as queries:
+            status = client.get(url).status_code
+        found[url] = (status, len(queries))
+    return found
+
+
+def over_budget(found) -> dict:
+    return {url: n for url, (status, n) in found.items() if n > BUDGET}
+
+
+def test_the_walk_covers_shop_and_admin_pages(app, shop):
+    urls = page_urls(app, shop["values"])
+    for expected in ("/", "/account", "/cart", "/checkout/review", "/admin/",
+                     f"/orders/{shop['orders'][0]}", f"/admin/orders/{shop['orders'][0]}"):
+        assert expected in urls
+
+
+def test_customer_pages_stay_within_budget(app, client, shop, count_queries):
+    found = counts(client, count_queries, page_urls(app, shop["values"]))
+    assert found["/account"][0] == 200 and found["/checkout/review"][0] == 200
+    assert found[f"/orders/{shop['orders'][0]}"][0] == 200
+    assert over_budget(found) == {}
+
+
+def test_visitor_pages_stay_within_budget(app, shop, count_queries):
+    visitor = app.test_client()
+    found = counts(visitor, count_queries, page_urls(app, shop["values"]))
+    assert found["/"] == (200, 0)  # the page cache
+    assert over_budget(found) == {}
+
+
+def test_admin_pages_stay_within_budget(app, client, shop, login, count_queries):
+    client.post("/account/logout")
+    login(shop["admin"])
+    found = counts(client, count_queries, page_urls(app, shop["values"]))
+    assert found["/admin/"][0] == 200
+    assert found[f"/admin/orders/{shop['orders'][0]}"][0] == 200
+    assert over_budget(found) == {}
