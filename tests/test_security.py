@@ -27,7 +27,10 @@ def catalogue(make_category, make_product):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_security_headers(client, catalogue, path):
-    headers = client.get(path).headers
+    assert_security_headers(client.get(path).headers)
+
+
+def assert_security_headers(headers) -> None:
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp
     assert "frame-ancestors 'none'" in csp
@@ -36,6 +39,43 @@ def test_security_headers(client, catalogue, path):
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in headers["Permissions-Policy"]
     assert "Strict-Transport-Security" not in headers  # plain HTTP in tests
+
+
+def test_security_headers_on_every_kind_of_answer(app, client, hx, catalogue):
+    """Not only pages: files, partials, redirects, refusals, plain text for the bank, JSON,
+    XML, answers from the page cache and the error handlers all carry the headers."""
+    from pathlib import Path
+
+    folder = Path(app.config["MEDIA_ROOT"]) / "products"
+    folder.mkdir(parents=True)
+    (folder / "abc-400.webp").write_bytes(b"RIFF0000WEBP")
+    client.get("/category/mobilje")  # the next visit is answered by the page cache
+    answers = {
+        "cached page": client.get("/category/mobilje"),
+        "static file": client.get("/static/css/shop.css"),
+        "picture": client.get("/media/products/abc-400.webp"),
+        "htmx partial": hx.get("/search/suggest?q=kar"),
+        "htmx partial post": hx.post("/cart/add", data={"product_id": "1"}),
+        "redirect": client.post("/cart/add", data={"product_id": "1"}),
+        "bad request": client.post("/cart/add", data={"product_id": "x"}),
+        "method not allowed": client.delete("/cart"),
+        "not found": client.get("/products/nuk-ekziston"),
+        "login required": client.get("/account"),
+        "bank callback": client.post("/payment/nestpay/callback", data={"oid": "x"}),
+        "json": client.get("/healthz"),
+        "xml": client.get("/sitemap.xml"),
+        "text": client.get("/robots.txt"),
+        "head": client.head("/"),
+    }
+    for answer in answers.values():
+        answer.close()  # files are streamed
+    for name, answer in answers.items():
+        assert answer.status_code < 500, name
+        try:
+            assert_security_headers(answer.headers)
+        except (AssertionError, KeyError) as error:
+            raise AssertionError(f"{name} ({answer.status_code}): {error!r}") from error
+    assert answers["bank callback"].mimetype == "text/plain"
 
 
 def test_hsts_over_https(app, client, catalogue):
