@@ -1,11 +1,11 @@
 """The htmx cart buttons under wrk, and each htmx answer's size next to the page it replaces.
 
 wrk cannot fetch a page, keep its session cookie and read the CSRF token before it POSTs, so
-the sessions are prepared here in Python and ``post.lua`` replays them: ``4 × connections``
+the sessions are prepared here in Python and ``bench.lua`` replays them: ``4 × connections``
 visitors, each with a cart of CART_LINES products, the same carts for "add to cart" and
 "cart line +1". Both buttons change a line that exists already (an UPDATE, not an INSERT);
 the line quantities are set back to 1 before every wrk run so that the 99-per-line limit
-stays out of reach, and post.lua counts any answer that says it was capped all the same.
+stays out of reach, and bench.lua counts any answer that says it was capped all the same.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+import loadgen
 from client import HTMX, Answer, Browser
 from scenarios import Scenario
-
-BENCH = Path(__file__).resolve().parent
-POST_LUA = BENCH / "post.lua"
 
 #: Products in every benchmark cart. The cart fragment and the order grow with this number.
 CART_LINES = 3
@@ -27,7 +25,7 @@ CART_LINES = 3
 PLENTY = 1_000_000
 
 #: What each POST sends (per cart line), and the text of a "capped" answer (cart/_added.html,
-#: cart/_lines.html) that post.lua counts.
+#: cart/_lines.html) that bench.lua counts.
 POSTS = {
     "add-to-cart": (lambda product, line: ("/cart/add", f"product_id={product}&quantity=1")),
     "cart-line": (lambda product, line: (f"/cart/lines/{line}", "action=inc")),
@@ -88,12 +86,17 @@ def prepare(base: str, products: list[tuple[int, str]], sessions: int) -> Carts:
             # The first add creates the cart and puts its id into the (signed) session cookie.
             expect(browser.post("/cart/add", form, HTMX), 200, "POST /cart/add")
         page = expect(browser.get("/cart"), 200, "GET /cart")
-        lines = [int(n) for n in re.findall(r'id="line-(\d+)"', page.text)]
+        lines = line_ids(page.text)
         if len(lines) != len(products):
             raise RuntimeError(f"expected {len(products)} cart lines, found {lines}")
         shoppers.append((browser, lines))
         browser.close()
     return Carts(products, shoppers)
+
+
+def line_ids(cart_page: str) -> list[int]:
+    """The cart line ids in the cart page, in order."""
+    return [int(n) for n in re.findall(r'id="line-(\d+)"', cart_page)]
 
 
 def reset(database: Path, carts: Carts) -> None:
@@ -105,22 +108,18 @@ def reset(database: Path, carts: Carts) -> None:
         )
 
 
-def wrk_options(tmp: Path, scenario: Scenario, carts: Carts) -> dict:
-    """Write post.lua's targets for ``scenario``; return loadgen.run's script arguments."""
+def targets(scenario: Scenario, carts: Carts) -> list[loadgen.Target]:
+    """The requests wrk replays for one cart button (bench.lua)."""
     make = POSTS[scenario.name]
     rows = []
     # Line-major order: consecutive requests (those in flight together) hit different carts.
     for k, (product_id, _slug) in enumerate(carts.products):
         for browser, lines in carts.shoppers:
-            cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
             path, body = make(product_id, lines[k])
-            rows.append("\t".join((cookie, browser.token, path, body)))
-    targets = tmp / f"targets-{scenario.name}.tsv"
-    targets.write_text("\n".join(rows) + "\n")
-    return {
-        "script": POST_LUA,
-        "script_env": {"BENCH_TARGETS": str(targets), "BENCH_MARKER": CAPPED[scenario.name]},
-    }
+            rows.append(
+                loadgen.Target("POST", path, browser.cookie_header(), browser.token, True, body)
+            )
+    return rows
 
 
 def sizes(base: str, database: Path, carts: Carts) -> list[Size]:

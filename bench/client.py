@@ -2,6 +2,8 @@
 
 The standard library only (``http.client``), so the benchmark still needs nothing beyond wrk.
 It does not follow redirects: a load test wants to see each 303 and decide what to fetch.
+``TestBrowser`` is the same visitor inside this process, on Flask's test client, so that the
+in-process counts (queries.py) and profiles (profiling.py) drive the same flows.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ class Browser:
     ) -> Answer:
         sent = {"User-Agent": "lesnamax-bench", **(headers or {})}
         if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            sent["Cookie"] = self.cookie_header()
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -90,6 +92,10 @@ class Browser:
             self.token = found.group(1)
         return answer
 
+    def cookie_header(self) -> str:
+        """The Cookie header this visitor sends (wrk replays it, see bench.lua)."""
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -108,6 +114,49 @@ class Browser:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+class TestBrowser:
+    """``Browser``'s interface over a Flask test client: one visitor inside this process."""
+
+    def __init__(self, app) -> None:
+        self.client = app.test_client()  # keeps the visitor's cookies, like a browser
+        self.token = ""
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self.request("GET", path, None, headers)
+
+    def post(
+        self, path: str, form: dict[str, str | int], headers: dict[str, str] | None = None
+    ) -> Answer:
+        return self.request("POST", path, form, headers)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str | int] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        sent = {"User-Agent": "lesnamax-bench", **(headers or {})}
+        if form is not None:
+            sent["X-CSRFToken"] = self.token
+        started = time.perf_counter()
+        data = {k: str(v) for k, v in form.items()} if form is not None else None
+        response = self.client.open(path, method=method, data=data, headers=sent)
+        answer = Answer(
+            response.status_code,
+            response.get_data(),
+            response.headers.get("Location", ""),
+            (time.perf_counter() - started) * 1000,
+        )
+        found = _CSRF.search(answer.text)
+        if found:
+            self.token = found.group(1)
+        return answer
+
+    def close(self) -> None:
+        pass
 
 
 def hidden(page: str, name: str) -> str:

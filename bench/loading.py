@@ -1,22 +1,27 @@
 """Run each scenario on its gunicorn server with the right load generator; keep the figures.
 
-GET pages and the htmx cart buttons go to wrk (the buttons through post.lua, with sessions
-that buying.py prepares), whole purchases to ordering.py's Python buyers. Every scenario is
-watched for CPU that other programs take meanwhile, since the box is shared.
+Plain GET pages go to wrk as one URL. Everything else wrk replays from a prepared list through
+bench.lua: many different search URLs (varied.py), the htmx cart buttons with sessions that
+buying.py prepares, a customer's account page and inline edit (customers.py). Whole purchases
+go to ordering.py's Python buyers. Every scenario is watched for CPU that other programs take
+meanwhile, since the box is shared.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import buying
+import customers
 import loadgen
 import ordering
 import provenance
 import servers
+import varied
+from client import Browser
 from scenarios import Scenario
 
 #: Other programs' share of the CPU above which a figure is marked as disturbed.
@@ -29,10 +34,42 @@ class Results:
     orders: ordering.OrderRun | None = None
     sizes: list[buying.Size] = field(default_factory=list)
     others: dict[str, float] = field(default_factory=dict)  # CPU share other programs took
+    notes: dict[str, str] = field(default_factory=dict)  # e.g. URL repeats, writes
+
+
+@dataclass
+class Server:
+    """One running shop and what was prepared on it (once, for all its scenarios)."""
+
+    base: str
+    database: Path
+    products: list[tuple[int, str]]
+    carts: buying.Carts | None = None
+    customers: list[Browser] | None = None
+    tracker: varied.Tracker = field(default_factory=varied.Tracker)
+
+    def shoppers(self, connections: int) -> buying.Carts:
+        if self.carts is None:
+            self.carts = buying.prepare(self.base, self.products, sessions=4 * connections)
+        return self.carts
+
+    def logged_in(self, count: int) -> list[Browser]:
+        if self.customers is None:
+            started = time.monotonic()
+            self.customers = customers.register(self.base, count)
+            print(
+                f"  (registered {count} customers in {time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
+        return self.customers
 
 
 def load(
-    tmp: Path, chosen: list[Scenario], context: dict[str, str], args: argparse.Namespace
+    tmp: Path,
+    chosen: list[Scenario],
+    context: dict[str, str],
+    args: argparse.Namespace,
+    products: list[tuple[int, str]],
 ) -> Results:
     """Load every scenario, one server at a time so an idle one never competes for CPU."""
     targets = {
@@ -40,60 +77,91 @@ def load(
         "app": ("wsgi:app", servers.ROOT),
     }
     results = Results()
-    env = servers.app_env(tmp)
-    # Before any server starts, so no worker has read the old stock.
-    wanted = any(s.kind != "get" for s in chosen)
-    products = buying.stock_up(tmp / "bench.sqlite") if wanted else []
+    env = servers.app_env(tmp, page_cache=not args.no_page_cache)
     for server, (spec, chdir) in targets.items():
         group = [s for s in chosen if s.server == server]
         if not group:
             continue
         with servers.gunicorn(spec, chdir, env, tmp / f"gunicorn-{server}.log") as base:
-            state = {"base": base, "products": products, "carts": None}
+            state = Server(base, tmp / "bench.sqlite", products)
             for scenario in group:
                 with provenance.OtherCpu() as other:
                     summary = measure(scenario, state, results, tmp, context, args)
                 # Sizes don't depend on CPU: only load figures can be disturbed.
                 share = other.share if scenario.kind != "bytes" else 0.0
                 results.others[scenario.name] = share
-                print(f"  {scenario.name:<14} {summary}{busy_flag(share)}", flush=True)
+                print(f"  {scenario.name:<16} {summary}{busy_flag(share)}", flush=True)
     return results
 
 
 def measure(
     scenario: Scenario,
-    state: dict,
+    state: Server,
     results: Results,
     tmp: Path,
     context: dict[str, str],
     args: argparse.Namespace,
 ) -> str:
     """Load one scenario on the running server, store its figures; return a one-line summary."""
-    base, database = state["base"], tmp / "bench.sqlite"
     if scenario.kind == "orders":
-        ids = [product_id for product_id, _slug in state["products"]]
-        results.orders = ordering.run(
-            base, ids, args.connections, args.duration, args.warmup, args.repeat
-        )
+        ids = [product_id for product_id, _slug in state.products]
+        browsers = state.logged_in(args.connections)
+        results.orders = ordering.run(browsers, ids, args.duration, args.warmup, args.repeat)
         return results.orders.summary()
-    if scenario.kind != "get" and state["carts"] is None:
-        # Opened once per server, for the cart buttons and the bytes table.
-        state["carts"] = buying.prepare(base, state["products"], sessions=4 * args.connections)
-    carts = state["carts"]
     if scenario.kind == "bytes":
-        results.sizes = buying.sizes(base, database, carts)
+        results.sizes = buying.sizes(state.base, state.database, state.shoppers(args.connections))
         return f"{len(results.sizes)} pairs fetched"
-    url, options, before = base + scenario.url_path(context), {}, None
-    if scenario.kind == "post":
-        # post.lua names each request's path; wrk only needs the server's address.
-        url, options = base + "/", buying.wrk_options(tmp, scenario, carts)
-        before = functools.partial(buying.reset, database, carts)
-    result = results.wrk[scenario.name] = best_of(url, scenario, args, before, options)
+    if not scenario.replayed:
+        result = best_of(state.base + scenario.url_path(context), scenario, args)
+    else:
+        result = replay(scenario, state, results, tmp, args)
+    results.wrk[scenario.name] = result
     capped = f"  capped {result.capped}" if result.capped else ""
+    note = f"  {results.notes[scenario.name]}" if scenario.name in results.notes else ""
     return (
-        f"{result.requests_per_s:>9,.0f} req/s  p50 {result.p50_ms:6.1f} ms"
-        f"  p99 {result.p99_ms:6.1f} ms{capped}"
+        f"{result.requests_per_s:>9,.0f} req/s  p50 {result.p50_ms:6.1f}  p95 {result.p95_ms:6.1f}"
+        f"  p99 {result.p99_ms:6.1f} ms{capped}{note}"
     )
+
+
+def replay(
+    scenario: Scenario, state: Server, results: Results, tmp: Path, args: argparse.Namespace
+) -> loadgen.WrkResult:
+    """Load a scenario whose requests wrk replays from a prepared list (bench.lua)."""
+    before = None
+    extra: dict[str, str] = {}
+    if scenario.kind == "varied":
+        targets = varied.targets(scenario, state.database)
+    elif scenario.login:
+        targets = customers.targets(scenario, state.logged_in(args.connections))
+    else:
+        carts = state.shoppers(args.connections)
+        targets = buying.targets(scenario, carts)
+        extra["marker"] = buying.CAPPED[scenario.name]
+
+        def before() -> None:
+            buying.reset(state.database, carts)  # every run starts from quantities of 1
+
+    state.tracker.lengths[scenario.name] = len(targets)
+    env = loadgen.write_targets(tmp / f"targets-{scenario.name}.tsv", targets, **extra)
+    written = customers.changes(state.database) if scenario.name == "inline-edit" else 0
+    sent_before = state.tracker.start(scenario.name)
+    # bench.lua's requests name their own paths; wrk only needs the server's address.
+    result = best_of(state.base + "/", scenario, args, before, env, state.tracker)
+    sent = state.tracker.start(scenario.name) - sent_before
+    if scenario.kind == "varied":
+        repeats = state.tracker.repeats(scenario.name)
+        results.notes[scenario.name] = (
+            f"{len(targets):,} URLs, each sent once: none could come from the page cache"
+            if not repeats
+            else f"⚠ up to {repeats:,} of {sent:,} requests repeated a URL ({len(targets):,} URLs)"
+        )
+    if scenario.name == "inline-edit":
+        written = customers.changes(state.database) - written
+        results.notes[scenario.name] = (
+            f"{written:,} saves changed the number (≤ {sent:,} requests sent, warm-up included)"
+        )
+    return result
 
 
 def busy_flag(share: float) -> str:
@@ -102,26 +170,38 @@ def busy_flag(share: float) -> str:
 
 
 def best_of(
-    url: str, scenario: Scenario, args: argparse.Namespace, before, options: dict
+    url: str,
+    scenario: Scenario,
+    args: argparse.Namespace,
+    before=None,
+    env: dict[str, str] | None = None,
+    tracker: varied.Tracker | None = None,
 ) -> loadgen.WrkResult:
     """Warm up, then measure ``args.repeat`` times and keep the best run.
 
-    ``before`` runs ahead of every wrk run (the POSTs set their carts back); ``options`` are
-    loadgen.run's script arguments.
+    ``before`` runs ahead of every wrk run (the cart buttons set their lines back to 1);
+    ``env`` is bench.lua's environment; ``tracker`` makes each run go on down the request
+    list where the previous one stopped.
     """
 
     def wrk(duration: float) -> loadgen.WrkResult:
         if before is not None:
-            before()  # e.g. set the cart lines back to 1
-        return loadgen.run(
+            before()
+        script_env = dict(env or {})
+        if tracker is not None:
+            script_env["BENCH_START"] = str(tracker.start(scenario.name))
+        result = loadgen.run(
             url,
-            scenario.headers if scenario.kind == "get" else {},  # post.lua sets its own
+            {} if scenario.replayed else scenario.headers,  # bench.lua sets its own
             duration=duration,
             connections=args.connections,
             threads=args.threads,
             timeout=args.timeout,
-            **options,
+            script_env=script_env,
         )
+        if tracker is not None:
+            tracker.record(scenario.name, result.requests, args.connections)
+        return result
 
     if args.warmup > 0:
         # Each worker compiles templates and fills caches on its first requests.

@@ -76,9 +76,11 @@ def percentile(values: list[float], quantile: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(quantile * 100) - 1]
 
 
-def register(base: str, number: int) -> Browser:
-    """Register a new customer (registration logs in); return its browser."""
-    browser = Browser(base)
+def register(browser: Browser, number: int) -> Browser:
+    """Register a new customer with ``browser`` (registration logs in); return the browser.
+
+    ``browser`` may be a client.TestBrowser: queries.py registers customers in-process.
+    """
     _check(browser.get("/account/register"), 200, "register form")
     form = {
         **ADDRESS,
@@ -139,10 +141,10 @@ class Buyer(threading.Thread):
 
 
 def run(
-    base: str, products: list[int], buyers: int, duration: float, warmup: float, repeat: int
+    browsers: list[Browser], products: list[int], duration: float, warmup: float, repeat: int
 ) -> OrderRun:
-    """Register ``buyers`` customers, let them buy; return the best of ``repeat`` windows."""
-    browsers = [register(base, n) for n in range(buyers)]
+    """Let registered customers buy; return the best of ``repeat`` windows."""
+    buyers = len(browsers)
     best: OrderRun | None = None
     for _ in range(max(1, repeat)):
         stop = threading.Event()

@@ -1,156 +1,227 @@
-"""In-process page costs: SQL queries, response bytes and time per request, with no server.
+"""In-process page costs: SQL queries, bytes and time per request, with no server.
 
-This runs the shop with Flask's test client in this process, so the figures show what the
-application itself does per page, without gunicorn, sockets or the load generator. It also
-checks every scenario answers 200 before the (slower) load test spends minutes on it.
+This runs the shop with Flask's test client in this process (drivers.py sends each scenario's
+requests), so the figures show what the application itself does per request, without
+gunicorn, sockets or the load generator. It also checks every scenario answers as it should
+before the (slower) load test spends minutes on it.
+
+Two copies of the app run side by side on the same database: one with the page cache off
+("render": what a visit costs when the page must be built, a cache miss) and one with the
+shop's default settings ("cached": an anonymous catalogue GET the second time, which the page
+cache answers). Pages for logged-in customers and htmx POSTs are never cached; they run once,
+with the setting the load test uses. Whole purchases get one row per request of the purchase.
 """
 
 from __future__ import annotations
 
-import cProfile
-import io
-import pstats
 import statistics
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenarios import Scenario
+import drivers
+import ordering
+import weight
+from scenarios import MAX_QUERIES, Scenario
 from sqlalchemy import event
+
+#: Answers a working shop gives; anything else stops the benchmark before the load test.
+EXPECTED = {"get": 200, "varied": 200, "post": 200}
 
 
 @dataclass
 class PageCost:
     name: str
     status: int
-    queries: int
+    queries: int  # the most any measured request made (varied URLs can differ)
     bytes: int
-    ms_median: float
-    statements: list[tuple[str, float]] = field(default_factory=list)  # (SQL, ms)
+    gzip: int
+    ms_render: float
+    queries_cached: int | None = None  # None: the page cache never answers this scenario
+    ms_cached: float | None = None
+    statements: list[tuple[str, float]] = field(default_factory=list)  # (SQL, ms) of one request
+
+    @property
+    def worst(self) -> int:
+        return max(self.queries, self.queries_cached or 0)
 
 
-def make_app(tmp: Path):
+@dataclass
+class Measured:
+    costs: list[PageCost]
+    home: weight.Weight | None
+
+
+class SqlLog:
+    """Every statement one app's engine executes, with its execute time, while attached."""
+
+    def __init__(self, app) -> None:
+        from lesnamax.extensions import db
+
+        with app.app_context():
+            self.engine = db.engine
+        self.statements: list[tuple[str, float]] = []
+        # On this engine only, not on every Engine: just the shop's queries are counted.
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn, _cursor, _statement, *_args) -> None:
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _after(self, conn, _cursor, statement, *_args) -> None:
+        elapsed = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
+        self.statements.append((statement, elapsed))
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def make_app(tmp: Path, page_cache: bool = True):
     """Return the shop pointed at the benchmark's database (not at instance/)."""
     from lesnamax import create_app
 
-    return create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "MAIL_OUTBOX": str(tmp / "outbox"),
-            "SECRET_KEY": "bench-not-secret",
-        }
-    )
+    config = {
+        "DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "MEDIA_ROOT": str(tmp / "media"),
+        "MAIL_OUTBOX": str(tmp / "outbox"),
+        "SECRET_KEY": "bench-not-secret",
+    }
+    if not page_cache:
+        config["PAGE_CACHE_SECONDS"] = 0
+    return create_app(config)
+
+
+def _run(driver: drivers.Driver, log: SqlLog, repeat: int):
+    """Warm up once, then send ``repeat`` requests; return (first answer, counts, ms, SQL)."""
+    driver.step()  # templates, translations, per-process caches; fills the page cache
+    counts, times, first, statements = [], [], None, []
+    for _ in range(repeat):
+        log.statements.clear()
+        started = time.perf_counter()
+        answer = driver.step()
+        times.append((time.perf_counter() - started) * 1000)
+        counts.append(len(log.statements))
+        if first is None:
+            first, statements = answer, list(log.statements)
+    return first, max(counts), statistics.median(times), statements
 
 
 def measure(
-    tmp: Path, scenarios: list[Scenario], context: dict[str, str], repeat: int = 20
-) -> list[PageCost]:
-    """Return the cost of one request to each shop scenario (the baseline is not the shop)."""
-    from lesnamax.extensions import db
-
-    app = make_app(tmp)
-    statements: list[tuple[str, float]] = []
-
-    def before(conn, _cursor, _statement, *_args) -> None:
-        conn.info["bench_started"] = time.perf_counter()
-
-    def after(conn, _cursor, statement, *_args) -> None:
-        elapsed = (time.perf_counter() - conn.info.pop("bench_started")) * 1000
-        statements.append((statement, elapsed))
-
+    tmp: Path,
+    chosen: list[Scenario],
+    context: dict[str, str],
+    products: list[tuple[int, str]],
+    page_cache: bool = True,
+    repeat: int = 20,
+) -> Measured:
+    """Return the cost of each shop scenario in ``chosen`` and the home page's weight."""
+    database = tmp / "bench.sqlite"
+    apps = {"render": make_app(tmp, page_cache=False), "cached": make_app(tmp)}
+    logs = {name: SqlLog(app) for name, app in apps.items()}
+    visitors = {name: drivers.Visitors(app, database, products) for name, app in apps.items()}
+    own = "cached" if page_cache else "render"  # the load test's setting
     costs = []
-    with app.app_context():
-        # On this engine only, not on every Engine: just the shop's queries are counted.
-        event.listen(db.engine, "before_cursor_execute", before)
-        event.listen(db.engine, "after_cursor_execute", after)
-        client = app.test_client(use_cookies=False)  # like wrk: every request a first visit
-        for scenario in scenarios:
-            if scenario.server != "app" or scenario.kind != "get":
-                continue  # the POSTs need a session: buying.py measures those over HTTP
-            path = scenario.url_path(context)
-            client.get(path, headers=scenario.headers)  # warm caches: templates, translations
-            statements.clear()
-            response = client.get(path, headers=scenario.headers)
-            seen = list(statements)
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                client.get(path, headers=scenario.headers)
-                times.append((time.perf_counter() - started) * 1000)
-            costs.append(
-                PageCost(
-                    scenario.name,
-                    response.status_code,
-                    len(seen),
-                    len(response.data),
-                    statistics.median(times),
-                    seen,
-                )
+    try:
+        for scenario in chosen:
+            if scenario.kind == "orders":
+                costs += _purchase(visitors[own], logs[own], products[0][0])
+                continue
+            if not scenario.in_process:
+                continue
+            anonymous = scenario.kind in ("get", "varied") and not scenario.login
+            where = "render" if anonymous else own
+            driver = drivers.make(scenario, visitors[where], context)
+            answer, count, ms, statements = _run(driver, logs[where], repeat)
+            cost = PageCost(
+                scenario.name,
+                answer.status,
+                count,
+                len(answer.body),
+                weight.gzipped(answer.body),
+                ms,
+                statements=statements,
             )
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "after_cursor_execute", after)
-    return costs
+            if driver.cacheable:
+                cached = drivers.make(scenario, visitors["cached"], context)
+                _answer, cost.queries_cached, cost.ms_cached, _sql = _run(
+                    cached, logs["cached"], repeat
+                )
+            costs.append(cost)
+        home = weight.home_weight(apps["cached"].test_client(use_cookies=False))
+    finally:
+        for log in logs.values():
+            log.close()
+    return Measured(costs, home)
 
 
-def profile(tmp: Path, scenario: Scenario, context: dict[str, str], repeat: int = 50) -> str:
-    """Return where ``repeat`` requests to one scenario spend time (cProfile: stdlib only).
+class _Counting:
+    """Wrap a browser: record each request's status, SQL count, bytes and time."""
 
-    First own time per package, which answers "database, ORM, templates or Babel?" at a
-    glance; then the usual top functions for the details.
-    """
-    app = make_app(tmp)
-    client = app.test_client(use_cookies=False)  # like wrk: every request a first visit
-    path = scenario.url_path(context)
-    client.get(path, headers=scenario.headers)
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(repeat):
-        client.get(path, headers=scenario.headers)
-    profiler.disable()
-    stats = pstats.Stats(profiler)
-    areas: Counter[str] = Counter()
-    for (filename, _line, function), (_cc, _nc, own, _cum, _callers) in stats.stats.items():
-        areas[_area(filename, function)] += own
-    total = sum(areas.values()) or 1
-    lines = [f"{repeat} requests to {path}, own time per area (profiler overhead included):"]
-    lines += [
-        f"  {name:<28} {t / repeat * 1000:6.2f} ms/request  {t / total:4.0%}"
-        for name, t in areas.most_common(12)
+    def __init__(self, browser, log: SqlLog) -> None:
+        self.browser, self.log = browser, log
+        self.rows: list[tuple] = []
+
+    def get(self, path, headers=None):
+        return self.request("GET", path, None, headers)
+
+    def post(self, path, form, headers=None):
+        return self.request("POST", path, form, headers)
+
+    def request(self, method, path, form=None, headers=None):
+        self.log.statements.clear()
+        answer = self.browser.request(method, path, form, headers)
+        self.rows.append((answer, list(self.log.statements)))
+        return answer
+
+
+def _purchase(visitors: drivers.Visitors, log: SqlLog, product_id: int) -> list[PageCost]:
+    """One row per request of a whole purchase (ordering.buy), after one unmeasured purchase."""
+    customer = visitors.customer()
+    ordering.buy(customer, product_id)
+    counting = _Counting(customer, log)
+    ordering.buy(counting, product_id)
+    return [
+        PageCost(
+            f"place-order · {step}",
+            answer.status,
+            len(statements),
+            len(answer.body),
+            weight.gzipped(answer.body),
+            answer.ms,
+            statements=statements,
+        )
+        for step, (answer, statements) in zip(ordering.STEPS, counting.rows, strict=True)
     ]
-    out = io.StringIO()
-    stats.stream = out
-    stats.strip_dirs().sort_stats("tottime").print_stats(20)
-    stats.sort_stats("cumulative").print_stats(30)
-    return "\n".join(lines) + "\n" + out.getvalue()
 
 
-def _area(filename: str, function: str) -> str:
-    if filename == "~":  # C functions: the sqlite3 driver's are the database's own time
-        return "sqlite3 (database)" if "sqlite3" in function else "builtins"
-    if filename.endswith(".html") or filename == "<template>":
-        return "templates (compiled)"
-    for package in (
-        "sqlalchemy",
-        "jinja2",
-        "babel",
-        "flask_babel",
-        "werkzeug",
-        "flask",
-        "markupsafe",
-        "lesnamax",
-    ):
-        if f"/{package}/" in filename:
-            return package
-    return "other"
+def broken(costs: list[PageCost], chosen: list[Scenario]) -> list[str]:
+    """Names of the scenarios that did not answer as a working shop does."""
+    kinds = {s.name: s.kind for s in chosen}
+    bad = []
+    for c in costs:
+        expected = EXPECTED.get(kinds.get(c.name, ""))
+        if expected is not None and c.status != expected:
+            bad.append(f"{c.name} ({c.status})")
+    return bad
 
 
 def table(costs: list[PageCost]) -> str:
     lines = [
-        "| scenario | status | SQL queries | bytes | ms/request in-process (median) |",
-        "|---|---:|---:|---:|---:|",
+        "| scenario | status | SQL render | SQL cached | bytes | gzip bytes "
+        "| ms render | ms cached |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def sql(n: int | None) -> str:
+        if n is None:
+            return "—"
+        return f"**{n}** ⚠ > {MAX_QUERIES}" if n > MAX_QUERIES else str(n)
+
     for c in costs:
-        lines.append(f"| {c.name} | {c.status} | {c.queries} | {c.bytes:,} | {c.ms_median:.1f} |")
+        cached_ms = "—" if c.ms_cached is None else f"{c.ms_cached:.1f}"
+        lines.append(
+            f"| {c.name} | {c.status} | {sql(c.queries)} | {sql(c.queries_cached)} | "
+            f"{c.bytes:,} | {c.gzip:,} | {c.ms_render:.1f} | {cached_ms} |"
+        )
     return "\n".join(lines)

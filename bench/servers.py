@@ -26,8 +26,12 @@ BENCH = Path(__file__).resolve().parent
 WORKERS = 2
 
 
-def app_env(tmp: Path) -> dict[str, str]:
-    """Return the environment that points the shop at ``tmp`` (used by every subprocess)."""
+def app_env(tmp: Path, page_cache: bool = True) -> dict[str, str]:
+    """Return the environment that points the shop at ``tmp`` (used by every subprocess).
+
+    ``page_cache=False`` turns the shop's page cache off (``LESNAMAX_PAGE_CACHE_SECONDS=0``),
+    so that catalogue pages are rendered on every request.
+    """
     env = dict(os.environ)
     env.update(
         FLASK_APP="wsgi.py",
@@ -38,6 +42,8 @@ def app_env(tmp: Path) -> dict[str, str]:
         # A fixed key: otherwise the app would write one into instance/.
         LESNAMAX_SECRET_KEY="bench-not-secret",
     )
+    if not page_cache:
+        env["LESNAMAX_PAGE_CACHE_SECONDS"] = "0"
     return env
 
 
