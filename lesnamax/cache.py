@@ -1,13 +1,15 @@
-"""Caches: a small per-process cache with a time limit, and the catalogue's generation stamp.
+"""Caches: a small per-process cache with a time limit, and the content's generation stamps.
 
 ``remember`` keeps answers that change rarely for a bounded time; use it only where a slightly
 old answer is harmless (a material filter that lists a material a minute longer, say).
 
-The generation stamp changes whenever the catalogue changes (a product, its stock or picture,
-a category) or a privacy policy version is published (``pagecache.WATCHED_TABLES``).
-Everything cached from them is keyed by it, so every worker of every app server sees a change
-at once. It lives in Redis when ``REDIS_URL`` is set (shared by all app servers), else in a
-small file next to the SQLite database (shared by the workers of one machine).
+The generation stamps change whenever the content changes: one part per kind of content
+(``PARTS``: products with their stock and pictures, categories, privacy policy versions;
+``pagecache.WATCHED_TABLES`` says which table is which). Everything cached from them is keyed by
+the parts it shows, so every worker of every app server sees a change at once, and a sale
+(stock) does not throw away the category menu or the policy state. The stamps live in Redis when
+``REDIS_URL`` is set (shared by all app servers), else in small files next to the SQLite
+database (shared by the workers of one machine).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,6 +29,8 @@ T = TypeVar("T")
 #: Entries kept per process before the oldest are dropped.
 MAX_ENTRIES = 512
 REDIS_KEY = "lesnamax:catalogue-generation"
+#: The kinds of content that change independently.
+PARTS = ("product", "category", "policy")
 log = logging.getLogger(__name__)
 
 
@@ -51,20 +55,24 @@ def forget(prefix: str) -> None:
         del store[key]
 
 
-def generation() -> str | None:
-    """Return the catalogue's current stamp, read once per request; None if it cannot be read.
+def generation(*parts: str) -> str | None:
+    """Return the current stamp of ``parts`` (all of them if none given); None if unreadable.
 
-    None means "do not cache": a Redis outage must slow the shop down, not make it stale.
+    The stamps are read once per request, in one Redis round trip. None means "do not cache":
+    a Redis outage must slow the shop down, not make it stale.
     """
     if "catalogue_generation" not in g:
         g.catalogue_generation = _stamp(current_app).read()
-    return g.catalogue_generation
+    stamps = g.catalogue_generation
+    if stamps is None:
+        return None
+    return ":".join(stamps[part] for part in (parts or PARTS))
 
 
-def bump(app: Flask | None = None) -> None:
-    """Give the catalogue a new stamp: every page and fragment cached from it is now stale."""
+def bump(app: Flask | None = None, parts: Iterable[str] = PARTS) -> None:
+    """Give ``parts`` a new stamp: every page and fragment cached from them is now stale."""
     app = app or current_app._get_current_object()
-    _stamp(app).write()
+    _stamp(app).write(sorted(parts))
     if has_app_context():
         g.pop("catalogue_generation", None)
 
@@ -94,43 +102,53 @@ class _RedisStamp:
 
         self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
 
-    def read(self) -> str | None:
+    def read(self) -> dict[str, str] | None:
         try:
-            value = self.client.get(REDIS_KEY)
+            values = self.client.mget([f"{REDIS_KEY}:{part}" for part in PARTS])
         except Exception:  # noqa: BLE001 - any Redis failure: serve uncached, log it
-            log.exception("cannot read the catalogue stamp from Redis")
+            log.exception("cannot read the catalogue stamps from Redis")
             return None
-        return value.decode() if value else "0"
+        pairs = zip(PARTS, values, strict=True)
+        return {part: value.decode() if value else "0" for part, value in pairs}
 
-    def write(self) -> None:
+    def write(self, parts: list[str]) -> None:
         try:
-            self.client.incr(REDIS_KEY)
+            with self.client.pipeline(transaction=False) as pipe:
+                for part in parts:
+                    pipe.incr(f"{REDIS_KEY}:{part}")
+                pipe.execute()
         except Exception:  # noqa: BLE001
             # Pages keyed by the old stamp stay until PAGE_CACHE_SECONDS; say so loudly.
-            log.exception("cannot change the catalogue stamp in Redis")
+            log.exception("cannot change the catalogue stamps in Redis")
 
 
 class _FileStamp:
-    """A random token in a file; a new token on every change (no lost updates between writers)."""
+    """A random token per part in a file of its own; a new token on every change (no lost
+    updates between writers, which a shared file rewritten part by part would risk)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.paths = {part: path.with_name(f"{path.name}.{part}") for part in PARTS}
 
-    def read(self) -> str | None:
-        try:
-            return self.path.read_text() or "0"
-        except FileNotFoundError:
-            return "0"
-        except OSError:
-            log.exception("cannot read the catalogue stamp %s", self.path)
-            return None
+    def read(self) -> dict[str, str] | None:
+        stamps = {}
+        for part, path in self.paths.items():
+            try:
+                stamps[part] = path.read_text() or "0"
+            except FileNotFoundError:
+                stamps[part] = "0"
+            except OSError:
+                log.exception("cannot read the catalogue stamp %s", path)
+                return None
+        return stamps
 
-    def write(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".stamp-")
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(8))
-            os.replace(tmp, self.path)  # atomic: readers see the old token or the new one
-        except OSError:
-            log.exception("cannot write the catalogue stamp %s", self.path)
+    def write(self, parts: list[str]) -> None:
+        for part in parts:
+            path = self.paths[part]
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-")
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(8))
+                os.replace(tmp, path)  # atomic: readers see the old token or the new one
+            except OSError:
+                log.exception("cannot write the catalogue stamp %s", path)

@@ -37,8 +37,10 @@ CACHED_ENDPOINTS = frozenset({
     "catalogue.suggest", "catalogue.price_list", "catalogue.sitemap", "catalogue.sitemap_pages",
     "catalogue.sitemap_products", "catalogue.robots",
 })
-#: Tables whose rows show on those pages (policy versions: the notice of a coming change).
-WATCHED_TABLES = frozenset({"product", "category", "product_image", "policy_version"})
+#: Tables whose rows show on those pages (policy versions: the notice of a coming change),
+#: and the part of the content stamp (``cache.PARTS``) each one changes.
+WATCHED_TABLES = {"product": "product", "product_image": "product", "category": "category",
+                  "policy_version": "policy"}
 _DROPPED_HEADERS = frozenset({"set-cookie", "content-length"})
 
 
@@ -137,18 +139,18 @@ def _store(response: Response) -> Response:
     return response
 
 
-# --- invalidation: any commit that wrote a catalogue table gives the catalogue a new stamp ---
+# --- invalidation: any commit that wrote a content table gives its part a new stamp ---
 
-def _wrote_catalogue(session: Session) -> None:
-    session.info["lesnamax_catalogue_changed"] = True
+def _wrote(session: Session, table: str | None) -> None:
+    part = WATCHED_TABLES.get(table or "")
+    if part is not None:
+        session.info.setdefault("lesnamax_changed_parts", set()).add(part)
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session, flush_context, instances) -> None:
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if getattr(obj, "__tablename__", None) in WATCHED_TABLES:
-            _wrote_catalogue(session)
-            return
+        _wrote(session, getattr(obj, "__tablename__", None))
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -156,16 +158,16 @@ def _on_execute(state) -> None:
     # Conditional and bulk UPDATEs (stock taken by an order, CSV imports) bypass the flush.
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in WATCHED_TABLES:
-            _wrote_catalogue(state.session)
+        _wrote(state.session, getattr(table, "name", None))
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session) -> None:
-    if session.info.pop("lesnamax_catalogue_changed", False) and has_app_context():
-        cache.bump()
+    parts = session.info.pop("lesnamax_changed_parts", None)
+    if parts and has_app_context():
+        cache.bump(parts=parts)
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session) -> None:
-    session.info.pop("lesnamax_catalogue_changed", None)
+    session.info.pop("lesnamax_changed_parts", None)

@@ -162,3 +162,35 @@ def test_cart_queries_are_fixed(app, client, hx, make_product, make_user, login,
         counts[name] = len(queries) - extra
     assert counts == CART_EXPECTED
     assert max(CART_EXPECTED.values()) + 1 <= 6
+
+
+def test_a_sale_keeps_the_menu_and_policy_cached(app, client, make_category, make_user, login,
+                                                  count_queries):
+    """Stock changes with every order; only what shows products is rendered afresh after one.
+
+    Each kind of change reloads only what it touched, so even a logged-in customer's first
+    page after any change stays within issue 6's six queries.
+    """
+    from sqlalchemy import update
+
+    category = make_category(slug="mobilje", name_sq="Mobilje")
+    slug = fill(app, category.id, 20)
+    login(make_user())
+    warm(client, slug)
+    logged_in = {name: n + 1 for name, n in EXPECTED.items()}
+
+    def sale():
+        with app.app_context():
+            db.session.execute(update(Product).where(Product.id == 1).values(stock=0))
+            db.session.commit()
+
+    after_sale = measure(client, count_queries, slug, before=sale)
+    # Only the listings' material facets are counted again; menu and policy state stay.
+    assert after_sale == {**logged_in, "listing": 5, "category": 5, "search": 5}
+    for part in cache.PARTS:
+        def change(part=part):
+            with app.app_context():
+                cache.bump(app, parts=[part])
+
+        counts = measure(client, count_queries, slug, before=change)
+        assert max(counts.values()) <= 6, (part, counts)

@@ -71,10 +71,10 @@ class CategoryEntry(Localized):
 def menu_tree() -> CategoryTree:
     """The categories for shop pages (menu, listings, breadcrumbs), without a query per page.
 
-    Plain copies, cached per process under the content stamp, so a renamed or moved category
+    Plain copies, cached per process under the categories' stamp, so a renamed or moved category
     shows everywhere at once; ORM rows could not outlive their request's session.
     """
-    stamp = cache.generation()
+    stamp = cache.generation("category")
     if stamp is None:
         return _menu_tree()
     return cache.remember(("category_menu", stamp), 24 * 3600, _menu_tree)
@@ -144,7 +144,7 @@ def materials_in(category_ids: list[int] | None) -> list[str]:
     Cached per process under the catalogue stamp: on a large catalogue the DISTINCT scan
     costs more than the rest of the listing.
     """
-    stamp = cache.generation()
+    stamp = cache.generation("product", "category")
     if stamp is None:
         return _materials(category_ids)
     key = ("materials", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)

@@ -64,10 +64,10 @@ def state(today: date) -> PolicyState:
     """Return which version is in force and which is pending, cached per process.
 
     Every page shows the pending notice, so this must not cost a query per request. The
-    cache is keyed by the content stamp (``cache.generation``), which a publish in any process
-    changes; without a readable stamp it falls back to CACHE_SECONDS.
+    cache is keyed by the policy part of the content stamp (``cache.generation``), which a
+    publish in any process changes; without a readable stamp it falls back to CACHE_SECONDS.
     """
-    stamp = cache.generation()
+    stamp = cache.generation("policy")
     seconds = CACHE_SECONDS if stamp is None else 24 * 3600
     return cache.remember(("policy_state", stamp, today), seconds, lambda: _versions_on(today))
 
