@@ -39,6 +39,7 @@ test-deps:
 	@sh scripts/test-deps.sh
 
 bench: $(VENV)/.installed $(MO_FILES)
+	@sh scripts/test-deps.sh wrk
 	$(BIN)/python bench/run.py
 
 # Lighthouse, mobile preset, on home, listing, product and cart (~1.5 min); fails below

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what the browser and PostgreSQL tests need when it is missing.
+# Install what the browser and PostgreSQL tests need when it is missing (and the commands
+# named as arguments: `sh scripts/test-deps.sh wrk` for make bench).
 # As root (CI, a fresh machine) it installs Debian packages and npm modules; otherwise it
 # stops and says what to install. Browser tests never skip silently.
 set -eu
@@ -10,6 +11,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgre
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+# Extra commands a target needs (make bench: wrk), each from the Debian package of its name.
+for command in "$@"; do
+  command -v "$command" >/dev/null 2>&1 || missing="$missing $command"
+done
 
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
