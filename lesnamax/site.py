@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from .extensions import db
 from .i18n import COOKIE, COOKIE_MAX_AGE, LOCALES
+from .text import CONTROL
 
 bp = Blueprint("site", __name__)
 
@@ -18,10 +19,15 @@ MAX_URL_NUMBER = 2**31 - 1
 
 
 @bp.app_url_value_preprocessor
-def _numbers_in_range(_endpoint, values) -> None:
-    # Every route of the app, in one place: a new route cannot forget it.
-    if values and any(isinstance(v, int) and v > MAX_URL_NUMBER for v in values.values()):
-        abort(404)
+def _values_that_can_exist(_endpoint, values) -> None:
+    # Every route of the app, in one place: a new route cannot forget it. No id is that large,
+    # and no slug, order number or token holds a control character (PostgreSQL refuses a NUL
+    # in a query outright: a 500 instead of "not found").
+    for value in (values or {}).values():
+        if isinstance(value, int) and value > MAX_URL_NUMBER:
+            abort(404)
+        if isinstance(value, str) and CONTROL.search(value):
+            abort(404)
 
 
 def safe_next(target: str | None) -> str:
@@ -30,7 +36,7 @@ def safe_next(target: str | None) -> str:
     Control characters are refused too: a newline in a Location header is a 500 (Werkzeug
     refuses to send it), found by wapiti's crlf module in ``make audit``.
     """
-    if target and not any(ord(c) < 32 or ord(c) == 127 for c in target):
+    if target and not CONTROL.search(target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target

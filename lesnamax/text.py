@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: ASCII control characters: never part of a slug, a number, a token or a bank's field, and a
+#: NUL is refused by PostgreSQL in any query (a 500 instead of "not found").
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def fold(text: str | None) -> str:
@@ -36,3 +39,8 @@ def whole_number(raw: str | None, digits: int) -> int | None:
     if not 0 < len(text) <= digits or not (text.isascii() and text.isdigit()):
         return None
     return int(text)
+
+
+def without_control(text: str) -> str:
+    """Return ``text`` without ASCII control characters."""
+    return CONTROL.sub("", text)

@@ -12,11 +12,12 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
 
 from lesnamax import create_app
 from lesnamax.account.models import User
 from lesnamax.catalogue.models import Category, Product, ProductImage
+from lesnamax.database import import_models
 from lesnamax.extensions import db
 
 from .pg import PostgresServer
@@ -75,28 +76,33 @@ def migrated(engine_name, tmp_path_factory):
 
 
 def fresh_database(migrated: str, tmp_path) -> str:
-    """Return a URL to an empty migrated database for one test."""
+    """Return a URL to an empty migrated database for one test.
+
+    SQLite: a copy of the migrated file. PostgreSQL: the one test database, emptied.
+    """
     if migrated.startswith("sqlite"):
         copy = tmp_path / "test.sqlite"
         shutil.copy(migrated.removeprefix("sqlite:///"), copy)
         return f"sqlite:///{copy}"
-    return migrated
-
-
-@pytest.fixture
-def app(migrated, tmp_path):
-    url = fresh_database(migrated, tmp_path)
-    app = create_app(base_config(url, tmp_path))
-    if not url.startswith("sqlite"):
-        with app.app_context():
+    import_models()  # every table, whichever test comes first
+    engine = create_engine(migrated)
+    try:
+        with engine.begin() as connection:
             # Policy version 1 is data from a migration; keep it, drop what tests added.
             kept = {"policy_version"}
             tables = ", ".join(
                 f'"{t.name}"' for t in db.metadata.sorted_tables if t.name not in kept
             )
-            db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            db.session.execute(text("DELETE FROM policy_version WHERE version > 1"))
-            db.session.commit()
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            connection.execute(text("DELETE FROM policy_version WHERE version > 1"))
+    finally:
+        engine.dispose()
+    return migrated
+
+
+@pytest.fixture
+def app(migrated, tmp_path):
+    app = create_app(base_config(fresh_database(migrated, tmp_path), tmp_path))
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from lesnamax.extensions import db
+
 HOSTILE = [
     "",
     "x" * 10_240,
@@ -96,3 +98,29 @@ def test_secure_cookies_over_https(tmp_path, migrated, make_app):
     client = app.test_client()
     response = client.get("/account/login", base_url="https://lesnamax.com")
     assert "Strict-Transport-Security" in response.headers
+
+
+@pytest.mark.parametrize("path", ["/products/%00%3Cb%3E", "/category/a%00", "/orders/LM-%00",
+                                  "/payment/LM-2026-000001%0A/pay", "/privacy/versions/99999999999",
+                                  "/account/password/reset/a%00b", "/admin/products/99999999999"])
+def test_impossible_url_values_are_not_found(client, make_user, login, path):
+    """A NUL or newline in a slug or number, or an id past the database's integers: 404 on
+    every route (PostgreSQL refuses a NUL in a query; the fuzz test found it)."""
+    login(make_user())
+    assert client.get(path).status_code == 404
+
+
+def test_nul_in_a_bank_reply_or_an_order_key_is_refused_not_a_500(app, client, make_user,
+                                                                   login):
+    """PostgreSQL refuses a NUL in any query: a forged bank reply is logged as rejected, a
+    forged idempotency key gets the review page's message."""
+    from lesnamax.payments.models import PaymentEvent
+
+    answer = client.post("/payment/nestpay/callback", data={"oid": "LM-1\x00", "Response": "\x00"})
+    assert answer.status_code < 500
+    with app.app_context():
+        event = db.session.scalar(db.select(PaymentEvent))
+        assert event.outcome == "rejected" and event.oid == "LM-1"
+        assert "\x00" not in event.fields["Response"]
+    login(make_user())
+    assert client.post("/checkout/place", data={"idempotency_key": "\x00" * 20}).status_code < 500

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
 from ..account.forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
 from ..i18n import _l
 from ..orders.models import CARD, CASH, PICKUP, STANDARD
+
+#: What the review page puts in its idempotency key (``secrets.token_hex``): a key of any other
+#: shape was not made here and finds no order.
+KEY_PATTERN = r"[0-9a-f]{16,64}\Z"
 
 
 class AddressForm(AddressFields, FlaskForm):
@@ -38,5 +42,6 @@ class PaymentForm(FlaskForm):
 
 class ReviewForm(FlaskForm):
     #: Random per review page; the same key twice means the same order (double click).
-    idempotency_key = HiddenField(validators=[DataRequired(REQUIRED), Length(min=16, max=64)])
+    idempotency_key = HiddenField(validators=[DataRequired(REQUIRED), Length(min=16, max=64),
+                                              Regexp(KEY_PATTERN, message=REQUIRED)])
     accept_policy = BooleanField()

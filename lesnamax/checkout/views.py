@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 
@@ -164,9 +165,10 @@ def place():
 
 def _placed_by(form):
     """The customer's order already placed with the form's idempotency key, if any."""
-    if not current_user.is_authenticated or not form.idempotency_key.data:
+    key = form.idempotency_key.data or ""
+    if not current_user.is_authenticated or not re.fullmatch(forms.KEY_PATTERN, key):
         return None
-    existing = orders.by_idempotency_key(form.idempotency_key.data)
+    existing = orders.by_idempotency_key(key)
     return existing if existing is not None and existing.user_id == current_user.id else None
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..text import without_control
+
 #: Field names left out of the ver3 hash, compared in lower case (§4 step 1).
 UNHASHED = frozenset({"hash", "encoding"})
 STORE_TYPE = "3D_PAY_HOSTING"
@@ -221,5 +223,5 @@ def sanitise(fields: Mapping[str, str | None]) -> dict[str, str]:
     for name, value in fields.items():
         if name.lower() == "hash" or _SECRET_NAME.search(name):
             continue
-        clean[name] = mask_pan("" if value is None else str(value))
+        clean[name] = mask_pan("" if value is None else without_control(str(value)))
     return clean

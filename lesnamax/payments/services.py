@@ -23,6 +23,7 @@ from ..orders.models import (
     PAYMENT_REVIEW,
     Order,
 )
+from ..text import without_control
 from . import nestpay
 from .models import EXPIRED, FAILED, NEEDS_REVIEW, PENDING, PaymentAttempt, PaymentEvent
 from .models import PAID as ATTEMPT_PAID
@@ -84,7 +85,10 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
         config["NESTPAY_STORE_KEY"],
         nestpay.parse_md_status_set(config["NESTPAY_ACCEPTED_MD_STATUS"]),
     )
-    attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.oid == reply.oid))
+    # Only a forged reply carries control characters (the HASH then fails); cleaning the oid
+    # lets it be looked up and logged like any other instead of breaking the query.
+    oid = without_control(reply.oid)
+    attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.oid == oid))
     outcome = _decide(reply, attempt, config["NESTPAY_CLIENT_ID"])
     # The order's row lock (PostgreSQL; SQLite already holds its write lock) serialises this
     # reply with an admin changing the same order's status at the same moment.
@@ -95,7 +99,7 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
     db.session.add(
         PaymentEvent(
             attempt_id=attempt.id if attempt else None,
-            oid=reply.oid[:64],
+            oid=oid[:64],
             channel=channel,
             hash_valid=reply.hash_valid,
             outcome=outcome,
