@@ -34,7 +34,19 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
 
-class Browser:
+class _Verbs:
+    """GET and POST in the words of ``request``, which each visitor class defines."""
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self.request("GET", path, None, headers)
+
+    def post(
+        self, path: str, form: dict[str, str | int], headers: dict[str, str] | None = None
+    ) -> Answer:
+        return self.request("POST", path, form, headers)
+
+
+class Browser(_Verbs):
     """One visitor: keeps its cookies and the CSRF token of the last page it read."""
 
     def __init__(self, base_url: str, timeout: float = 30) -> None:
@@ -44,14 +56,6 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.token = ""
         self._conn: http.client.HTTPConnection | None = None
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
-        return self.request("GET", path, None, headers)
-
-    def post(
-        self, path: str, form: dict[str, str | int], headers: dict[str, str] | None = None
-    ) -> Answer:
-        return self.request("POST", path, form, headers)
 
     def request(
         self,
@@ -116,20 +120,12 @@ class Browser:
             self._conn = None
 
 
-class TestBrowser:
+class TestBrowser(_Verbs):
     """``Browser``'s interface over a Flask test client: one visitor inside this process."""
 
     def __init__(self, app) -> None:
         self.client = app.test_client()  # keeps the visitor's cookies, like a browser
         self.token = ""
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Answer:
-        return self.request("GET", path, None, headers)
-
-    def post(
-        self, path: str, form: dict[str, str | int], headers: dict[str, str] | None = None
-    ) -> Answer:
-        return self.request("POST", path, form, headers)
 
     def request(
         self,
