@@ -1,15 +1,16 @@
 """Full-text search over ``product.search_text``, which is already folded (no diacritics, no case).
 
 SQLite: an FTS5 table with external content kept in sync by triggers.
-PostgreSQL: a GIN index on ``to_tsvector('simple', search_text)`` queried with prefix terms.
-Both indexes are created by the first migration (``migrations/versions/0001_catalogue.py``).
+PostgreSQL: a GIN index on the stored column ``search_tsv`` (``to_tsvector('simple',
+search_text)``) queried with prefix terms.
+The indexes are made by migrations 0001 (FTS5) and 0005 (the stored column).
 Both see only ASCII word tokens (``text.tokens``), so user input never reaches the
 query syntax of either engine.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, Select, text
+from sqlalchemy import Float, Integer, Select, literal_column, text
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
@@ -57,7 +58,9 @@ def _fts5_expression(words: list[str]) -> str:
 
 
 def _tsvector():
-    return db.func.to_tsvector("simple", Product.search_text)
+    # The stored column to_tsvector('simple', search_text) that the GIN index covers (migration
+    # 0005): ranking and filtering read it instead of computing it again for every row.
+    return literal_column("product.search_tsv")
 
 
 def _tsquery(words: list[str]):
