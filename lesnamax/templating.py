@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
-from . import i18n, money
+from . import cards, i18n, money
 from .account import kosovo
 from .catalogue import vocab
 from .orders import labels as order_labels
@@ -96,6 +96,7 @@ def register(app) -> None:
     from .catalogue.views import tree
 
     app.after_request(long_cache_for_hashed_static)
+    cards.register(app)
 
     @app.context_processor
     def helpers():
@@ -119,4 +120,5 @@ def register(app) -> None:
             "labels": order_labels,
             "municipality_name": kosovo.municipality_name,
             "national_phone": kosovo.national_phone,
+            "card": cards.product_card,
         }

@@ -1,0 +1,78 @@
+"""Product cards rendered once per content: the fragment cache behind every product grid.
+
+A listing, a search, the home page and a product's related items show up to 24 cards, and
+rendering them was most of such a page's time (bench/RESULTS.md). The page cache only helps
+anonymous visitors on pages seen before; cards help every page that shows them, logged-in
+customers' too, and every search however rare.
+
+A card shows nothing but its product's own fields and cover picture in one language, so the key
+is those values themselves: a changed price, stock, name or picture is a new key, and nothing has
+to be invalidated (an old card is simply never asked for again and ages out of the store). The
+CSRF token of the add-to-cart form is cut out before storing and put back for each request.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+
+from flask import current_app, render_template
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from . import i18n
+
+#: Cards kept per process; a card is about 1 kB, so this is a few MB at the most.
+MAX_CARDS = 4096
+#: Stands for the visitor's CSRF token in stored cards; random so no product text can match it.
+_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
+class CardStore:
+    """The most recently used cards, thread-safe for threaded workers."""
+
+    def __init__(self, size: int = MAX_CARDS) -> None:
+        self.size = size
+        self.cards: OrderedDict[tuple, str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self.lock:
+            html = self.cards.get(key)
+            if html is not None:
+                self.cards.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self.lock:
+            self.cards[key] = html
+            self.cards.move_to_end(key)
+            while len(self.cards) > self.size:
+                self.cards.popitem(last=False)
+
+
+def card_key(product, heading: str, lang: str) -> tuple:
+    """Everything a card shows (templates/_macros.html ``product_card``), and nothing else."""
+    cover = product.images[0] if product.images else None
+    picture = (cover.key, cover.width, cover.height) if cover is not None else None
+    return (lang, heading, product.id, product.slug, product.name_sq, product.name_en,
+            product.price_cents, product.regular_price_cents, product.stock, picture)
+
+
+def product_card(product, heading: str = "h3") -> Markup:
+    """Return the product's card, rendered only if this content was never rendered here."""
+    store: CardStore = current_app.extensions["lesnamax_cards"]
+    key = card_key(product, heading, i18n.current_code())
+    token = generate_csrf()
+    html = store.get(key)
+    if html is None:
+        rendered = render_template("catalogue/_card.html", product=product, heading=heading)
+        html = rendered.replace(token, _SLOT)
+        store.put(key, html)
+    # Our own template rendered it, escaping every value; Markup keeps it from being escaped twice.
+    return Markup(html.replace(_SLOT, token))  # nosec B704
+
+
+def register(app) -> None:
+    app.extensions["lesnamax_cards"] = CardStore(app.config.get("CARD_CACHE_SIZE", MAX_CARDS))
