@@ -40,6 +40,7 @@ class PageCost:
     queries_cached: int | None = None  # None: the page cache never answers this scenario
     ms_cached: float | None = None
     statements: list[tuple[str, float]] = field(default_factory=list)  # (SQL, ms) of one request
+    method: str = "GET"  # POSTs are actions, not pages: issue 6's query cap is for pages
 
     @property
     def worst(self) -> int:
@@ -141,6 +142,7 @@ def measure(
                 weight.gzipped(answer.body),
                 ms,
                 statements=statements,
+                method="POST" if scenario.kind == "post" else "GET",
             )
             if driver.cacheable:
                 cached = drivers.make(scenario, visitors["cached"], context)
@@ -190,6 +192,7 @@ def _purchase(visitors: drivers.Visitors, log: SqlLog, product_id: int) -> list[
             weight.gzipped(answer.body),
             answer.ms,
             statements=statements,
+            method="GET" if step == "review" else "POST",
         )
         for step, (answer, statements) in zip(ordering.STEPS, counting.rows, strict=True)
     ]
