@@ -38,9 +38,14 @@ translate: $(VENV)/.installed
 test-deps:
 	@sh scripts/test-deps.sh
 
+# 10,000 products: every scenario at 32 connections. Then 100,000 products: the catalogue and
+# search pages at 32 connections, and the searches at 2 (one per worker: latency without the
+# queue). About 7 minutes in all; figures and how to read them in bench/RESULTS.md.
 bench: $(VENV)/.installed $(MO_FILES)
 	@sh scripts/test-deps.sh wrk
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --products 100000 --only category search search-uncached suggest-uncached
+	$(BIN)/python bench/run.py --products 100000 --only search-uncached suggest-uncached -c 2 --no-queries
 
 # Lighthouse, mobile preset, on home, listing, product and cart (~1.5 min); fails below
 # issue 6's targets. Extra options: make lighthouse LIGHTHOUSE_ARGS="--runs 3 --lang en"

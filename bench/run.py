@@ -157,7 +157,8 @@ def verdicts(results: dict[str, loadgen.WrkResult], args: argparse.Namespace) ->
     if search is not None:
         line = (
             f"{scenarios.SEARCH_SCENARIO} p95 {search.p95_ms:.1f} ms on {args.products:,} "
-            f"products (target < {scenarios.SEARCH_P95_MS:.0f} ms on "
+            f"products at {args.connections} connections (target < "
+            f"{scenarios.SEARCH_P95_MS:.0f} ms on "
             f"{scenarios.SEARCH_PRODUCTS:,}): "
         )
         if args.products < scenarios.SEARCH_PRODUCTS:
