@@ -112,7 +112,14 @@ def measure(
         results.sizes = buying.sizes(state.base, state.database, state.shoppers(args.connections))
         return f"{len(results.sizes)} pairs fetched"
     if not scenario.replayed:
-        result = best_of(state.base + scenario.url_path(context), scenario, args)
+        url = state.base + scenario.url_path(context)
+        headers = None
+        if scenario.returning:
+            visitor = Browser(state.base)
+            visitor.get(scenario.url_path(context))  # the first visit makes the session
+            headers = {**scenario.headers, "Cookie": visitor.cookie_header()}
+            visitor.close()
+        result = best_of(url, scenario, args, headers=headers)
     else:
         result = replay(scenario, state, results, tmp, args)
     results.wrk[scenario.name] = result
@@ -176,6 +183,7 @@ def best_of(
     before=None,
     env: dict[str, str] | None = None,
     tracker: varied.Tracker | None = None,
+    headers: dict[str, str] | None = None,
 ) -> loadgen.WrkResult:
     """Warm up, then measure ``args.repeat`` times and keep the best run.
 
@@ -192,7 +200,8 @@ def best_of(
             script_env["BENCH_START"] = str(tracker.start(scenario.name))
         result = loadgen.run(
             url,
-            {} if scenario.replayed else scenario.headers,  # bench.lua sets its own
+            # bench.lua sets its own; ``headers`` replaces the scenario's (a visitor's cookie).
+            {} if scenario.replayed else (headers or scenario.headers),
             duration=duration,
             connections=args.connections,
             threads=args.threads,

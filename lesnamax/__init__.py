@@ -62,9 +62,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from . import pagecache
+    from . import fastpages, pagecache
 
     pagecache.register(app)
+    fastpages.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

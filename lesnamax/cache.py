@@ -8,12 +8,13 @@ The generation stamps change whenever the content changes: one part per kind of 
 ``pagecache.WATCHED_TABLES`` says which table is which). Everything cached from them is keyed by
 the parts it shows, so every worker of every app server sees a change at once, and a sale
 (stock) does not throw away the category menu or the policy state. The stamps live in Redis when
-``REDIS_URL`` is set (shared by all app servers), else in small files next to the SQLite
+``REDIS_URL`` is set (shared by all app servers), else in a small file next to the SQLite
 database (shared by the workers of one machine).
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import secrets
@@ -123,32 +124,39 @@ class _RedisStamp:
 
 
 class _FileStamp:
-    """A random token per part in a file of its own; a new token on every change (no lost
-    updates between writers, which a shared file rewritten part by part would risk)."""
+    """One token per part, all in one small file: one read per request.
+
+    Writers change their parts under an exclusive lock (read, change, write a new file, rename
+    it over the old one), so two writers never lose each other's change; readers need no lock,
+    as the rename makes them see the old file or the new one, whole.
+    """
 
     def __init__(self, path: Path) -> None:
-        self.paths = {part: path.with_name(f"{path.name}.{part}") for part in PARTS}
+        self.path = path
+        self.lock_path = path.with_name(path.name + ".lock")
 
     def read(self) -> dict[str, str] | None:
-        stamps = {}
-        for part, path in self.paths.items():
-            try:
-                stamps[part] = path.read_text() or "0"
-            except FileNotFoundError:
-                stamps[part] = "0"
-            except OSError:
-                log.exception("cannot read the catalogue stamp %s", path)
-                return None
-        return stamps
+        try:
+            tokens = self.path.read_text().split()
+        except FileNotFoundError:
+            tokens = []
+        except OSError:
+            log.exception("cannot read the catalogue stamp %s", self.path)
+            return None
+        if len(tokens) != len(PARTS):  # none yet, or a file from before there were parts
+            tokens = ["".join(tokens) or "0"] * len(PARTS)
+        return dict(zip(PARTS, tokens, strict=True))
 
     def write(self, parts: list[str]) -> None:
-        for part in parts:
-            path = self.paths[part]
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.lock_path, "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+                stamps = self.read() or dict.fromkeys(PARTS, "0")
+                stamps.update({part: secrets.token_hex(8) for part in parts})
+                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".stamp-")
                 with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(8))
-                os.replace(tmp, path)  # atomic: readers see the old token or the new one
-            except OSError:
-                log.exception("cannot write the catalogue stamp %s", path)
+                    handle.write(" ".join(stamps[part] for part in PARTS))
+                os.replace(tmp, self.path)  # atomic: readers see the old file or the new one
+        except OSError:
+            log.exception("cannot write the catalogue stamp %s", self.path)

@@ -16,14 +16,19 @@ def is_htmx() -> bool:
 
 
 def is_partial() -> bool:
-    """Return True when htmx wants a fragment, not a whole page.
+    """Return True when htmx wants a fragment, not a whole page."""
+    return wants_partial(request.headers)
+
+
+def wants_partial(headers) -> bool:
+    """``is_partial`` for any request's headers (the page cache's WSGI layer has no Flask one).
 
     Boosted links and history restores (cache misses after "back") need the full page.
     """
     return (
-        is_htmx()
-        and request.headers.get("HX-Boosted") != "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
     )
 
 

@@ -18,26 +18,27 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
-def requested_code() -> str | None:
-    """Return a valid language code from ``?lang=`` if present."""
-    code = request.args.get("lang", "")
-    return code if code in LOCALES else None
-
-
 def select_locale() -> str:
     """Pick the locale for this request (the Flask-Babel selector)."""
-    code = requested_code() or request.cookies.get(COOKIE)
-    if code not in LOCALES:
-        code = getattr(g, "user_lang", None)
-    if code not in LOCALES:
-        code = _from_accept_language()
-    return LOCALES[code]
+    return LOCALES[choose_code(request, getattr(g, "user_lang", None))]
 
 
-def _from_accept_language() -> str:
+def choose_code(req, user_lang: str | None = None) -> str:
+    """Return the language code for ``req`` (a Flask or plain Werkzeug request)."""
+    code = req.args.get("lang", "")
+    if code not in LOCALES:
+        code = req.cookies.get(COOKIE)
+    if code not in LOCALES:
+        code = user_lang
+    if code not in LOCALES:
+        code = _from_accept_language(req.accept_languages)
+    return code
+
+
+def _from_accept_language(accept_languages) -> str:
     # Werkzeug's best_match tries exact tags first, so "sq-AL, en;q=0.8" would pick "en"
     # against our "sq_XK"; match on the primary subtag instead (KOSOVO.md §1.5).
-    for value, _quality in request.accept_languages:
+    for value, _quality in accept_languages:
         primary = value.replace("_", "-").split("-")[0].lower()
         if primary in LOCALES:
             return primary

@@ -100,13 +100,18 @@ def _key() -> tuple | None:
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" in session or "_flashes" in session or remember in request.cookies:
         return None
+    from .templating import policy_notice
+
+    return cache_key(request.full_path, i18n.current_code(), htmx.is_partial(),
+                     session.get("cart_count", 0), policy_notice())
+
+
+def cache_key(full_path: str, lang: str, partial: bool, cart_count: int, notice) -> tuple | None:
+    """The key of a page (see the module docstring); None when the stamps cannot be read."""
     stamp = cache.generation()
     if stamp is None:
         return None
-    from .templating import policy_notice
-
-    return (stamp, shoptime.shop_today(), i18n.current_code(), request.full_path,
-            htmx.is_partial(), session.get("cart_count", 0), policy_notice())
+    return (stamp, shoptime.shop_today(), lang, full_path, partial, cart_count, notice)
 
 
 def _serve():

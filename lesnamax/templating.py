@@ -59,15 +59,19 @@ def text_blocks(text: str) -> list[tuple[str, object]]:
     return blocks
 
 
-def policy_notice():
-    """Return ``(version, effective date)`` of a pending policy the visitor has not dismissed."""
+def policy_notice(cookies=None):
+    """Return ``(version, effective date)`` of a pending policy the visitor has not dismissed.
+
+    ``cookies``: the request's, when there is no Flask request (the page cache's WSGI layer).
+    """
     from datetime import date
 
     from .privacy import services as privacy
     from .privacy.views import NOTICE_COOKIE
 
     state = privacy.state(date.today())
-    if state.pending is None or request.cookies.get(NOTICE_COOKIE) == str(state.pending):
+    dismissed = (request.cookies if cookies is None else cookies).get(NOTICE_COOKIE)
+    if state.pending is None or dismissed == str(state.pending):
         return None
     return state.pending, state.pending_from
 

@@ -1,0 +1,85 @@
+"""Page-cache hits for returning visitors, answered in front of Flask (a WSGI layer).
+
+A hit costs a lookup and a token swap, yet going through Flask's request handling (request
+context, session, Babel, Flask-Login, the limiter, every hook) cost twice that and more
+(bench/RESULTS.md). Here a hit is answered from the WSGI environ alone, with the same key and
+the same bytes as ``pagecache._serve``; anything else goes on to Flask unchanged.
+
+Only requests that would certainly be a plain hit are taken: a GET from a visitor whose signed
+session cookie is valid, holds a CSRF token already and has no login and no message, with no
+"remember me" cookie. A first visit (no session yet) goes through Flask, which makes the session.
+``tests/test_fast_pages.py`` compares both paths answer by answer.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Request, Response
+
+from . import htmx, i18n, pagecache
+
+
+class FastPages:
+    def __init__(self, app: Flask, wsgi_app) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+        config = app.config
+        self.sessions = app.session_interface.get_signing_serializer(app)
+        self.session_cookie = config["SESSION_COOKIE_NAME"]
+        self.session_max_age = int(app.permanent_session_lifetime.total_seconds())
+        self.remember_cookie = config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        # As flask_wtf.csrf.generate_csrf signs the session's raw token.
+        self.csrf = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
+                                           salt="wtf-csrf-token")
+        self.csrf_field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+    def __call__(self, environ, start_response):
+        response = self._hit(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        if response is None:
+            return self.wsgi_app(environ, start_response)
+        return response(environ, start_response)
+
+    def _hit(self, environ) -> Response | None:
+        request = Request(environ)
+        session = self._session(request)
+        if session is None:
+            return None
+        with self.app.app_context():
+            from .templating import policy_notice
+
+            key = pagecache.cache_key(
+                request.full_path, i18n.choose_code(request), htmx.wants_partial(request.headers),
+                session.get("cart_count", 0), policy_notice(request.cookies))
+            if key is None:
+                return None
+            store, slot = self.app.extensions["lesnamax_pages"]
+            hit = store.get(key)
+        if hit is None:
+            return None
+        body, headers = hit
+        if slot in body:
+            body = body.replace(slot, self.csrf.dumps(session[self.csrf_field]).encode())
+        response = Response(body, headers=headers)
+        response.vary.add("Cookie")  # as Flask adds for a request that read the session
+        return response
+
+    def _session(self, request: Request) -> dict | None:
+        """The visitor's session if a cached page may answer them here, else None."""
+        raw = request.cookies.get(self.session_cookie)
+        if not raw or self.remember_cookie in request.cookies:
+            return None
+        try:
+            session = self.sessions.loads(raw, max_age=self.session_max_age)
+        except BadSignature:
+            return None
+        # A permanent session is sent again on every request (Flask refreshes its expiry).
+        if (not isinstance(session, dict) or self.csrf_field not in session
+                or {"_user_id", "_flashes", "_permanent"} & session.keys()):
+            return None
+        return session
+
+
+def register(app: Flask) -> None:
+    """Put the layer in front of the app when the page cache is on."""
+    if "lesnamax_pages" in app.extensions and app.config.get("FAST_PAGES", True):
+        app.wsgi_app = FastPages(app, app.wsgi_app)
