@@ -66,12 +66,15 @@ PY
 }
 
 scan_all() {  # a throwaway shop with demo data and one customer, scanned twice
+  # Rate limits off for the scans: the login form's 429s (hundreds of them) made wapiti's
+  # blind-SQL module compare answers from different limiter windows and report an injection
+  # in `next` that is not there (docs/security.md). The limits have tests of their own.
   TMP=$(mktemp -d); SERVER=
   trap 'if [ -n "$SERVER" ]; then kill "$SERVER"; fi; rm -rf "$TMP"' EXIT
   export FLASK_APP=wsgi.py LESNAMAX_BANK_MODE=sandbox LESNAMAX_REDIS_URL= \
     LESNAMAX_DATABASE_URL="sqlite:///$TMP/shop.sqlite" LESNAMAX_MEDIA_ROOT="$TMP/media" \
     LESNAMAX_MAIL_OUTBOX="$TMP/outbox" LESNAMAX_IMPORT_DIR="$TMP/imports" \
-    LESNAMAX_CACHE_STAMP_FILE="$TMP/catalogue.stamp" \
+    LESNAMAX_CACHE_STAMP_FILE="$TMP/catalogue.stamp" LESNAMAX_RATELIMIT_ENABLED=false \
     LESNAMAX_SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')"
   PASSWORD=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(16))')
   .venv/bin/flask db upgrade >"$OUT/seed.log" 2>&1
