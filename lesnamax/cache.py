@@ -19,7 +19,9 @@ import logging
 import os
 import secrets
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -47,6 +49,29 @@ def remember(key: Hashable, seconds: float, compute: Callable[[], T]) -> T:
         store.clear()
     store[key] = (now, value)
     return value
+
+
+class Lru:
+    """The ``size`` most recently used values, thread-safe for threaded workers."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: OrderedDict[Hashable, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Hashable):
+        with self.lock:
+            value = self.values.get(key)
+            if value is not None:
+                self.values.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self.lock:
+            self.values[key] = value
+            self.values.move_to_end(key)
+            while len(self.values) > self.size:
+                self.values.popitem(last=False)
 
 
 def forget(prefix: str) -> None:

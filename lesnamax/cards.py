@@ -14,42 +14,17 @@ CSRF token of the add-to-cart form is cut out before storing and put back for ea
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
 
 from flask import current_app, render_template
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from . import i18n
+from . import cache, i18n
 
 #: Cards kept per process; a card is about 1 kB, so this is a few MB at the most.
 MAX_CARDS = 4096
 #: Stands for the visitor's CSRF token in stored cards; random so no product text can match it.
 _SLOT = f"csrf-slot-{secrets.token_hex(16)}"
-
-
-class CardStore:
-    """The most recently used cards, thread-safe for threaded workers."""
-
-    def __init__(self, size: int = MAX_CARDS) -> None:
-        self.size = size
-        self.cards: OrderedDict[tuple, str] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple) -> str | None:
-        with self.lock:
-            html = self.cards.get(key)
-            if html is not None:
-                self.cards.move_to_end(key)
-            return html
-
-    def put(self, key: tuple, html: str) -> None:
-        with self.lock:
-            self.cards[key] = html
-            self.cards.move_to_end(key)
-            while len(self.cards) > self.size:
-                self.cards.popitem(last=False)
 
 
 def card_key(product, heading: str, lang: str) -> tuple:
@@ -62,7 +37,7 @@ def card_key(product, heading: str, lang: str) -> tuple:
 
 def product_card(product, heading: str = "h3") -> Markup:
     """Return the product's card, rendered only if this content was never rendered here."""
-    store: CardStore = current_app.extensions["lesnamax_cards"]
+    store: cache.Lru = current_app.extensions["lesnamax_cards"]
     key = card_key(product, heading, i18n.current_code())
     token = generate_csrf()
     html = store.get(key)
@@ -75,4 +50,4 @@ def product_card(product, heading: str = "h3") -> Markup:
 
 
 def register(app) -> None:
-    app.extensions["lesnamax_cards"] = CardStore(app.config.get("CARD_CACHE_SIZE", MAX_CARDS))
+    app.extensions["lesnamax_cards"] = cache.Lru(app.config.get("CARD_CACHE_SIZE", MAX_CARDS))

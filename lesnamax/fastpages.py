@@ -13,11 +13,17 @@ session cookie is valid, holds a CSRF token already and has no login and no mess
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Request, Response
 
 from . import htmx, i18n, pagecache
+from .cache import Lru
+
+#: Checked session cookies kept per process (each a few hundred bytes).
+SESSIONS_KEPT = 4096
 
 
 class FastPages:
@@ -32,6 +38,9 @@ class FastPages:
         self.csrf = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
                                            salt="wtf-csrf-token")
         self.csrf_field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        # Checked sessions by their exact cookie text: a visitor sends the same cookie page
+        # after page, so its signature is verified once, not on every page.
+        self.checked = Lru(SESSIONS_KEPT)
 
     def __call__(self, environ, start_response):
         response = self._hit(environ) if environ.get("REQUEST_METHOD") == "GET" else None
@@ -68,9 +77,17 @@ class FastPages:
         raw = request.cookies.get(self.session_cookie)
         if not raw or self.remember_cookie in request.cookies:
             return None
-        try:
-            session = self.sessions.loads(raw, max_age=self.session_max_age)
-        except BadSignature:
+        checked = self.checked.get(raw)
+        if checked is None:
+            try:
+                session, signed = self.sessions.loads(raw, max_age=self.session_max_age,
+                                                      return_timestamp=True)
+            except BadSignature:
+                return None
+            checked = (session, signed.timestamp())
+            self.checked.put(raw, checked)
+        session, signed_at = checked
+        if time.time() - signed_at > self.session_max_age:  # as loads(max_age=...) refuses
             return None
         # A permanent session is sent again on every request (Flask refreshes its expiry).
         if (not isinstance(session, dict) or self.csrf_field not in session

@@ -6,7 +6,7 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import update
 
-from lesnamax.cards import CardStore
+from lesnamax.cache import Lru
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 
@@ -87,7 +87,7 @@ def test_each_visitor_gets_their_own_token_in_stored_cards(app, make_app, make_p
 
 
 def test_the_store_keeps_the_most_recently_used():
-    store = CardStore(size=2)
+    store = Lru(size=2)
     store.put(("a",), "A")
     store.put(("b",), "B")
     assert store.get(("a",)) == "A"  # now the most recent

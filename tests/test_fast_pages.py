@@ -158,3 +158,24 @@ def test_the_token_in_a_fast_answer_is_accepted(app, make_app, make_product, tmp
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     added = visitor.post("/cart/add", data={"product_id": product.id, "csrf_token": token})
     assert added.status_code == 303
+
+
+def test_a_session_is_checked_once_and_expires_as_in_flask(app, shop, monkeypatch):
+    cookie = visitor_cookie(shop["flask"])
+    headers = {"Cookie": cookie}
+    same_answer(shop, "/", headers)
+    layer = app.wsgi_app
+    calls = []
+    real = layer.sessions.loads
+    monkeypatch.setattr(layer.sessions, "loads", lambda *a, **k: calls.append(1) or real(*a, **k))
+    before = shop["counted"].calls
+    for _ in range(3):
+        assert shop["layer"].get("/", headers=headers).status_code == 200
+    assert calls == [] and shop["counted"].calls == before  # checked when first seen
+    # Older than the session lifetime: Flask would refuse it, so the layer does too.
+    import lesnamax.fastpages as fastpages
+
+    later = fastpages.time.time() + app.permanent_session_lifetime.total_seconds() + 1
+    monkeypatch.setattr(fastpages.time, "time", lambda: later)
+    shop["layer"].get("/", headers=headers)
+    assert shop["counted"].calls == before + 1
