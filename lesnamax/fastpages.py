@@ -13,6 +13,7 @@ session cookie is valid, holds a CSRF token already and has no login and no mess
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Flask
@@ -24,6 +25,7 @@ from .cache import Lru
 
 #: Checked session cookies kept per process (each a few hundred bytes).
 SESSIONS_KEPT = 4096
+log = logging.getLogger(__name__)
 
 
 class FastPages:
@@ -43,7 +45,12 @@ class FastPages:
         self.checked = Lru(SESSIONS_KEPT)
 
     def __call__(self, environ, start_response):
-        response = self._hit(environ) if environ.get("REQUEST_METHOD") == "GET" else None
+        response = None
+        if environ.get("REQUEST_METHOD") == "GET":
+            try:
+                response = self._hit(environ)
+            except Exception:  # noqa: BLE001 - a shortcut must never cost an answer
+                log.exception("the fast page layer failed; Flask answers instead")
         if response is None:
             return self.wsgi_app(environ, start_response)
         return response(environ, start_response)

@@ -179,3 +179,21 @@ def test_a_session_is_checked_once_and_expires_as_in_flask(app, shop, monkeypatc
     monkeypatch.setattr(fastpages.time, "time", lambda: later)
     shop["layer"].get("/", headers=headers)
     assert shop["counted"].calls == before + 1
+
+
+def test_a_failing_layer_leaves_the_answer_to_flask(app, shop, monkeypatch):
+    cookie = visitor_cookie(shop["flask"])
+    shop["plain"].get("/", headers={"Cookie": cookie})
+
+    def broken(*_args):
+        raise RuntimeError("stamp store gone")
+
+    monkeypatch.setattr(app.wsgi_app, "_session", broken)
+    import lesnamax.fastpages as fastpages
+
+    logged = []
+    monkeypatch.setattr(fastpages.log, "exception", lambda message: logged.append(message))
+    before = shop["counted"].calls
+    answer = shop["layer"].get("/", headers={"Cookie": cookie})
+    assert answer.status_code == 200 and shop["counted"].calls == before + 1
+    assert logged and "fast page layer failed" in logged[0]
