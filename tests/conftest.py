@@ -224,14 +224,17 @@ def make_product(app, make_category):
 
 @pytest.fixture
 def count_queries(app):
-    """Use as ``with count_queries() as queries: ...``; ``queries`` lists the SQL run."""
+    """Use as ``with count_queries() as queries: ...``; ``queries`` lists the SQL run.
+
+    ``count_queries(parameters=True)`` lists ``(statement, parameters)`` pairs instead.
+    """
 
     @contextlib.contextmanager
-    def counting():
-        statements: list[str] = []
+    def counting(parameters: bool = False):
+        statements: list = []
 
-        def record(_conn, _cursor, statement, *_args):
-            statements.append(statement)
+        def record(_conn, _cursor, statement, params, *_args):
+            statements.append((statement, params) if parameters else statement)
 
         with app.app_context():
             engine = db.engine

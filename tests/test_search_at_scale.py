@@ -8,10 +8,8 @@ measured by ``make bench``, never here. SQLite's FTS5 table is an index by const
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from lesnamax.extensions import db
 
@@ -46,22 +44,6 @@ def big_catalogue(app, make_category):
     return category
 
 
-@contextlib.contextmanager
-def statements(app):
-    seen: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args):
-        seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def plans(app, seen) -> list[str]:
     """EXPLAIN each search statement the app ran, with the parameters it ran with."""
     out = []
@@ -79,8 +61,8 @@ def plans(app, seen) -> list[str]:
 
 @pytest.mark.parametrize("url", ["/products?q=karrige", "/products?q=karr&sort=price_asc",
                                  "/products?q=Karrigë+lisi&page=2"])
-def test_search_pages_use_the_index(app, client, hx, big_catalogue, url):
-    with statements(app) as seen:
+def test_search_pages_use_the_index(app, client, hx, big_catalogue, count_queries, url):
+    with count_queries(parameters=True) as seen:
         answer = client.get(url)
     assert answer.status_code == 200 and "karrige lisi" in answer.text
     found = plans(app, seen)
@@ -93,8 +75,8 @@ def test_search_pages_use_the_index(app, client, hx, big_catalogue, url):
             assert "ix_product_search_tsv_stored" in plan, plan
 
 
-def test_suggestions_use_the_index(app, hx, big_catalogue):
-    with statements(app) as seen:
+def test_suggestions_use_the_index(app, hx, big_catalogue, count_queries):
+    with count_queries(parameters=True) as seen:
         answer = hx.get("/search/suggest?q=karr")
     assert answer.status_code == 200 and "karrige lisi" in answer.text
     found = plans(app, seen)
