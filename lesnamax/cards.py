@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, render_template
+from flask import current_app, g
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -42,11 +42,29 @@ def product_card(product, heading: str = "h3") -> Markup:
     token = generate_csrf()
     html = store.get(key)
     if html is None:
-        rendered = render_template("catalogue/_card.html", product=product, heading=heading)
-        html = rendered.replace(token, _SLOT)
+        html = str(render(product, heading)).replace(token, _SLOT)
         store.put(key, html)
     # Our own template rendered it, escaping every value; Markup keeps it from being escaped twice.
     return Markup(html.replace(_SLOT, token))  # nosec B704
+
+
+def render(product, heading: str) -> Markup:
+    """Render a card with the ``product_card`` macro of templates/_macros.html.
+
+    The macro is bound to the request's template context once per request, not once per card:
+    ``render_template`` per card ran the context processors and rebuilt the macros module each
+    time, which cost more than the card itself (bench/RESULTS.md, 2026-12-04).
+    """
+    # Per language as well: the context (prices, names, words) is the language's.
+    macros = g.setdefault("_card_macros", {})
+    lang = i18n.current_code()
+    macro = macros.get(lang)
+    if macro is None:
+        context: dict = {}
+        current_app.update_template_context(context)
+        module = current_app.jinja_env.get_template("_macros.html").make_module(context)
+        macro = macros[lang] = module.product_card
+    return macro(product, heading)
 
 
 def register(app) -> None:

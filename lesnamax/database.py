@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
+
+
+def _sqlite_table_hint(_compiler, _table, text: str) -> str:
+    return text
+
+
+# SQLAlchemy drops table hints on SQLite; rendering them lets a query say
+# ``.with_hint(Product, "INDEXED BY ix_…", "sqlite")`` where the planner, which cannot know how
+# many rows a full-text match keeps, must walk a sort index (catalogue/services.py).
+SQLiteCompiler.get_from_hint_text = _sqlite_table_hint
 
 
 def configure(app) -> None:

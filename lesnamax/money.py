@@ -24,10 +24,16 @@ def _locale(identifier: str) -> Locale:
 
 def format_cents(cents: int, locale: str | None = None, currency: str = CURRENCY) -> str:
     """Format ``cents`` for ``locale`` (default: the request's), e.g. ``1 234,50 €`` in sq_XK."""
-    amount = Decimal(cents).scaleb(-EXPONENT[currency])
     # A Locale object, not its name: Babel would parse the name again on every price.
     chosen = _locale(locale) if locale else (get_locale() or _locale("sq_XK"))
-    return format_currency(amount, currency, locale=chosen)
+    return _formatted(cents, chosen, currency)
+
+
+@lru_cache(maxsize=8192)
+def _formatted(cents: int, locale: Locale, currency: str) -> str:
+    # Babel's format_currency costs ~40 µs, more than the rest of a product card; a shop has a
+    # few thousand distinct prices, and a page shows the same ones again and again.
+    return format_currency(Decimal(cents).scaleb(-EXPONENT[currency]), currency, locale=locale)
 
 
 def parse_euros(text: str | None) -> int | None:

@@ -27,7 +27,12 @@ def count_and_clamp(statement: Select, requested: int, per_page: int) -> tuple[i
     """Return ``(total, page)``: how many rows ``statement`` finds, and ``requested`` brought
     into 1…last page (a page past the end shows the last one, not an empty list)."""
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    return total, min(max(requested, 1), max(1, math.ceil(total / per_page)))
+    return total, clamp(total, requested, per_page)
+
+
+def clamp(total: int, requested: int, per_page: int) -> int:
+    """Bring ``requested`` into 1…last page of ``total`` rows."""
+    return min(max(requested, 1), max(1, math.ceil(total / per_page)))
 
 
 def paginate(statement: Select, requested: int, per_page: int, *,

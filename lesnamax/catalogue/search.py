@@ -1,6 +1,8 @@
 """Full-text search over ``product.search_text``, which is already folded (no diacritics, no case).
 
-SQLite: an FTS5 table with external content kept in sync by triggers.
+SQLite: an FTS5 table with external content kept in sync by triggers; it holds active
+products only (migration 0006), so a search with no other filter is counted and ranked in the
+index alone (``index_count``, ``index_ranked``), never reading a product row it will not show.
 PostgreSQL: a GIN index on the stored column ``search_tsv`` (``to_tsvector('simple',
 search_text)``) queried with prefix terms.
 The indexes are made by migrations 0001 (FTS5) and 0005 (the stored column).
@@ -31,7 +33,7 @@ def condition(words: list[str]) -> ColumnElement[bool]:
 
     An ``IN (subquery)``, so the engine runs the full-text query once, never per product.
     """
-    if db.engine.dialect.name == "sqlite":
+    if _sqlite():
         ids = text("SELECT rowid FROM product_fts WHERE product_fts MATCH :fts").bindparams(
             fts=_fts5_expression(words)
         )
@@ -39,9 +41,46 @@ def condition(words: list[str]) -> ColumnElement[bool]:
     return _tsvector().op("@@")(_tsquery(words))
 
 
+#: A page sorted by a column walks that column's index when the words match at least WALK_FROM
+#: products and the page starts within the first 1/WALK_PART of them: SQLite reads the index in
+#: order, keeps the matches and stops once the page is full. Otherwise reading every match's
+#: row and sorting costs less than walking past the non-matches (measured on 100,000 products:
+#: bench/RESULTS.md). The planner cannot know how many products a match keeps, so the walk is
+#: asked for by name (``INDEXED BY``, catalogue/services.py).
+WALK_FROM, WALK_PART = 1000, 4
+
+
+def walk_pays(matches: int, offset: int) -> bool:
+    return _sqlite() and matches >= WALK_FROM and offset * WALK_PART < matches
+
+
+def index_count(words: list[str]) -> int | None:
+    """Return how many active products match, counted in the index alone (SQLite), else None."""
+    if not _sqlite():
+        return None
+    statement = text("SELECT count(*) FROM product_fts WHERE product_fts MATCH :fts")
+    return db.session.scalar(statement.bindparams(fts=_fts5_expression(words))) or 0
+
+
+def index_ranked(statement: Select, words: list[str], limit: int, offset: int) -> Select | None:
+    """Return ``statement`` (on active products, no other filter) restricted to one page of the
+    best matches, best first, the page being taken in the index before any product row is read.
+    None where the engine has no such index (PostgreSQL ranks with ``ranked``)."""
+    if not _sqlite():
+        return None
+    hits = (
+        text("SELECT rowid AS id, rank FROM product_fts WHERE product_fts MATCH :fts "
+             "ORDER BY rank, rowid LIMIT :limit OFFSET :offset")
+        .bindparams(fts=_fts5_expression(words), limit=limit, offset=offset)
+        .columns(id=Integer, rank=Float)
+        .subquery("fts")
+    )
+    return statement.join(hits, hits.c.id == Product.id).order_by(hits.c.rank, Product.id)
+
+
 def ranked(statement: Select, words: list[str]) -> tuple[Select, ColumnElement]:
     """Restrict ``statement`` like ``condition`` and return it with a best-first rank."""
-    if db.engine.dialect.name == "sqlite":
+    if _sqlite():
         hits = (
             text("SELECT rowid AS id, rank FROM product_fts WHERE product_fts MATCH :fts")
             .bindparams(fts=_fts5_expression(words))
@@ -51,6 +90,10 @@ def ranked(statement: Select, words: list[str]) -> tuple[Select, ColumnElement]:
         return statement.join(hits, hits.c.id == Product.id), hits.c.rank
     query = _tsquery(words)
     return statement.where(_tsvector().op("@@")(query)), -db.func.ts_rank(_tsvector(), query)
+
+
+def _sqlite() -> bool:
+    return db.engine.dialect.name == "sqlite"
 
 
 def _fts5_expression(words: list[str]) -> str:

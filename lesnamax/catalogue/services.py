@@ -10,7 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import cache
 from ..extensions import db
-from ..pagination import Page, count_and_clamp, paginate
+from ..pagination import Page, clamp, count_and_clamp, paginate
 from . import search
 from .filters import ListingQuery
 from .models import Category, Localized, Product, ProductImage
@@ -87,7 +87,15 @@ def _menu_tree() -> CategoryTree:
     return CategoryTree([CategoryEntry(*row) for row in rows])
 
 
-def _order(statement, sort: str, lang: str):
+#: The index each sort can walk instead of sorting (search.walk_pays); "name" by language.
+SORT_INDEXES = {"price_asc": "ix_product_price_cents", "price_desc": "ix_product_price_cents",
+                "name": "ix_product_name_{lang}", "": "ix_product_created_at"}
+
+
+def _order(statement, sort: str, lang: str, walk: bool = False):
+    if walk:
+        index = SORT_INDEXES.get(sort, SORT_INDEXES[""]).format(lang="en" if lang == "en" else "sq")
+        statement = statement.with_hint(Product, f"INDEXED BY {index}", "sqlite")
     if sort == "price_asc":
         return statement.order_by(Product.price_cents, Product.id)
     if sort == "price_desc":
@@ -108,34 +116,51 @@ CARD_ONLY = (
 def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: int) -> Page:
     """Return one page of active products matching ``query`` (two queries plus images).
 
-    A search without an explicit sort is ordered by relevance.
+    A search without an explicit sort is ordered by relevance. A search with no other filter
+    is counted and ranked in the search index alone where the engine allows (SQLite).
     """
     statement = select(Product).where(Product.active.is_(True))
+    filters = []
     category = tree.by_slug.get(query.category)
     if category is not None:
-        statement = statement.where(Product.category_id.in_(tree.descendant_ids(category)))
+        filters.append(Product.category_id.in_(tree.descendant_ids(category)))
     if query.min_price_cents is not None:
-        statement = statement.where(Product.price_cents >= query.min_price_cents)
+        filters.append(Product.price_cents >= query.min_price_cents)
     if query.max_price_cents is not None:
-        statement = statement.where(Product.price_cents <= query.max_price_cents)
+        filters.append(Product.price_cents <= query.max_price_cents)
     if query.in_stock:
-        statement = statement.where(Product.stock > 0)
+        filters.append(Product.stock > 0)
     if query.material:
-        statement = statement.where(Product.material == query.material)
+        filters.append(Product.material == query.material)
+    statement = statement.where(*filters)
     words = search.terms(query.q)
-    matching = statement.where(search.condition(words)) if words else statement
-    total, page = count_and_clamp(matching, query.page, per_page)
-    if words and not query.sort:
-        statement, rank = search.ranked(statement, words)
-        statement = statement.order_by(rank, Product.id)
+    total = search.index_count(words) if words and not filters else None
+    if total is not None:
+        page = clamp(total, query.page, per_page)
     else:
-        statement = _order(matching, query.sort, lang)
+        matching = statement.where(search.condition(words)) if words else statement
+        total, page = count_and_clamp(matching, query.page, per_page)
+    offset = (page - 1) * per_page
+    if words and not query.sort:
+        statement = _best_first(statement, words, bool(filters), per_page, offset)
+    else:
+        walk = bool(words) and search.walk_pays(total, offset)
+        if words:
+            statement = statement.where(search.condition(words))
+        statement = _order(statement, query.sort, lang, walk).limit(per_page).offset(offset)
     items = db.session.scalars(
-        statement.options(selectinload(Product.images), *CARD_ONLY)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
+        statement.options(selectinload(Product.images), *CARD_ONLY)).all()
     return Page(list(items), total, page, per_page)
+
+
+def _best_first(statement, words: list[str], filtered: bool, limit: int, offset: int):
+    """One page of ``statement``'s matches for ``words``, by relevance."""
+    if not filtered:
+        page = search.index_ranked(statement, words, limit, offset)
+        if page is not None:
+            return page
+    statement, rank = search.ranked(statement, words)
+    return statement.order_by(rank, Product.id).limit(limit).offset(offset)
 
 
 def materials_in(category_ids: list[int] | None) -> list[str]:
@@ -238,8 +263,9 @@ def suggest(q: str, limit: int = 8) -> list[Product]:
     words = search.terms(q)
     if not words or sum(len(w) for w in words) < 2:
         return []
-    statement, rank = search.ranked(select(Product).where(Product.active.is_(True)), words)
-    return list(db.session.scalars(statement.order_by(rank, Product.id).limit(limit)).all())
+    statement = _best_first(select(Product).where(Product.active.is_(True)), words, False,
+                            limit, 0)
+    return list(db.session.scalars(statement).all())
 
 
 def price_list(page: int, per_page: int) -> Page:
