@@ -5,18 +5,23 @@ context, session, Babel, Flask-Login, the limiter, every hook) cost twice that a
 (bench/RESULTS.md). Here a hit is answered from the WSGI environ alone, with the same key and
 the same bytes as ``pagecache._serve``; anything else goes on to Flask unchanged.
 
-Only requests that would certainly be a plain hit are taken: a GET from a visitor whose signed
-session cookie is valid, holds a CSRF token already and has no login and no message, with no
-"remember me" cookie. A first visit (no session yet) goes through Flask, which makes the session.
-``tests/test_fast_pages.py`` compares both paths answer by answer.
+Only requests that would certainly be a plain hit are taken: a GET with no "remember me"
+cookie from a visitor whose signed session cookie is valid, holds a CSRF token already and has
+no login and no message, or from a first visitor (no session cookie at all). A first visitor
+gets what Flask would give them: a new session holding a new CSRF token, saved into the cookie
+by Flask's own session interface. ``tests/test_fast_pages.py`` compares both paths answer by
+answer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import time
 
 from flask import Flask
+from flask.sessions import SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Request, Response
 
@@ -73,16 +78,25 @@ class FastPages:
         if hit is None:
             return None
         body, headers = hit
-        if slot in body:
+        has_token = slot in body
+        if has_token:
             body = body.replace(slot, self.csrf.dumps(session[self.csrf_field]).encode())
         response = Response(body, headers=headers)
         response.vary.add("Cookie")  # as Flask adds for a request that read the session
+        if has_token and isinstance(session, SessionMixin):  # made here for a first visit
+            # Flask's own code writes the new session into its cookie. A page without a form
+            # (suggestions, robots.txt) makes no session in Flask either.
+            self.app.session_interface.save_session(self.app, session, response)
         return response
 
     def _session(self, request: Request) -> dict | None:
         """The visitor's session if a cached page may answer them here, else None."""
+        if self.remember_cookie in request.cookies:
+            return None
         raw = request.cookies.get(self.session_cookie)
-        if not raw or self.remember_cookie in request.cookies:
+        if raw is None:
+            return self._first_session()
+        if not raw:
             return None
         checked = self.checked.get(raw)
         if checked is None:
@@ -100,6 +114,13 @@ class FastPages:
         if (not isinstance(session, dict) or self.csrf_field not in session
                 or {"_user_id", "_flashes", "_permanent"} & session.keys()):
             return None
+        return session
+
+
+    def _first_session(self):
+        """A new session with a CSRF token, as Flask-WTF's generate_csrf makes it."""
+        session = self.app.session_interface.session_class()
+        session[self.csrf_field] = hashlib.sha1(os.urandom(64)).hexdigest()  # nosec B324
         return session
 
 
