@@ -48,6 +48,7 @@ class FastPages:
         # Checked sessions by their exact cookie text: a visitor sends the same cookie page
         # after page, so its signature is verified once, not on every page.
         self.checked = Lru(SESSIONS_KEPT)
+        self.paths: tuple[frozenset, tuple] | None = None  # from the URL map, at first use
 
     def __call__(self, environ, start_response):
         response = None
@@ -61,6 +62,8 @@ class FastPages:
         return response(environ, start_response)
 
     def _hit(self, environ) -> Response | None:
+        if not self._may_be_cached(environ.get("PATH_INFO", "")):
+            return None
         request = Request(environ)
         session = self._session(request)
         if session is None:
@@ -88,6 +91,22 @@ class FastPages:
             # (suggestions, robots.txt) makes no session in Flask either.
             self.app.session_interface.save_session(self.app, session, response)
         return response
+
+    def _may_be_cached(self, path: str) -> bool:
+        """Whether ``path`` may be a page the cache keeps: the cart, checkout, account and
+        admin pages, files and the rest go straight on, without reading the stamps for a key.
+        Only a shortcut: a path let through still needs a stored page to be answered here."""
+        if self.paths is None:
+            exact, prefixes = set(), set()
+            for rule in self.app.url_map.iter_rules():
+                if rule.endpoint in pagecache.CACHED_ENDPOINTS:
+                    if "<" in rule.rule:
+                        prefixes.add(rule.rule.split("<", 1)[0])
+                    else:
+                        exact.add(rule.rule)
+            self.paths = (frozenset(exact), tuple(sorted(prefixes)))
+        exact, prefixes = self.paths
+        return path in exact or path.startswith(prefixes)
 
     def _session(self, request: Request) -> dict | None:
         """The visitor's session if a cached page may answer them here, else None."""

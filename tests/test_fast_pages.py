@@ -242,3 +242,21 @@ def test_a_failing_layer_leaves_the_answer_to_flask(app, shop, monkeypatch):
     answer = shop["layer"].get("/", headers={"Cookie": cookie})
     assert answer.status_code == 200 and shop["counted"].calls == before + 1
     assert logged and "fast page layer failed" in logged[0]
+
+
+def test_pages_never_cached_go_on_without_a_key(app, shop, monkeypatch):
+    """The cart, account and files skip the layer's work (reading the stamps for a key)."""
+    import lesnamax.fastpages as fastpages
+
+    keyed = []
+    real = fastpages.pagecache.cache_key
+    monkeypatch.setattr(fastpages.pagecache, "cache_key",
+                        lambda path, *rest: keyed.append(path) or real(path, *rest))
+    for path in ("/cart", "/account/login", "/static/css/shop.css", "/lang/en", "/checkout"):
+        answer = shop["layer"].get(path)
+        answer.close()  # a file's answer is streamed
+        assert answer.status_code < 500
+    assert keyed == []
+    for path in ("/", "/category/mobilje", "/products?q=karrige", "/robots.txt"):
+        assert shop["layer"].get(path).status_code == 200
+    assert set(keyed) == {"/?", "/category/mobilje?", "/products?q=karrige", "/robots.txt?"}
