@@ -129,7 +129,9 @@ def test_walk_pays_only_for_many_matches_and_early_pages(app):
             return
         assert search.walk_pays(search.WALK_FROM, 0)
         assert not search.walk_pays(search.WALK_FROM - 1, 0)
-        assert search.walk_pays(4000, 984) and not search.walk_pays(4000, 1008)
+        many = 4 * search.WALK_FROM  # with WALK_PART 4: pages starting before WALK_FROM
+        assert search.walk_pays(many, search.WALK_FROM - 1)
+        assert not search.walk_pays(many, search.WALK_FROM)
 
 
 @pytest.mark.parametrize(("sort", "lang", "index"), [
