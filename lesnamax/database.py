@@ -40,10 +40,12 @@ def import_models() -> None:
     from .privacy import models as privacy_models  # noqa: F401
 
 
-#: SQLite's page cache per connection, in KiB (SQLite's default is 2 MiB). Taken only as pages
-#: are read; 100,000 products make a 150 MB file, and a search reading thousands of product
-#: rows ran 2-3 times faster from memory than through the OS (bench/RESULTS.md, 2026-12-04).
-SQLITE_CACHE_KIB = 64 * 1024
+#: How much of the SQLite file is read through memory-mapping instead of read() calls. 100,000
+#: products make a 150 MB file; a search reading thousands of product rows ran 2-3 times
+#: faster mapped (bench/RESULTS.md, 2026-12-04). The map is the OS's page cache, shared by every
+#: connection and worker; a bigger per-connection cache did as well for reads but slowed
+#: writes, as each commit by another process makes every connection drop its whole cache.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 @event.listens_for(Engine, "connect")
@@ -54,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")  # negative: KiB, not pages
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
 

@@ -14,6 +14,6 @@ def test_sqlite_connections_are_set_up_for_a_shop(app, engine_name):
         pytest.skip("SQLite pragmas; PostgreSQL is set up by its server's configuration")
     with app.app_context():
         pragma = {name: db.session.execute(text(f"PRAGMA {name}")).scalar()
-                  for name in ("journal_mode", "synchronous", "foreign_keys", "cache_size")}
+                  for name in ("journal_mode", "synchronous", "foreign_keys", "mmap_size")}
     assert pragma == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1,
-                      "cache_size": -database.SQLITE_CACHE_KIB}
+                      "mmap_size": database.SQLITE_MMAP_BYTES}
