@@ -44,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install_template_gettext(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(accounts.load_user)

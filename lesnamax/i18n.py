@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 from babel.core import Locale
-from flask import g, request
-from flask_babel import get_locale, lazy_gettext
+from flask import g, has_app_context, request
+from flask_babel import get_locale, get_translations, lazy_gettext
 
 _l = lazy_gettext
 
@@ -58,3 +58,30 @@ def _language(locale: str) -> str:
 def html_lang() -> str:
     """Return the BCP 47 tag for ``<html lang>``: ``sq-XK`` or ``en``."""
     return str(get_locale()).replace("_", "-")
+
+
+def _translations():
+    """The request's translations, looked up once per locale instead of once per string.
+
+    Flask-Babel's own lookup costs two context lookups, a Locale → str and a dict lookup for
+    every string; a page has a few hundred. Keyed on the Locale object itself, so
+    ``force_locale`` (e-mails in the customer's language) and ``refresh`` are followed.
+    """
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("_lesnamax_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._lesnamax_translations = (locale, get_translations())
+    return cached[1]
+
+
+def install_template_gettext(app) -> None:
+    """Let templates translate through ``_translations`` (after Babel's init_app)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )

@@ -71,3 +71,17 @@ def test_dates_are_albanian(app):
     with app.test_request_context("/?lang=sq"):
         assert format_date(date(2025, 3, 7), "long") == "7 mars 2025"
         assert format_date(date(2026, 11, 25), "full") == "e mërkurë, 25 nëntor 2026"
+
+
+def test_templates_follow_a_forced_locale_and_come_back(app):
+    """Templates' translations are looked up once per locale (lesnamax/i18n.py), yet an e-mail
+    forced into the customer's language is in that language, and the page after it is not."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = '{{ _("Add to cart") }}|{{ ngettext("Only %(num)d left", "Only %(num)d left", 2) }}'
+    with app.test_request_context("/", headers={"Accept-Language": "sq"}):
+        assert render_template_string(template) == "Shto në shportë|Kanë mbetur vetëm 2"
+        with force_locale("en"):
+            assert render_template_string(template) == "Add to cart|Only 2 left"
+        assert render_template_string(template) == "Shto në shportë|Kanë mbetur vetëm 2"
