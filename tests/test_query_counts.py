@@ -194,3 +194,17 @@ def test_a_sale_keeps_the_menu_and_policy_cached(app, client, make_category, mak
 
         counts = measure(client, count_queries, slug, before=change)
         assert max(counts.values()) <= 6, (part, counts)
+
+
+def test_an_inline_edit_runs_four_queries_and_shows_what_it_saved(client, hx, make_user, login,
+                                                                  count_queries):
+    """The account loaded for the request is kept through the commit (commit_keeping_loaded):
+    the customer, the change record, the update, when each detail last changed."""
+    login(make_user())
+    client.get("/account")
+    with count_queries() as queries:
+        answer = hx.post("/account/fields/phone", data={"phone": "049 555 666"})
+    assert answer.status_code == 200 and "049 555 666" in answer.text
+    assert [q.split()[0] for q in queries] == ["SELECT", "INSERT", "UPDATE", "SELECT"]
+    page = client.get("/account").text  # the next request reads the saved number back
+    assert "049 555 666" in page

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from ..database import commit_keeping_loaded
 from ..extensions import db
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
@@ -135,7 +136,9 @@ def update_field(user: User, field: str, values: dict, visit: Visit) -> None:
             changed = True
     if changed:
         db.session.add(ProfileChange(user_id=user.id, field=field, ip=visit.ip))
-    db.session.commit()
+    # The answer shows the field just written: reloading the account after the commit would
+    # only cost a query and SQLAlchemy's refresh (a tenth of an inline edit's time).
+    commit_keeping_loaded()
 
 
 def last_changes(user: User) -> dict[str, datetime]:
