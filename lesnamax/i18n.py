@@ -6,9 +6,26 @@ from functools import cache
 
 from babel.core import Locale
 from flask import g, has_app_context, request
-from flask_babel import get_locale, get_translations, lazy_gettext
+from flask_babel import get_locale, get_translations, gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
-_l = lazy_gettext
+
+class LazyText(LazyString):
+    """A lazy translation that templates escape like any other text.
+
+    Flask-Babel's LazyString tells Jinja it is markup already (its ``__html__`` returns it as
+    it is), the values put into it included: a CSV file's column name or an upload's file name
+    in a message was rendered as HTML (found by tests/test_fuzz.py). Our messages hold no markup.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def _l(string: str, **variables) -> LazyText:
+    """``lazy_gettext`` for messages made before the request's language is known."""
+    return LazyText(gettext, string, **variables)
 
 #: Language code people see in URLs and cookies -> Babel locale we format with.
 # sq_XK, not plain sq: plain sq formats times on a 12-hour clock (KOSOVO.md §1.2).

@@ -547,3 +547,27 @@ def test_old_uploads_are_swept_and_bad_leftovers_are_ignored(app, client, admin,
     assert response.status_code == 303 and "LM-NEW" not in products(app)
     with app.app_context():
         assert csv_import.load_upload(str(import_dir), admin.id, "../../etc/passwd") is None
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_hostile_header_comes_back_as_text(client, admin, htmx):
+    """A column name from the file is put into a translated message (a lazy string): it must be
+    escaped like any text, never rendered as HTML (found by tests/test_fuzz.py)."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    answer = client.post("/admin/csv/import", headers=headers, content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(b"sku;<img src=x onerror=alert(1)>\n"),
+                                        "p.csv")})
+    assert answer.status_code == 422
+    assert "<img src=x" not in answer.text
+    assert "Kolonë e panjohur “&lt;img src=x onerror=alert(1)&gt;”." in answer.text
+
+
+def test_lazy_messages_are_escaped_in_templates_and_plain_elsewhere(app):
+    from flask import render_template_string
+
+    from lesnamax.i18n import _l
+
+    message = _l("Unknown column “%(name)s”.", name="<b>&")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ m }}", m=message) == "Unknown column “&lt;b&gt;&amp;”."
+        assert str(message) == "Unknown column “<b>&”."  # e-mails, logs, JSON: plain text
