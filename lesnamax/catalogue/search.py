@@ -44,7 +44,7 @@ def condition(words: list[str]) -> ColumnElement[bool]:
 #: A page sorted by a column walks that column's index when the words match at least WALK_FROM
 #: products and the page starts within the first 1/WALK_PART of them: SQLite reads the index in
 #: order, keeps the matches and stops once the page is full. Reading every match's row and
-#: sorting costs ~1.7 µs a match; a walk costs little when matches are spread over the order but
+#: sorting costs ~1-2 µs a match; a walk costs little when matches are spread over the order but
 #: up to a scan of the whole index (~20 ms at 100,000 products) when they gather at its far end
 #: (cheap chairs sorted by falling price). So it is taken only where sorting would cost as much:
 #: measured on 100,000 products, bench/RESULTS.md. The planner cannot know how many products a

@@ -43,11 +43,12 @@ EVERY_PRODUCT = [
 ]
 
 
-def _reindex(where: str) -> None:
-    # 'delete-all' empties an external-content index without reading the content table.
-    op.execute("INSERT INTO product_fts(product_fts) VALUES ('delete-all')")
-    op.execute("INSERT INTO product_fts(rowid, search_text) "
-               f"SELECT id, search_text FROM product {where}")
+#: Empty the external-content index without reading the content table ('delete-all'), then
+#: index the products it should hold.
+_EMPTY = "INSERT INTO product_fts(product_fts) VALUES ('delete-all')"
+_FILL_ACTIVE = ("INSERT INTO product_fts(rowid, search_text) "
+                "SELECT id, search_text FROM product WHERE active")
+_FILL_ALL = "INSERT INTO product_fts(rowid, search_text) SELECT id, search_text FROM product"
 
 
 def upgrade():
@@ -57,7 +58,8 @@ def upgrade():
         op.execute(f"DROP TRIGGER {name}")
     for statement in ACTIVE_ONLY:
         op.execute(statement)
-    _reindex("WHERE active")
+    op.execute(_EMPTY)
+    op.execute(_FILL_ACTIVE)
 
 
 def downgrade():
@@ -67,4 +69,5 @@ def downgrade():
         op.execute(f"DROP TRIGGER {name}")
     for statement in EVERY_PRODUCT:
         op.execute(statement)
-    _reindex("")
+    op.execute(_EMPTY)
+    op.execute(_FILL_ALL)
