@@ -51,23 +51,20 @@ _FILL_ACTIVE = ("INSERT INTO product_fts(rowid, search_text) "
 _FILL_ALL = "INSERT INTO product_fts(rowid, search_text) SELECT id, search_text FROM product"
 
 
-def upgrade():
+def _replace_triggers(triggers: list[str], fill: str) -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for name in _TRIGGERS:
         op.execute(f"DROP TRIGGER {name}")
-    for statement in ACTIVE_ONLY:
+    for statement in triggers:
         op.execute(statement)
     op.execute(_EMPTY)
-    op.execute(_FILL_ACTIVE)
+    op.execute(fill)
+
+
+def upgrade():
+    _replace_triggers(ACTIVE_ONLY, _FILL_ACTIVE)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for name in _TRIGGERS:
-        op.execute(f"DROP TRIGGER {name}")
-    for statement in EVERY_PRODUCT:
-        op.execute(statement)
-    op.execute(_EMPTY)
-    op.execute(_FILL_ALL)
+    _replace_triggers(EVERY_PRODUCT, _FILL_ALL)
