@@ -23,6 +23,21 @@ from lesnamax.extensions import db
 from .pg import PostgresServer
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """Argon2 at its lowest cost in tests (0.3 s a hash at full cost made the suite twice as
+    slow); production keeps argon2-cffi's defaults, and hashes still carry their parameters."""
+    from argon2 import PasswordHasher
+
+    from lesnamax.account import services
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    saved = services._hasher, services._DUMMY_HASH
+    services._hasher, services._DUMMY_HASH = cheap, cheap.hash("not-a-real-password")
+    yield
+    services._hasher, services._DUMMY_HASH = saved
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--db",
