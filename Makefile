@@ -9,6 +9,9 @@ MO_FILES := translations/sq/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/
 
 .PHONY: run test test-sqlite test-postgres test-deps translate compile-translations bench lighthouse audit lint clean
 
+# The local sandbox bank, chosen on purpose: a start without LESNAMAX_BANK_MODE is refused
+# unless it runs in debug (lesnamax/config.py, _check_bank).
+run: export LESNAMAX_BANK_MODE ?= sandbox
 run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty

@@ -87,6 +87,7 @@ def make_app(tmp: Path, page_cache: bool = True):
         "MEDIA_ROOT": str(tmp / "media"),
         "MAIL_OUTBOX": str(tmp / "outbox"),
         "SECRET_KEY": "bench-not-secret",
+        "BANK_MODE": "sandbox",
     }
     if not page_cache:
         config["PAGE_CACHE_SECONDS"] = 0

@@ -41,6 +41,8 @@ def app_env(tmp: Path, page_cache: bool = True) -> dict[str, str]:
         LESNAMAX_MAIL_OUTBOX=str(tmp / "outbox"),
         # A fixed key: otherwise the app would write one into instance/.
         LESNAMAX_SECRET_KEY="bench-not-secret",
+        # A plain-http shop on loopback: the sandbox bank must be chosen on purpose.
+        LESNAMAX_BANK_MODE="sandbox",
     )
     if not page_cache:
         env["LESNAMAX_PAGE_CACHE_SECONDS"] = "0"

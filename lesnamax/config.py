@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,7 +25,9 @@ def defaults(instance_path: Path) -> dict:
         "DATABASE_URL": f"sqlite:///{instance_path / 'lesnamax.sqlite'}",
         "REDIS_URL": "",
         "BASE_URL": "http://127.0.0.1:5000",
-        "BANK_MODE": "sandbox",
+        # "live" in production; "sandbox" (the local bank page) only in development. Unset, a
+        # debug or testing app uses the sandbox and any other start is refused (check_bank).
+        "BANK_MODE": "",
         "MEDIA_ROOT": str(instance_path / "media"),
         "IP_RETENTION_DAYS": 365,
         # How many reverse proxies (nginx) stand in front of the app. Their X-Forwarded-For
@@ -112,14 +115,66 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+#: NestPay's public test store (BANK-PORTAL.md): anyone can sign a reply with its key.
+TEST_CLIENT_ID = "190100000"
+#: The banks' shared test gateways: their approvals move no money.
+TEST_GATEWAY_HOSTS = frozenset({"entegrasyon.asseco-see.com.tr"})
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"}
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    return host in _LOOPBACK_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+
+
 def _check_bank(config) -> None:
-    """Refuse to start a live shop with the sandbox's public test key or no gateway."""
-    if config["BANK_MODE"] not in {"sandbox", "live"}:
-        raise RuntimeError("LESNAMAX_BANK_MODE must be 'sandbox' or 'live'")
-    if config["BANK_MODE"] == "live" and (
-        not config.get("NESTPAY_GATE_URL") or config.get("NESTPAY_STORE_KEY") in {"", "TEST1234"}
-    ):
+    """Refuse to start with a bank set-up that would take fake payments as real ones.
+
+    The sandbox signs "Approved" replies with the public test key, so it may exist only in
+    development: a debug or testing app, or ``BANK_MODE=sandbox`` chosen on purpose for a shop
+    that is not served over https. Live mode refuses the public test store, the test
+    gateways, and a ``BASE_URL`` the bank cannot reach (http or loopback).
+    """
+    mode = config["BANK_MODE"]
+    development = bool(config.get("DEBUG") or config.get("TESTING"))
+    base = urlsplit(str(config.get("BASE_URL") or ""))
+    if not mode and development:
+        mode = config["BANK_MODE"] = "sandbox"
+    if not mode:
+        raise RuntimeError(
+            "LESNAMAX_BANK_MODE is not set: 'live' in production, or 'sandbox' for a local "
+            "development shop with an http BASE_URL (flask --debug picks the sandbox itself)"
+        )
+    if mode not in {"sandbox", "live"}:
+        raise RuntimeError(
+            "LESNAMAX_BANK_MODE must be 'live' (production) or 'sandbox' (development only)"
+        )
+    if mode == "sandbox":
+        if not development and base.scheme == "https":
+            raise RuntimeError(
+                "LESNAMAX_BANK_MODE=sandbox is for development only, but LESNAMAX_BASE_URL is "
+                "https: set LESNAMAX_BANK_MODE=live for a public shop"
+            )
+        return
+    if not config.get("NESTPAY_GATE_URL") or config.get("NESTPAY_STORE_KEY") in {"", "TEST1234"}:
         raise RuntimeError(
             "BANK_MODE=live needs LESNAMAX_NESTPAY_GATE_URL, LESNAMAX_NESTPAY_CLIENT_ID and a "
             "real LESNAMAX_NESTPAY_STORE_KEY"
+        )
+    if str(config.get("NESTPAY_CLIENT_ID") or "") in {"", TEST_CLIENT_ID}:
+        raise RuntimeError(
+            f"BANK_MODE=live refuses LESNAMAX_NESTPAY_CLIENT_ID={TEST_CLIENT_ID!r} (the public "
+            "test store): set the client id the bank gave the shop"
+        )
+    gate = urlsplit(str(config["NESTPAY_GATE_URL"]))
+    gate_host = (gate.hostname or "").lower()
+    if gate.scheme != "https" or gate_host in TEST_GATEWAY_HOSTS or _is_loopback(gate_host):
+        raise RuntimeError(
+            "BANK_MODE=live needs the bank's live https LESNAMAX_NESTPAY_GATE_URL, not a test "
+            f"or local gateway ({gate_host or 'no host'})"
+        )
+    if base.scheme != "https" or _is_loopback(base.hostname or ""):
+        raise RuntimeError(
+            "BANK_MODE=live needs LESNAMAX_BASE_URL to be the shop's public https address "
+            "(the bank sends customers and its callback there)"
         )

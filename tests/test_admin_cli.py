@@ -79,8 +79,9 @@ def test_no_demo_admin_outside_sandbox(app, make_app, tmp_path):
 
     config = base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     live = make_app({**config, "BANK_MODE": "live", "NESTPAY_STORE_KEY": "a-real-key-123",
+                     "BASE_URL": "https://lesnamax.com",
                      "NESTPAY_CLIENT_ID": "190000001",
-                     "NESTPAY_GATE_URL": "https://bank.example/fim/est3Dgate"})
+                     "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate"})
     result = live.test_cli_runner().invoke(args=["seed-demo", "--products", "12"])
     assert result.exit_code == 0, result.output
     assert "Demo admin" not in result.output

@@ -132,7 +132,7 @@ def stack(migrated, tmp_path_factory):
     self_signed_certificate(tmp / "tls")
     env = {**os.environ, "LESNAMAX_DATABASE_URL": url, "LESNAMAX_SECRET_KEY": "behind-nginx",
            "LESNAMAX_MEDIA_ROOT": str(tmp / "media"), "LESNAMAX_MAIL_OUTBOX": str(tmp / "outbox"),
-           "LESNAMAX_TRUSTED_PROXIES": "1",
+           "LESNAMAX_TRUSTED_PROXIES": "1", "LESNAMAX_BANK_MODE": "sandbox",
            # http on purpose: then only nginx's X-Forwarded-Proto can make the app add HSTS.
            "LESNAMAX_BASE_URL": f"http://{HOST}"}
     app = create_app(base_config(url, tmp))

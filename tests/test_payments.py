@@ -277,6 +277,8 @@ def test_live_mode_refuses_the_public_test_key(app, tmp_path, make_app):
         {
             **config,
             "BANK_MODE": "live",
+            "BASE_URL": "https://lesnamax.com",
+            "NESTPAY_CLIENT_ID": "190000001",
             "NESTPAY_STORE_KEY": "s3cret-from-bank",
             "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate",
         }

@@ -10,7 +10,6 @@ import logging
 import threading
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qsl
 
 import pytest
 from flask import request
@@ -292,6 +291,8 @@ def test_not_registered_in_live_mode(migrated, tmp_path, make_app):
         {
             **config,
             "BANK_MODE": "live",
+            "BASE_URL": "https://lesnamax.com",
+            "NESTPAY_CLIENT_ID": "190000001",
             "NESTPAY_STORE_KEY": "real-key",
             "NESTPAY_GATE_URL": "https://ecommerce.teb-kos.com/fim/est3Dgate",
         }
@@ -307,42 +308,57 @@ def test_register_twice_is_harmless(app):
     assert app.blueprints["sandbox_bank"] is sandbox.bp
 
 
-def test_callback_to_another_server_goes_over_http(app):
-    received: list[tuple[str, dict[str, str]]] = []
+class Listener:
+    """Another server on loopback (an internal admin, say) that records every POST it gets."""
 
-    class Shop(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - the name http.server calls
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
-            received.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(b"Approved")
+    def __init__(self):
+        received = self.received = []
 
-        def log_message(self, *args):
-            pass
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the name http.server calls
+                received.append(self.path)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"Approved")
 
-    server = HTTPServer(("127.0.0.1", 0), Shop)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        app.config["TESTING"] = False  # tests otherwise always use the test client
-        url = f"http://127.0.0.1:{server.server_port}/callback?x=1"
-        with app.app_context():
-            body = sandbox.deliver_callback(url, {"oid": "LM-1", "BillToName": "Arbër", "a": ""})
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-    assert body == "Approved"
-    assert received == [("/callback?x=1", {"oid": "LM-1", "BillToName": "Arbër", "a": ""})]
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
 
 
-def test_unreachable_callback_is_logged_not_raised(app, caplog):
-    server = HTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    port = server.server_port
-    server.server_close()  # nothing listens there now
-    app.config["TESTING"] = False
-    with app.app_context(), caplog.at_level(logging.WARNING):
-        assert sandbox.deliver_callback(f"http://127.0.0.1:{port}/cb", {"a": "1"}) == ""
-    assert "failed" in caplog.text
+@pytest.mark.parametrize("testing", [True, False])
+def test_callback_to_another_server_is_refused(app, caplog, testing):
+    # SSRF: the callbackUrl is whatever the form says; only the shop itself may be called.
+    app.config["TESTING"] = testing
+    with Listener() as other, app.app_context(), caplog.at_level(logging.WARNING):
+        body = sandbox.deliver_callback(f"{other.url}/internal-admin", {"a": "1"})
+    assert body == ""
+    assert other.received == []
+    assert "refused" in caplog.text
+
+
+def test_pay_never_posts_to_a_callback_outside_the_shop(bank, callbacks):
+    with Listener() as other:
+        answer = choose(bank, "approve", shop_request(callback=f"{other.url}/internal-admin"))
+    assert answer.status_code == 200
+    assert other.received == []
+    assert callbacks == []
+
+
+def test_callback_to_base_url_reaches_the_shop(app, bank, callbacks):
+    app.config["TESTING"] = False  # as in development: BASE_URL is what makes it the shop
+    with app.app_context():
+        assert sandbox.deliver_callback(f"{SHOP}/test-callback?x=1", {"oid": "LM-1"}) == "Approved"
+    assert callbacks == [{"oid": "LM-1"}]

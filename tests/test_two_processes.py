@@ -71,6 +71,7 @@ def two_shops(app, redis_url, tmp_path):
         "LESNAMAX_SECRET_KEY": "two-processes-one-key",
         "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
         "LESNAMAX_MAIL_OUTBOX": str(tmp_path / "outbox"),
+        "LESNAMAX_BANK_MODE": "sandbox",  # a local http shop: the sandbox, on purpose
     }
     with open(tmp_path / "gunicorn.log", "wb") as log:
         shops = [Shop(env, log), Shop(env, log)]

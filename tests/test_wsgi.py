@@ -12,7 +12,8 @@ from lesnamax.config import ROOT
 def test_the_entry_point_freezes_what_start_up_made(tmp_path):
     """Start-up objects are left out of the collector's full passes (wsgi.py says why)."""
     env = {**os.environ, "LESNAMAX_DATABASE_URL": f"sqlite:///{tmp_path / 'shop.sqlite'}",
-           "LESNAMAX_SECRET_KEY": "test-secret", "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media")}
+           "LESNAMAX_SECRET_KEY": "test-secret", "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
+           "LESNAMAX_BANK_MODE": "sandbox"}
     probe = ("import gc, wsgi; from flask import Flask; "
              "assert isinstance(wsgi.app, Flask); "
              "print(gc.get_freeze_count(), len(gc.get_objects()))")

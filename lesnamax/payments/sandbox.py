@@ -11,11 +11,10 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -38,7 +37,6 @@ bp = Blueprint("sandbox_bank", __name__, url_prefix="/sandbox-bank")
 #: The store the simulated bank knows; the name is what its page shows to the customer.
 MERCHANT_NAME = "LESNA MAX"
 SCENARIO_FIELD = "sandbox_scenario"
-CALLBACK_TIMEOUT = 5
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
@@ -298,34 +296,22 @@ def _is_this_app(url: str) -> bool:
 
 
 def deliver_callback(url: str, fields: Mapping[str, str]) -> str:
-    """POST the reply to the shop's callbackUrl, server to server; return the response body.
+    """POST the reply to the shop's callbackUrl; return the response body.
 
-    A single-threaded dev server cannot answer itself, so callbacks to this app (and all of
-    them in tests) go through Flask's test client instead of the network.
+    The sandbox calls back only to this shop (its BASE_URL, or the host serving the page):
+    any other address would let whoever fills the bank form make the server POST wherever it
+    can reach (SSRF). The call goes through Flask's test client, because a single-threaded dev
+    server cannot answer itself.
     """
+    if not _is_this_app(url):
+        current_app.logger.warning("Sandbox bank: callback to %s refused: not this shop", url)
+        return ""
     parts = urlsplit(url)
-    if current_app.testing or _is_this_app(url):
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        answer = current_app.test_client().post(
-            path, data=dict(fields), base_url=f"{parts.scheme}://{parts.netloc}"
-        )
-        body = answer.get_data(as_text=True)
-    else:
-        data = urlencode(fields, encoding="utf-8").encode("ascii")
-        outgoing = urllib.request.Request(
-            url,
-            data=data,
-            method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
-        )
-        try:
-            # Bandit B310 warns of file: and custom schemes; _problems() lets only http(s)
-            # callbackUrls through (_is_web_url), so urlopen never sees another scheme.
-            with urllib.request.urlopen(outgoing, timeout=CALLBACK_TIMEOUT) as answer:  # nosec B310
-                body = answer.read(4096).decode("utf-8", "replace")
-        except (OSError, ValueError) as error:  # URLError, HTTPError and timeouts are OSErrors
-            current_app.logger.warning("Sandbox bank: callback to %s failed: %s", url, error)
-            return ""
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    answer = current_app.test_client().post(
+        path, data=dict(fields), base_url=f"{parts.scheme}://{parts.netloc}"
+    )
+    body = answer.get_data(as_text=True)
     if body.strip() != "Approved":
         current_app.logger.warning(
             "Sandbox bank: callback to %s answered %r, not 'Approved'", url, body[:200]
