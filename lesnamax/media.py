@@ -11,6 +11,8 @@ from PIL import Image
 
 #: Widths the shop serves: cards use 400, the product page 800 (and 400 via srcset).
 WIDTHS = (400, 800)
+#: WebP cannot encode a side longer than this; uploads are refused past it (catalogue.uploads).
+MAX_SIDE = 16383
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -38,11 +40,17 @@ def store_image(image: Image.Image, directory: Path) -> tuple[str, int, int]:
         scaled = (
             image
             if width <= target
-            else image.resize((target, round(height * target / width)), Image.Resampling.LANCZOS)
+            else image.resize((target, _scaled(height, target, width)),
+                              Image.Resampling.LANCZOS)
         )
         scaled.save(path, "WEBP", quality=78, method=4)
     largest = min(max(WIDTHS), width)
-    return key, largest, round(height * largest / width)
+    return key, largest, _scaled(height, largest, width)
+
+
+def _scaled(height: int, target: int, width: int) -> int:
+    # A long thin strip would round to 0 pixels high, which Pillow cannot make.
+    return max(1, round(height * target / width))
 
 
 @bp.get("/products/<name>")

@@ -571,3 +571,17 @@ def test_lazy_messages_are_escaped_in_templates_and_plain_elsewhere(app):
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert render_template_string("{{ m }}", m=message) == "Unknown column “&lt;b&gt;&amp;”."
         assert str(message) == "Unknown column “<b>&”."  # e-mails, logs, JSON: plain text
+
+
+@pytest.mark.parametrize("expected", ["1" * 5000 + ":0", "0:" + "9" * 5000, "1:x", "1:0:0"])
+def test_a_confirmation_that_is_not_two_counts_is_a_clear_400(app, client, hx, admin, english,
+                                                               shop, expected):
+    upload(client, csv_bytes([row()]))
+    for sender in (client, hx):
+        response = sender.post("/admin/csv/confirm", data={"expected": expected})
+        assert response.status_code == 400
+        assert "The confirmation was not understood" in response.get_data(as_text=True)
+    assert "LM-NEW" not in products(app)
+    # The file is still there: a proper confirmation imports it.
+    assert client.post("/admin/csv/confirm", data={"expected": "1:0"}).status_code == 303
+    assert "LM-NEW" in products(app)

@@ -139,6 +139,9 @@ HOSTILE = [
     ("empty.jpg", b"", "image/jpeg", "the file is empty"),
     ("bomb.png", png_claiming(30_000, 30_000), "image/png", "too many pixels"),
     ("big.png", png_claiming(10_000, 10_000), "image/png", "too many pixels"),
+    # Within the pixel limit, but longer than WebP can encode (was a 500 when converting).
+    ("tall.png", png_claiming(1, 39_000_000), "image/png", "more than 16383 pixels wide or tall"),
+    ("strip.png", picture("PNG", size=(1, 20_000)), "image/png", "wide or tall"),
     ("broken.png", picture("PNG")[:-20], "image/png", "damaged or incomplete"),
     ("<script>x.jpg", b"GIF89a", "image/jpeg", "only JPEG, PNG and WebP"),
 ]
@@ -346,3 +349,13 @@ def test_pictures_of_another_product_are_out_of_reach(app, client, owner, item, 
 def test_deleting_a_product_removes_its_pictures(app, client, owner, item, three):
     assert client.post(f"/admin/products/{item.id}/delete").status_code == 303
     assert images(app, item.id) == []
+
+
+def test_a_long_thin_picture_is_stored_at_least_one_pixel_high(tmp_path):
+    from lesnamax import media
+
+    # 16000 × 2 scaled to 400 wide would round to 0 pixels high.
+    key, width, height = media.store_image(Image.new("RGB", (16_000, 2)), tmp_path)
+    assert (width, height) == (800, 1)
+    with Image.open(tmp_path / f"{key}-400.webp") as small:
+        assert small.size == (400, 1)

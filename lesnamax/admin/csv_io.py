@@ -60,8 +60,12 @@ def csv_upload():
 @bp.post("/csv/confirm")
 def csv_confirm():
     expected = request.form.get("expected", "")
-    counts = tuple(int(n) for n in expected.split(":")) if re.fullmatch(r"\d+:\d+", expected) \
-        else None
+    # Nine digits are more products than any shop has, and int() of thousands of digits
+    # raises (Python's limit on int from text) instead of saying what is wrong.
+    if expected and not re.fullmatch(r"\d{1,9}:\d{1,9}", expected):
+        return _answer(400, message=_("The confirmation was not understood: please check the "
+                                      "file again."), kind="warning")
+    counts = tuple(int(n) for n in expected.split(":")) if expected else None
     try:
         plan = csv_import.confirm_upload(_folder(), current_user.id, session.get(SESSION_KEY),
                                          _max_rows(), counts, current_actor())

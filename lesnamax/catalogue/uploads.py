@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
+from flask_babel import lazy_ngettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..i18n import _l
+from ..media import MAX_SIDE
 
 #: The only decoders Pillow may try: anything else (GIF, BMP, TIFF, PSD, …) is unknown to it.
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -110,6 +112,11 @@ def check_header(filename: str, data: bytes | None, max_pixels: int) -> None:
         with Image.open(io.BytesIO(data), formats=FORMATS) as probe:
             if probe.width * probe.height > max_pixels:
                 raise BadImage(filename, _l("the picture has too many pixels."))
+            if max(probe.size) > MAX_SIDE:
+                # Within the pixel budget (1 × 39,000,000 is) but beyond what WebP encodes.
+                raise BadImage(filename, lazy_ngettext(
+                    "the picture is more than %(num)d pixel wide or tall.",
+                    "the picture is more than %(num)d pixels wide or tall.", MAX_SIDE))
             # verify() checks the structure (PNG checksums, …) without decoding pixels.
             probe.verify()
 
