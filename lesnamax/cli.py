@@ -192,7 +192,9 @@ def publish_policy(
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Expire unanswered card payments (returning stock) and blank old IP addresses."""
+    """Expire unanswered card payments (returning stock), send order confirmations that
+    failed (mail server down), and blank old IP addresses."""
+    from .orders import emails
     from .payments import services as payments
     from .privacy import services
 
@@ -200,6 +202,8 @@ def purge_expired() -> None:
     minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
     expired = payments.expire_pending(now, minutes)
     click.echo(f"Expired {expired} card payments left unanswered for {minutes} minutes.")
+    sent, unsent = emails.retry_confirmations(now)
+    click.echo(f"Sent {sent} order confirmations that had failed; {unsent} still unsent.")
     days = int(current_app.config["IP_RETENTION_DAYS"])
     changed = services.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")

@@ -15,8 +15,15 @@ from pathlib import Path
 from flask import current_app
 
 
+class MailError(OSError):
+    """The message could not be handed over (mail server down, refused, outbox not writable).
+
+    An OSError, so callers that caught the socket and SMTP errors keep catching it.
+    """
+
+
 def send(to: str, subject: str, body: str) -> EmailMessage:
-    """Send a plain-text message to ``to`` and return it."""
+    """Send a plain-text message to ``to`` and return it; raise MailError if it could not."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
@@ -25,13 +32,16 @@ def send(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="lesnamax.com")
     message.set_content(body)
-    if config.get("MAIL_SERVER"):
-        _smtp(message, config)
-    else:
-        outbox = Path(config["MAIL_OUTBOX"])
-        outbox.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(message.as_bytes())
+    try:
+        if config.get("MAIL_SERVER"):
+            _smtp(message, config)
+        else:
+            outbox = Path(config["MAIL_OUTBOX"])
+            outbox.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+            (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(message.as_bytes())
+    except (OSError, smtplib.SMTPException) as error:  # refused, timed out, bad login, …
+        raise MailError(f"{type(error).__name__}: {error}") from error
     return message
 
 

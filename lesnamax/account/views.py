@@ -220,7 +220,14 @@ def reset_request():
     if form.validate_on_submit():
         user = services.user_by_email(forms.cleaned(form)["email"])
         if user is not None and user.is_active:
-            _send_reset(user)
+            try:
+                _send_reset(user)
+            except mail.MailError:
+                # Telling an outage apart from "no such account" beats a silent lost link.
+                current_app.logger.exception("password reset e-mail not sent")
+                flash(_("We could not send the e-mail just now. Please try again in a few "
+                        "minutes."), "warning")
+                return render_template("account/reset_request.html", form=form), 503
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(

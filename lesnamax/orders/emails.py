@@ -2,35 +2,78 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from .. import mail
 from ..extensions import db
 from ..i18n import LOCALES
 from . import labels
-from .models import Order, OrderLine
+from .models import (
+    CANCELLED,
+    CASH,
+    DELIVERED,
+    PAID,
+    PROCESSING,
+    SHIPPED,
+    Order,
+    OrderLine,
+)
+
+#: A claim older than this belongs to a process that died while sending: retry it.
+CLAIM_MINUTES = 10
+#: A confirmation that could not go out is retried for this long; later it would only confuse.
+RETRY_DAYS = 3
+#: Orders whose confirmation is due: cash orders once placed, card orders once paid.
+_CONFIRMED_CARD = (PAID, PROCESSING, SHIPPED, DELIVERED)
 
 
-def send_confirmation(order: Order) -> bool:
+def send_confirmation(order: Order, now: datetime | None = None) -> bool:
     """Send the confirmation unless it went out already; return True if this call sent it.
 
-    The conditional UPDATE claims the sending, so two deliveries of one bank approval
-    arriving together still produce one e-mail.
+    A failed send (mail server down) is logged and returns False: the order stays placed and
+    unconfirmed, and ``retry_confirmations`` (``flask purge-expired``) sends it later. The
+    conditional UPDATE claims the sending, so two deliveries of one bank approval arriving
+    together still produce one e-mail; ``confirmation_sent_at`` is set only once it went out.
     """
+    return _deliver(order, now or datetime.now(UTC)) == "sent"
+
+
+def _deliver(order: Order, now: datetime) -> str:
+    """Return "sent", "failed" (the mail server refused) or "skipped" (sent or being sent)."""
     claimed = db.session.execute(
         update(Order)
-        .where(Order.id == order.id, Order.confirmation_sent_at.is_(None))
-        .values(confirmation_sent_at=datetime.now(UTC))
+        .where(Order.id == order.id, Order.confirmation_sent_at.is_(None), Order.email != "",
+               or_(Order.confirmation_claimed_at.is_(None),
+                   Order.confirmation_claimed_at < now - timedelta(minutes=CLAIM_MINUTES)))
+        .values(confirmation_claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     if claimed != 1:
-        return False
+        return "skipped"
+    try:
+        _send(order)
+    except mail.MailError as error:
+        current_app.logger.warning("Confirmation of order %s not sent (retried later): %s",
+                                   order.number, error)
+        outcome, values = "failed", {"confirmation_claimed_at": None}
+    else:
+        outcome, values = "sent", {"confirmation_sent_at": datetime.now(UTC),
+                                   "confirmation_claimed_at": None}
+    db.session.execute(
+        update(Order).where(Order.id == order.id, Order.confirmation_claimed_at == now)
+        .values(**values).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return outcome
+
+
+def _send(order: Order) -> None:
     lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                 number=order.number)
@@ -39,7 +82,31 @@ def send_confirmation(order: Order) -> bool:
                                link=link)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
     mail.send(order.email, subject, body)
-    return True
+
+
+def retry_confirmations(now: datetime) -> tuple[int, int]:
+    """Send the confirmations that failed in the last RETRY_DAYS; return (sent, still unsent).
+
+    Stops at the first failure: the mail server is still down, and every further order would
+    wait for its timeout too.
+    """
+    due = db.session.scalars(
+        select(Order).where(
+            Order.confirmation_sent_at.is_(None), Order.email != "",
+            Order.created_at >= now - timedelta(days=RETRY_DAYS),
+            or_(and_(Order.payment_method == CASH, Order.status != CANCELLED),
+                Order.status.in_(_CONFIRMED_CARD)),
+        ).order_by(Order.id)
+    ).all()
+    sent = 0
+    # Run from cron, outside any request: the e-mail's links are built as for one to BASE_URL.
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        for order in due:
+            outcome = _deliver(order, now)
+            if outcome == "failed":
+                break
+            sent += outcome == "sent"
+    return sent, len(due) - sent
 
 
 def send_status_change(order: Order, note: str = "") -> bool:

@@ -74,6 +74,8 @@ class Order(db.Model):
                                                  onupdate=utcnow)
     #: Set once, when the confirmation e-mail went out (cash: at placing; card: when paid).
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: While one process sends the confirmation (orders/emails.py): others leave it alone.
+    confirmation_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",
