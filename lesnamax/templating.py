@@ -64,12 +64,11 @@ def policy_notice(cookies=None):
 
     ``cookies``: the request's, when there is no Flask request (the page cache's WSGI layer).
     """
-    from datetime import date
-
     from .privacy import services as privacy
     from .privacy.views import NOTICE_COOKIE
+    from .shoptime import shop_today
 
-    state = privacy.state(date.today())
+    state = privacy.state(shop_today())
     dismissed = (request.cookies if cookies is None else cookies).get(NOTICE_COOKIE)
     if state.pending is None or dismissed == str(state.pending):
         return None

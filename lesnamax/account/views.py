@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -25,6 +23,7 @@ from ..extensions import limiter
 from ..i18n import LOCALES, current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from ..shoptime import shop_today
 from ..site import safe_next
 from . import forms, kosovo, services
 from .services import EmailTaken, Visit
@@ -74,7 +73,7 @@ def register():
             MARKETING: form.marketing.data,
         }
         try:
-            user = services.register(details, consents, visit(), date.today())
+            user = services.register(details, consents, visit(), shop_today())
         except EmailTaken:
             forms.add_error(form.email, _("An account with this e-mail already exists."))
         else:
@@ -99,7 +98,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data, visit())
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            if privacy.needs_acceptance(user, date.today()):
+            if privacy.needs_acceptance(user, shop_today()):
                 return redirect(url_for("privacy.accept", next=next_url), 303)
             return redirect(next_url, 303)
         forms.add_error(form.password, _("Wrong e-mail or password."))

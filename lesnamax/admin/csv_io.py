@@ -7,7 +7,6 @@ token is kept, in this admin's (signed) session.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import (
     Response,
@@ -26,6 +25,7 @@ from .. import htmx
 from ..catalogue import csv_import, vocab
 from ..catalogue import csv_io as service
 from ..catalogue.services import category_tree
+from ..shoptime import shop_today
 from . import bp, current_actor
 
 SESSION_KEY = "csv_import"
@@ -41,7 +41,7 @@ def csv_export():
     chunks = service.export_csv(current_actor())
     response = Response((c.encode("utf-8") for c in chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="lesnamax-produktet-{date.today().isoformat()}.csv"')
+        f'attachment; filename="lesnamax-produktet-{shop_today().isoformat()}.csv"')
     return response
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text
 
 from ..extensions import db
 from ..media import store_image
+from ..shoptime import shop_today
 from ..text import slugify
 from . import vocab
 from .demo_data import (
@@ -32,7 +33,7 @@ BATCH = 5000
 
 def seed(media_root: Path, products: int = HANDMADE, today: date | None = None) -> int:
     """Create categories and ``products`` products; return how many products exist after."""
-    today = today or date.today()
+    today = today or shop_today()
     rng = random.Random(2026)
     categories = _categories()
     directory = media_root / "products"

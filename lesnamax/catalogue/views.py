@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
 from .. import htmx
 from ..i18n import current_code
+from ..shoptime import shop_today
 from ..text import whole_number
 from . import filters, services
 
@@ -99,7 +99,7 @@ def price_list():
     number = whole_number(raw, 6) or 1
     page = services.price_list(max(number, 1), per_page=100)
     return render_template(
-        "catalogue/price_list.html", page=page, list_date=date.today(), bad_page=raw != str(number)
+        "catalogue/price_list.html", page=page, list_date=shop_today(), bad_page=raw != str(number)
     )
 
 

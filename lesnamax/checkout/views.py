@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from ..orders import emails, pricing
 from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
 from ..privacy import services as privacy
+from ..shoptime import shop_today
 from . import forms, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
@@ -117,7 +117,7 @@ def _review(form, status: int, problem: str | None = None):
     totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
-        needs_acceptance=privacy.needs_acceptance(current_user, date.today()),
+        needs_acceptance=privacy.needs_acceptance(current_user, shop_today()),
         problem=problem, step="review", steps=state.STEPS,
     ), status
 
@@ -137,7 +137,7 @@ def place():
         return stop
     if not form.validate_on_submit():
         return _review(form, 400, _("The form expired. Please check your order and try again."))
-    today = date.today()
+    today = shop_today()
     if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
         forms_error = _("Please accept the privacy policy in force to place the order.")
         return _review(form, 422, forms_error)

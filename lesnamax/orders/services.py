@@ -13,6 +13,7 @@ from ..cart.models import ORDERED, Cart, CartLine
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
+from ..shoptime import shop_day
 from . import pricing
 from .models import (
     AWAITING_PAYMENT,
@@ -61,7 +62,11 @@ class Delivery:
 
 
 def order_number(order: Order) -> str:
-    return f"LM-{order.created_at.year}-{order.id:06d}"
+    # The year of the shop's day: an order placed at 00:30 on 1 January in Prishtinë (still
+    # 31 December in UTC) is numbered in the new year, like its invoice.
+    placed = order.created_at
+    placed = placed if placed.tzinfo else placed.replace(tzinfo=UTC)  # SQLite drops the zone
+    return f"LM-{shop_day(placed).year}-{order.id:06d}"
 
 
 def by_idempotency_key(key: str) -> Order | None:

@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import LazyString, force_locale
 
-from .. import i18n, security
+from .. import i18n, security, shoptime
 from ..i18n import _l
 from . import nestpay
 from .nestpay import get_field
@@ -245,7 +245,7 @@ def _token(size: int) -> str:
 
 def build_reply(fields: Mapping[str, str], scenario: Scenario, store_key: str) -> dict[str, str]:
     """Return the bank's signed reply: the request echoed (minus ``hash``) plus the result."""
-    now = datetime.now()
+    now = datetime.now(shoptime.zone())  # the bank, like the shop, keeps Kosovo time
     day = now.strftime("%y%j")
     authorised = scenario.proc_return_code in ("00", "05", "51")  # the card issuer was asked
     approved = scenario.response == "Approved"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -25,6 +25,7 @@ from ..account import forms
 from ..account.forms import PasswordCheckForm
 from ..account.services import check_password
 from ..account.views import visit
+from ..shoptime import shop_today
 from ..site import safe_next
 from . import data, services
 from .forms import AcceptForm, MarketingForm
@@ -36,7 +37,7 @@ NOTICE_COOKIE = "policy_notice_dismissed"
 
 @bp.get("/privacy")
 def policy():
-    current = services.in_force(date.today())
+    current = services.in_force(shop_today())
     return render_template("privacy/policy.html", policy=current, is_current=True)
 
 
@@ -45,13 +46,13 @@ def version(number: int):
     found = services.version(number)
     if found is None:
         abort(404)
-    current = services.state(date.today()).in_force
+    current = services.state(shop_today()).in_force
     return render_template("privacy/policy.html", policy=found, is_current=number == current)
 
 
 @bp.post("/privacy/notice/dismiss")
 def dismiss_notice():
-    pending = services.state(date.today()).pending
+    pending = services.state(shop_today()).pending
     if htmx.is_htmx():
         response = Response("")
     else:
@@ -70,10 +71,10 @@ def accept():
     form = AcceptForm()
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     if form.validate_on_submit():
-        services.accept_current(current_user, visit(), date.today())
+        services.accept_current(current_user, visit(), shop_today())
         flash(_("Thank you. You have accepted the privacy policy in force."), "success")
         return redirect(next_url, 303)
-    current = services.in_force(date.today())
+    current = services.in_force(shop_today())
     return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url), (
         422 if form.is_submitted() else 200
     )
@@ -99,7 +100,7 @@ def marketing():
     if not form.validate_on_submit():
         abort(400)
     granted = form.granted.data == "1"
-    services.set_marketing(current_user, granted, visit(), date.today())
+    services.set_marketing(current_user, granted, visit(), shop_today())
     message = (
         _("You will receive our offers by e-mail.")
         if granted
