@@ -457,3 +457,50 @@ def test_nationalidno_in_the_reply_does_not_break_it(app, client, card_order):
     data["NATIONALIDNO"] = "1234567890"  # added by the bank, outside its hash
     assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
     assert order_state(app) == ("paid", "paid", 2)
+
+
+# Through the sandbox bank acting like the real one: every quirk at once.
+
+
+def through_the_sandbox(client, fields, scenario, **options):
+    """Press ``scenario`` on the sandbox bank's page; return the browser return's target and
+    body, encoded as the browser would send it (in the reply's own charset)."""
+    data = {**fields, "sandbox_scenario": scenario}
+    data.update({f"sandbox_{name}": value for name, value in options.items()})
+    page = client.post("/sandbox-bank/fim/est3Dgate/pay", data=data).text
+    target = html_lib.unescape(re.search(r'<form method="post" action="([^"]+)"', page).group(1))
+    body = html_lib.unescape(re.search(r'data-body="([^"]*)"', page).group(1))
+    return target.removeprefix("http://shop.test"), body.encode("ascii")
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "ISO-8859-9"])
+def test_real_half_3d_reply_browser_first_then_callback(app, client, card_order, charset):
+    from lesnamax.payments import sandbox_options
+
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0
+    path, body = through_the_sandbox(
+        client, card_order["fields"], "half_3d", real_fields="1", charset=charset,
+        callback="after",
+    )
+    assert path == "/payment/nestpay/ok" and b"NATIONALIDNO=" in body
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+    assert sandbox_options.flush(app) == 1  # the late callback: no second effect
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+    assert events(app) == [("browser_ok", "review"), ("callback", "duplicate")]
+    with app.app_context():
+        logged = db.session.scalar(select(PaymentEvent)).fields
+        assert logged["encoding"] == charset and "Ecom_Payment_Card_ExpDate_Year" not in logged
+
+
+def test_real_decline_in_iso_8859_9_without_callback(app, client, card_order):
+    path, body = through_the_sandbox(
+        client, card_order["fields"], "insufficient_funds", real_fields="1",
+        charset="ISO-8859-9", callback="none",
+    )
+    assert path == "/payment/nestpay/fail" and b"%FD" in body  # "ı" in Latin-5
+    client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    with app.app_context():
+        assert db.session.scalar(select(PaymentEvent)).fields["ErrMsg"].startswith("Yetersiz")
