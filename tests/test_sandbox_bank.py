@@ -446,3 +446,17 @@ def test_unknown_option_is_refused(bank, callbacks, option):
     assert response.status_code == 400
     assert "ways of delivering the answer" in response.get_data(as_text=True)
     assert callbacks == []
+
+
+def test_failing_delayed_callback_is_logged_not_raised(bank, app, caplog):
+    @app.post("/test-callback-broken")
+    def test_callback_broken():
+        raise RuntimeError("the shop fell over")
+
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0
+    choose_with(bank, "approve", shop_request(callback=f"{SHOP}/test-callback-broken"),
+                callback="after")
+    with caplog.at_level(logging.ERROR):
+        sandbox_options._flush_later(app)  # what the timer runs
+    assert "a delayed callback failed" in caplog.text
+    assert sandbox_options.flush(app) == 0  # taken off the queue all the same

@@ -213,7 +213,8 @@ def gate():
 
 @bp.post("/fim/est3Dgate/pay")
 def pay():
-    """Answer with the chosen scenario: callback(s) first, then the browser return (if any)."""
+    """Answer with the chosen scenario and delivery options (``sandbox_options``): by default
+    callback(s) first, then the browser return (if any)."""
     fields = request.form.to_dict()
     scenario = SCENARIOS.get(fields.pop(SCENARIO_FIELD, ""))
     options = sandbox_options.take(fields)

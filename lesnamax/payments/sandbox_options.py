@@ -120,9 +120,17 @@ def defer(url: str, reply: dict[str, str], times: int) -> None:
         _queue(app).extend([(url, dict(reply))] * times)
     delay = float(app.config.get("SANDBOX_CALLBACK_DELAY", CALLBACK_DELAY))
     if delay > 0:
-        timer = threading.Timer(delay, flush, args=(app,))
+        timer = threading.Timer(delay, _flush_later, args=(app,))
         timer.daemon = True
         timer.start()
+
+
+def _flush_later(app: Flask) -> None:
+    # On a timer thread nobody would see an exception: log it like a failed callback.
+    try:
+        flush(app)
+    except Exception:  # noqa: BLE001 - the sandbox must not take the server down
+        app.logger.exception("Sandbox bank: a delayed callback failed")
 
 
 def flush(app: Flask) -> int:
