@@ -582,6 +582,7 @@ def test_no_encoding_field_means_utf8():
     "body",
     [
         b"encoding=KLINGON-1&ErrMsg=x",  # unknown
+        b"encoding=utf-8%00&ErrMsg=x",  # a NUL byte (codecs.lookup raises ValueError)
         b"encoding=base64&ErrMsg=x",  # a codec, but not a charset
         b"encoding=UTF-16&ErrMsg=x",  # a charset the shop does not accept
         b"encoding=UTF-8&ErrMsg=%FD%FE",  # not valid UTF-8

@@ -54,7 +54,7 @@ def charset(fields: Mapping[str, str | None]) -> str:
         return DEFAULT_CHARSET
     try:
         codec = codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL byte in the name
         raise CharsetError(f"unknown charset {name[:40]!r}") from None
     if codec not in CHARSETS:
         raise CharsetError(f"charset {codec!r} is not accepted")
