@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
@@ -140,6 +141,7 @@ def test_vector_c_reply_verifies_and_parses():
         amount_cents=24990,
         currency="978",
         approved=True,
+        authorised=True,
         response="Approved",
         proc_return_code="00",
         md_status="1",
@@ -498,3 +500,115 @@ def test_sanitise_leaves_other_numbers_alone():
         "long": "1" * 25,
         "n": "123456789012",
     }
+
+
+# NATIONALIDNO is not hashed (Payten's answer in mewebstudio/pos #169 and #170).
+
+
+def test_payten_response_with_nationalidno_still_verifies():
+    # The real Payten HASH above was computed without NATIONALIDNO; a reply that carries it
+    # (as Ziraat's and other banks' replies do) must still verify, in any letter case.
+    for name in ("NATIONALIDNO", "nationalIdNo"):
+        assert nestpay.verify({**PAYTEN_RESPONSE, name: "12345678901"}, MEWEB_KEY)
+        assert nestpay.verify({**PAYTEN_RESPONSE, name: ""}, MEWEB_KEY)
+
+
+def test_nationalidno_is_left_out_like_hash_and_encoding():
+    with_id = {**VECTOR_A, "NATIONALIDNO": "1234567890"}
+    assert nestpay.hash_ver3(with_id, KEY) == HASH_A
+    # It does not hide a change elsewhere.
+    assert not nestpay.verify({**vector_c(), "NATIONALIDNO": "1", "amount": "2.49"}, KEY)
+
+
+# Charsets: the reply is verified over the bytes the bank sent, in the charset it declares.
+
+# An ErrMsg as Payten's Turkish systems write it, plus Albanian letters ISO-8859-9 also holds.
+ERR_TR = "Kart doğrulanamadı: İşlem reddedildi / Pagesa u refuzua, provoni përsëri (ç)"
+
+
+def iso_reply() -> dict[str, str]:
+    """Vector C declined, declared ISO-8859-9, signed by hand over the ISO-8859-9 bytes."""
+    fields = {
+        **{k: v for k, v in vector_c().items() if k != "HASH"},
+        "Response": "Declined",
+        "ProcReturnCode": "05",
+        "AuthCode": "",
+        "ErrMsg": ERR_TR,
+        "encoding": "ISO-8859-9",
+    }
+    names = sorted((k for k in fields if k.lower() != "encoding"), key=str.upper)
+    plain = "|".join([fields[k] for k in names] + [KEY])  # nothing here needs escaping
+    digest = hashlib.sha512(plain.encode("iso-8859-9")).digest()
+    return {**fields, "HASH": base64.b64encode(digest).decode("ascii")}
+
+
+def test_iso_8859_9_reply_verifies_over_its_own_bytes():
+    fields = iso_reply()
+    assert nestpay.verify(fields, KEY)
+    # The same text hashed as UTF-8 is a different signature: that was the bug.
+    assert fields["HASH"] != nestpay.hash_ver3({**fields, "encoding": "UTF-8"}, KEY)
+    parsed = nestpay.parse_reply(fields, KEY)
+    assert parsed.hash_valid and parsed.error_message == ERR_TR
+
+
+def test_iso_8859_9_body_is_decoded_in_its_charset():
+    fields = iso_reply()
+    body = urlencode(fields, encoding="iso-8859-9").encode("ascii")
+    assert nestpay.decode_body(body) == fields
+    assert nestpay.encode_body(fields) == body
+    # What Flask does by default (UTF-8, errors replaced) garbles ErrMsg and breaks the hash.
+    garbled = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="replace"))
+    assert garbled["ErrMsg"] != ERR_TR and not nestpay.verify(garbled, KEY)
+
+
+def test_utf8_body_with_non_ascii_err_msg_verifies():
+    fields = signed({**vector_c(), "ErrMsg": ERR_TR, "encoding": "UTF-8"})
+    body = urlencode(fields, encoding="utf-8").encode("ascii")
+    decoded = nestpay.decode_body(body)
+    assert decoded == fields and nestpay.verify(decoded, KEY)
+
+
+def test_raw_unescaped_iso_bytes_are_read_too():
+    # Some senders put the 8-bit bytes in the body without percent-escaping them.
+    body = "encoding=ISO-8859-9&ErrMsg=İşlem ç".encode("iso-8859-9").replace(b" ", b"+")
+    assert nestpay.decode_body(body) == {"encoding": "ISO-8859-9", "ErrMsg": "İşlem ç"}
+
+
+def test_no_encoding_field_means_utf8():
+    assert nestpay.decode_body("ErrMsg=Arbër&a=".encode()) == {"ErrMsg": "Arbër", "a": ""}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"encoding=KLINGON-1&ErrMsg=x",  # unknown
+        b"encoding=utf-8%00&ErrMsg=x",  # a NUL byte (codecs.lookup raises ValueError)
+        b"encoding=base64&ErrMsg=x",  # a codec, but not a charset
+        b"encoding=UTF-16&ErrMsg=x",  # a charset the shop does not accept
+        b"encoding=UTF-8&ErrMsg=%FD%FE",  # not valid UTF-8
+        b"encoding=UTF-8&Encoding=ISO-8859-9&ErrMsg=x",  # two answers
+    ],
+)
+def test_unknown_or_wrong_charset_is_refused(body):
+    with pytest.raises(nestpay.CharsetError):
+        nestpay.decode_body(body)
+
+
+def test_reply_in_an_unknown_charset_does_not_verify():
+    fields = {**vector_c(), "encoding": "KLINGON-1"}
+    assert not nestpay.verify(fields, KEY)
+    assert not nestpay.parse_reply(fields, KEY).hash_valid
+
+
+def test_value_the_charset_cannot_hold_does_not_verify():
+    fields = {**vector_c(), "encoding": "ISO-8859-9", "ErrMsg": "5 €"}  # no euro sign in Latin-5
+    assert not nestpay.verify(fields, KEY)
+
+
+def test_half_3d_approval_is_authorised_but_not_approved():
+    parsed = nestpay.parse_reply(signed({**vector_c(), "mdStatus": "4"}), KEY)
+    assert parsed.authorised and not parsed.approved
+    declined = nestpay.parse_reply(signed({**vector_c(), "ProcReturnCode": "05"}), KEY)
+    assert not declined.authorised
+    forged = nestpay.parse_reply({**vector_c(), "mdStatus": "4"}, KEY)  # HASH no longer fits
+    assert not forged.authorised

@@ -284,3 +284,225 @@ def test_live_mode_refuses_the_public_test_key(app, tmp_path, make_app):
         }
     )
     assert live.test_client().post("/sandbox-bank/fim/est3Dgate").status_code == 404
+
+
+# Half 3-D Secure: approved by the bank with an mdStatus the store does not accept (item 6).
+
+HALF_3D = {"mdStatus": "4", "mdErrorMsg": "Attempt: card not enrolled"}
+
+
+def events(app):
+    with app.app_context():
+        return [
+            (e.channel, e.outcome)
+            for e in db.session.scalars(select(PaymentEvent).order_by(PaymentEvent.id))
+        ]
+
+
+@pytest.mark.parametrize("md_status", ["2", "3", "4"])
+def test_half_3d_approval_goes_to_review_and_holds_stock(app, client, card_order, md_status):
+    data = reply(card_order["fields"], mdStatus=md_status)
+    response = client.post("/payment/nestpay/ok", data=data)
+    assert response.status_code == 303
+    assert order_state(app) == ("payment_review", "needs_review", 2)  # stock still held
+    page = client.get(response.headers["Location"]).text
+    assert "Pagesa në shqyrtim" in page
+    assert "po e kontrollojmë pagesën" in page and "mos paguani përsëri" in page
+    assert "Paguaj me kartelë" not in page  # never invited to pay a second time
+    assert "Banka nuk e pranoi pagesën" not in page
+    assert mails(card_order) == []  # no confirmation until a person has checked
+
+
+def test_half_3d_late_callback_after_browser_return_has_one_effect(app, client, card_order):
+    data = reply(card_order["fields"], **HALF_3D)
+    client.post("/payment/nestpay/fail", data=data)  # some banks send it to failUrl
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+    assert events(app) == [
+        ("browser_fail", "review"),
+        ("callback", "duplicate"),
+        ("callback", "duplicate"),
+    ]
+
+
+def test_half_3d_after_a_decline_takes_the_stock_again(app, client, card_order):
+    client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **HALF_3D))
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+
+
+def test_half_3d_is_paid_when_the_store_accepts_it(app, client, card_order):
+    app.config["NESTPAY_ACCEPTED_MD_STATUS"] = "1,2,3,4"
+    client.post("/payment/nestpay/ok", data=reply(card_order["fields"], **HALF_3D))
+    assert order_state(app) == ("paid", "paid", 2)
+
+
+def test_order_under_review_gets_no_new_card_attempt(app, client, card_order):
+    client.post("/payment/nestpay/ok", data=reply(card_order["fields"], **HALF_3D))
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    for response in (client.get(f"/payment/{number}/pay"), client.post(f"/orders/{number}/retry")):
+        follow = client.get(response.headers["Location"]) if response.status_code == 303 else None
+        assert "/fim/est3Dgate" not in (follow.text if follow else response.text)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 1
+
+
+def test_review_is_never_expired_nor_its_stock_released(app, client, card_order):
+    from datetime import UTC, datetime, timedelta
+
+    # Attempt 1 expires, the customer starts attempt 2, then attempt 1's half 3-D approval
+    # arrives late: the order is under review while attempt 2 is still pending.
+    with app.app_context():
+        attempt = db.session.scalar(select(PaymentAttempt))
+        attempt.created_at = datetime.now(UTC) - timedelta(hours=2)
+        db.session.commit()
+    app.test_cli_runner().invoke(args=["purge-expired"])
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    client.get(f"/payment/{number}/pay")
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **HALF_3D))
+    with app.app_context():
+        for attempt in db.session.scalars(select(PaymentAttempt)):
+            attempt.created_at = datetime.now(UTC) - timedelta(hours=2)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert "Expired 1 card payments" in result.output  # attempt 2
+    with app.app_context():
+        assert db.session.get(Order, 1).status == "payment_review"
+        assert db.session.scalar(select(Product.stock)) == 2  # still held
+
+
+def test_second_charge_keeps_the_order_under_review(app, client, card_order):
+    from datetime import UTC, datetime, timedelta
+
+    with app.app_context():
+        db.session.scalar(select(PaymentAttempt)).created_at = datetime.now(UTC) - timedelta(
+            hours=2
+        )
+        db.session.commit()
+    app.test_cli_runner().invoke(args=["purge-expired"])
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    second = client.get(f"/payment/{number}/pay").text
+    oid_2 = re.search(r'name="oid" value="([^"]+)"', second).group(1)
+    client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **HALF_3D))
+    # The second attempt is approved too: the customer has now paid twice.
+    client.post("/payment/nestpay/ok", data=reply({**card_order["fields"], "oid": oid_2}))
+    with app.app_context():
+        assert db.session.get(Order, 1).status == "payment_review"
+
+
+def test_dashboard_shows_orders_under_review(app, client, card_order, make_admin, login):
+    assert "duhet kontrolluar" not in dashboard_of(client, make_admin, login)
+    client.post("/payment/nestpay/ok", data=reply(card_order["fields"], **HALF_3D))
+    page = client.get("/admin/").text
+    assert "1 pagesë me kartelë duhet kontrolluar" in page
+    assert "/admin/orders?status=payment_review" in page
+
+
+def dashboard_of(client, make_admin, login):
+    login(make_admin(email="pronari@example.test"))
+    return client.get("/admin/").text
+
+
+# The reply's charset (item 8): the raw bytes in the charset the bank declares.
+
+ERR_TR = "Kart doğrulanamadı: İşlem reddedildi (ë, ç)"
+
+
+def post_raw(client, path, fields, charset):
+    body = nestpay.encode_body({**fields, "encoding": charset})
+    return client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "ISO-8859-9"])
+def test_declined_reply_with_non_ascii_err_msg_verifies(app, client, card_order, charset):
+    data = reply(card_order["fields"], **{**DECLINED, "ErrMsg": ERR_TR}, encoding=charset)
+    response = post_raw(client, "/payment/nestpay/fail", data, charset)
+    assert response.status_code == 303
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    with app.app_context():
+        event = db.session.scalar(select(PaymentEvent))
+        assert event.hash_valid and event.fields["ErrMsg"] == ERR_TR
+
+
+def test_iso_8859_9_approval_by_callback(app, client, card_order):
+    data = reply(card_order["fields"], encoding="ISO-8859-9", BillToName="Arbër Çela")
+    assert post_raw(client, "/payment/nestpay/callback", data, "ISO-8859-9").text == "Approved"
+    assert order_state(app) == ("paid", "paid", 2)
+
+
+@pytest.mark.parametrize("path", ["/payment/nestpay/ok", "/payment/nestpay/callback"])
+def test_unknown_charset_is_refused_and_logged(app, client, card_order, caplog, path):
+    data = reply(card_order["fields"])
+    body = nestpay.encode_body(data).replace(b"encoding=UTF-8", b"encoding=KLINGON-8")
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "unknown charset" in caplog.text
+    assert order_state(app) == ("awaiting_payment", "pending", 2)
+
+
+def test_body_not_valid_in_its_charset_is_refused(app, client, card_order):
+    data = reply(card_order["fields"], **{**DECLINED, "ErrMsg": "ë"})
+    body = nestpay.encode_body({**data, "encoding": "ISO-8859-9"}).replace(
+        b"encoding=ISO-8859-9", b"encoding=UTF-8"
+    )  # "ë" as the single byte 0xEB is not UTF-8
+    response = client.post(
+        "/payment/nestpay/fail", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert order_state(app) == ("awaiting_payment", "pending", 2)
+
+
+def test_nationalidno_in_the_reply_does_not_break_it(app, client, card_order):
+    data = reply(card_order["fields"])
+    data["NATIONALIDNO"] = "1234567890"  # added by the bank, outside its hash
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert order_state(app) == ("paid", "paid", 2)
+
+
+# Through the sandbox bank acting like the real one: every quirk at once.
+
+
+def through_the_sandbox(client, fields, scenario, **options):
+    """Press ``scenario`` on the sandbox bank's page; return the browser return's target and
+    body, encoded as the browser would send it (in the reply's own charset)."""
+    data = {**fields, "sandbox_scenario": scenario}
+    data.update({f"sandbox_{name}": value for name, value in options.items()})
+    page = client.post("/sandbox-bank/fim/est3Dgate/pay", data=data).text
+    target = html_lib.unescape(re.search(r'<form method="post" action="([^"]+)"', page).group(1))
+    body = html_lib.unescape(re.search(r'data-body="([^"]*)"', page).group(1))
+    return target.removeprefix("http://shop.test"), body.encode("ascii")
+
+
+@pytest.mark.parametrize("charset", ["UTF-8", "ISO-8859-9"])
+def test_real_half_3d_reply_browser_first_then_callback(app, client, card_order, charset):
+    from lesnamax.payments import sandbox_options
+
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0
+    path, body = through_the_sandbox(
+        client, card_order["fields"], "half_3d", real_fields="1", charset=charset,
+        callback="after",
+    )
+    assert path == "/payment/nestpay/ok" and b"NATIONALIDNO=" in body
+    response = client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 303
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+    assert sandbox_options.flush(app) == 1  # the late callback: no second effect
+    assert order_state(app) == ("payment_review", "needs_review", 2)
+    assert events(app) == [("browser_ok", "review"), ("callback", "duplicate")]
+    with app.app_context():
+        logged = db.session.scalar(select(PaymentEvent)).fields
+        assert logged["encoding"] == charset and "Ecom_Payment_Card_ExpDate_Year" not in logged
+
+
+def test_real_decline_in_iso_8859_9_without_callback(app, client, card_order):
+    path, body = through_the_sandbox(
+        client, card_order["fields"], "insufficient_funds", real_fields="1",
+        charset="ISO-8859-9", callback="none",
+    )
+    assert path == "/payment/nestpay/fail" and b"%FD" in body  # "ı" in Latin-5
+    client.post(path, data=body, content_type="application/x-www-form-urlencoded")
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    with app.app_context():
+        assert db.session.scalar(select(PaymentEvent)).fields["ErrMsg"].startswith("Yetersiz")

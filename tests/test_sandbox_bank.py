@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from flask import request
 
-from lesnamax.payments import nestpay, sandbox
+from lesnamax.payments import nestpay, sandbox, sandbox_options
 
 from .conftest import base_config, fresh_database
 
@@ -60,7 +60,8 @@ def bank(app, callbacks):
 
     @app.post("/test-callback")
     def test_callback():
-        callbacks.append(request.form.to_dict())
+        # Read as the shop does: the raw bytes, in the charset the reply declares.
+        callbacks.append(nestpay.decode_body(request.get_data()))
         return "Approved", 200, {"Content-Type": "text/plain"}
 
     @app.post("/test-callback-wrong")
@@ -177,7 +178,8 @@ EXPECTED = {
     "decline": ("fail", "Declined", "05", "1", 1, 1),
     "insufficient_funds": ("fail", "Declined", "51", "1", 1, 1),
     "3ds_failed": ("fail", "Declined", "99", "0", 1, 1),
-    "half_3d": ("fail", "Approved", "00", "4", 1, 1),  # the store accepts only mdStatus 1
+    # Authorised, so okUrl, as from a real bank; the shop (accepting only 1) puts it in review.
+    "half_3d": ("ok", "Approved", "00", "4", 1, 1),
     "error": ("fail", "Error", "99", "7", 1, 1),
     "duplicate": ("ok", "Approved", "00", "1", 2, 2),
 }
@@ -207,7 +209,8 @@ def test_scenario_replies(bank, callbacks, scenario):
     assert reply["ReturnOid"] == "LM-2026-000123-1"
     assert reply["maskedCreditCard"] == "4355 08** **** 4358"
     parsed = nestpay.parse_reply(reply, KEY)
-    assert parsed.approved is (target == "ok")
+    assert parsed.authorised is (target == "ok")
+    assert parsed.approved is (target == "ok" and md_status == "1")
     assert bool(parsed.auth_code) is (response_text == "Approved")
     # The callback carries the very same signed reply.
     assert callbacks == [reply] * callback_count
@@ -219,8 +222,9 @@ def test_error_scenario_has_its_error_code(bank):
     assert reply["ErrMsg"]
 
 
-def test_half_3d_goes_to_ok_url_when_the_store_accepts_it(bank, app):
-    app.config["NESTPAY_ACCEPTED_MD_STATUS"] = "1,2,3,4"
+@pytest.mark.parametrize("accepted", ["1", "1,2,3,4"])
+def test_half_3d_goes_to_ok_url_whatever_the_store_accepts(bank, app, accepted):
+    app.config["NESTPAY_ACCEPTED_MD_STATUS"] = accepted
     form = Page(choose(bank, "half_3d").get_data(as_text=True)).forms[0]
     assert form["action"] == f"{SHOP}/payment/nestpay/ok"
 
@@ -362,3 +366,113 @@ def test_callback_to_base_url_reaches_the_shop(app, bank, callbacks):
     with app.app_context():
         assert sandbox.deliver_callback(f"{SHOP}/test-callback?x=1", {"oid": "LM-1"}) == "Approved"
     assert callbacks == [{"oid": "LM-1"}]
+
+
+# Behaving like the real bank (options on the page and in the posted form).
+
+
+def choose_with(client, scenario: str, fields=None, **options):
+    fields = fields or shop_request()
+    data = {**fields, sandbox.SCENARIO_FIELD: scenario}
+    data.update({f"sandbox_{name}": value for name, value in options.items()})
+    return client.post(PAY, data=data)
+
+
+def test_gate_page_offers_the_delivery_options(bank):
+    html = bank.post(GATE, data=shop_request()).get_data(as_text=True)
+    assert 'type="checkbox" name="sandbox_real_fields" value="1"' in html
+    assert '<select name="sandbox_charset">' in html and 'value="ISO-8859-9"' in html
+    for value in ("before", "after", "none"):
+        assert f'type="radio" name="sandbox_callback" value="{value}"' in html
+    assert 'value="before" checked' in html
+
+
+def test_real_fields_are_added_and_nationalidno_is_outside_the_hash(bank, callbacks):
+    form = Page(choose_with(bank, "approve", real_fields="1").get_data(as_text=True)).forms[0]
+    reply = form["fields"]
+    assert reply["NATIONALIDNO"] and reply["callbackCall"] == "true"
+    assert reply["ACQBIN"] and reply["SettleId"] and reply["clientIp"] == "127.0.0.1"
+    assert reply["TRANID"] == "" and reply["taksit"] == ""  # PHP nulls, posted blank
+    assert nestpay.verify(reply, KEY)
+    # Signed without NATIONALIDNO, as Payten signs: a hash over it would not match.
+    without = {k: v for k, v in reply.items() if k not in ("NATIONALIDNO", "HASH")}
+    assert reply["HASH"] == nestpay.hash_ver3(without, KEY)
+    assert callbacks == [reply]
+    assert "NATIONALIDNO" not in Page(choose(bank, "approve").get_data(as_text=True)).forms[0][
+        "fields"
+    ]
+
+
+def test_iso_8859_9_answer(bank, callbacks, app):
+    raw: list[bytes] = []
+
+    @app.post("/test-callback-raw")
+    def test_callback_raw():
+        raw.append(request.get_data())
+        return "Approved", 200, {"Content-Type": "text/plain"}
+
+    fields = shop_request(callback=f"{SHOP}/test-callback-raw")
+    response = choose_with(bank, "decline", fields, charset="ISO-8859-9")
+    form = Page(response.get_data(as_text=True)).forms[0]
+    assert form["accept-charset"] == "ISO-8859-9"
+    reply = form["fields"]
+    assert reply["encoding"] == "ISO-8859-9" and reply["ErrMsg"] == "İşlem onaylanmadı"
+    assert reply["BillToName"] == "Arbër Krasniqi"  # ë exists in Latin-5
+    assert nestpay.verify(reply, KEY)
+    assert not nestpay.verify({**reply, "encoding": "UTF-8"}, KEY)  # hashed in Latin-5
+    # The callback and the duplicate posts carry Latin-5 bytes (İ is 0xDD there).
+    assert b"ErrMsg=%DD%FElem" in raw[0] and nestpay.decode_body(raw[0]) == reply
+    assert nestpay.decode_body(form["data-body"].encode("ascii")) == reply
+
+
+def test_callback_after_the_browser_return(bank, callbacks, app):
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0  # sent only when the test says so
+    form = Page(choose_with(bank, "approve", callback="after").get_data(as_text=True)).forms[0]
+    assert callbacks == []  # the browser return goes first
+    assert sandbox_options.flush(app) == 1
+    assert callbacks == [form["fields"]]
+    assert sandbox_options.flush(app) == 0
+
+
+def test_callback_after_is_sent_by_a_timer(bank, callbacks, app):
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0.05
+    choose_with(bank, "duplicate", callback="after")
+    assert callbacks == []
+    for _wait in range(100):
+        if len(callbacks) == 2:
+            break
+        threading.Event().wait(0.05)
+    assert len(callbacks) == 2
+
+
+def test_no_callback_at_all(bank, callbacks, app):
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0
+    form = Page(choose_with(bank, "approve", callback="none").get_data(as_text=True)).forms[0]
+    assert form["action"] == f"{SHOP}/payment/nestpay/ok"
+    assert sandbox_options.flush(app) == 0 and callbacks == []
+    closed = choose_with(bank, "abandon", callback="none").get_data(as_text=True)
+    assert "has not been told the result" in closed and callbacks == []
+
+
+@pytest.mark.parametrize(
+    "option", [{"charset": "KOI8-R"}, {"callback": "later"}, {"real_fields": "yes"}]
+)
+def test_unknown_option_is_refused(bank, callbacks, option):
+    response = choose_with(bank, "approve", **option)
+    assert response.status_code == 400
+    assert "ways of delivering the answer" in response.get_data(as_text=True)
+    assert callbacks == []
+
+
+def test_failing_delayed_callback_is_logged_not_raised(bank, app, caplog):
+    @app.post("/test-callback-broken")
+    def test_callback_broken():
+        raise RuntimeError("the shop fell over")
+
+    app.config["SANDBOX_CALLBACK_DELAY"] = 0
+    choose_with(bank, "approve", shop_request(callback=f"{SHOP}/test-callback-broken"),
+                callback="after")
+    with caplog.at_level(logging.ERROR):
+        sandbox_options._flush_later(app)  # what the timer runs
+    assert "a delayed callback failed" in caplog.text
+    assert sandbox_options.flush(app) == 0  # taken off the queue all the same

@@ -8,16 +8,25 @@ The store key goes into the hash and nowhere else: nothing returned here contain
 from __future__ import annotations
 
 import base64
+import codecs
 import hashlib
 import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes, urlencode
 
 from ..text import without_control
 
-#: Field names left out of the ver3 hash, compared in lower case (§4 step 1).
-UNHASHED = frozenset({"hash", "encoding"})
+#: Field names left out of the ver3 hash, compared in lower case (§4 step 1). Payten confirmed
+#: that NATIONALIDNO is not hashed either: replies carrying it failed verification until
+#: mewebstudio/pos left it out (#169, #170).
+UNHASHED = frozenset({"hash", "encoding", "nationalidno"})
+#: Charsets a reply may declare in its ``encoding`` field, by Python codec name. The shop asks
+#: for UTF-8, but ISO-8859-9 comes back when the bank does not honour that; browsers send the
+#: WHATWG "iso-8859-9" label as windows-1254 (cp1254), its superset. Anything else is refused.
+CHARSETS = frozenset({"utf-8", "iso8859-9", "cp1254", "ascii"})
+DEFAULT_CHARSET = "utf-8"
 STORE_TYPE = "3D_PAY_HOSTING"
 HASH_ALGORITHM = "ver3"
 EUR = "978"
@@ -31,6 +40,71 @@ _PAN = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d[ -]?){12,18}\d(?![ -]?\d)")
 _SECRET_NAME = re.compile(r"cvv|cvc|cv2|securitycode|exp(iry|ire|_?date|_?month|_?year)", re.I)
 
 
+class CharsetError(ValueError):
+    """The reply declares a charset the shop does not know, or its bytes are not in it."""
+
+
+def charset(fields: Mapping[str, str | None]) -> str:
+    """Return the codec name of the charset ``fields`` declare (``encoding``); UTF-8 if none."""
+    declared = [value for name, value in fields.items() if name.lower() == "encoding"]
+    if len(declared) > 1:
+        raise CharsetError("more than one encoding field")
+    name = (declared[0] or "").strip() if declared else ""
+    if not name:
+        return DEFAULT_CHARSET
+    try:
+        codec = codecs.lookup(name).name
+    except (LookupError, ValueError):  # ValueError: a NUL byte in the name
+        raise CharsetError(f"unknown charset {name[:40]!r}") from None
+    if codec not in CHARSETS:
+        raise CharsetError(f"charset {codec!r} is not accepted")
+    return codec
+
+
+def decode_body(body: bytes) -> dict[str, str]:
+    """Parse a form-encoded reply as the bank meant it: in the charset its ``encoding`` declares.
+
+    Flask would decode the bytes as UTF-8, which garbles an ISO-8859-9 ``ErrMsg`` and breaks its
+    hash. Blank values are kept (they are hash slots); of a repeated name the first one counts.
+    Raises ``CharsetError`` for an unknown charset or bytes that are not valid in it.
+    """
+    pairs = _byte_pairs(body)
+    # The names and the encoding's value are ASCII in every charset accepted, so they can be
+    # read before the charset is known.
+    declared = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in pairs
+        if name.lower() == b"encoding"
+    }
+    codec = charset(declared)
+    fields: dict[str, str] = {}
+    try:
+        for name, value in pairs:
+            fields.setdefault(name.decode(codec), value.decode(codec))
+    except UnicodeDecodeError as error:
+        raise CharsetError(f"the body is not valid {codec}") from error
+    return fields
+
+
+def _byte_pairs(body: bytes) -> list[tuple[bytes, bytes]]:
+    # parse_qsl would decode the bytes as ASCII first, so 8-bit bytes sent unescaped (some
+    # senders do) would fail; splitting and unquoting bytes keeps them for the real charset.
+    pairs = []
+    for part in body.split(b"&"):
+        if not part:
+            continue
+        name, _sep, value = part.replace(b"+", b" ").partition(b"=")
+        pairs.append((unquote_to_bytes(name), unquote_to_bytes(value)))
+    return pairs
+
+
+def encode_body(fields: Mapping[str, str | None]) -> bytes:
+    """Form-encode ``fields`` in the charset they declare, as the bank would post them."""
+    codec = charset(fields)
+    pairs = [(name, "" if value is None else value) for name, value in fields.items()]
+    return urlencode(pairs, encoding=codec).encode("ascii")
+
+
 def _escape(value: object) -> str:
     # Backslash first, or the backslashes added for pipes would be doubled again.
     text = "" if value is None else str(value)
@@ -40,12 +114,16 @@ def _escape(value: object) -> str:
 def hash_ver3(fields: Mapping[str, str | None], store_key: str) -> str:
     """Return the ver3 signature of ``fields``: base64 of SHA-512, 88 characters.
 
-    Every field counts except ``hash``/``encoding`` (any case); blank values keep their slot.
-    Names sort folded to upper case, as PHP's ``strnatcasecmp`` and Payten's Java sample do.
+    Every field counts except ``hash``/``encoding``/``NATIONALIDNO`` (any case); blank values
+    keep their slot. Names sort folded to upper case, as PHP's ``strnatcasecmp`` and Payten's
+    Java sample do. The text is hashed as bytes in the charset the fields declare (``encoding``,
+    UTF-8 by default), because those are the bytes the signer had. Raises ``CharsetError`` for
+    an unknown charset and ``UnicodeEncodeError`` for a value the charset cannot hold.
     """
+    codec = charset(fields)
     names = sorted((name for name in fields if name.lower() not in UNHASHED), key=str.upper)
     plain = "|".join([_escape(fields[name]) for name in names] + [_escape(store_key)])
-    return base64.b64encode(hashlib.sha512(plain.encode("utf-8")).digest()).decode("ascii")
+    return base64.b64encode(hashlib.sha512(plain.encode(codec)).digest()).decode("ascii")
 
 
 def _posted_hash(fields: Mapping[str, str | None]) -> str | None:
@@ -61,7 +139,10 @@ def verify(fields: Mapping[str, str | None], store_key: str) -> bool:
     posted = _posted_hash(fields)
     if posted is None:
         return False
-    expected = hash_ver3(fields, store_key)
+    try:
+        expected = hash_ver3(fields, store_key)
+    except (CharsetError, UnicodeEncodeError):
+        return False  # no bank signs what its own charset cannot carry
     # Bytes, because compare_digest refuses str with non-ASCII characters (a forged HASH may).
     return hmac.compare_digest(expected.encode("ascii"), posted.encode("utf-8"))
 
@@ -146,6 +227,9 @@ class BankReply:
     currency: str
     #: Signature valid, ``Approved``, ``00`` and an accepted mdStatus: the only "paid" signal.
     approved: bool
+    #: Signature valid, ``Approved`` and ``00``: the bank took the money, whatever the mdStatus.
+    #: Authorised but not approved (half 3-D Secure) needs a person, never a second charge.
+    authorised: bool
     response: str
     proc_return_code: str
     md_status: str
@@ -184,18 +268,15 @@ def parse_reply(
     proc_return_code = get_field(fields, "ProcReturnCode")
     md_status = get_field(fields, "mdStatus")
     card = get_field(fields, "maskedCreditCard", "MaskedPan")
+    authorised = hash_valid and response == "Approved" and proc_return_code == "00"
     return BankReply(
         hash_valid=hash_valid,
         oid=get_field(fields, "oid", "ReturnOid"),
         client_id=get_field(fields, "clientid"),
         amount_cents=parse_amount(get_field(fields, "amount")),
         currency=get_field(fields, "currency"),
-        approved=(
-            hash_valid
-            and response == "Approved"
-            and proc_return_code == "00"
-            and md_status in frozenset(accepted_md_status)
-        ),
+        approved=authorised and md_status in frozenset(accepted_md_status),
+        authorised=authorised,
         response=response,
         proc_return_code=proc_return_code,
         md_status=md_status,

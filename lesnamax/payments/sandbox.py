@@ -29,8 +29,9 @@ from flask_babel import LazyString, force_locale
 
 from .. import i18n, security, shoptime
 from ..i18n import _l
-from . import nestpay
+from . import nestpay, sandbox_options
 from .nestpay import get_field
+from .sandbox_options import Options
 
 bp = Blueprint("sandbox_bank", __name__, url_prefix="/sandbox-bank")
 
@@ -70,7 +71,10 @@ SCENARIOS = {
         "Approved",
         "00",
         "4",
-        note=_l("Sent back to okUrl only if the store accepts mdStatus 4."),
+        note=_l(
+            "The bank authorises the card and returns to okUrl, as a real bank does; "
+            "the shop decides whether it accepts mdStatus 4."
+        ),
     ),
     "error": Scenario(_l("Bank error"), "Error", "99", "7", "3-D Secure system error", "3D-1007"),
     "abandon": Scenario(
@@ -201,33 +205,40 @@ def gate():
         amount_cents=nestpay.parse_amount(get_field(fields, "amount")),
         currency=get_field(fields, "currency"),
         shop_url=get_field(fields, "shopurl"),
+        options=sandbox_options,
     )
 
 
 @bp.post("/fim/est3Dgate/pay")
 def pay():
-    """Answer with the chosen scenario: callback(s) first, then the browser return (if any)."""
+    """Answer with the chosen scenario and delivery options (``sandbox_options``): by default
+    callback(s) first, then the browser return (if any)."""
     fields = request.form.to_dict()
     scenario = SCENARIOS.get(fields.pop(SCENARIO_FIELD, ""))
+    options = sandbox_options.take(fields)
     # The request comes back through the customer's browser, so it is checked again.
     problems = _problems(fields)
     if scenario is None:
         problems.append(_l("Choose one of the offered results."))
+    if options is None:
+        problems.append(_l("Choose one of the offered ways of delivering the answer."))
     if problems:
         return _page("sandbox/invalid.html", fields, 400, problems=problems)
-    _client_id, store_key, accepted = _settings()
-    reply = build_reply(fields, scenario, store_key)
+    _client_id, store_key, _accepted = _settings()
+    reply = build_reply(fields, scenario, store_key, options, client_ip=request.remote_addr or "")
     callback_url = get_field(fields, "callbackUrl")
-    if callback_url:
+    if callback_url and options.callback == "before":
         for _attempt in range(scenario.callbacks):
             deliver_callback(callback_url, reply)
+    elif callback_url and options.callback == "after":
+        sandbox_options.defer(callback_url, reply, scenario.callbacks)
     shop_url = get_field(fields, "shopurl")
     if not scenario.browser_posts:
-        return _page(
-            "sandbox/closed.html", fields, callback_sent=bool(callback_url), shop_url=shop_url
-        )
-    # Approved by the bank *and* by this store's 3-D Secure rule -> okUrl; anything else -> failUrl.
-    approved = nestpay.parse_reply(reply, store_key, accepted).approved
+        callback_sent = bool(callback_url) and options.callback != "none"
+        return _page("sandbox/closed.html", fields, callback_sent=callback_sent, shop_url=shop_url)
+    # Like a real gateway, the bank sends every authorisation to okUrl, a half 3-D Secure one
+    # too: whether the store accepts its mdStatus is for the shop to decide, not the bank.
+    approved = nestpay.parse_reply(reply, store_key).authorised
     target = get_field(fields, "okUrl" if approved else "failUrl")
     return _page(
         "sandbox/return.html",
@@ -236,6 +247,9 @@ def pay():
         reply=reply,
         approved=approved,
         posts=scenario.browser_posts,
+        charset=options.charset,
+        # The duplicate posts go by fetch(), which would re-encode the form as UTF-8.
+        body=nestpay.encode_body(reply).decode("ascii"),
     )
 
 
@@ -243,8 +257,15 @@ def _token(size: int) -> str:
     return base64.b64encode(secrets.token_bytes(size)).decode("ascii")
 
 
-def build_reply(fields: Mapping[str, str], scenario: Scenario, store_key: str) -> dict[str, str]:
-    """Return the bank's signed reply: the request echoed (minus ``hash``) plus the result."""
+def build_reply(
+    fields: Mapping[str, str],
+    scenario: Scenario,
+    store_key: str,
+    options: Options = Options(),  # noqa: B008 - frozen, so sharing the default is safe
+    client_ip: str = "",
+) -> dict[str, str]:
+    """Return the bank's signed reply: the request echoed (minus ``hash``) plus the result,
+    with the extra fields and the charset ``options`` ask for."""
     now = datetime.now(shoptime.zone())  # the bank, like the shop, keeps Kosovo time
     day = now.strftime("%y%j")
     authorised = scenario.proc_return_code in ("00", "05", "51")  # the card issuer was asked
@@ -273,7 +294,13 @@ def build_reply(fields: Mapping[str, str], scenario: Scenario, store_key: str) -
             "ReturnOid": get_field(fields, "oid"),
         }
     )
+    if options.real_fields:
+        reply.update(sandbox_options.real_fields(fields, client_ip, approved))
+    reply = sandbox_options.in_charset(reply, options, scenario.proc_return_code)
     reply["HASH"] = nestpay.hash_ver3(reply, store_key)
+    if options.real_fields:
+        # Posted after the hash was made, as real replies carry it: outside the signature.
+        reply["NATIONALIDNO"] = "1234567890"
     return reply
 
 
@@ -309,7 +336,10 @@ def deliver_callback(url: str, fields: Mapping[str, str]) -> str:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     answer = current_app.test_client().post(
-        path, data=dict(fields), base_url=f"{parts.scheme}://{parts.netloc}"
+        path,
+        data=nestpay.encode_body(fields),  # in the charset the reply declares, as the bank does
+        content_type="application/x-www-form-urlencoded",
+        base_url=f"{parts.scheme}://{parts.netloc}",
     )
     body = answer.get_data(as_text=True)
     if body.strip() != "Approved":

@@ -42,6 +42,10 @@ def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
     """
     begin_write()
     order = db.session.get(Order, order_id)
+    # Under review (or paid) the bank has already taken money for this order: no new card
+    # attempt, not even a pending one reused.
+    if order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
+        raise orders.InvalidTransition(order.status)
     pending = db.session.scalar(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == PENDING)
@@ -120,7 +124,11 @@ def _decide(reply: nestpay.BankReply, attempt: PaymentAttempt | None, client_id:
         return "rejected"
     if reply.amount_cents != attempt.amount_cents or reply.currency != attempt.currency:
         return "review"  # signed by the bank, but not what we asked for: a person must look
-    return "paid" if reply.approved else "failed"
+    if reply.approved:
+        return "paid"
+    # Authorised with an mdStatus this store does not accept (half 3-D Secure): the card is
+    # already charged, so "failed" would release the stock and invite a second charge.
+    return "review" if reply.authorised else "failed"
 
 
 def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
@@ -136,6 +144,9 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
     target = ATTEMPT_PAID if wanted == "paid" else NEEDS_REVIEW
     if not _claim(attempt, source, target, trans_id=reply.trans_id, auth_code=reply.auth_code):
         return "duplicate"
+    if order.status == PAYMENT_REVIEW:
+        # Another attempt of this order already took money: two charges, a person decides.
+        return "review"
     try:
         orders.set_status(order, PAID if wanted == "paid" else PAYMENT_REVIEW)
     except (orders.OutOfStock, orders.InvalidTransition):

@@ -95,8 +95,24 @@ def retry(number: str):
     return redirect(url_for("payments.start", number=number), 303)
 
 
+def _reply_fields() -> dict[str, str] | None:
+    """The bank's fields decoded in the charset the reply declares; None if it cannot be read.
+
+    The raw bytes, not ``request.form``: Flask decodes as UTF-8, which garbles an ISO-8859-9
+    reply and breaks its signature.
+    """
+    try:
+        return nestpay.decode_body(request.get_data(cache=True, parse_form_data=False))
+    except nestpay.CharsetError as error:
+        current_app.logger.warning("NestPay reply refused on %s: %s", request.path, error)
+        return None
+
+
 def _browser_return(channel: str):
-    outcome, order = services.handle_reply(request.form.to_dict(), channel, services.utcnow())
+    fields = _reply_fields()
+    if fields is None:
+        abort(400)
+    outcome, order = services.handle_reply(fields, channel, services.utcnow())
     if outcome == "rejected" or order is None:
         abort(400)
     # Whichever delivery came first, a failed order gets the explanation (the callback
@@ -121,7 +137,10 @@ def fail():
 @bp.post("/payment/nestpay/callback")
 @csrf.exempt
 def callback():
-    outcome, _order = services.handle_reply(request.form.to_dict(), "callback", services.utcnow())
+    fields = _reply_fields()
+    if fields is None:
+        return Response("Rejected", status=400, mimetype="text/plain")
+    outcome, _order = services.handle_reply(fields, "callback", services.utcnow())
     if outcome == "rejected":
         return Response("Rejected", status=400, mimetype="text/plain")
     # The bank wants this exact plain-text answer once the result is stored (BANK-PORTAL §10).

@@ -17,8 +17,10 @@
     // "Duplicate" scenario: post the same reply in the background first, then navigate.
     var copies = [];
     for (var i = 0; i < extra; i++) {
+      // data-body: the reply already encoded in its own charset (FormData would be UTF-8).
       copies.push(fetch(form.action, {
-        method: "POST", body: new URLSearchParams(new FormData(form)),
+        method: "POST", body: form.getAttribute("data-body"),
+        headers: {"Content-Type": "application/x-www-form-urlencoded"},
         credentials: "include", redirect: "manual"
       }).catch(function () { return null; }));
     }

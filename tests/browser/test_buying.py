@@ -458,3 +458,53 @@ def test_enter_in_the_quantity_field_sets_that_quantity(page: Page, shelf):
     settled(page)
     page.reload()
     expect(quantity(page, product)).to_have_value("3")
+
+
+def test_half_3d_approval_in_latin_5_goes_to_review(
+    page: Page, shelf, stock_of, outbox, live_app, monkeypatch
+):
+    """The bank as it really is: real fields, ISO-8859-9, the browser back before the callback.
+
+    The card is charged but with an mdStatus the shop does not accept: the order waits for
+    the owner, keeps its stock and never offers a second card payment.
+    """
+    from sqlalchemy import select
+
+    from lesnamax.extensions import db
+    from lesnamax.payments.models import PaymentEvent
+
+    monkeypatch.setitem(live_app.config, "SANDBOX_CALLBACK_DELAY", 0.5)
+    customer, product, _total = at_the_bank(page, shelf)
+    page.get_by_label("Shto fushat që shton një bankë e vërtetë", exact=False).check()
+    page.get_by_label("Kodimi i karaktereve të përgjigjes").select_option("ISO-8859-9")
+    page.get_by_label("Callback-u disa sekonda pas kthimit të shfletuesit").check()
+    bank(page, "Mirato me gjysmë 3-D Secure (kartelë e paregjistruar)")
+
+    expect(page).to_have_url(re.compile(r"/orders/LM-\d{4}-\d{6}$"))
+    number = order_number(page)
+    expect(status(page)).to_have_text("Pagesa në shqyrtim")
+    expect(page.locator(".payment-review")).to_contain_text("mos paguani përsëri")
+    expect(page.get_by_role("button", name="Paguaj me kartelë")).to_have_count(0)
+    assert stock_of(product) == product.stock - 1  # held while the owner checks
+    assert emails_to(outbox, customer.email) == []
+
+    def channels():
+        with live_app.app_context():
+            return [
+                (e.channel, e.outcome, e.fields.get("encoding"))
+                for e in db.session.scalars(
+                    select(PaymentEvent).where(PaymentEvent.oid == f"{number}-1")
+                    .order_by(PaymentEvent.id)
+                )
+            ]
+
+    for _wait in range(50):
+        if len(channels()) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert channels() == [
+        ("browser_ok", "review", "ISO-8859-9"),
+        ("callback", "duplicate", "ISO-8859-9"),
+    ]
+    page.reload()
+    expect(status(page)).to_have_text("Pagesa në shqyrtim")
