@@ -66,10 +66,14 @@ def lines_of(cart: Cart | None) -> list[CartLine]:
     """Return the cart's lines with their products (one query)."""
     if cart is None:
         return []
+    return lines_of_id(cart.id)
+
+
+def lines_of_id(cart_id: int) -> list[CartLine]:
     return list(
         db.session.scalars(
             select(CartLine)
-            .where(CartLine.cart_id == cart.id)
+            .where(CartLine.cart_id == cart_id)
             .options(joinedload(CartLine.product).selectinload(Product.images))
             .order_by(CartLine.id)
         ).unique()
