@@ -20,6 +20,7 @@ from .models import (
     CASH,
     CASH_ON_DELIVERY,
     HOLDS_STOCK,
+    PAYMENT_FAILED,
     TRANSITIONS,
     Order,
     OrderLine,
@@ -197,6 +198,21 @@ def set_status(order: Order, new: str) -> None:
     if held != holds:
         _move_stock(order, take=holds)
     order.status = new
+
+
+def pay_on_delivery(order: Order) -> None:
+    """Turn an order whose card payment failed into a cash-on-delivery order, taking its stock
+    again as a new cash order would (OutOfStock when it is gone; then nothing changed).
+
+    Not a row of TRANSITIONS: the change is of the payment method too, and only the customer
+    makes it, after the caller made sure no card payment for the order can still count. The
+    caller commits.
+    """
+    if order.status != PAYMENT_FAILED:
+        raise InvalidTransition(f"{order.status} -> {CASH_ON_DELIVERY}")
+    if order.status not in HOLDS_STOCK:
+        _move_stock(order, take=True)
+    order.status, order.payment_method = CASH_ON_DELIVERY, CASH
 
 
 def _move_stock(order: Order, take: bool) -> None:
