@@ -384,3 +384,25 @@ def test_the_service_checks_the_figures_inside_its_transaction(app, client, chai
         assert db.session.scalar(select(func.count(Order.id))) == 0
         assert db.session.get(Product, chair.id).stock == 5
         assert db.session.get(Cart, cart.id).status == OPEN
+
+
+def test_a_change_is_told_before_the_policy_is_asked_for(app, client, chair, make_user, login):
+    """The page shown again for any reason carries new figures: the change must be said."""
+    from lesnamax.privacy import services
+
+    login(make_user())
+    with app.app_context():
+        services.publish("Politika\n\nE re.", "Policy\n\nNew.", date.today() + timedelta(10),
+                         services.utcnow())
+        from lesnamax.privacy.models import PolicyVersion
+
+        db.session.scalar(select(PolicyVersion).filter_by(version=2)).effective_from = date.today()
+        db.session.commit()
+        services.forget_cache()
+    client.post("/cart/add", data={"product_id": chair.id})
+    form = place_form(go_to_review(client).text)  # the policy box left unticked
+    with app.app_context():
+        db.session.get(Product, chair.id).price_cents = 5990
+        db.session.commit()
+    stopped = client.post("/checkout/place", data=form)
+    assert stopped.status_code == 409 and "asgjë nuk u porosit" in stopped.text

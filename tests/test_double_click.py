@@ -164,3 +164,16 @@ def test_a_tab_placed_after_the_other_finds_its_order(app, client, make_product,
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 1
         assert db.session.get(Product, product.id).stock == 9
+
+
+def test_the_service_gives_a_claimed_cart_s_order_to_the_other_tab(app, placed):
+    """place_order with another key for a cart already placed: no second order, the first."""
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        delivery = orders.Delivery("A", "K", order.email, "+38344123456", "Rr. 1", "prishtine",
+                                   "10000", "standard", "cash")
+        again = orders.place_order(order_cart(order), order.user_id, delivery, "b" * 32,
+                                   ip=None, language="sq", policy_version=1)
+        assert again.id == order.id and again.idempotency_key == placed["key"]
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+        assert db.session.get(Product, placed["chair"]).stock == 0

@@ -147,13 +147,13 @@ def place():
         return stop
     if not form.validate_on_submit():
         return _review(form, 400, _("The form expired. Please check your order and try again."))
+    cart, lines = _priced_cart()  # the guard saw it open and not empty
+    if form.fingerprint.data != _fingerprint(lines):
+        return _changed(form)  # first: any page shown again carries the new figures
     today = date.today()
     if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
         forms_error = _("Please accept the privacy policy in force to place the order.")
         return _review(form, 422, forms_error)
-    cart, lines = _priced_cart()  # the guard saw it open and not empty
-    if form.fingerprint.data != _fingerprint(lines):
-        return _changed(form)
     try:
         # The service checks the fingerprint again inside its write transaction.
         order = orders.place_order(cart.id, current_user.id, _delivery(), form.idempotency_key.data,
