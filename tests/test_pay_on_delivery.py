@@ -108,3 +108,13 @@ def test_someone_elses_order_is_404(app, declined, make_user):
     assert switch(stranger, declined["number"]).status_code == 404
     assert switch(stranger, "LM-2026-999999").status_code == 404
     assert order_state(app) == ("payment_failed", "failed", 3)
+
+
+def test_a_late_approval_after_switching_goes_to_a_person(app, client, declined):
+    """The bank approving the declined attempt after all (it should not, but its answer is
+    what counts): the cash order is not paid twice nor its stock taken twice; the attempt
+    waits for review, where the shop refunds the card."""
+    switch(client, declined["number"])
+    client.post("/payment/nestpay/callback", data=reply(declined["fields"]))
+    assert order_state(app) == ("cash_on_delivery", "needs_review", 2)
+    assert len(mails(declined)) == 1
