@@ -115,8 +115,10 @@ def buy(browser: Browser, product_id: int) -> list[tuple[str, float, float]]:
     step("delivery", browser.post("/checkout/delivery", {"method": "standard"}), 303, "/payment")
     step("payment", browser.post("/checkout/payment", {"method": "cash"}), 303, "/review")
     review = step("review", browser.get("/checkout/review"), 200)
-    key = hidden(review.text, "idempotency_key")  # fresh per review page: a new order
-    step("place", browser.post("/checkout/place", {"idempotency_key": key}), 303, "/orders/")
+    # The key is fresh per review page (a new order); the fingerprint and cart say what it showed.
+    form = {name: hidden(review.text, name) for name in ("idempotency_key", "fingerprint",
+                                                          "cart_id")}
+    step("place", browser.post("/checkout/place", form), 303, "/orders/")
     return timings
 
 

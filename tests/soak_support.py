@@ -225,6 +225,7 @@ class Purchase:
     bank: list[str] = field(default_factory=list)  # bank buttons pressed, in order
     expected: str = ""  # the status the customer's last answer implies ("" = unknown)
     answers: list[int] = field(default_factory=list)  # statuses of the place POSTs
+    form: dict = field(default_factory=dict)  # the review page's place form (key, fingerprint)
 
 
 class Customer(threading.Thread):
@@ -285,8 +286,9 @@ class Customer(threading.Thread):
         expect(b.post("/checkout/payment", {"method": "cash" if cash else "card"}),
                303, "/checkout/review", "payment")
         review = expect(b.get("/checkout/review"), 200, what="review")
-        key = form(review.text, lambda f: f.action == "/checkout/place").fields["idempotency_key"]
-        purchase = Purchase(key, "cash" if cash else "card")
+        fields = form(review.text, lambda f: f.action == "/checkout/place").fields
+        purchase = Purchase(fields["idempotency_key"], "cash" if cash else "card",
+                            form=dict(fields))
         self.purchases.append(purchase)
         location = self.place(purchase)
         if location is None:
@@ -300,7 +302,7 @@ class Customer(threading.Thread):
 
     def place(self, purchase: Purchase) -> str | None:
         """POST the order (now and then twice at once, or again after the answer)."""
-        b, form_data = self.browser, {"idempotency_key": purchase.key}
+        b, form_data = self.browser, purchase.form
         how = self.random.choices(("once", "together", "again"), (70, 15, 15))[0]
         try:
             if how == "together":

@@ -51,13 +51,13 @@ def test_cancel_returns_the_stock(app, client, admin, make_order, outbox):
 
 def test_cash_order_from_checkout_cancelled(app, client, make_product, make_user, login,
                                             make_admin, outbox):
-    from .test_checkout import go_to_review, key_of
+    from .test_checkout import go_to_review, place_form
 
     chair = make_product(name_sq="Karrige lisi", price_cents=4990, stock=5)
     login(make_user())
     client.post("/cart/add", data={"product_id": chair.id, "quantity": "2"})
     placed = client.post("/checkout/place",
-                         data={"idempotency_key": key_of(go_to_review(client).text)})
+                         data=place_form(go_to_review(client).text))
     number = placed.headers["Location"].rsplit("/", 1)[1]
     client.post("/account/logout")
     login(make_admin(email="shefi@example.test"))

@@ -174,3 +174,53 @@ def test_logout_leaves_an_empty_visitor_cart(client, chair, make_user, login):
     client.post("/cart/add", data={"product_id": chair.id})
     client.post("/account/logout")
     assert badge(client.get("/cart").text) == "0"
+
+
+# A visitor's cart belongs to the session that made it, and to nobody else.
+
+
+def session_of(client) -> dict:
+    with client.session_transaction() as sess:
+        return dict(sess)
+
+
+@pytest.mark.parametrize("first_add", ["sold out", "unknown"])
+def test_a_failed_first_add_leaves_no_cart_id(app, client, make_product, first_add):
+    product_id = make_product(stock=0).id if first_add == "sold out" else 99999
+    client.post("/cart/add", data={"product_id": product_id})
+    assert "cart_id" not in session_of(client) and "cart_token" not in session_of(client)
+    with app.app_context():
+        assert db.session.scalar(select(Cart.id)) is None
+
+
+def test_the_next_visitors_cart_stays_theirs(app, client, chair, make_product):
+    """SQLite gives an unsaved cart's id to the next cart: the first visitor must not see it."""
+    client.post("/cart/add", data={"product_id": make_product(stock=0).id})
+    other = app.test_client()
+    assert other.post("/cart/add", data={"product_id": chair.id}).status_code == 303
+    assert "Karrige lisi" in other.get("/cart").text
+    assert "Karrige lisi" not in client.get("/cart").text
+
+
+@pytest.mark.parametrize("token", [None, "", "guessed-token", "its own"])
+def test_another_visitors_cart_id_opens_nothing(app, client, chair, make_product, token):
+    owner = app.test_client()
+    owner.post("/cart/add", data={"product_id": chair.id})
+    theirs = session_of(owner)
+    if token == "its own":  # a real token, of the visitor's own cart
+        client.post("/cart/add", data={"product_id": make_product(name_sq="Tavolinë").id})
+    with client.session_transaction() as sess:
+        sess["cart_id"] = theirs["cart_id"]
+        if token != "its own":
+            sess.pop("cart_token", None)
+        if token is not None and token != "its own":
+            sess["cart_token"] = token
+    assert "Karrige lisi" not in client.get("/cart").text
+    # Nor can it be changed through the forged id.
+    client.post(f"/cart/lines/{line_of(app, theirs['cart_id'])}", data={"quantity": "0"})
+    assert "Karrige lisi" in owner.get("/cart").text
+
+
+def line_of(app, cart_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(CartLine.id).where(CartLine.cart_id == cart_id))

@@ -39,6 +39,12 @@ def key_of(html: str) -> str:
     return re.search(r'name="idempotency_key" type="hidden" value="(\w+)"', html).group(1)
 
 
+def place_form(html: str, **extra) -> dict:
+    """The review page's "place the order" form as the browser would send it."""
+    form = html.split('action="/checkout/place"', 1)[1].split("</form>", 1)[0]
+    return {**dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', form)), **extra}
+
+
 def test_checkout_needs_login_and_keeps_the_cart(client, chair, make_user, login):
     client.post("/cart/add", data={"product_id": chair.id, "quantity": "2"})
     page = client.get("/checkout")
@@ -107,7 +113,7 @@ def test_cash_order_end_to_end(app, client, chair, make_user, login, tmp_path):
     html = review.text
     assert "Rr. Mbretëresha Teutë 4" in html and "Pejë" in html
     assert "99,80" in html and "5,00" in html and "104,80" in html  # delivery to Pejë
-    response = client.post("/checkout/place", data={"idempotency_key": key_of(html)})
+    response = client.post("/checkout/place", data=place_form(html))
     assert response.status_code == 303
     number = response.headers["Location"].rsplit("/", 1)[1]
     assert re.fullmatch(rf"LM-{date.today().year}-\d{{6}}", number)
@@ -148,9 +154,9 @@ def test_free_delivery_above_the_threshold_and_pickup(app, client, make_product,
 def test_double_click_makes_one_order(app, client, chair, make_user, login):
     login(make_user())
     client.post("/cart/add", data={"product_id": chair.id})
-    key = key_of(go_to_review(client).text)
-    first = client.post("/checkout/place", data={"idempotency_key": key})
-    second = client.post("/checkout/place", data={"idempotency_key": key})
+    form = place_form(go_to_review(client).text)
+    first = client.post("/checkout/place", data=form)
+    second = client.post("/checkout/place", data=form)
     assert first.headers["Location"] == second.headers["Location"]
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 1
@@ -164,11 +170,11 @@ def test_short_stock_names_the_product_and_takes_nothing(
     login(make_user())
     client.post("/cart/add", data={"product_id": lamp.id, "quantity": "3"})
     client.post("/cart/add", data={"product_id": chair.id, "quantity": "4"})
-    key = key_of(go_to_review(client).text)
+    form = place_form(go_to_review(client).text)
     with app.app_context():
         db.session.get(Product, chair.id).stock = 2  # someone else bought three meanwhile
         db.session.commit()
-    response = client.post("/checkout/place", data={"idempotency_key": key})
+    response = client.post("/checkout/place", data=form)
     assert response.status_code == 409
     assert "Nga “Karrige lisi” kanë mbetur vetëm 2" in response.text
     with app.app_context():
@@ -194,10 +200,10 @@ def test_new_policy_must_be_accepted_before_purchase(app, client, chair, make_us
     client.post("/cart/add", data={"product_id": chair.id})
     html = go_to_review(client).text
     assert 'name="accept_policy"' in html
-    refused = client.post("/checkout/place", data={"idempotency_key": key_of(html)})
+    refused = client.post("/checkout/place", data=place_form(html))
     assert refused.status_code == 422 and "pranoni politikën" in refused.text
     placed = client.post(
-        "/checkout/place", data={"idempotency_key": key_of(html), "accept_policy": "y"}
+        "/checkout/place", data=place_form(html, accept_policy="y")
     )
     assert placed.status_code == 303
     with app.app_context():
@@ -213,7 +219,7 @@ def test_orders_are_visible_only_to_their_owner(app, client, chair, make_user, l
     login(make_user())
     client.post("/cart/add", data={"product_id": chair.id})
     number = (
-        client.post("/checkout/place", data={"idempotency_key": key_of(go_to_review(client).text)})
+        client.post("/checkout/place", data=place_form(go_to_review(client).text))
         .headers["Location"]
         .rsplit("/")[-1]
     )
@@ -227,7 +233,7 @@ def test_orders_are_visible_only_to_their_owner(app, client, chair, make_user, l
 def test_order_appears_in_the_data_export(app, client, chair, make_user, login):
     login(make_user())
     client.post("/cart/add", data={"product_id": chair.id})
-    client.post("/checkout/place", data={"idempotency_key": key_of(go_to_review(client).text)})
+    client.post("/checkout/place", data=place_form(go_to_review(client).text))
     export = client.get("/account/export.json").get_json()
     assert export["orders"][0]["lines"][0]["name"] == "Karrige lisi"
 
@@ -247,13 +253,13 @@ def test_many_buyers_for_the_last_five(app, make_product, make_user, engine_name
         c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"  # each buyer on their own network
         c.post("/account/login", data={"email": user.email, "password": user.password})
         c.post("/cart/add", data={"product_id": last.id})
-        ready.append((c, key_of(go_to_review(c).text)))
+        ready.append((c, place_form(go_to_review(c).text)))
     barrier = threading.Barrier(len(ready))
     results = [None] * len(ready)
 
-    def buy(i, c, key):
+    def buy(i, c, form):
         barrier.wait()
-        results[i] = c.post("/checkout/place", data={"idempotency_key": key})
+        results[i] = c.post("/checkout/place", data=form)
 
     threads = [threading.Thread(target=buy, args=(i, c, k)) for i, (c, k) in enumerate(ready)]
     for t in threads:
@@ -275,7 +281,7 @@ def test_erasure_keeps_orders_without_the_person(app, client, chair, make_user, 
     user = make_user()
     login(user)
     client.post("/cart/add", data={"product_id": chair.id})
-    client.post("/checkout/place", data={"idempotency_key": key_of(go_to_review(client).text)})
+    client.post("/checkout/place", data=place_form(go_to_review(client).text))
     assert client.post("/account/delete", data={"password": user.password}).status_code == 303
     with app.app_context():
         order = db.session.scalar(select(Order))

@@ -16,7 +16,7 @@ from lesnamax.extensions import db
 from lesnamax.orders import services as orders
 from lesnamax.orders.models import Order
 
-from .test_checkout import go_to_review, key_of
+from .test_checkout import go_to_review, place_form
 
 
 @pytest.fixture
@@ -25,10 +25,11 @@ def placed(app, client, make_product, make_user, login):
     chair = make_product(name_sq="Karrige e fundit", stock=1)
     login(make_user())
     client.post("/cart/add", data={"product_id": chair.id})
-    key = key_of(go_to_review(client).text)
-    first = client.post("/checkout/place", data={"idempotency_key": key})
+    form = place_form(go_to_review(client).text)
+    first = client.post("/checkout/place", data=form)
     assert first.status_code == 303 and "/orders/LM-" in first.headers["Location"]
-    return {"key": key, "location": first.headers["Location"], "chair": chair.id}
+    return {"key": form["idempotency_key"], "form": form, "location": first.headers["Location"],
+            "chair": chair.id}
 
 
 def hide_first_look(monkeypatch):
@@ -46,7 +47,7 @@ def hide_first_look(monkeypatch):
 
 def test_twin_that_finds_the_cart_emptied_goes_to_the_order(app, client, placed, monkeypatch):
     looks = hide_first_look(monkeypatch)
-    second = client.post("/checkout/place", data={"idempotency_key": placed["key"]})
+    second = client.post("/checkout/place", data=placed["form"])
     assert second.status_code == 303 and second.headers["Location"] == placed["location"]
     assert len(looks) == 2
     page = client.get(second.headers["Location"])
@@ -89,14 +90,14 @@ def test_two_clicks_at_once_make_one_order(app, client, make_product, make_user,
     twin.set_cookie("session", client.get_cookie("session").value)
     for _round in range(10):
         client.post("/cart/add", data={"product_id": product.id})
-        key = key_of(go_to_review(client).text)
+        form = place_form(go_to_review(client).text)
         twin.set_cookie("session", client.get_cookie("session").value)
         barrier = threading.Barrier(2)
         answers = [None, None]
 
-        def press(i, c, key=key, barrier=barrier, answers=answers):
+        def press(i, c, form=form, barrier=barrier, answers=answers):
             barrier.wait()
-            answers[i] = c.post("/checkout/place", data={"idempotency_key": key})
+            answers[i] = c.post("/checkout/place", data=form)
 
         pair = enumerate((client, twin))
         threads = [threading.Thread(target=press, args=(i, c)) for i, c in pair]
@@ -110,3 +111,69 @@ def test_two_clicks_at_once_make_one_order(app, client, make_product, make_user,
     with app.app_context():
         assert db.session.scalar(select(func.count(Order.id))) == 10
         assert db.session.get(Product, product.id).stock == 990
+
+
+def test_two_tabs_placed_at_once_make_one_order(app, client, make_product, make_user, login,
+                                                tmp_path):
+    """One cart, its review page open in two tabs (two keys), both placed at the same moment:
+    one order, the stock taken once, one e-mail; both tabs land on that order."""
+    app.config["MAIL_OUTBOX"] = str(tmp_path / "outbox")
+    product = make_product(name_sq="Karrige", stock=1000)
+    login(make_user())
+    twin = app.test_client()
+    rounds = 8
+    for _round in range(rounds):
+        client.post("/cart/add", data={"product_id": product.id})
+        forms = [place_form(go_to_review(client).text), place_form(client.get(
+            "/checkout/review").text)]
+        assert forms[0]["idempotency_key"] != forms[1]["idempotency_key"]
+        twin.set_cookie("session", client.get_cookie("session").value)
+        barrier = threading.Barrier(2)
+        answers = [None, None]
+
+        def press(i, c, forms=forms, barrier=barrier, answers=answers):
+            barrier.wait()
+            answers[i] = c.post("/checkout/place", data=forms[i])
+
+        threads = [threading.Thread(target=press, args=(i, c))
+                   for i, c in enumerate((client, twin))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert [a.status_code for a in answers] == [303, 303]
+        assert answers[0].headers["Location"] == answers[1].headers["Location"]
+        assert "/orders/LM-" in answers[0].headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == rounds
+        assert db.session.get(Product, product.id).stock == 1000 - rounds
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == rounds
+
+
+def test_a_tab_placed_after_the_other_finds_its_order(app, client, make_product, make_user,
+                                                      login):
+    product = make_product(name_sq="Karrige", stock=10)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": product.id})
+    first_tab = place_form(go_to_review(client).text)
+    second_tab = place_form(client.get("/checkout/review").text)
+    placed = client.post("/checkout/place", data=first_tab)
+    late = client.post("/checkout/place", data=second_tab)
+    assert late.status_code == 303 and late.headers["Location"] == placed.headers["Location"]
+    assert "tjetër" in client.get(late.headers["Location"]).text  # "already ordered in another…"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+        assert db.session.get(Product, product.id).stock == 9
+
+
+def test_the_service_gives_a_claimed_cart_s_order_to_the_other_tab(app, placed):
+    """place_order with another key for a cart already placed: no second order, the first."""
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        delivery = orders.Delivery("A", "K", order.email, "+38344123456", "Rr. 1", "prishtine",
+                                   "10000", "standard", "cash")
+        again = orders.place_order(order_cart(order), order.user_id, delivery, "b" * 32,
+                                   ip=None, language="sq", policy_version=1)
+        assert again.id == order.id and again.idempotency_key == placed["key"]
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+        assert db.session.get(Product, placed["chair"]).stock == 0

@@ -87,7 +87,8 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
     with app.app_context():
         db.session.add(ProductImage(product_id=products[0].id, key="second", width=800,
                                     height=600, alt_sq="Pamje tjetër", position=1))
-        for payment in ("cash", "card", None):
+        # A declined card order too, so the crawl finds its "pay on delivery instead" form.
+        for payment in ("cash", "card", "declined", None):
             cart = Cart(user_id=customer.id, status=OPEN)
             db.session.add(cart)
             db.session.flush()
@@ -98,10 +99,14 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
             if payment is None:
                 break  # this one stays open, for the checkout
             delivery = orders.Delivery("Drita", "Krasniqi", customer.email, "+38344123456",
-                                       "Rr. 1", "prishtine", "", "standard", payment)
-            numbers.append(orders.place_order(cart.id, customer.id, delivery, f"fuzz-{payment}",
-                                              ip="192.0.2.1", language="sq",
-                                              policy_version=1).number)
+                                       "Rr. 1", "prishtine", "", "standard",
+                                       "card" if payment == "declined" else payment)
+            order = orders.place_order(cart.id, customer.id, delivery, f"fuzz-{payment}",
+                                       ip="192.0.2.1", language="sq", policy_version=1)
+            if payment == "declined":
+                orders.set_status(order, "payment_failed")
+                db.session.commit()
+            numbers.append(order.number)
         privacy.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
                         privacy.utcnow(), "Ndryshim.", "A change.")
     return Shop(customer, admin, forgetful, numbers[1], {"image": png(), "csv": b""})

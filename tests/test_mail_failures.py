@@ -16,7 +16,7 @@ from lesnamax.orders import emails
 from lesnamax.orders.models import CANCELLED, Order
 
 from . import test_payments
-from .test_checkout import go_to_review, key_of
+from .test_checkout import go_to_review, place_form
 from .test_mail import Sink, free_port
 from .test_payments import reply
 
@@ -53,8 +53,7 @@ def place_cash_order(client, make_product, make_user, login):
     product = make_product(name_sq="Tavolinë", price_cents=12000, stock=2)
     login(make_user(first_name="Arbër"))
     client.post("/cart/add", data={"product_id": product.id})
-    key = key_of(go_to_review(client).text)
-    return client.post("/checkout/place", data={"idempotency_key": key})
+    return client.post("/checkout/place", data=place_form(go_to_review(client).text))
 
 
 def the_order(app) -> Order:

@@ -13,7 +13,7 @@ from lesnamax.orders.models import Order
 from lesnamax.payments import nestpay
 from lesnamax.payments.models import PaymentAttempt, PaymentEvent
 
-from .test_checkout import go_to_review, key_of
+from .test_checkout import go_to_review, place_form
 
 APPROVED = {
     "Response": "Approved",
@@ -44,7 +44,7 @@ def card_order(app, client, make_product, make_user, login, tmp_path):
     client.post("/cart/add", data={"product_id": product.id})
     placed = client.post(
         "/checkout/place",
-        data={"idempotency_key": key_of(go_to_review(client, payment="card").text)},
+        data=place_form(go_to_review(client, payment="card").text),
     )
     assert placed.headers["Location"].startswith("/payment/")
     page = client.get(placed.headers["Location"])

@@ -12,7 +12,7 @@ import re
 import pytest
 from flask import url_for
 
-from .test_checkout import go_to_review, key_of
+from .test_checkout import go_to_review, place_form
 
 BUDGET = 6
 #: Files and redirects with no page of their own.
@@ -28,8 +28,8 @@ def shop(app, client, make_product, make_user, login, make_admin):
     orders = []
     for payment in ("cash", "card"):
         client.post("/cart/add", data={"product_id": products[0].id})
-        placed = client.post("/checkout/place", data={
-            "idempotency_key": key_of(go_to_review(client, payment=payment).text)})
+        placed = client.post("/checkout/place",
+                             data=place_form(go_to_review(client, payment=payment).text))
         location = placed.headers["Location"]
         orders.append(re.search(r"(LM-\d{4}-\d+)", location)[1])
     client.post("/cart/add", data={"product_id": products[1].id})  # a cart for the checkout

@@ -117,7 +117,7 @@ def login_rate_limited():
 
 def _start_session(user, remember: bool) -> None:
     # A new session at login: nothing from before (e.g. a planted cookie) carries over.
-    keep = {k: session[k] for k in ("cart_id",) if k in session}
+    keep = {k: session[k] for k in ("cart_id", "cart_token") if k in session}
     session.clear()
     session.update(keep)
     login_user(user, remember=remember)

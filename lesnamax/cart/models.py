@@ -23,6 +23,9 @@ class Cart(db.Model):
         ForeignKey("user.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    #: A visitor cart's secret (``secrets.token_urlsafe``): the session must hold it with the id,
+    #: so an id alone, guessed or left over, opens nobody's cart. Customers' carts have none.
+    token: Mapped[str | None] = mapped_column(String(43))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

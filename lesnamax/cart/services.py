@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -32,23 +33,30 @@ class MergeReport:
     capped: list[str] = field(default_factory=list)
 
 
-def open_cart(cart_id: int | None, user_id: int | None) -> Cart | None:
-    """Return the open cart of the customer, or the visitor cart with ``cart_id``."""
+def open_cart(cart_id: int | None, user_id: int | None, token: str | None = None) -> Cart | None:
+    """Return the open cart of the customer, or the visitor cart with ``cart_id`` and its
+    ``token`` (an id without its cart's token finds nothing)."""
     if user_id is not None:
         return db.session.scalar(
             select(Cart).where(Cart.user_id == user_id, Cart.status == OPEN).order_by(Cart.id)
         )
-    if cart_id is None:
+    if cart_id is None or not token:
         return None
-    return db.session.scalar(
+    cart = db.session.scalar(
         select(Cart).where(Cart.id == cart_id, Cart.status == OPEN, Cart.user_id.is_(None))
     )
+    if cart is None or cart.token is None or not secrets.compare_digest(cart.token, token):
+        return None
+    return cart
 
 
-def cart_for_writing(cart_id: int | None, user_id: int | None) -> Cart:
-    cart = open_cart(cart_id, user_id)
+def cart_for_writing(cart_id: int | None, user_id: int | None, token: str | None = None) -> Cart:
+    """The open cart, or a new one flushed but not committed: whoever stores its id and token
+    must wait until a change to it was committed (``add`` commits or rolls back)."""
+    cart = open_cart(cart_id, user_id, token)
     if cart is None:
-        cart = Cart(user_id=user_id, status=OPEN)
+        cart = Cart(user_id=user_id, status=OPEN,
+                    token=None if user_id is not None else secrets.token_urlsafe(32))
         db.session.add(cart)
         db.session.flush()
     return cart
@@ -58,10 +66,14 @@ def lines_of(cart: Cart | None) -> list[CartLine]:
     """Return the cart's lines with their products (one query)."""
     if cart is None:
         return []
+    return lines_of_id(cart.id)
+
+
+def lines_of_id(cart_id: int) -> list[CartLine]:
     return list(
         db.session.scalars(
             select(CartLine)
-            .where(CartLine.cart_id == cart.id)
+            .where(CartLine.cart_id == cart_id)
             .options(joinedload(CartLine.product).selectinload(Product.images))
             .order_by(CartLine.id)
         ).unique()
@@ -81,6 +93,7 @@ def add(cart: Cart, product_id: int, quantity: int) -> Change:
     """Add ``quantity`` of a product (added to what the cart holds), capped by stock."""
     product = db.session.get(Product, product_id)
     if product is None or not product.active:
+        db.session.rollback()  # a cart made for this add is not kept
         raise LookupError(product_id)
     line = db.session.scalar(
         select(CartLine).where(CartLine.cart_id == cart.id, CartLine.product_id == product_id)
@@ -136,10 +149,10 @@ def quantity_in(cart: Cart) -> int:
     )
 
 
-def merge(guest_cart_id: int | None, user_id: int) -> MergeReport:
+def merge(guest_cart_id: int | None, guest_token: str | None, user_id: int) -> MergeReport:
     """Move a visitor's cart into the customer's open cart at login; report what changed."""
     report = MergeReport()
-    guest = open_cart(guest_cart_id, None)
+    guest = open_cart(guest_cart_id, None, guest_token)
     if guest is None:
         return report
     target = cart_for_writing(None, user_id)

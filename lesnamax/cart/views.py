@@ -16,15 +16,20 @@ bp = Blueprint("cart", __name__, url_prefix="/cart")
 
 
 def current_cart(create: bool = False):
-    """The one reader of the session's cart id: the customer's open cart or the visitor's."""
+    """The one reader of the session's cart: the customer's open cart or the visitor's (found
+    by id and token together). ``create`` makes a new cart that is not yet in the session:
+    ``remember_cart`` puts it there once a change to it was committed."""
     user_id = current_user.id if current_user.is_authenticated else None
-    cart_id = session.get("cart_id")
     if create:
-        cart = services.cart_for_writing(cart_id, user_id)
-        if user_id is None:
-            session["cart_id"] = cart.id
-        return cart
-    return services.open_cart(cart_id, user_id)
+        return services.cart_for_writing(session.get("cart_id"), user_id,
+                                         session.get("cart_token"))
+    return services.open_cart(session.get("cart_id"), user_id, session.get("cart_token"))
+
+
+def remember_cart(cart) -> None:
+    """Name a visitor's saved cart in the (signed) session; customers' carts go by account."""
+    if cart.user_id is None:
+        session["cart_id"], session["cart_token"] = cart.id, cart.token
 
 
 def remember_count(lines) -> int:
@@ -61,7 +66,11 @@ def add():
     except LookupError:
         abort(404)
     message = _added_message(change)
-    count = session["cart_count"] = services.quantity_in(cart)
+    if change.line is None:  # nothing was saved: a new cart was rolled back with the add
+        count = session.get("cart_count", 0)
+    else:
+        remember_cart(cart)
+        count = session["cart_count"] = services.quantity_in(cart)
     if not htmx.is_partial():
         flash(message, "warning" if change.capped else "success")
         return redirect(url_for("cart.show"), 303)
@@ -117,7 +126,8 @@ def _lines_response(lines, notice: str | None):
 @user_logged_in.connect
 def _merge_at_login(_app, user, **_extra) -> None:
     """Move the visitor's cart into the customer's and say what changed."""
-    report = services.merge(session.pop("cart_id", None), user.id)
+    report = services.merge(session.pop("cart_id", None), session.pop("cart_token", None),
+                            user.id)
     lines = services.lines_of(services.open_cart(None, user.id))
     remember_count(lines)
     if report.added:

@@ -44,4 +44,9 @@ class ReviewForm(FlaskForm):
     #: Random per review page; the same key twice means the same order (double click).
     idempotency_key = HiddenField(validators=[DataRequired(REQUIRED), Length(min=16, max=64),
                                               Regexp(KEY_PATTERN, message=REQUIRED)])
+    #: ``pricing.fingerprint`` of the figures the page showed: placing stops if they changed.
+    fingerprint = HiddenField(validators=[DataRequired(REQUIRED),
+                                          Regexp(r"[0-9a-f]{32}\Z", message=REQUIRED)])
+    #: The cart the page showed, so a second tab finds the order the first one placed from it.
+    cart_id = HiddenField(validators=[Regexp(r"[0-9]{1,9}\Z", message=REQUIRED)])
     accept_policy = BooleanField()

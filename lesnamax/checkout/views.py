@@ -20,6 +20,7 @@ from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
 from ..privacy import services as privacy
 from ..shoptime import shop_today
+from ..text import whole_number
 from . import forms, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
@@ -108,13 +109,15 @@ def review():
     if (stop := _guard("review")) is not None:
         return stop
     form = forms.ReviewForm(data={"idempotency_key": secrets.token_hex(16)})
-    return _review(form, 200)
+    return _review(form, 200)  # it adds the fingerprint of what it shows
 
 
 def _review(form, status: int, problem: str | None = None):
-    _cart, lines = _priced_cart()
+    cart, lines = _priced_cart()
     data = state.get()
     totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    # The form carries what this page shows, so placing can tell whether anything changed.
+    form.fingerprint.data, form.cart_id.data = _fingerprint(lines), str(cart.id)
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
         needs_acceptance=privacy.needs_acceptance(current_user, shop_today()),
@@ -122,45 +125,84 @@ def _review(form, status: int, problem: str | None = None):
     ), status
 
 
+def _fingerprint(lines) -> str:
+    data = state.get()
+    return pricing.fingerprint(lines, data["delivery"], data["address"]["municipality"],
+                               data["payment"])
+
+
 @bp.post("/place")
 def place():
     form = forms.ReviewForm()
     # A second click (or a re-post) with the same key finds the order the first one made,
     # even though the cart is empty by now. When both clicks arrive together, the first may
-    # empty the cart just after the second looked: an empty cart makes it look once more.
+    # empty the cart just after the second looked: an empty cart makes it look once more,
+    # and also for the cart's order (the review page open in another tab placed it).
     if (placed := _placed_by(form)) is not None:
         return _after_placing(placed)
     if current_user.is_authenticated and not _priced_cart()[1]:
-        if (placed := _placed_by(form)) is not None:
-            return _after_placing(placed)
+        if (placed := _placed_by(form) or _placed_from_cart(form)) is not None:
+            return _after_placing(placed, form)
     if (stop := _guard("review")) is not None:
         return stop
     if not form.validate_on_submit():
         return _review(form, 400, _("The form expired. Please check your order and try again."))
+    cart, lines = _priced_cart()  # the guard saw it open and not empty
+    if form.fingerprint.data != _fingerprint(lines):
+        return _changed(form)  # first: any page shown again carries the new figures
     today = shop_today()
     if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
         forms_error = _("Please accept the privacy policy in force to place the order.")
         return _review(form, 422, forms_error)
-    cart, _lines = _priced_cart()  # the guard saw it open and not empty
     try:
+        # The service checks the fingerprint again inside its write transaction.
         order = orders.place_order(cart.id, current_user.id, _delivery(), form.idempotency_key.data,
                                    ip=request.remote_addr, language=current_code(),
-                                   policy_version=privacy.state(today).in_force)
+                                   policy_version=privacy.state(today).in_force,
+                                   seen=form.fingerprint.data)
+    except orders.FiguresChanged:
+        return _changed(form)
     except orders.OutOfStock as short:
         g.pop("priced_cart", None)
         name = short.name_en if current_code() == "en" else short.name_sq
-        return _review(form, 409, _("Only %(num)d of “%(name)s” left. Change the quantity in "
-                                    "your cart; nothing was ordered.",
-                                    num=short.available, name=name))
+        return _review(form, 409, _out_of_stock(short.available, name))
     except orders.EmptyCart:
         return redirect(url_for("cart.show"), 303)
-    if privacy.needs_acceptance(current_user, today):
-        privacy.accept_current(current_user, visit(), today, order_id=order.id)
     state.clear()
     remember_count([])
+    if order.idempotency_key != form.idempotency_key.data:
+        return _after_placing(order, form)  # another tab placed this cart a moment before
+    if privacy.needs_acceptance(current_user, today):
+        privacy.accept_current(current_user, visit(), today, order_id=order.id)
     if order.payment_method == CASH:
         emails.send_confirmation(order)
     return _after_placing(order)
+
+
+def _out_of_stock(available: int, name: str) -> str:
+    return _("Only %(num)d of “%(name)s” left. Change the quantity in your cart; nothing was "
+             "ordered.", num=available, name=name)
+
+
+def _changed(form):
+    """Show the review again with today's figures, saying what changed; nothing was ordered."""
+    g.pop("priced_cart", None)
+    if (stop := _guard("review")) is not None:
+        return stop
+    _cart, lines = _priced_cart()
+    lang = current_code()
+    problem = _("Prices, stock or the delivery cost changed while you were looking at your "
+                "order, so nothing was ordered. Please check the new figures below and place "
+                "the order again.")
+    for line in lines:
+        if not line.available and line.stock > 0:  # taken off sale
+            problem = _("“%(name)s” is no longer sold. Remove it from your cart; nothing was "
+                        "ordered.", name=line.name(lang))
+            break
+        if line.short:
+            problem = _out_of_stock(line.stock, line.name(lang))
+            break
+    return _review(form, 409, problem)
 
 
 def _placed_by(form):
@@ -172,9 +214,20 @@ def _placed_by(form):
     return existing if existing is not None and existing.user_id == current_user.id else None
 
 
-def _after_placing(order):
+def _placed_from_cart(form):
+    """The customer's order placed from the review page's cart (by another tab), if any."""
+    cart_id = whole_number(form.cart_id.data, 9)
+    existing = orders.by_cart(cart_id) if cart_id is not None else None
+    return existing if existing is not None and existing.user_id == current_user.id else None
+
+
+def _after_placing(order, form=None):
     """Card orders waiting for payment go to the bank (a pending attempt is reused, so a
-    second click cannot charge twice); everything else to the order page."""
+    second click cannot charge twice); everything else to the order page. With ``form``:
+    this form's tab found the order another tab had placed from the same cart."""
+    if form is not None and order.idempotency_key != form.idempotency_key.data:
+        flash(_("This cart was already ordered from another window; this is that order."),
+              "info")
     if order.payment_method == CARD and order.status == AWAITING_PAYMENT:
         return redirect(url_for("payments.start", number=order.number), 303)
     return redirect(url_for("orders.show", number=order.number), 303)

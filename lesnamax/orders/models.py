@@ -52,6 +52,9 @@ class Order(db.Model):
     status: Mapped[str] = mapped_column(String(20), index=True)
     #: From the checkout form: a double-clicked "Përfundo porosinë" finds the first order.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The cart it was placed from. Unique: one cart makes one order, whatever the tabs do.
+    cart_id: Mapped[int | None] = mapped_column(ForeignKey("cart.id", ondelete="SET NULL"),
+                                                unique=True, index=True)
     # Contact and address are copies: the customer may change or erase their profile later.
     email: Mapped[str] = mapped_column(String(254))
     first_name: Mapped[str] = mapped_column(String(100))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 from flask import current_app
@@ -85,3 +87,19 @@ def totals(lines: list[PricedLine], method: str | None = None,
            municipality: str | None = None) -> Totals:
     subtotal = sum(line.total_cents for line in lines if line.available)
     return Totals(subtotal, delivery_fee(method, municipality, subtotal))
+
+
+def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
+                payment: str | None) -> str:
+    """A short digest of everything the review page shows the customer: each line's product,
+    quantity, unit price and availability, delivery and payment, the delivery fee and the total.
+
+    The review form carries it and placing recomputes it inside its transaction: any
+    difference means the customer would pay something they did not see, so nothing is ordered.
+    """
+    figures = totals(lines, method, municipality)
+    seen = [[line.product_id, line.quantity, line.unit_price_cents, line.available]
+            for line in lines]
+    text = json.dumps([seen, method, municipality, payment, figures.delivery_cents,
+                       figures.total_cents], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -9,7 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..cart.models import ORDERED, Cart, CartLine
+from ..cart import services as carts
+from ..cart.models import OPEN, ORDERED, Cart
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
@@ -20,6 +21,7 @@ from .models import (
     CASH,
     CASH_ON_DELIVERY,
     HOLDS_STOCK,
+    PAYMENT_FAILED,
     TRANSITIONS,
     Order,
     OrderLine,
@@ -40,6 +42,11 @@ class OutOfStock(CheckoutError):
     def __init__(self, name_sq: str, name_en: str, available: int):
         super().__init__(name_sq)
         self.name_sq, self.name_en, self.available = name_sq, name_en, available
+
+
+class FiguresChanged(CheckoutError):
+    """Prices, availability or delivery differ from what the review page showed; nothing was
+    ordered."""
 
 
 class InvalidTransition(ValueError):
@@ -73,57 +80,81 @@ def by_idempotency_key(key: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.idempotency_key == key))
 
 
+def by_cart(cart_id: int) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.cart_id == cart_id))
+
+
 def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key: str, *,
-                ip: str | None, language: str, policy_version: int) -> Order:
+                ip: str | None, language: str, policy_version: int,
+                seen: str | None = None) -> Order:
     """Turn the cart into an order in one transaction; return the order.
+
+    The cart is claimed first with a conditional UPDATE (open -> ordered) that only one
+    transaction can win: a second review tab placing the same cart at the same moment loses
+    and gets the winner's order (so does a double click with the same key). ``seen`` is the
+    review page's ``pricing.fingerprint``; when the figures read inside this transaction
+    differ, FiguresChanged is raised and nothing happens (None: the caller shows no figures,
+    e.g. tests and tools placing on the shop's side).
 
     Stock is taken with ``UPDATE … SET stock = stock - q WHERE stock >= q`` per line, in
     product-id order (so concurrent buyers lock rows in the same order). If any line is short,
-    everything is rolled back and OutOfStock names the product. The same idempotency key
-    returns the order it already made: a double click places one order.
+    everything is rolled back and OutOfStock names the product.
     """
     existing = by_idempotency_key(idempotency_key)
     if existing is not None:
         return existing
-    wanted = [(line.product_id, line.quantity) for line in db.session.scalars(
-        select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.product_id))]
-    if not wanted:
-        # A twin request with this key (the other half of a double click) may have emptied
-        # the cart a moment ago, after the check above.
-        existing = by_idempotency_key(idempotency_key)
-        if existing is not None:
-            return existing
-        raise EmptyCart()
     begin_write()
     try:
-        for product_id, quantity in wanted:
+        if not _claim(cart_id, user_id):
+            db.session.rollback()
+            return _placed_from(cart_id, idempotency_key)
+        lines = sorted(pricing.priced(carts.lines_of_id(cart_id)), key=lambda x: x.product_id)
+        if not lines:
+            raise EmptyCart()
+        if seen is not None and seen != pricing.fingerprint(
+                lines, delivery.method, delivery.municipality, delivery.payment):
+            raise FiguresChanged()
+        for line in lines:
             taken = db.session.execute(
                 update(Product)
-                .where(Product.id == product_id, Product.active.is_(True),
-                       Product.stock >= quantity)
-                .values(stock=Product.stock - quantity)
+                .where(Product.id == line.product_id, Product.active.is_(True),
+                       Product.stock >= line.quantity)
+                .values(stock=Product.stock - line.quantity)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if taken != 1:
-                raise _short(product_id)
-        order = _write_order(cart_id, user_id, delivery, wanted, idempotency_key,
+                raise _short(line.product_id)
+        order = _write_order(cart_id, user_id, delivery, lines, idempotency_key,
                              ip=ip, language=language, policy_version=policy_version)
         db.session.commit()
     except IntegrityError:
-        # The same key won a race in another request: hand back that order.
+        # The same key (or cart) won a race in another request: hand back that order.
         db.session.rollback()
-        existing = by_idempotency_key(idempotency_key)
+        existing = by_idempotency_key(idempotency_key) or by_cart(cart_id)
         if existing is None:
             raise
         return existing
     except CheckoutError:
         db.session.rollback()
-        # Short because a twin request with this key took the stock for this very order.
-        existing = by_idempotency_key(idempotency_key)
-        if existing is not None:
-            return existing
         raise
     return order
+
+
+def _claim(cart_id: int, user_id: int) -> bool:
+    """Mark the customer's open cart ordered; False when another transaction did first (on
+    PostgreSQL this waits for it to commit or roll back, then re-checks the status)."""
+    return db.session.execute(
+        update(Cart).where(Cart.id == cart_id, Cart.user_id == user_id, Cart.status == OPEN)
+        .values(status=ORDERED).execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def _placed_from(cart_id: int, key: str) -> Order:
+    """The order that claimed the cart first (this key's twin, or another tab's order)."""
+    existing = by_idempotency_key(key) or by_cart(cart_id)
+    if existing is None:
+        raise EmptyCart()  # merged at a login, or not this customer's
+    return existing
 
 
 def _short(product_id: int) -> OutOfStock:
@@ -135,31 +166,28 @@ def _short(product_id: int) -> OutOfStock:
                       product.stock if product.active else 0)
 
 
-def _write_order(cart_id, user_id, delivery: Delivery, wanted, key, *, ip, language,
+def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, language,
                  policy_version) -> Order:
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_([pid for pid, _ in wanted])))}
-    lines = [OrderLine(product_id=pid, name=products[pid].name_sq, sku=products[pid].sku,
-                       unit_price_cents=products[pid].price_cents, quantity=quantity,
-                       line_total_cents=products[pid].price_cents * quantity)
-             for pid, quantity in wanted]
-    subtotal = sum(line.line_total_cents for line in lines)
+    """Write the order from the priced lines (the prices the fingerprint covered)."""
+    order_lines = [OrderLine(product_id=line.product_id, name=line.name_sq, sku=line.sku,
+                             unit_price_cents=line.unit_price_cents, quantity=line.quantity,
+                             line_total_cents=line.total_cents)
+                   for line in lines]
+    subtotal = sum(line.line_total_cents for line in order_lines)
     fee = pricing.delivery_fee(delivery.method, delivery.municipality, subtotal)
     order = Order(
-        user_id=user_id, idempotency_key=key,
+        user_id=user_id, idempotency_key=key, cart_id=cart_id,
         status=CASH_ON_DELIVERY if delivery.payment == CASH else AWAITING_PAYMENT,
         email=delivery.email, first_name=delivery.first_name, last_name=delivery.last_name,
         phone=delivery.phone, street=delivery.street, municipality=delivery.municipality,
         postal_code=delivery.postal_code, delivery_method=delivery.method,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
         total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
-        created_at=datetime.now(UTC), lines=lines,
+        created_at=datetime.now(UTC), lines=order_lines,
     )
     db.session.add(order)
     db.session.flush()
     order.number = order_number(order)
-    cart = db.session.get(Cart, cart_id)
-    cart.status = ORDERED
     return order
 
 
@@ -175,6 +203,21 @@ def set_status(order: Order, new: str) -> None:
     if held != holds:
         _move_stock(order, take=holds)
     order.status = new
+
+
+def pay_on_delivery(order: Order) -> None:
+    """Turn an order whose card payment failed into a cash-on-delivery order, taking its stock
+    again as a new cash order would (OutOfStock when it is gone; then nothing changed).
+
+    Not a row of TRANSITIONS: the change is of the payment method too, and only the customer
+    makes it, after the caller made sure no card payment for the order can still count. The
+    caller commits.
+    """
+    if order.status != PAYMENT_FAILED:
+        raise InvalidTransition(f"{order.status} -> {CASH_ON_DELIVERY}")
+    if order.status not in HOLDS_STOCK:
+        _move_stock(order, take=True)
+    order.status, order.payment_method = CASH_ON_DELIVERY, CASH
 
 
 def _move_stock(order: Order, take: bool) -> None:

@@ -25,9 +25,10 @@ from flask_login import current_user, login_required
 
 from ..extensions import csrf
 from ..i18n import current_code
+from ..orders import emails
 from ..orders import services as orders
-from ..orders.models import PAYMENT_FAILED
-from . import nestpay, services
+from ..orders.models import CASH_ON_DELIVERY, PAYMENT_FAILED
+from . import nestpay, on_delivery, services
 
 bp = Blueprint("payments", __name__)
 
@@ -106,6 +107,32 @@ def _reply_fields() -> dict[str, str] | None:
     except nestpay.CharsetError as error:
         current_app.logger.warning("NestPay reply refused on %s: %s", request.path, error)
         return None
+
+
+@bp.post("/orders/<number>/pay-on-delivery")
+@login_required
+def pay_on_delivery(number: str):
+    """After a declined card: the same order, paid in cash when it is delivered."""
+    order_id = orders.owned_id(number, current_user.id)
+    if order_id is None:
+        abort(404)
+    try:
+        order, switched = on_delivery.switch_to_cash(order_id)
+    except on_delivery.CardStillCounts:
+        flash(_("This order's card payment has gone through or may still go through, so it "
+                "cannot switch to cash on delivery."), "warning")
+        return redirect(url_for("orders.show", number=number), 303)
+    except orders.OutOfStock as short:
+        name = short.name_en if current_code() == "en" else short.name_sq
+        flash(_("Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
+                num=short.available, name=name), "warning")
+        return redirect(url_for("orders.show", number=number), 303)
+    if order.status == CASH_ON_DELIVERY:
+        # As for a new cash order; sent once however often this is pressed.
+        emails.send_confirmation(order)
+    if switched:
+        flash(_("You will pay for this order in cash on delivery."), "success")
+    return redirect(url_for("orders.show", number=number), 303)
 
 
 def _browser_return(channel: str):

@@ -1,0 +1,120 @@
+"""After a declined card: pay again by card, or switch the same order to cash on delivery."""
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from lesnamax.catalogue.models import Product
+from lesnamax.extensions import db
+from lesnamax.orders.models import Order
+
+from .test_payments import DECLINED, card_order, mails, order_state, reply  # noqa: F401
+
+
+@pytest.fixture
+def declined(app, client, card_order):  # noqa: F811
+    """The card was declined: the order is payment_failed and its stock was returned."""
+    answer = client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    return {**card_order, "number": answer.headers["Location"].rsplit("/", 1)[1]}
+
+
+def switch(client, number):
+    return client.post(f"/orders/{number}/pay-on-delivery")
+
+
+def test_the_failed_order_offers_card_and_cash(client, declined):
+    page = client.get(f"/orders/{declined['number']}").text
+    assert f'action="/orders/{declined["number"]}/retry"' in page
+    assert f'action="/orders/{declined["number"]}/pay-on-delivery"' in page
+    assert "Paguaj me kartelë" in page and "Paguaj në dorëzim" in page
+    assert page.count('name="csrf_token"') >= 2
+
+
+def test_switching_takes_the_stock_and_sends_one_cash_confirmation(app, client, declined):
+    answer = switch(client, declined["number"])
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/orders/{declined['number']}"
+    page = client.get(answer.headers["Location"]).text
+    assert "Pagesa me para në dorë në dorëzim" in page and "Faleminderit për porosinë" in page
+    assert 'action="/orders/' + declined["number"] + '/retry"' not in page
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.status, order.payment_method) == ("cash_on_delivery", "cash")
+        assert db.session.scalar(select(Product.stock)) == 2  # taken again
+    sent = mails(declined)
+    assert len(sent) == 1 and declined["number"] in sent[0].read_text(encoding="utf-8")
+    # Pressed again (back button, second click): nothing more happens.
+    assert switch(client, declined["number"]).status_code == 303
+    assert order_state(app)[2] == 2 and len(mails(declined)) == 1
+    # Nor can the cash order go back to the bank.
+    client.post(f"/orders/{declined['number']}/retry")
+    assert order_state(app) == ("cash_on_delivery", "failed", 2)
+
+
+def test_two_switches_at_once_switch_once(app, client, declined):
+    twin = app.test_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    barrier, answers = threading.Barrier(2), []
+
+    def press(c):
+        barrier.wait()
+        answers.append(switch(c, declined["number"]).status_code)
+
+    threads = [threading.Thread(target=press, args=(c,)) for c in (client, twin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert answers == [303, 303]
+    assert order_state(app)[::2] == ("cash_on_delivery", 2)
+    assert len(mails(declined)) == 1
+
+
+def test_no_switch_when_the_stock_is_gone(app, client, declined):
+    with app.app_context():
+        db.session.scalar(select(Product)).stock = 0  # sold to someone else meanwhile
+        db.session.commit()
+    answer = switch(client, declined["number"])
+    assert answer.status_code == 303
+    page = client.get(answer.headers["Location"]).text
+    assert "Nga “Dyshek” kanë mbetur vetëm 0" in page
+    assert order_state(app) == ("payment_failed", "failed", 0)
+    assert mails(declined) == []
+
+
+@pytest.mark.parametrize("bank", ["approved", "review", "waiting"])
+def test_never_switches_a_card_that_went_through_or_may(app, client, card_order, bank):  # noqa: F811
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    if bank == "approved":
+        client.post("/payment/nestpay/ok", data=reply(card_order["fields"]))
+    elif bank == "review":  # signed by the bank, but another amount: a person must look
+        client.post("/payment/nestpay/ok", data=reply(card_order["fields"], amount="24.99"))
+    before = order_state(app)
+    sent = len(mails(card_order))
+    answer = switch(client, number)
+    assert answer.status_code == 303
+    assert "nuk mund të kalojë" in client.get(answer.headers["Location"]).text
+    assert order_state(app) == before and len(mails(card_order)) == sent
+    with app.app_context():
+        assert db.session.scalar(select(Order.payment_method)) == "card"
+
+
+def test_someone_elses_order_is_404(app, declined, make_user):
+    stranger = app.test_client()
+    other = make_user()
+    stranger.post("/account/login", data={"email": other.email, "password": other.password})
+    assert switch(stranger, declined["number"]).status_code == 404
+    assert switch(stranger, "LM-2026-999999").status_code == 404
+    assert order_state(app) == ("payment_failed", "failed", 3)
+
+
+def test_a_late_approval_after_switching_goes_to_a_person(app, client, declined):
+    """The bank approving the declined attempt after all (it should not, but its answer is
+    what counts): the cash order is not paid twice nor its stock taken twice; the attempt
+    waits for review, where the shop refunds the card."""
+    switch(client, declined["number"])
+    client.post("/payment/nestpay/callback", data=reply(declined["fields"]))
+    assert order_state(app) == ("cash_on_delivery", "needs_review", 2)
+    assert len(mails(declined)) == 1
