@@ -76,9 +76,11 @@ def accept():
         flash(_("Thank you. You have accepted the privacy policy in force."), "success")
         return redirect(next_url, 303)
     current = services.in_force(date.today())
-    return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url), (
-        422 if form.is_submitted() else 200
-    )
+    # An account that never accepted any version (an admin made by `flask create-admin`) is
+    # asked to accept the policy, not told that it changed.
+    first_time = services.accepted_version(current_user) is None
+    return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url,
+                           first_time=first_time), (422 if form.is_submitted() else 200)
 
 
 @bp.get("/account/privacy")
