@@ -193,10 +193,11 @@ def publish_policy(
 @with_appcontext
 def purge_expired() -> None:
     """Expire unanswered card payments (returning stock), send order confirmations that
-    failed (mail server down), and blank old IP addresses."""
+    failed (mail server down), blank old IP addresses and erase what erased accounts' orders
+    kept until they were closed."""
     from .orders import emails
     from .payments import services as payments
-    from .privacy import services
+    from .privacy import data, services
 
     now = datetime.now(UTC)
     minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
@@ -207,6 +208,8 @@ def purge_expired() -> None:
     days = int(current_app.config["IP_RETENTION_DAYS"])
     changed = services.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
+    closed = data.erase_closed_orders()
+    click.echo(f"Erased the contact kept on {closed} closed orders of erased accounts.")
 
 
 @click.command()

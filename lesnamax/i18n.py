@@ -8,6 +8,7 @@ from babel.core import Locale
 from flask import g, has_app_context, request
 from flask_babel import get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 
@@ -94,11 +95,46 @@ def _translations():
 
 
 def install_template_gettext(app) -> None:
-    """Let templates translate through ``_translations`` (after Babel's init_app)."""
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
+    """Let templates translate through ``_translations`` (after Babel's init_app).
+
+    Jinja's own newstyle gettext takes a translation as markup in an HTML template; ours
+    escapes it, so a message is text and the only markup is what the template passes in as
+    a value (a ``{% set %}`` block or a macro's output, see templates/privacy/_consent.html).
+    The values are escaped by Markup's ``%`` as before, markup values excepted.
+    """
+    # The i18n extension (added by Flask-Babel) reads these globals; newstyle so that
+    # {% trans %} blocks format the same way.
+    app.jinja_env.newstyle_gettext = True
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext,
+                                 pgettext=_template_pgettext, npgettext=_template_npgettext)
+
+
+def _formatted(context, text: str, variables: dict):
+    # Jinja's newstyle rule kept: always a format string, so "%%" means "%" everywhere.
+    if context.eval_ctx.autoescape:
+        return escape(text) % variables
+    return text % variables
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    return _formatted(context, _translations().ugettext(string), variables)
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("num", num)
+    return _formatted(context, _translations().ungettext(singular, plural, num), variables)
+
+
+@pass_context
+def _template_pgettext(context, ctx: str, string: str, **variables):
+    variables.setdefault("context", ctx)
+    return _formatted(context, _translations().upgettext(ctx, string), variables)
+
+
+@pass_context
+def _template_npgettext(context, ctx: str, singular: str, plural: str, num: int, **variables):
+    variables.setdefault("context", ctx)
+    variables.setdefault("num", num)
+    return _formatted(context, _translations().unpgettext(ctx, singular, plural, num), variables)

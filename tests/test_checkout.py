@@ -285,6 +285,14 @@ def test_erasure_keeps_orders_without_the_person(app, client, chair, make_user, 
     assert client.post("/account/delete", data={"password": user.password}).status_code == 303
     with app.app_context():
         order = db.session.scalar(select(Order))
+        # Not delivered yet: it keeps the contact it is delivered to (issue 16), not the IP.
+        assert order.status == "cash_on_delivery" and order.email and order.street
+        assert order.ip is None
+        order.status = "delivered"
+        db.session.commit()
+    app.test_cli_runner().invoke(args=["purge-expired"])  # closed: its contact goes too
+    with app.app_context():
+        order = db.session.scalar(select(Order))
         assert (
             order.email,
             order.first_name,

@@ -20,8 +20,9 @@ from ..orders.models import Order
 from ..shoptime import midnight
 
 SOLD = (m.PAID, m.PAYMENT_REVIEW, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED, m.DELIVERED)
-#: Statuses in which the owner has something to do, in the order of the work.
-WAITING = (m.PAYMENT_REVIEW, m.PAID, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED)
+#: Statuses in which the owner has something to do, in the order of the work. A shipped
+#: order waits for the courier, not for the owner.
+WAITING = (m.PAYMENT_REVIEW, m.PAID, m.CASH_ON_DELIVERY, m.PROCESSING)
 CHART_DAYS = 30
 
 

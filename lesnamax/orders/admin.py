@@ -17,9 +17,10 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..payments import nestpay
 from ..payments.models import PaymentAttempt, PaymentEvent
+from ..privacy import data as privacy_data
 from ..shoptime import midnight, usable_day
 from . import emails, services
-from .models import TRANSITIONS, Order
+from .models import FINAL, TRANSITIONS, Order
 from .services import InvalidTransition, OutOfStock
 
 PER_PAGE = 50
@@ -172,4 +173,8 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
         except (OSError, smtplib.SMTPException):
             current_app.logger.exception("status e-mail for %s not sent", number)
             mail_failed = True
+    if new in FINAL:
+        # After the e-mail, which still needs the address: an erased customer's contact was
+        # kept only until the order is closed.
+        privacy_data.erase_closed_orders(order.id)
     return StatusChange(order, old, emailed, mail_failed)

@@ -20,6 +20,7 @@ from .models import (
     AWAITING_PAYMENT,
     CASH,
     CASH_ON_DELIVERY,
+    FINAL,
     HOLDS_STOCK,
     PAYMENT_FAILED,
     TRANSITIONS,
@@ -249,6 +250,13 @@ def orders_of(user_id: int) -> list[Order]:
         select(Order).where(Order.user_id == user_id).order_by(Order.created_at.desc(), Order.id)
         .options(joinedload(Order.lines))
     ).unique())
+
+
+def open_numbers(user_id: int) -> list[str]:
+    """Return the numbers of the user's orders not yet delivered or cancelled, oldest first."""
+    return list(db.session.scalars(
+        select(Order.number).where(Order.user_id == user_id, Order.status.not_in(FINAL))
+        .order_by(Order.created_at, Order.id)))
 
 
 def owned_id(number: str, user_id: int) -> int | None:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from ..account.kosovo import municipality_name
 from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
-from ..orders.models import Order
+from ..orders.models import FINAL, Order
 from ..orders.services import orders_of
 from .disclosures import as_data as disclosure_data
 from .disclosures import of_user as disclosures_of
@@ -101,10 +101,36 @@ def erase(user: User, now: datetime) -> None:
     # Disclosures to authorities stay as they are: they record a legal obligation we met
     # (who asked, on what basis, what was handed over) and may have to be shown again to the
     # authority or a court; the row still points at this anonymised account.
-    # Orders stay for the accounts (amounts, products, dates), without the person.
-    db.session.execute(
-        update(Order).where(Order.user_id == user.id).values(
-            email="", first_name="", last_name="", phone="", street="", postal_code="", ip=None
-        )
-    )
+    # Orders stay for the accounts (amounts, products, dates), without the person. An open
+    # order keeps the contact it needs to be delivered and confirmed (performing the contract)
+    # until it is delivered or cancelled; erase_closed_orders() erases it then.
+    db.session.execute(update(Order).where(Order.user_id == user.id).values(ip=None))
+    _blank_contacts(Order.user_id == user.id, Order.status.in_(FINAL))
     db.session.commit()
+
+
+#: An order's copy of its customer's contact, blanked when the customer is erased.
+_CONTACT = {"email": "", "first_name": "", "last_name": "", "phone": "", "street": "",
+            "postal_code": ""}
+
+
+def _blank_contacts(*where) -> int:
+    return db.session.execute(
+        update(Order).where(*where).values(**_CONTACT)
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+
+
+def erase_closed_orders(order_id: int | None = None) -> int:
+    """Erase the contact kept on delivered or cancelled orders of erased customers.
+
+    Called when the owner closes an order (``order_id``) and by ``flask purge-expired`` for
+    every order (in case an order was closed some other way); returns how many changed.
+    """
+    where = [Order.user_id.in_(select(User.id).where(User.erased_at.is_not(None))),
+             Order.status.in_(FINAL), Order.email != ""]
+    if order_id is not None:
+        where.append(Order.id == order_id)
+    changed = _blank_contacts(*where)
+    db.session.commit()
+    return changed

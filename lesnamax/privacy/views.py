@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from .. import htmx
@@ -25,6 +26,7 @@ from ..account import forms
 from ..account.forms import PasswordCheckForm
 from ..account.services import check_password
 from ..account.views import visit
+from ..orders.services import open_numbers
 from ..shoptime import shop_today
 from ..site import safe_next
 from . import data, services
@@ -75,9 +77,11 @@ def accept():
         flash(_("Thank you. You have accepted the privacy policy in force."), "success")
         return redirect(next_url, 303)
     current = services.in_force(shop_today())
-    return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url), (
-        422 if form.is_submitted() else 200
-    )
+    # An account that never accepted any version (an admin made by `flask create-admin`) is
+    # asked to accept the policy, not told that it changed.
+    first_time = services.accepted_version(current_user) is None
+    return render_template("privacy/accept.html", form=form, policy=current, next_url=next_url,
+                           first_time=first_time), (422 if form.is_submitted() else 200)
 
 
 @bp.get("/account/privacy")
@@ -141,12 +145,22 @@ def export_html():
 @login_required
 def delete_account():
     form = PasswordCheckForm()
+    # Their contact stays on these orders until they are delivered or cancelled (data.erase).
+    kept = open_numbers(current_user.id)
     if form.validate_on_submit():
         if check_password(current_user, form.password.data):
             data.erase(current_user, datetime.now(UTC))
             logout_user()
             session.clear()
             flash(_("Your account and your personal data have been deleted."), "success")
+            if kept:
+                flash(ngettext(
+                    "The delivery details of order %(numbers)s are kept until it is delivered "
+                    "or cancelled, then erased.",
+                    "The delivery details of orders %(numbers)s are kept until they are "
+                    "delivered or cancelled, then erased.", len(kept), numbers=", ".join(kept)),
+                    "info")
             return redirect(url_for("catalogue.home"), 303)
         forms.add_error(form.password, _("Wrong password."))
-    return render_template("privacy/delete.html", form=form), (422 if form.is_submitted() else 200)
+    return render_template("privacy/delete.html", form=form, kept=kept), (
+        422 if form.is_submitted() else 200)
