@@ -13,6 +13,7 @@ from ..cart.models import ORDERED, Cart, CartLine
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
+from ..shoptime import shop_today
 from . import pricing
 from .models import (
     AWAITING_PAYMENT,
@@ -134,9 +135,10 @@ def _write_order(cart_id, user_id, delivery: Delivery, wanted, key, *, ip, langu
                  policy_version) -> Order:
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_([pid for pid, _ in wanted])))}
+    day = shop_today()  # the price of the shop's day, the same for every line
     lines = [OrderLine(product_id=pid, name=products[pid].name_sq, sku=products[pid].sku,
-                       unit_price_cents=products[pid].price_cents, quantity=quantity,
-                       line_total_cents=products[pid].price_cents * quantity)
+                       unit_price_cents=products[pid].offer(day).price_cents, quantity=quantity,
+                       line_total_cents=products[pid].offer(day).price_cents * quantity)
              for pid, quantity in wanted]
     subtotal = sum(line.line_total_cents for line in lines)
     fee = pricing.delivery_fee(delivery.method, delivery.municipality, subtotal)
