@@ -9,9 +9,10 @@ import json
 import re
 from datetime import date
 
+import flask_migrate
 import pytest
 from babel.numbers import format_currency
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lesnamax import shoptime
 from lesnamax.catalogue.models import Product, price_on
@@ -210,3 +211,51 @@ def test_an_order_placed_on_the_last_day_gets_the_sale_price(app, client, sale, 
     with app.app_context():
         line = db.session.scalar(select(OrderLine))
         assert (line.unit_price_cents, line.line_total_cents) == (40000, 80000)
+
+
+def plain(rows) -> list[tuple]:
+    """Rows as text: SQLite's driver returns raw SQL dates as strings, PostgreSQL's as dates."""
+    return [tuple(None if v is None else str(v) for v in row) for row in rows]
+
+
+def test_migration_0007_turns_discounts_into_dated_sale_prices_and_back(app, make_category):
+    """Old rows: ``price_cents`` charged, ``regular_price_cents`` the old price. New rows: the
+    regular price, and the charged one as a sale price with the same days."""
+    category = make_category()
+    insert = text(
+        "INSERT INTO product (id, slug, sku, name_sq, name_en, description_sq, description_en, "
+        "category_id, price_cents, regular_price_cents, discount_starts_on, discount_ends_on, "
+        "stock, active, featured, created_at, updated_at, search_text) VALUES (:id, :sku, :sku, "
+        "'P', 'P', '', '', :category, :price, :regular, :starts, :ends, 1, :active, :active, "
+        "'2026-01-01', '2026-01-01', 'p')")
+    old = [  # id, price, regular, starts, ends
+        (1, 8000, 10000, date(2026, 11, 1), date(2026, 11, 20)),  # a sale that has ended
+        (2, 8000, 10000, None, None),  # a sale with no days
+        (3, 5000, None, None, None),  # no sale
+        (4, 5000, 4000, date(2026, 1, 1), None),  # a "regular" price below the price: noise
+    ]
+    columns = "id, price_cents, sale_price_cents, sale_starts_on, sale_ends_on"
+    with app.app_context():
+        flask_migrate.downgrade(revision="0006")
+        for pid, price, regular, starts, ends in old:
+            db.session.execute(insert, {"id": pid, "sku": f"S{pid}", "category": category.id,
+                                        "price": price, "regular": regular, "starts": starts,
+                                        "ends": ends, "active": True})
+        db.session.commit()
+        flask_migrate.upgrade(revision="0007")
+        rows = db.session.execute(text(f"SELECT {columns} FROM product ORDER BY id")).all()
+        assert plain(rows) == plain([
+            (1, 10000, 8000, date(2026, 11, 1), date(2026, 11, 20)),
+            (2, 10000, 8000, None, None),
+            (3, 5000, None, None, None),
+            (4, 5000, None, None, None),
+        ])
+        db.session.commit()
+        flask_migrate.downgrade(revision="0006")
+        back = text("SELECT id, price_cents, regular_price_cents, discount_starts_on, "
+                    "discount_ends_on FROM product ORDER BY id")
+        assert plain(db.session.execute(back)) == plain([*old[:3], (4, 5000, None, None, None)])
+        db.session.commit()
+        flask_migrate.upgrade()
+        db.session.execute(text("DELETE FROM product"))
+        db.session.commit()
