@@ -259,3 +259,22 @@ def test_migration_0007_turns_discounts_into_dated_sale_prices_and_back(app, mak
         flask_migrate.upgrade()
         db.session.execute(text("DELETE FROM product"))
         db.session.commit()
+
+
+@pytest.mark.parametrize("sort", ["price_asc", "price_desc"])
+def test_pages_sorted_by_price_follow_the_price_of_the_day(app, client, make_product,
+                                                           monkeypatch, sort):
+    app.config["PRODUCTS_PER_PAGE"] = 7
+    expected = []
+    for n in range(20):  # every third product with a sale, half of them over since yesterday
+        sale = {"sale_price_cents": 100 * (n % 5) + 50, "sale_ends_on": date(2026, 12, 5 + n % 2)
+                } if n % 3 == 0 else {}
+        made = make_product(slug=f"p{n}", price_cents=1000 - 37 * n, image=False, **sale)
+        on_sale = sale and n % 2 == 1
+        expected.append((sale["sale_price_cents"] if on_sale else made.price_cents, made.id,
+                         f"p{n}"))
+    expected.sort(key=lambda e: (e[0] if sort == "price_asc" else -e[0], e[1]))
+    set_clock(monkeypatch, "2026-12-06 09:00")
+    pages = [names(client.get(f"/products?sort={sort}&page={page}").text) for page in (1, 2, 3)]
+    assert [len(p) for p in pages] == [7, 7, 6]
+    assert sum(pages, []) == [slug for _price, _id, slug in expected]

@@ -90,20 +90,30 @@ def _menu_tree() -> CategoryTree:
 
 #: The index each sort can walk instead of sorting (search.walk_pays); "name" by language.
 #: The price sorts have none: they order by the day's price (``price_on``), which no index
-#: holds, so a search sorted by price sorts its matches.
+#: holds (``_by_price``).
 SORT_INDEXES = {"name": "ix_product_name_{lang}", "": "ix_product_created_at",
                 "newest": "ix_product_created_at"}
 PRICE_SORTS = frozenset({"price_asc", "price_desc"})
 
 
-def _order(statement, sort: str, lang: str, day: date, walk: bool = False):
-    if walk and sort not in PRICE_SORTS:
+def _by_price(statement, sort: str, day: date, limit: int, offset: int):
+    """One page of ``statement`` by the day's price, the cheapest (or dearest) first.
+
+    The day's price depends on the sale's days, so every match is sorted. The page's ids are
+    sorted alone first, out of ix_product_listing, which holds every column the price and the
+    listing filters need; only the page's rows are read in full. Sorting whole rows took
+    three times as long on 100,000 products (141 ms against 41 ms, SQLite).
+    """
+    key = price_on(day)
+    order = (key, Product.id) if sort == "price_asc" else (key.desc(), Product.id)
+    ids = statement.with_only_columns(Product.id).order_by(*order).limit(limit).offset(offset)
+    return select(Product).where(Product.id.in_(ids)).order_by(*order)
+
+
+def _order(statement, sort: str, lang: str, walk: bool = False):
+    if walk:
         index = SORT_INDEXES.get(sort, SORT_INDEXES[""]).format(lang="en" if lang == "en" else "sq")
         statement = statement.with_hint(Product, f"INDEXED BY {index}", "sqlite")
-    if sort == "price_asc":
-        return statement.order_by(price_on(day), Product.id)
-    if sort == "price_desc":
-        return statement.order_by(price_on(day).desc(), Product.id)
     if sort == "name":
         return statement.order_by(Product.name_en if lang == "en" else Product.name_sq, Product.id)
     return statement.order_by(Product.created_at.desc(), Product.id.desc())
@@ -156,7 +166,10 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
         walk = bool(words) and query.sort not in PRICE_SORTS and search.walk_pays(total, offset)
         if words:
             statement = statement.where(search.condition(words))
-        statement = _order(statement, query.sort, lang, day, walk).limit(per_page).offset(offset)
+        if query.sort in PRICE_SORTS:
+            statement = _by_price(statement, query.sort, day, per_page, offset)
+        else:
+            statement = _order(statement, query.sort, lang, walk).limit(per_page).offset(offset)
     items = db.session.scalars(
         statement.options(selectinload(Product.images), *CARD_ONLY)).all()
     return Page(list(items), total, page, per_page)
