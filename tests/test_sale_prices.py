@@ -159,10 +159,13 @@ def test_price_filters_and_sorts_use_the_price_of_the_day(client, sale, make_pro
     assert names(client.get("/products?sort=price_asc").text) == ["divan", "kolltuk"]
     assert names(client.get("/products?sort=price_desc").text) == ["kolltuk", "divan"]
     assert names(client.get("/products?max_price=420").text) == ["divan"]
+    assert names(client.get("/products?max_price=420&sort=price_desc").text) == ["divan"]
     assert names(client.get("/products?min_price=420").text) == ["kolltuk"]
+    assert names(client.get("/products?min_price=420&sort=price_asc").text) == ["kolltuk"]
     set_clock(monkeypatch, "2026-12-06 00:00")
     assert names(client.get("/products?sort=price_asc").text) == ["kolltuk", "divan"]
     assert names(client.get("/products?max_price=420").text) == []
+    assert names(client.get("/products?max_price=420&sort=price_desc").text) == []
     assert names(client.get("/products?min_price=420&sort=price_asc").text) == ["kolltuk",
                                                                                 "divan"]
 

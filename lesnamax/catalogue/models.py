@@ -106,7 +106,7 @@ class Product(Localized, db.Model):
     #: An optional sale price (below the regular one), charged from ``sale_starts_on`` to
     #: ``sale_ends_on`` inclusive, shop days; a missing bound means "since ever" / "until
     #: further notice".
-    sale_price_cents: Mapped[int | None] = mapped_column(Integer)
+    sale_price_cents: Mapped[int | None] = mapped_column(Integer, index=True)
     sale_starts_on: Mapped[date | None] = mapped_column(Date)
     sale_ends_on: Mapped[date | None] = mapped_column(Date)
     stock: Mapped[int] = mapped_column(Integer, default=0)

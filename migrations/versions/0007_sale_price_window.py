@@ -41,9 +41,12 @@ def upgrade():
     op.execute("ALTER TABLE product DROP COLUMN regular_price_cents")
     op.drop_index('ix_product_listing', table_name='product')
     op.create_index('ix_product_listing', 'product', NEW_LISTING, unique=False)
+    # Sorting by the day's price merges this index with ix_product_price_cents.
+    op.create_index('ix_product_sale_price_cents', 'product', ['sale_price_cents'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_product_sale_price_cents', table_name='product')
     op.drop_index('ix_product_listing', table_name='product')
     op.add_column('product', sa.Column('regular_price_cents', sa.Integer(), nullable=True))
     op.execute("UPDATE product SET regular_price_cents = price_cents, "
