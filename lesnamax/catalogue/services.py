@@ -92,8 +92,9 @@ def _menu_tree() -> CategoryTree:
 #: The price sorts walk two (``_by_price``).
 SORT_INDEXES = {"name": "ix_product_name_{lang}", "": "ix_product_created_at",
                 "newest": "ix_product_created_at"}
-PRICE_SORTS = {"price_asc": ("ix_product_price_cents", "ix_product_sale_price_cents"),
-               "price_desc": ("ix_product_price_cents", "ix_product_sale_price_cents")}
+PRICE_SORTS = frozenset({"price_asc", "price_desc"})
+#: What the two parts of a price sort walk: the regular prices, the sale prices.
+PRICE_INDEXES = ("ix_product_price_cents", "ix_product_sale_price_cents")
 
 
 def _by_price(statement, query: ListingQuery, day: date, limit: int, offset: int, walk: bool):
@@ -103,8 +104,8 @@ def _by_price(statement, query: ListingQuery, day: date, limit: int, offset: int
     sale that day come in order from ix_product_price_cents, and those on sale from
     ix_product_sale_price_cents: the two streams are merged (UNION ALL ... ORDER BY, which
     SQLite and PostgreSQL merge when each part comes in order) and stop at the page. On
-    100,000 products (SQLite) the page took 0.1 ms; sorting every product by the day's price
-    took 40 to 140 ms. The price filters are repeated on each part's own column, so that each
+    100,000 products (SQLite) the page took under 1 ms; sorting every product by the day's
+    price took 40 to 140 ms. The price filters are repeated on each part's own column, so that each
     walk starts and stops at the filter's bounds.
     """
     sort, on_sale = query.sort, on_sale_on(day)
@@ -122,7 +123,7 @@ def _by_price(statement, query: ListingQuery, day: date, limit: int, offset: int
     regular, sale = parts
     if walk:
         regular, sale = (part.with_hint(Product, f"INDEXED BY {index}", "sqlite")
-                         for part, index in zip((regular, sale), PRICE_SORTS[sort], strict=True))
+                         for part, index in zip((regular, sale), PRICE_INDEXES, strict=True))
     k, pid = literal_column("k"), literal_column("id")
     merged = union_all(regular, sale).order_by(k if sort == "price_asc" else k.desc(), pid)
     page = merged.limit(limit).offset(offset).subquery()
