@@ -9,7 +9,9 @@ discounted product, and the discount dates were shown but never applied. Now ``p
 the regular price and ``sale_price_cents`` an optional sale price charged from
 ``sale_starts_on`` to ``sale_ends_on`` (shop days, inclusive; ``Product.offer``). Existing
 discounts become sale prices with their dates; a "regular" price not above the price was
-meaningless and is dropped.
+meaningless and is dropped. ix_product_listing takes the sale columns (price filters compare
+the day's price) and ix_product_sale_price_cents is new (sorting by the day's price merges it
+with ix_product_price_cents; lesnamax/catalogue/services.py ``_by_price``).
 
 Plain ALTER TABLE statements (SQLite >= 3.35 and PostgreSQL both take them): a batch
 "move and copy" on SQLite would drop the product table's full-text triggers (0006).
