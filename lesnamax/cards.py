@@ -8,7 +8,8 @@ customers' too, and every search however rare.
 A card shows nothing but its product's own fields and cover picture in one language, so the key
 is those values themselves: a changed price, stock, name or picture is a new key, and nothing has
 to be invalidated (an old card is simply never asked for again and ages out of the store). The
-CSRF token of the add-to-cart form is cut out before storing and put back for each request.
+price is the offer of the shop's day, so a sale that starts or ends at midnight is a new key too.
+The CSRF token of the add-to-cart form is cut out before storing and put back for each request.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def card_key(product, heading: str, lang: str) -> tuple:
     cover = product.images[0] if product.images else None
     picture = (cover.key, cover.width, cover.height) if cover is not None else None
     return (lang, heading, product.id, product.slug, product.name_sq, product.name_en,
-            product.price_cents, product.regular_price_cents, product.stock, picture)
+            product.today, product.stock, picture)
 
 
 def product_card(product, heading: str = "h3") -> Markup:

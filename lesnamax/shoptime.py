@@ -21,8 +21,14 @@ def shop_day(moment: datetime) -> date:
     return moment.astimezone(zone()).date()
 
 
+def now() -> datetime:
+    """The current UTC moment: the shop's one clock (tests move it by patching this)."""
+    return datetime.now(UTC)
+
+
 def shop_today() -> date:
-    return shop_day(datetime.now(UTC))
+    """Today in Prishtinë: the day prices, offers and cached pages are of."""
+    return shop_day(now())
 
 
 def midnight(day: date, tz: ZoneInfo | None = None) -> datetime:

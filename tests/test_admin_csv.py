@@ -38,8 +38,8 @@ def shop(make_category, make_product):
     beds = make_category(slug="krevate", name_sq="Krevate", name_en="Beds")
     make_product(sku="LM-1", name_sq="Karrige çeliku", name_en="Steel chair",
                  description_sq="Rreth 5 kg;\nfort, \"klasike\"", category_id=chairs.id,
-                 price_cents=1250, regular_price_cents=1500, discount_starts_on=date(2026, 1, 1),
-                 discount_ends_on=date(2026, 1, 31), material="metal", colour="black",
+                 price_cents=1500, sale_price_cents=1250, sale_starts_on=date(2026, 1, 1),
+                 sale_ends_on=date(2026, 1, 31), material="metal", colour="black",
                  width_cm=45, depth_cm=50, height_cm=90, featured=True)
     make_product(sku="LM-2", name_sq="Krevat për dy", name_en="Double bed",
                  category_id=beds.id, price_cents=25000, stock=0, active=False)
@@ -98,7 +98,7 @@ def events(app, action: str) -> list[AuditEvent]:
 def test_the_page_explains_the_columns_and_codes(client, admin, shop):
     page = client.get("/admin/csv").get_data(as_text=True)
     assert 'aria-current="page"' in page and 'enctype="multipart/form-data"' in page
-    for text in ("regular_price", "memory_foam", "karrige", 'name="csrf_token"',
+    for text in ("sale_price", "sale_ends_on", "memory_foam", "karrige", 'name="csrf_token"',
                  "admin-csv.js", "<progress", "stock_exported"):
         assert text in page
 
@@ -121,13 +121,12 @@ def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
     first = dict(zip(COLUMNS, rows[1], strict=True))
     assert first["name_sq"] == "Karrige çeliku"
     assert first["description_sq"] == "Rreth 5 kg;\nfort, \"klasike\""
-    assert (first["price"], first["regular_price"]) == ("12.50", "15.00")
-    assert (first["discount_starts_on"], first["discount_ends_on"]) == ("2026-01-01",
-                                                                        "2026-01-31")
+    assert (first["price"], first["sale_price"]) == ("15.00", "12.50")
+    assert (first["sale_starts_on"], first["sale_ends_on"]) == ("2026-01-01", "2026-01-31")
     assert (first["category"], first["material"], first["active"], first["featured"]) == (
         "karrige", "metal", "1", "1")
     second = dict(zip(COLUMNS, rows[2], strict=True))
-    assert (second["active"], second["stock"], second["regular_price"]) == ("0", "0", "")
+    assert (second["active"], second["stock"], second["sale_price"]) == ("0", "0", "")
     assert second["stock_exported"] == second["stock"]
     third = dict(zip(COLUMNS, rows[3], strict=True))
     # Cells Excel would run as formulas are defused with a leading apostrophe.
@@ -196,6 +195,22 @@ def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
         123450, 2, "Double bed", False)  # columns left out keep their values
 
 
+def test_a_file_sets_a_sale_price_with_its_days(app, client, admin, english, shop):
+    header = ("sku", "name_sq", "category", "stock", "price", "sale_price", "sale_starts_on",
+              "sale_ends_on")
+    data = csv_bytes([["LM-3", "Tavolinë", "krevate", "3", "2,00", "1,50", "2026-12-01",
+                       "2026-12-24"]], header=header)
+    assert upload(client, data).status_code == 200
+    assert client.post("/admin/csv/confirm", data={"expected": "0:1"}).status_code == 303
+    item = products(app)["LM-3"]
+    assert (item["price_cents"], item["sale_price_cents"], item["sale_starts_on"],
+            item["sale_ends_on"]) == (200, 150, date(2026, 12, 1), date(2026, 12, 24))
+    # Checked against the stored values: a regular price at or under the stored sale price.
+    data = csv_bytes([["LM-1", "Karrige", "karrige", "0", "12.50"]], header=header[:5])
+    body = upload(client, data).get_data(as_text=True)
+    assert "must be lower than the regular price" in body
+
+
 @pytest.mark.parametrize("column, value, message", [
     ("price", "12,5€", "without the currency sign"),
     ("price", "-3", "cannot be negative"),
@@ -205,8 +220,9 @@ def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
     ("price", "0", "more than 0"),
     ("price", "0,00", "more than 0"),
     ("price", "1 000 000,01", "cannot be more than 1 000 000"),
-    ("regular_price", "0.00", "more than 0"),
-    ("regular_price", "9.00", "must be higher than the discounted price"),
+    ("sale_price", "0.00", "more than 0"),
+    ("sale_price", "10.00", "must be lower than the regular price"),
+    ("sale_price", "11.00", "must be lower than the regular price"),
     ("stock", "-3", "cannot be negative"),
     ("stock", "2.5", "whole number"),
     ("stock", "100001", "from 0 to 100 000"),
@@ -224,19 +240,19 @@ def test_semicolons_without_bom_and_partial_columns(app, client, admin, shop):
     ("name_sq", "<script>alert(1)</script>", "HTML tags"),
     ("name_en", "Bad\x00byte", "control characters"),
     ("active", "maybe", "Write 1 for yes or 0 for no."),
-    ("discount_starts_on", "31/12/2026", "YYYY-MM-DD"),
-    ("discount_ends_on", "2025-01-01", "cannot end before it starts"),
+    ("sale_starts_on", "31/12/2026", "YYYY-MM-DD"),
+    ("sale_ends_on", "2025-01-01", "cannot end before it starts"),
     ("width_cm", "abc", "whole centimetres"),
     ("width_cm", "0", "from 1 to 10 000"),
     ("depth_cm", "10001", "from 1 to 10 000"),
     ("height_cm", "-5", "from 1 to 10 000"),
-    ("discount_starts_on", "2026-01-01", "Discount dates need a discounted price."),
+    ("sale_starts_on", "2026-01-01", "Discount dates need a discounted price."),
     ("description_sq", "x" * 10_001, "at most 10000 characters"),
 ])
 def test_bad_cells_are_reported_by_line_and_column(app, client, hx, admin, english, shop,
                                                    import_dir, column, value, message):
     before = products(app)
-    extra = {"discount_starts_on": "2026-01-01"} if column == "discount_ends_on" else {}
+    extra = {"sale_starts_on": "2026-01-01"} if column == "sale_ends_on" else {}
     rows = [row(sku="LM-8"), row(**{"sku": "LM-9", column: value, **extra})]
     for sender in (client, hx):
         response = upload(sender, csv_bytes(rows))

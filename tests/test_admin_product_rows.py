@@ -5,6 +5,7 @@ hostile input on the row forms; the CSRF token on every product form."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -14,6 +15,7 @@ from lesnamax.extensions import db
 
 from . import admin_support
 from .admin_support import LONG, events, product, text
+from .shop_clock import set_clock
 
 # Fixtures from admin_support: pytest finds them as attributes of this module.
 en, owner = admin_support.en, admin_support.owner
@@ -107,16 +109,32 @@ def test_bad_price_without_javascript_shows_the_row_with_its_message(client, own
     assert "<html" in body and f'id="product-{item.id}"' in body and 'value="abc"' in body
 
 
-def test_a_price_at_or_above_the_regular_price_ends_the_discount(app, hx, owner, make_product):
-    item = make_product(price_cents=8000, regular_price_cents=10000)
-    assert hx.post(f"/admin/products/{item.id}/price", data={"price": "70"}).status_code == 200
-    assert product(app, item.id).regular_price_cents == 10000
-    assert hx.post(f"/admin/products/{item.id}/price", data={"price": "100"}).status_code == 200
+def test_a_regular_price_at_or_below_the_sale_price_ends_the_sale(app, hx, owner, make_product):
+    item = make_product(price_cents=10000, sale_price_cents=8000,
+                        sale_starts_on=date(2026, 12, 1), sale_ends_on=date(2026, 12, 31))
+    assert hx.post(f"/admin/products/{item.id}/price", data={"price": "90"}).status_code == 200
     saved = product(app, item.id)
-    assert (saved.price_cents, saved.regular_price_cents) == (10000, None)
+    assert (saved.price_cents, saved.sale_price_cents) == (9000, 8000)
+    assert hx.post(f"/admin/products/{item.id}/price", data={"price": "80"}).status_code == 200
+    saved = product(app, item.id)
+    assert (saved.price_cents, saved.sale_price_cents, saved.sale_starts_on,
+            saved.sale_ends_on) == (8000, None, None, None)
     # Values and column names only: the audit page is read in Albanian.
     assert [e.detail for e in events(app, "product.price")] == [
-        "80.00 € → 70.00 €", "70.00 € → 100.00 €, regular_price_cents: 100.00 € → –"]
+        "100.00 € → 90.00 €", "90.00 € → 80.00 €, sale_price_cents: 80.00 € → –"]
+
+
+@pytest.mark.parametrize(("wall_clock", "badge"), [
+    ("2026-11-30 23:59", "Sale from Dec 1, 2026"), ("2026-12-01 00:00", "Discounted"),
+    ("2026-12-31 23:59", "Discounted"), ("2027-01-01 00:00", "Sale ended")])
+def test_the_list_tells_a_coming_running_and_ended_sale(client, owner, make_product,
+                                                        monkeypatch, wall_clock, badge):
+    item = make_product(name_en="Sofa", price_cents=10000, sale_price_cents=8000,
+                 sale_starts_on=date(2026, 12, 1), sale_ends_on=date(2026, 12, 31))
+    set_clock(monkeypatch, wall_clock)
+    row = text(client.get("/admin/products")).split(f'id="product-{item.id}"')[1]
+    row = row.split("</tr>")[0]
+    assert badge in row and "Sale price €80.00, Dec 1, 2026 – Dec 31, 2026" in row
 
 
 def test_unknown_product_is_404(hx, owner):

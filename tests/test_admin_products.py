@@ -124,8 +124,8 @@ def form_values(category_id, /, **changes) -> dict:
         "description_sq": "Tavolinë e vogël\r\nprej lisi.", "description_en": "A small table.",
         "sku": "lm-tav-000900", "slug": "", "category_id": str(category_id),
         "material": "oak", "colour": "natural", "width_cm": "90", "depth_cm": "50",
-        "height_cm": "45", "price": "149,90", "sale_price": "", "discount_starts_on": "",
-        "discount_ends_on": "", "stock": "6", "active": "y",
+        "height_cm": "45", "price": "149,90", "sale_price": "", "sale_starts_on": "",
+        "sale_ends_on": "", "stock": "6", "active": "y",
     }
     values.update(changes)
     return {k: v for k, v in values.items() if v is not None}
@@ -154,7 +154,7 @@ def test_create_a_product(app, client, owner, make_category):
                                                                 14990)
     assert created.description_sq == "Tavolinë e vogël\nprej lisi."
     assert (created.material, created.width_cm, created.stock) == ("oak", 90, 6)
-    assert created.active and not created.featured and created.regular_price_cents is None
+    assert created.active and not created.featured and created.sale_price_cents is None
     assert "tavoline caji" in created.search_text
     [event] = events(app, "product.create")
     assert event.subject_id == str(created.id) and "LM-TAV-000900" in event.detail
@@ -227,16 +227,17 @@ def test_duplicate_sku_and_typed_slug_are_refused(app, client, owner, make_produ
 def test_discounted_product(app, client, owner, make_category):
     category = make_category()
     response = client.post("/admin/products/new", data=form_values(
-        category.id, price="200", sale_price="150", discount_starts_on="2026-01-01",
-        discount_ends_on="2026-12-31"))
+        category.id, price="200", sale_price="150", sale_starts_on="2026-01-01",
+        sale_ends_on="2026-12-31"))
     assert response.status_code == 303
     created = product(app, new_id(app))
-    assert (created.price_cents, created.regular_price_cents) == (15000, 20000)
-    assert str(created.discount_ends_on) == "2026-12-31"
+    assert (created.price_cents, created.sale_price_cents) == (20000, 15000)
+    assert (str(created.sale_starts_on), str(created.sale_ends_on)) == ("2026-01-01", "2026-12-31")
     assert created.slug in text(client.get("/cmimore")) or "Tavolinë çaji" in text(
         client.get("/cmimore"))
     edit = text(client.get(f"/admin/products/{created.id}/edit"))
     assert 'value="200.00"' in edit and 'value="150.00"' in edit
+    assert 'value="2026-01-01"' in edit and 'value="2026-12-31"' in edit
 
 
 @pytest.mark.parametrize(("changes", "message"), [
@@ -266,11 +267,11 @@ def test_discounted_product(app, client, owner, make_category):
     ({"price": "2000000"}, "more than 1 000 000"),
     ({"sale_price": "149,90"}, "lower than the regular price"),
     ({"sale_price": "200"}, "lower than the regular price"),
-    ({"discount_ends_on": "2026-12-31"}, "need a discounted price"),
-    ({"sale_price": "100", "discount_starts_on": "2026-05-01",
-      "discount_ends_on": "2026-04-01"}, "cannot end before it starts"),
-    ({"sale_price": "100", "discount_starts_on": "31.12.2026"}, "Enter a date like"),
-    ({"sale_price": "100", "discount_starts_on": "2026-02-30"}, "Enter a date like"),
+    ({"sale_ends_on": "2026-12-31"}, "need a discounted price"),
+    ({"sale_price": "100", "sale_starts_on": "2026-05-01",
+      "sale_ends_on": "2026-04-01"}, "cannot end before it starts"),
+    ({"sale_price": "100", "sale_starts_on": "31.12.2026"}, "Enter a date like"),
+    ({"sale_price": "100", "sale_starts_on": "2026-02-30"}, "Enter a date like"),
     ({"stock": "-1"}, "whole number"),
     ({"stock": "abc"}, "whole number"),
 ])

@@ -7,6 +7,8 @@ from datetime import UTC, date
 import pytest
 from babel.numbers import format_currency
 
+from .shop_clock import set_clock
+
 
 def names_in(html: str) -> list[str]:
     return re.findall(r'<h3 class="card-title">([^<]+)</h3>', html)
@@ -40,8 +42,8 @@ def shop(make_category, make_product):
     make_product(
         name_sq="Dyshek memorie",
         name_en="Memory foam mattress",
-        price_cents=29900,
-        regular_price_cents=39900,
+        price_cents=39900,
+        sale_price_cents=29900,
         category_id=mattresses.id,
         material="memory_foam",
         stock=3,
@@ -254,16 +256,21 @@ def test_price_list(client, shop):
     assert "Tavolinë e fshehur" not in html
 
 
-def test_price_list_shows_the_discount_period(client, make_product):
+def test_price_list_shows_the_discount_period(client, make_product, monkeypatch):
     make_product(
         name_sq="Oferta",
-        price_cents=800,
-        regular_price_cents=1000,
-        discount_starts_on=date(2026, 11, 20),
-        discount_ends_on=date(2026, 12, 5),
+        price_cents=1000,
+        sale_price_cents=800,
+        sale_starts_on=date(2026, 11, 20),
+        sale_ends_on=date(2026, 12, 5),
     )
+    set_clock(monkeypatch, "2026-12-05 12:00")
     row = client.get("/cmimore").text.split("Oferta")[1].split("</tr>")[0]
     assert "20 nën 2026" in row and "5 dhj 2026" in row
+    # The day after, the sale is over (test_sale_prices.py has the boundaries).
+    set_clock(monkeypatch, "2026-12-06 12:00")
+    row = client.get("/cmimore").text.split("Oferta")[1].split("</tr>")[0]
+    assert "nën 2026" not in row and "20%" not in row
 
 
 def test_price_list_bad_page_is_not_an_error(client, shop):

@@ -15,7 +15,7 @@ def test_0008_downgrades_and_upgrades(app):
         assert "token" in columns("cart") and "cart_id" in columns("order")
         unique = {i["name"] for i in inspect(db.engine).get_indexes("order") if i["unique"]}
         assert "ix_order_cart_id" in unique
-        flask_migrate.downgrade(revision="0006")
+        flask_migrate.downgrade(revision="0007")
         db.engine.dispose()
         assert "token" not in columns("cart") and "cart_id" not in columns("order")
         flask_migrate.upgrade()

@@ -141,7 +141,8 @@ def test_walk_pays_only_for_many_matches_and_early_pages(app):
 def test_a_walk_reads_the_sort_index(app, count_queries, many_chairs, monkeypatch, sort, lang,
                                      index):
     """Whatever the statistics, a walk reads the sort column's index, and sorts nothing more
-    than ties of a descending price."""
+    than ties of a descending price. By price, it merges the walks of the regular and the sale
+    prices, and sorts only the page's rows."""
     from lesnamax.catalogue.filters import ListingQuery
     from lesnamax.catalogue.services import list_products, menu_tree
 
@@ -156,7 +157,14 @@ def test_a_walk_reads_the_sort_index(app, count_queries, many_chairs, monkeypatc
         raw = db.session.connection().connection.driver_connection
         plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {statement}", params)]
         assert f"SCAN product USING INDEX {index}" in plan
-        assert "USE TEMP B-TREE FOR ORDER BY" not in plan
+        if not sort.startswith("price"):
+            assert "USE TEMP B-TREE FOR ORDER BY" not in plan
+            return
+        assert "MERGE (UNION ALL)" in plan
+        assert any("USING INDEX ix_product_sale_price_cents" in step for step in plan)
+        # One sort only: the page's own rows, after the merge.
+        assert plan.count("USE TEMP B-TREE FOR ORDER BY") == 1
+        assert plan[-1] == "USE TEMP B-TREE FOR ORDER BY"
 
 
 @pytest.mark.parametrize("words", [["karrige"], ["kar"], ["chair", "0"], ["tav"], ["zzz"]])

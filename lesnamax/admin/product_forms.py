@@ -158,8 +158,8 @@ class ProductForm(FlaskForm):
     height_cm = text(_l("Height (cm)"), 10, extra=[centimetres])
     price = text(_l("Regular price (€)"), 30, required=True, extra=[euros])
     sale_price = text(_l("Discounted price (€, optional)"), 30, extra=[euros])
-    discount_starts_on = text(_l("Discount from"), 10, extra=[iso_date])
-    discount_ends_on = text(_l("Discount until"), 10, extra=[iso_date])
+    sale_starts_on = text(_l("Discount from"), 10, extra=[iso_date])
+    sale_ends_on = text(_l("Discount until"), 10, extra=[iso_date])
     stock = text(_l("Stock"), 10, required=True, extra=[stock_count])
     #: The stock shown when the page was opened (see ``editing.set_stock``).
     stock_was = HiddenField()
@@ -183,12 +183,12 @@ class ProductForm(FlaskForm):
         if sale is not None and sale >= regular:
             add_error(self.sale_price, _l("The discounted price must be lower than the regular "
                                           "price."))
-        starts, ends = self.discount_starts_on.clean, self.discount_ends_on.clean
+        starts, ends = self.sale_starts_on.clean, self.sale_ends_on.clean
         if sale is None and (starts or ends):
-            add_error(self.discount_starts_on if starts else self.discount_ends_on,
+            add_error(self.sale_starts_on if starts else self.sale_ends_on,
                       _l("Discount dates need a discounted price."))
         if starts and ends and ends < starts:
-            add_error(self.discount_ends_on, _l("The discount cannot end before it starts."))
+            add_error(self.sale_ends_on, _l("The discount cannot end before it starts."))
         return not any(field.errors for field in self)
 
 
@@ -207,10 +207,10 @@ def product_values(form: ProductForm) -> dict:
     values["category_id"] = int(values["category_id"])
     values["material"] = values["material"] or None
     values["colour"] = values["colour"] or None
-    values["price_cents"] = regular if sale is None else sale
-    values["regular_price_cents"] = None if sale is None else regular
+    values["price_cents"] = regular
+    values["sale_price_cents"] = sale
     if sale is None:
-        values["discount_starts_on"] = values["discount_ends_on"] = None
+        values["sale_starts_on"] = values["sale_ends_on"] = None
     return values
 
 
@@ -224,7 +224,6 @@ def price_text(cents: int | None, lang: str) -> str:
 
 def initial_data(product, lang: str) -> dict:
     """Return the edit form's starting values for ``product``."""
-    discounted = product.regular_price_cents is not None
     data = {name: getattr(product, name) for name in (
         "name_sq", "name_en", "description_sq", "description_en", "sku", "slug", "active",
         "featured")}
@@ -232,14 +231,13 @@ def initial_data(product, lang: str) -> dict:
         category_id=str(product.category_id),
         material=product.material or "",
         colour=product.colour or "",
-        price=price_text(product.regular_price_cents if discounted else product.price_cents,
-                         lang),
-        sale_price=price_text(product.price_cents, lang) if discounted else "",
+        price=price_text(product.price_cents, lang),
+        sale_price=price_text(product.sale_price_cents, lang),
         stock=str(product.stock),
         stock_was=str(product.stock),
         **{k: "" if getattr(product, k) is None else str(getattr(product, k))
-           for k in ("width_cm", "depth_cm", "height_cm", "discount_starts_on",
-                     "discount_ends_on")},
+           for k in ("width_cm", "depth_cm", "height_cm", "sale_starts_on",
+                     "sale_ends_on")},
     )
     return data
 

@@ -105,7 +105,7 @@ def add(cart: Cart, product_id: int, quantity: int) -> Change:
         return Change(None, 0, capped=True, available=0)
     if line is None:
         line = CartLine(cart_id=cart.id, product_id=product_id, quantity=kept,
-                        price_when_added_cents=product.price_cents)
+                        price_when_added_cents=product.today.price_cents)
         db.session.add(line)
     else:
         line.quantity = kept

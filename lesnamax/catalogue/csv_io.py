@@ -40,7 +40,7 @@ from .csv_rows import (
 from .models import Category, Product, category_names, search_text_for, utcnow
 
 COLUMNS = ("sku", "name_sq", "name_en", "description_sq", "description_en", "category", "price",
-           "regular_price", "discount_starts_on", "discount_ends_on", "stock", "stock_exported",
+           "sale_price", "sale_starts_on", "sale_ends_on", "stock", "stock_exported",
            "active", "featured", "material", "colour", "width_cm", "depth_cm", "height_cm")
 REQUIRED = ("sku", "name_sq", "category", "price", "stock")
 MAX_REPORTED = 500
@@ -129,7 +129,7 @@ def _cells(row, slugs: dict[int, str]) -> list[str]:
             value = row["stock" if name == "stock_exported" else FIELD.get(name, name)]
         if value is None:
             cells.append("")
-        elif name in ("price", "regular_price"):
+        elif name in ("price", "sale_price"):
             cells.append(f"{value // 100}.{value % 100:02d}")
         elif isinstance(value, bool):
             cells.append("1" if value else "0")

@@ -22,10 +22,10 @@ from . import vocab
 
 #: CSV column -> Product attribute, where they differ.
 FIELD = {"category": "category_id", "price": "price_cents",
-         "regular_price": "regular_price_cents"}
+         "sale_price": "sale_price_cents"}
 #: What a new product gets for a column the file leaves out.
 DEFAULTS = {"name_en": "", "description_sq": "", "description_en": "",
-            "regular_price_cents": None, "discount_starts_on": None, "discount_ends_on": None,
+            "sale_price_cents": None, "sale_starts_on": None, "sale_ends_on": None,
             "active": True, "featured": False, "material": None, "colour": None,
             "width_cm": None, "depth_cm": None, "height_cm": None}
 #: The product form's lengths (``ProductForm``).
@@ -74,17 +74,17 @@ def row_values(line: int, header: list[str], cells: list[str],
 
 def consistency_problems(values: dict, line: int) -> list[Problem]:
     """Check values that depend on each other (for an update, merged with the stored ones)."""
-    regular, price = values["regular_price_cents"], values["price_cents"]
+    sale, regular = values["sale_price_cents"], values["price_cents"]
     problems = []
-    if regular is not None and regular <= price:
-        problems.append(Problem(line, "regular_price", _l(
-            "The regular price must be higher than the discounted price.")))
-    starts, ends = values["discount_starts_on"], values["discount_ends_on"]
-    if regular is None and (starts or ends):
-        problems.append(Problem(line, "discount_starts_on" if starts else "discount_ends_on",
+    if sale is not None and sale >= regular:
+        problems.append(Problem(line, "sale_price", _l(
+            "The discounted price must be lower than the regular price.")))
+    starts, ends = values["sale_starts_on"], values["sale_ends_on"]
+    if sale is None and (starts or ends):
+        problems.append(Problem(line, "sale_starts_on" if starts else "sale_ends_on",
                                 _l("Discount dates need a discounted price.")))
     if starts and ends and ends < starts:
-        problems.append(Problem(line, "discount_ends_on",
+        problems.append(Problem(line, "sale_ends_on",
                                 _l("The discount cannot end before it starts.")))
     return problems
 
@@ -99,9 +99,9 @@ def _parse(name: str, cell: str, categories: dict[str, int]):
         if value not in categories:
             raise _Bad(_l("There is no category with the address “%(slug)s”.", slug=value[:60]))
         return categories[value]
-    if name in ("price", "regular_price"):
+    if name in ("price", "sale_price"):
         return _amount(value, required=name == "price")
-    if name in ("discount_starts_on", "discount_ends_on"):
+    if name in ("sale_starts_on", "sale_ends_on"):
         return _date(value)
     if name in ("active", "featured"):
         if not value:

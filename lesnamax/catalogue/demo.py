@@ -10,9 +10,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select, text
 
+from .. import shoptime
 from ..extensions import db
 from ..media import store_image
-from ..shoptime import shop_today
 from ..text import slugify
 from . import vocab
 from .demo_data import (
@@ -33,7 +33,7 @@ BATCH = 5000
 
 def seed(media_root: Path, products: int = HANDMADE, today: date | None = None) -> int:
     """Create categories and ``products`` products; return how many products exist after."""
-    today = today or shop_today()
+    today = today or shoptime.shop_today()
     rng = random.Random(2026)
     categories = _categories()
     directory = media_root / "products"
@@ -125,9 +125,11 @@ def _values(spec, n: int, rng: random.Random, today: date) -> dict:
     )
     values["description_en"] = DESCRIPTION_EN.format(name=values["name_en"], **words)
     if rng.random() < 0.2:
-        values["regular_price_cents"] = round(price * rng.choice([1.1, 1.15, 1.2, 1.25, 1.35]), -2)
-        values["discount_starts_on"] = today - timedelta(days=rng.randrange(1, 10))
-        values["discount_ends_on"] = today + timedelta(days=rng.randrange(5, 30))
+        # On sale at ``price`` today, for a while, down from a rounder regular price.
+        values["sale_price_cents"] = price
+        values["price_cents"] = round(price * rng.choice([1.1, 1.15, 1.2, 1.25, 1.35]), -2)
+        values["sale_starts_on"] = today - timedelta(days=rng.randrange(1, 10))
+        values["sale_ends_on"] = today + timedelta(days=rng.randrange(5, 30))
     return values
 
 

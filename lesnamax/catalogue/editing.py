@@ -180,7 +180,7 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
     for name, value in values.items():
         old = getattr(product, name)
         if old != value:
-            money = name in ("price_cents", "regular_price_cents")
+            money = name in ("price_cents", "sale_price_cents")
             changes.append(f"{name}: {_euros(old)} → {_euros(value)}" if money else name)
             setattr(product, name, value)
     _flush_unique(values, product_id)
@@ -194,15 +194,15 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
 
 
 def set_price(product_id: int, price_cents: int, actor: Actor) -> Product:
-    """Set the price charged. At or above the regular price, the discount ends."""
+    """Set the regular price. A sale price no longer below it is dropped with its dates."""
     product = get_product(product_id)
     # Audit details are data (values, column names), not prose: the trail is read in Albanian.
     detail = f"{_euros(product.price_cents)} → {_euros(price_cents)}"
     product.price_cents = price_cents
-    if product.regular_price_cents is not None and price_cents >= product.regular_price_cents:
-        detail += f", regular_price_cents: {_euros(product.regular_price_cents)} → {_euros(None)}"
-        product.regular_price_cents = None
-        product.discount_starts_on = product.discount_ends_on = None
+    if product.sale_price_cents is not None and product.sale_price_cents >= price_cents:
+        detail += f", sale_price_cents: {_euros(product.sale_price_cents)} → {_euros(None)}"
+        product.sale_price_cents = None
+        product.sale_starts_on = product.sale_ends_on = None
     record(actor, "product.price", "product", product_id, detail)
     db.session.commit()
     return product

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -14,11 +15,15 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
+    case,
     event,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import shoptime
 from ..extensions import db
 from ..text import fold
 from . import vocab
@@ -29,6 +34,26 @@ LOW_STOCK = 5
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a product sells for on one shop day (``Product.offer``)."""
+
+    #: The price charged that day.
+    price_cents: int
+    #: The usual price; equal to ``price_cents`` when there is no sale that day.
+    regular_cents: int
+    #: The sale's last day, when a sale runs that day and has an end.
+    until: date | None = None
+
+    @property
+    def on_sale(self) -> bool:
+        return self.price_cents < self.regular_cents
+
+    @property
+    def saving_cents(self) -> int:
+        return self.regular_cents - self.price_cents
 
 
 class Localized:
@@ -60,8 +85,10 @@ class Product(Localized, db.Model):
         # The home page's "featured, then newest" list reads this index in order.
         Index("ix_product_showcase", "featured", "created_at"),
         # Counts and facets of a listing (category, price, stock, material) read only this
-        # index, so they stay cheap on 100,000 products.
-        Index("ix_product_listing", "active", "category_id", "price_cents", "stock", "material"),
+        # index, so they stay cheap on 100,000 products; the sale columns are in it because the
+        # price filter compares the day's price (``price_on``).
+        Index("ix_product_listing", "active", "category_id", "price_cents", "sale_price_cents",
+              "sale_starts_on", "sale_ends_on", "stock", "material"),
         # The price list's order (category, name), so deep pages need no sort.
         Index("ix_product_price_list", "active", "category_id", "name_sq"),
     )
@@ -74,11 +101,14 @@ class Product(Localized, db.Model):
     description_sq: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    #: The regular price. What a product sells for on a given day is ``offer(day)``.
     price_cents: Mapped[int] = mapped_column(Integer, index=True)
-    #: The usual price when the product is on sale; NULL when it is not discounted.
-    regular_price_cents: Mapped[int | None] = mapped_column(Integer)
-    discount_starts_on: Mapped[date | None] = mapped_column(Date)
-    discount_ends_on: Mapped[date | None] = mapped_column(Date)
+    #: An optional sale price (below the regular one), charged from ``sale_starts_on`` to
+    #: ``sale_ends_on`` inclusive, shop days; a missing bound means "since ever" / "until
+    #: further notice".
+    sale_price_cents: Mapped[int | None] = mapped_column(Integer, index=True)
+    sale_starts_on: Mapped[date | None] = mapped_column(Date)
+    sale_ends_on: Mapped[date | None] = mapped_column(Date)
     stock: Mapped[int] = mapped_column(Integer, default=0)
     # Deliberately not indexed: nearly every row is active, and an index on it leads
     # SQLite's planner to probe the FTS table once per product instead of once per query.
@@ -107,9 +137,34 @@ class Product(Localized, db.Model):
         lazy="raise",
     )
 
+    def offer(self, day: date) -> Offer:
+        """The price on shop ``day``: the one rule, mirrored in SQL by ``price_on``."""
+        sale = self.sale_price_cents
+        if (sale is not None and sale < self.price_cents
+                and (self.sale_starts_on is None or self.sale_starts_on <= day)
+                and (self.sale_ends_on is None or day <= self.sale_ends_on)):
+            return Offer(sale, self.price_cents, self.sale_ends_on)
+        return Offer(self.price_cents, self.price_cents)
+
     @property
-    def is_discounted(self) -> bool:
-        return bool(self.regular_price_cents and self.regular_price_cents > self.price_cents)
+    def today(self) -> Offer:
+        """The offer of the shop's today (Prishtinë), for templates."""
+        return self.offer(shoptime.shop_today())
+
+    @property
+    def has_sale(self) -> bool:
+        """A sale price is set, whether or not its window is open today (for the admin)."""
+        return self.sale_price_cents is not None
+
+    @property
+    def sale_phase(self) -> str | None:
+        """For the admin: "coming", "on" or "ended" today; None without a sale price."""
+        if self.sale_price_cents is None:
+            return None
+        today = shoptime.shop_today()
+        if self.sale_starts_on is not None and today < self.sale_starts_on:
+            return "coming"
+        return "on" if self.offer(today).on_sale else "ended"
 
     @property
     def in_stock(self) -> bool:
@@ -121,6 +176,22 @@ class Product(Localized, db.Model):
 
     def __repr__(self) -> str:
         return f"<Product {self.sku}>"
+
+
+def price_on(day: date):
+    """SQL for the price charged on shop ``day``: ``Product.offer(day).price_cents`` as a column
+    expression, so price filters and sorts agree with the prices the pages show."""
+    return case((on_sale_on(day), Product.sale_price_cents), else_=Product.price_cents)
+
+
+def on_sale_on(day: date):
+    """SQL: the product's sale runs on shop ``day`` (``Product.offer(day).on_sale``).
+    A NULL sale price makes the comparison NULL, i.e. not on sale."""
+    return and_(
+        Product.sale_price_cents < Product.price_cents,
+        or_(Product.sale_starts_on.is_(None), Product.sale_starts_on <= day),
+        or_(Product.sale_ends_on.is_(None), Product.sale_ends_on >= day),
+    )
 
 
 def search_text_for(values: dict, category_names: list[str]) -> str:

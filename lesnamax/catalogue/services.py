@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, not_, or_, select, union_all
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import cache
+from .. import cache, shoptime
 from ..extensions import db
 from ..pagination import Page, clamp, count_and_clamp, paginate
 from . import search
 from .filters import ListingQuery
-from .models import Category, Localized, Product, ProductImage
+from .models import Category, Localized, Product, ProductImage, on_sale_on, price_on
 
 
 class CategoryTree:
@@ -88,18 +89,53 @@ def _menu_tree() -> CategoryTree:
 
 
 #: The index each sort can walk instead of sorting (search.walk_pays); "name" by language.
-SORT_INDEXES = {"price_asc": "ix_product_price_cents", "price_desc": "ix_product_price_cents",
-                "name": "ix_product_name_{lang}", "": "ix_product_created_at"}
+#: The price sorts walk two (``_by_price``).
+SORT_INDEXES = {"name": "ix_product_name_{lang}", "": "ix_product_created_at",
+                "newest": "ix_product_created_at"}
+PRICE_SORTS = frozenset({"price_asc", "price_desc"})
+#: What the two parts of a price sort walk: the regular prices, the sale prices.
+PRICE_INDEXES = ("ix_product_price_cents", "ix_product_sale_price_cents")
+
+
+def _by_price(statement, query: ListingQuery, day: date, limit: int, offset: int, walk: bool):
+    """One page of ``statement`` by the day's price, the cheapest (or dearest) first.
+
+    No index holds the day's price (it depends on the sale's days), but the products not on
+    sale that day come in order from ix_product_price_cents, and those on sale from
+    ix_product_sale_price_cents: the two streams are merged (UNION ALL ... ORDER BY, which
+    SQLite and PostgreSQL merge when each part comes in order) and stop at the page. On
+    100,000 products (SQLite) the page took under 1 ms; sorting every product by the day's
+    price took 40 to 140 ms. The price filters are repeated on each part's own column, so that each
+    walk starts and stops at the filter's bounds.
+    """
+    sort, on_sale = query.sort, on_sale_on(day)
+    parts = []
+    for column, which in ((Product.price_cents, or_(Product.sale_price_cents.is_(None),
+                                                     not_(on_sale))),
+                          (Product.sale_price_cents, on_sale)):
+        part = statement.with_only_columns(Product.id, column.label("k")).where(
+            column.is_not(None), which)
+        if query.min_price_cents is not None:
+            part = part.where(column >= query.min_price_cents)
+        if query.max_price_cents is not None:
+            part = part.where(column <= query.max_price_cents)
+        parts.append(part)
+    regular, sale = parts
+    if walk:
+        regular, sale = (part.with_hint(Product, f"INDEXED BY {index}", "sqlite")
+                         for part, index in zip((regular, sale), PRICE_INDEXES, strict=True))
+    k, pid = literal_column("k"), literal_column("id")
+    merged = union_all(regular, sale).order_by(k if sort == "price_asc" else k.desc(), pid)
+    page = merged.limit(limit).offset(offset).subquery()
+    key = price_on(day)
+    order = (key, Product.id) if sort == "price_asc" else (key.desc(), Product.id)
+    return select(Product).where(Product.id.in_(select(page.c.id))).order_by(*order)
 
 
 def _order(statement, sort: str, lang: str, walk: bool = False):
     if walk:
         index = SORT_INDEXES.get(sort, SORT_INDEXES[""]).format(lang="en" if lang == "en" else "sq")
         statement = statement.with_hint(Product, f"INDEXED BY {index}", "sqlite")
-    if sort == "price_asc":
-        return statement.order_by(Product.price_cents, Product.id)
-    if sort == "price_desc":
-        return statement.order_by(Product.price_cents.desc(), Product.id)
     if sort == "name":
         return statement.order_by(Product.name_en if lang == "en" else Product.name_sq, Product.id)
     return statement.order_by(Product.created_at.desc(), Product.id.desc())
@@ -113,21 +149,26 @@ CARD_ONLY = (
 )
 
 
-def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: int) -> Page:
+def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: int,
+                  day: date | None = None) -> Page:
     """Return one page of active products matching ``query`` (two queries plus images).
 
     A search without an explicit sort is ordered by relevance. A search with no other filter
-    is counted and ranked in the search index alone where the engine allows (SQLite).
+    is counted and ranked in the search index alone where the engine allows (SQLite). Prices
+    are filtered and sorted as charged on shop ``day`` (today by default).
     """
+    day = day or shoptime.shop_today()
     statement = select(Product).where(Product.active.is_(True))
     filters = []
     category = tree.by_slug.get(query.category)
     if category is not None:
         filters.append(Product.category_id.in_(tree.descendant_ids(category)))
     if query.min_price_cents is not None:
-        filters.append(Product.price_cents >= query.min_price_cents)
+        # The day's price is never above the regular one: the first test narrows on the index.
+        filters += [Product.price_cents >= query.min_price_cents,
+                    price_on(day) >= query.min_price_cents]
     if query.max_price_cents is not None:
-        filters.append(Product.price_cents <= query.max_price_cents)
+        filters.append(price_on(day) <= query.max_price_cents)
     if query.in_stock:
         filters.append(Product.stock > 0)
     if query.material:
@@ -147,7 +188,10 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
         walk = bool(words) and search.walk_pays(total, offset)
         if words:
             statement = statement.where(search.condition(words))
-        statement = _order(statement, query.sort, lang, walk).limit(per_page).offset(offset)
+        if query.sort in PRICE_SORTS:
+            statement = _by_price(statement, query, day, per_page, offset, walk)
+        else:
+            statement = _order(statement, query.sort, lang, walk).limit(per_page).offset(offset)
     items = db.session.scalars(
         statement.options(selectinload(Product.images), *CARD_ONLY)).all()
     return Page(list(items), total, page, per_page)
@@ -201,12 +245,15 @@ def attach_images(products: list[Product]) -> list[Product]:
     return products
 
 
-def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
-    """Return ``(featured, discounted)`` active products for the home page.
+def home_products(limit: int = 8, day: date | None = None
+                  ) -> tuple[list[Product], list[Product]]:
+    """Return ``(featured, discounted)`` active products for the home page; discounted means
+    on sale on shop ``day`` (today by default).
 
     Featured products are topped up with the newest ones, so the home page is never bare.
     Three queries in all, whatever the size of the catalogue.
     """
+    day = day or shoptime.shop_today()
     base = select(Product).where(Product.active.is_(True)).options(*CARD_ONLY)
     # Featured first, then the newest: one query, served by ix_product_showcase.
     featured = list(
@@ -220,7 +267,7 @@ def home_products(limit: int = 8) -> tuple[list[Product], list[Product]]:
         db.session.scalars(
             # Newest offers first: walks ix_product_created_at and stops after ``limit``
             # hits, where "biggest discount first" would sort every discounted product.
-            base.where(Product.regular_price_cents > Product.price_cents, Product.stock > 0)
+            base.where(on_sale_on(day), Product.stock > 0)
             .order_by(Product.created_at.desc(), Product.id.desc())
             .limit(limit)
         )
@@ -241,8 +288,10 @@ def product_by_slug(slug: str) -> Product | None:
     )
 
 
-def related_products(product: Product, limit: int = 4) -> list[Product]:
-    """Return other in-stock products of the same category, closest in price first."""
+def related_products(product: Product, limit: int = 4, day: date | None = None
+                     ) -> list[Product]:
+    """Return other in-stock products of the same category, closest in the day's price first."""
+    day = day or shoptime.shop_today()
     rows = db.session.scalars(
         select(Product)
         .where(
@@ -251,7 +300,7 @@ def related_products(product: Product, limit: int = 4) -> list[Product]:
             Product.active.is_(True),
             Product.stock > 0,
         )
-        .order_by(func.abs(Product.price_cents - product.price_cents), Product.id)
+        .order_by(func.abs(price_on(day) - product.offer(day).price_cents), Product.id)
         .limit(limit)
         .options(selectinload(Product.images), *CARD_ONLY)
     ).all()

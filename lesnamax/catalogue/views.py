@@ -6,9 +6,8 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
-from .. import htmx
+from .. import htmx, shoptime
 from ..i18n import current_code
-from ..shoptime import shop_today
 from ..text import whole_number
 from . import filters, services
 
@@ -76,6 +75,7 @@ def product(slug: str):
     return render_template(
         "catalogue/product.html",
         product=found,
+        offer=found.today,
         category=category,
         breadcrumbs=tree().ancestors(category) if category else [],
         related=services.related_products(found),
@@ -99,7 +99,8 @@ def price_list():
     number = whole_number(raw, 6) or 1
     page = services.price_list(max(number, 1), per_page=100)
     return render_template(
-        "catalogue/price_list.html", page=page, list_date=shop_today(), bad_page=raw != str(number)
+        "catalogue/price_list.html", page=page, list_date=shoptime.shop_today(),
+        bad_page=raw != str(number),
     )
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from .. import shoptime
 from .models import PICKUP
 
 #: Prices include VAT at this rate (Kosovo, 18 %); shown, never added on top.
@@ -59,14 +60,16 @@ class Totals:
 def priced(lines) -> list[PricedLine]:
     """Turn cart lines (with products loaded) into lines at today's prices, with their flags."""
     result = []
+    day = shoptime.shop_today()  # one day for the whole cart, even across midnight
     for line in lines:
         product = line.product
+        price = product.offer(day).price_cents
         result.append(PricedLine(
             line_id=line.id, product_id=product.id, slug=product.slug, name_sq=product.name_sq,
-            name_en=product.name_en, sku=product.sku, unit_price_cents=product.price_cents,
+            name_en=product.name_en, sku=product.sku, unit_price_cents=price,
             quantity=line.quantity, stock=product.stock,
             available=product.active and product.stock > 0,
-            price_changed=product.price_cents != line.price_when_added_cents,
+            price_changed=price != line.price_when_added_cents,
             image=product.images[0] if product.images else None,
         ))
     return result

@@ -1,7 +1,7 @@
 """cart: a secret token for visitor carts; order: the cart it was placed from (one order per cart)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 04:00:00
 
 A visitor's session named its cart by id alone, so an id that was never saved (a failed first
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

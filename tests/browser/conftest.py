@@ -159,7 +159,8 @@ def shelf(live_app) -> Shelf:
             .order_by(Product.created_at.desc(), Product.id.desc())  # the listing's default
         ).all()
         products = [
-            Stocked(p.id, p.name_sq, p.slug, p.price_cents, p.stock, i // PER_PAGE + 1)
+            # The price charged today: a demo product may be on sale.
+            Stocked(p.id, p.name_sq, p.slug, p.today.price_cents, p.stock, i // PER_PAGE + 1)
             for i, p in enumerate(rows)
         ]
     return Shelf(products)
