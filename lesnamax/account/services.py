@@ -191,6 +191,16 @@ def set_password(user: User, password: str, visit: Visit) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` (all devices, remember-me cookies included).
+
+    Logging out means "log out everywhere": the one session token is part of every login cookie,
+    so a cookie copied before logout is refused afterwards.
+    """
+    user.session_token = new_session_token()
+    db.session.commit()
+
+
 def load_user(identifier: str) -> User | None:
     """Flask-Login's loader: ``"<id>:<session token>"``; a changed token means logged out."""
     user_id, _, token = identifier.partition(":")

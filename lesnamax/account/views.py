@@ -127,6 +127,9 @@ def _start_session(user, remember: bool) -> None:
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: the signed cookies themselves stay valid until the token changes.
+        services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
