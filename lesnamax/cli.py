@@ -192,7 +192,8 @@ def publish_policy(
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Expire unanswered card payments (returning stock) and blank old IP addresses."""
+    """Expire unanswered card payments (returning stock), blank old IP addresses and drop
+    ended rate-limit windows (their keys hold addresses)."""
     from .payments import services as payments
     from .privacy import services
 
@@ -203,6 +204,10 @@ def purge_expired() -> None:
     days = int(current_app.config["IP_RETENTION_DAYS"])
     changed = services.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
+    from . import ratelimit
+
+    ended = ratelimit.purge(now.timestamp())
+    click.echo(f"Removed {ended} ended rate-limit windows.")
 
 
 @click.command()

@@ -99,8 +99,9 @@ def load(app, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_bank(app.config)
-    # Flask-Limiter: memory by default, Redis when REDIS_URL is set (shared by all workers).
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Flask-Limiter: Redis when REDIS_URL is set, otherwise the database (lesnamax/ratelimit.py);
+    # both are shared by every worker, so the documented limits hold with several of them.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "database://")
     app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["SESSION_COOKIE_SECURE"] else "http"
 
 

@@ -61,17 +61,19 @@ class Shop:
         self.process.wait(10)
 
 
-@pytest.fixture
-def two_shops(app, redis_url, tmp_path):
-    env = {
-        **os.environ,
+def shop_env(app, tmp_path) -> dict[str, str]:
+    return {
         "LESNAMAX_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "LESNAMAX_REDIS_URL": redis_url,
         # Both processes sign and check cookies with the same key, as production servers do.
         "LESNAMAX_SECRET_KEY": "two-processes-one-key",
         "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
         "LESNAMAX_MAIL_OUTBOX": str(tmp_path / "outbox"),
     }
+
+
+@pytest.fixture
+def two_shops(app, redis_url, tmp_path):
+    env = {**os.environ, **shop_env(app, tmp_path), "LESNAMAX_REDIS_URL": redis_url}
     with open(tmp_path / "gunicorn.log", "wb") as log:
         shops = [Shop(env, log), Shop(env, log)]
         try:

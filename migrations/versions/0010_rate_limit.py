@@ -1,0 +1,34 @@
+"""rate limits shared by every worker: fixed-window counters in the database
+
+Revision ID: 0010
+Revises: 0006
+Create Date: 2026-12-06 03:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0010'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('rate_limit',
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('window_end', sa.BigInteger(), nullable=False),
+    sa.Column('hits', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit'))
+    )
+    with op.batch_alter_table('rate_limit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rate_limit_window_end'), ['window_end'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('rate_limit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_rate_limit_window_end'))
+
+    op.drop_table('rate_limit')
