@@ -7,6 +7,8 @@ runs real gunicorn processes.
 import os
 import threading
 
+import pytest
+
 from lesnamax import ratelimit
 from lesnamax.extensions import db
 
@@ -28,8 +30,8 @@ def test_the_reset_request_limit_is_counted_in_the_database(app, client):
         db.session.remove()
 
 
-def test_two_gunicorn_processes_without_redis_share_the_limit(app, tmp_path):
-    """The issue's case: memory storage let each worker count on its own."""
+@pytest.fixture
+def two_shops_without_redis(app, tmp_path):
     env = {**os.environ, **shop_env(app, tmp_path)}
     env.pop("LESNAMAX_REDIS_URL", None)
     with open(tmp_path / "gunicorn.log", "wb") as log:
@@ -37,18 +39,37 @@ def test_two_gunicorn_processes_without_redis_share_the_limit(app, tmp_path):
         try:
             for shop in shops:
                 shop.wait()
-            a, b = (shop.url for shop in shops)
-            person = Browser()
-            statuses = [
-                person.post(f"{server}/account/password/reset", {"email": "x@example.com"},
-                            token_from=f"{other}/account/password/reset")[0]
-                for server, other in [(a, b), (b, a)] * 6
-            ]
+            yield [shop.url for shop in shops]
         finally:
             for shop in shops:
                 shop.stop()
+
+
+def test_two_gunicorn_processes_without_redis_share_the_limit(two_shops_without_redis):
+    """The issue's case: memory storage let each worker count on its own."""
+    a, b = two_shops_without_redis
+    person = Browser()
+    statuses = [
+        person.post(f"{server}/account/password/reset", {"email": "x@example.com"},
+                    token_from=f"{other}/account/password/reset")[0]
+        for server, other in [(a, b), (b, a)] * 6
+    ]
     # Each process saw six requests: only a shared count refuses the eleventh and twelfth.
     assert statuses == [200] * 10 + [429, 429]
+
+
+def test_two_gunicorn_processes_without_redis_share_the_login_throttle(two_shops_without_redis,
+                                                                       make_user):
+    """Five wrong passwords per account and address per 10 minutes, whichever process."""
+    a, b = two_shops_without_redis
+    user = make_user(email="blerta@example.com")
+    person = Browser()
+    statuses = [
+        person.post(f"{server}/account/login", {"email": user.email, "password": "gabim-gabim"},
+                    token_from=f"{other}/account/login")[0]
+        for server, other in [(a, b), (b, a)] * 4
+    ]
+    assert statuses == [422] * 5 + [429] * 3
 
 
 def test_concurrent_hits_are_counted_once_each(app):

@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from .. import ratelimit
 from ..database import commit_keeping_loaded
 from ..extensions import db
 from ..privacy import services as privacy
@@ -179,6 +180,42 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | No
         return None
     user = db.session.get(User, data.get("id"))
     if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+        return None
+    return user
+
+
+def _signin_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="signin-link")
+
+
+def signin_token(user: User, secret_key: str) -> str:
+    """A one-time sign-in link's token; the nonce makes each link usable once."""
+    return _signin_serializer(secret_key).dumps(
+        {"id": user.id, "p": _password_fingerprint(user), "n": new_session_token()}
+    )
+
+
+def user_for_signin_token(token: str, secret_key: str, max_age: int,
+                          use: bool = False) -> User | None:
+    """Return the user of a valid, unexpired, unused sign-in token; ``use`` spends it.
+
+    Spent nonces are kept in the shared rate-limit table for as long as the token could live,
+    so a link works once across every worker.
+    """
+    try:
+        data = _signin_serializer(secret_key).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+        return None
+    used_key = "signin-used:" + hashlib.sha256(data["n"].encode()).hexdigest()
+    if use:
+        if ratelimit.hit(used_key, max_age + 60)[0] > 1:
+            return None
+    elif ratelimit.count(used_key)[0]:
         return None
     return user
 

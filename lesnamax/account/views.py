@@ -9,13 +9,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -26,7 +27,7 @@ from ..i18n import LOCALES, current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..site import safe_next
-from . import forms, kosovo, services
+from . import forms, kosovo, services, throttle
 from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -44,9 +45,8 @@ def visit() -> Visit:
     return Visit(ip=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
 
 
-def login_key() -> str:
-    """Rate-limit key for one account: the e-mail being tried, whatever the IP."""
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
+#: Signed proof that this browser logged in to an account before (account/throttle.py).
+DEVICE_COOKIE = "lm_device"
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -88,32 +88,69 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=login_key
-)
 def login():
     form = forms.LoginForm()
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     if form.validate_on_submit():
+        config = current_app.config
+        device = throttle.device_token(
+            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data
+        )
+        verdict = throttle.reserve(config, form.email.data, request.remote_addr, device)
+        if not verdict.allowed:
+            return login_rate_limited(verdict.wait)
         user = services.authenticate(form.email.data, form.password.data, visit())
         if user is not None:
-            _start_session(user, remember=form.remember.data)
-            if privacy.needs_acceptance(user, date.today()):
-                return redirect(url_for("privacy.accept", next=next_url), 303)
-            return redirect(next_url, 303)
+            throttle.release(verdict)
+            return _logged_in(user, form.remember.data, next_url)
         forms.add_error(form.password, _("Wrong e-mail or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("account/login.html", form=form, next_url=next_url), status
 
 
-def login_rate_limited():
+def login_rate_limited(wait: int | None = None):
     """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
     form = forms.LoginForm()
     services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
-    forms.add_error(form.password, _("Too many attempts. Please wait a little and try again."))
+    if wait:
+        minutes = max(1, -(-wait // 60))
+        message = ngettext(
+            "Too many attempts. Please wait %(num)d minute and try again, or sign in with a link "
+            "sent to your e-mail.",
+            "Too many attempts. Please wait %(num)d minutes and try again, or sign in with a "
+            "link sent to your e-mail.",
+            minutes,
+        )
+    else:
+        message = _("Too many attempts. Please wait a little and try again.")
+    forms.add_error(form.password, message)
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
-    return render_template("account/login.html", form=form, next_url=next_url), 429
+    response = make_response(
+        render_template("account/login.html", form=form, next_url=next_url), 429
+    )
+    if wait:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _logged_in(user, remember: bool, next_url: str):
+    """Start the session and remember this browser as one the owner uses."""
+    _start_session(user, remember=remember)
+    if privacy.needs_acceptance(user, date.today()):
+        response = redirect(url_for("privacy.accept", next=next_url), 303)
+    else:
+        response = redirect(next_url, 303)
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE,
+        throttle.new_device_cookie(config["SECRET_KEY"], user.email),
+        max_age=throttle.DEVICE_MAX_AGE,
+        path="/account",
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _start_session(user, remember: bool) -> None:
@@ -266,3 +303,53 @@ def reset_password(token: str):
     return render_template("account/reset_password.html", form=form), (
         422 if form.is_submitted() else 200
     )
+
+
+@bp.route("/login/link", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signin_link_request():
+    """Ask for a one-time sign-in link: the owner's way in whatever a guesser has done."""
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.user_by_email(forms.cleaned(form)["email"])
+        if user is not None and user.is_active and throttle.may_send_mail(
+            current_app.config, "signin", user.email
+        ):
+            _send_signin_link(user)
+        # The same answer either way: nobody learns which addresses have accounts.
+        flash(
+            _(
+                "If an account exists for that address, we have sent it a link to sign in. "
+                "The link works for 15 minutes, once."
+            ),
+            "success",
+        )
+        return redirect(url_for("account.login"), 303)
+    return render_template("account/signin_request.html", form=form), (
+        422 if form.is_submitted() else 200
+    )
+
+
+def _send_signin_link(user) -> None:
+    token = services.signin_token(user, current_app.config["SECRET_KEY"])
+    link = current_app.config["BASE_URL"].rstrip("/") + url_for("account.signin", token=token)
+    with force_locale(LOCALES.get(user.language, "sq_XK")):
+        body = render_template("email/signin_link.txt", user=user, link=link)
+        subject = _("Your sign-in link for LESNA MAX")
+    mail.send(user.email, subject, body)
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+def signin(token: str):
+    """GET shows a button, POST signs in: a mail scanner opening the link does not spend it."""
+    config = current_app.config
+    use = request.method == "POST"  # CSRFProtect has checked the POST's token
+    user = services.user_for_signin_token(
+        token, config["SECRET_KEY"], config["SIGNIN_LINK_MAX_AGE"], use=use
+    )
+    if user is None:
+        return render_template("account/signin_invalid.html"), 400
+    if not use:
+        return render_template("account/signin.html", user=user)
+    services.record_login(user, "link", visit())
+    return _logged_in(user, remember=False, next_url=url_for("account.index"))
