@@ -1,7 +1,7 @@
 """The shop keeps no state in its processes: two gunicorn servers over one database and one
 Redis serve one customer whose requests alternate between them (issue 6, "scale beyond one
-machine"). Sessions are signed cookies, carts live in the database, rate limits in Redis (or, without
-it, in the database: tests/test_rate_limit_shared.py).
+machine"). Sessions are signed cookies, carts live in the database, rate limits in Redis (or,
+without it, in the database: tests/test_rate_limit_shared.py).
 
 Runs on SQLite (one WAL file) and, with ``--db=postgresql``, on PostgreSQL.
 """
