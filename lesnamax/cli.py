@@ -192,8 +192,8 @@ def publish_policy(
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Expire unanswered card payments (returning stock), blank old IP addresses and drop
-    ended rate-limit windows (their keys hold addresses)."""
+    """Expire unanswered card payments (returning stock), blank old IP addresses, drop ended
+    rate-limit windows (their keys hold addresses) and registrations never confirmed."""
     from .payments import services as payments
     from .privacy import services
 
@@ -208,6 +208,10 @@ def purge_expired() -> None:
 
     ended = ratelimit.purge(now.timestamp())
     click.echo(f"Removed {ended} ended rate-limit windows.")
+    from .account import registration
+
+    unconfirmed = registration.purge(now, int(current_app.config["REGISTRATION_MAX_AGE"]))
+    click.echo(f"Removed {unconfirmed} registrations never confirmed.")
 
 
 @click.command()

@@ -76,6 +76,8 @@ def defaults(instance_path: Path) -> dict:
         "SIGNIN_LINK_MAX_AGE": 15 * 60,
         # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
         "ACCOUNT_MAILS_LIMIT": "3 per hour",
+        # A registration waits this long (seconds) for its e-mail to be confirmed.
+        "REGISTRATION_MAX_AGE": 24 * 3600,
         # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
         "DELIVERY_FEES_CENTS": {
             "prishtine": 250, "fushe-kosove": 250, "obiliq": 250, "gracanice": 250,

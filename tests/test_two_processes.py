@@ -23,6 +23,7 @@ import pytest
 
 from lesnamax.config import ROOT
 
+from .account_support import confirmation_path, outbox_messages
 from .pg import free_port
 from .redis_server import RedisServer
 
@@ -111,7 +112,7 @@ class Browser:
             return error.code, error.read().decode()
 
 
-def test_a_customer_alternating_between_two_processes(two_shops, make_product):
+def test_a_customer_alternating_between_two_processes(two_shops, make_product, tmp_path):
     a, b = (shop.url for shop in two_shops)
     chair = make_product(name_sq="Karrige Ulpiana", stock=5)
     person = Browser()
@@ -120,8 +121,12 @@ def test_a_customer_alternating_between_two_processes(two_shops, make_product):
                "municipality": "prishtine", "postal_code": "10000",
                "password": "Lule-bore-ne-mars-26", "accept_policy": "y", "age_ok": "y"}
 
-    # Registered on B with a form from A; the account page (and so the login) on A.
+    # Registered on B with a form from A, confirmed on A from the e-mail; the account page (and
+    # so the login) on A.
     status, page = person.post(f"{b}/account/register", details, token_from=f"{a}/account/register")
+    assert status == 200 and "vjosa@example.com" in page
+    [message] = outbox_messages(tmp_path / "outbox")
+    status, page = person.post(a + confirmation_path(message), {}, token_from=f"{b}/account")
     assert status == 200 and "Vjosa" in page
     status, page = person.get(f"{a}/account")
     assert status == 200 and "vjosa@example.com" in page

@@ -65,13 +65,18 @@ def email_in_use(email: str, except_user: User | None = None) -> bool:
     return db.session.scalar(statement) is not None
 
 
-def register(details: dict, consents: dict[str, bool], visit: Visit, today: date) -> User:
-    """Create a customer with ``details`` and record the consents given at registration."""
+def register(details: dict, consents: dict[str, bool], visit: Visit, today: date,
+             policy_version: int | None = None) -> User:
+    """Create a customer with ``details`` and record the consents given at registration.
+
+    ``details`` holds the ``password`` or, for a confirmed registration, its ``password_hash``;
+    ``policy_version`` is the policy the consents were given to (default: the one in force).
+    """
     if email_in_use(details["email"]):
         raise EmailTaken(details["email"])
     user = User(
         email=details["email"].lower(),
-        password_hash=hash_password(details["password"]),
+        password_hash=details.get("password_hash") or hash_password(details["password"]),
         first_name=details["first_name"],
         last_name=details["last_name"],
         phone=details["phone"],
@@ -83,7 +88,9 @@ def register(details: dict, consents: dict[str, bool], visit: Visit, today: date
     )
     db.session.add(user)
     db.session.flush()
-    version = privacy.in_force(today)
+    version = (privacy.version(policy_version) if policy_version else None) or privacy.in_force(
+        today
+    )
     for purpose in (PRIVACY_POLICY, AGE, MARKETING):
         privacy.record_consent(user, purpose, bool(consents.get(purpose)), version, visit)
     db.session.commit()

@@ -16,18 +16,18 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import htmx, mail
+from .. import htmx
 from ..extensions import limiter
-from ..i18n import LOCALES, current_code
+from ..i18n import current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..site import safe_next
-from . import forms, kosovo, services, throttle
+from . import forms, kosovo, mails, registration, services, throttle
 from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -73,15 +73,16 @@ def register():
             AGE: form.age_ok.data,
             MARKETING: form.marketing.data,
         }
-        try:
-            user = services.register(details, consents, visit(), date.today())
-        except EmailTaken:
-            forms.add_error(form.email, _("An account with this e-mail already exists."))
-        else:
-            _start_session(user, remember=False)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
-            return redirect(safe_next(request.values.get("next") or url_for("account.index")),
-                            303)
+        next_url = safe_next(request.values.get("next") or url_for("account.index"))
+        secret, owner = registration.start(details, consents, visit(), date.today(), next_url)
+        # Mailed either way (within the per-mailbox limit); the answer below is the same.
+        if throttle.may_send_mail(current_app.config, "register", details["email"]):
+            if owner is not None:
+                mails.registration_warning(owner)
+            else:
+                mails.registration_link(details["email"], details["first_name"], secret)
+        session["registered_email"] = details["email"].lower()
+        return redirect(url_for("account.register_sent"), 303)
     status = 422 if form.is_submitted() else 200
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     return render_template("account/register.html", form=form, next_url=next_url), status
@@ -102,7 +103,7 @@ def login():
         user = services.authenticate(form.email.data, form.password.data, visit())
         if user is not None:
             throttle.release(verdict)
-            return _logged_in(user, form.remember.data, next_url)
+            return finish_login(user, form.remember.data, next_url)
         forms.add_error(form.password, _("Wrong e-mail or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("account/login.html", form=form, next_url=next_url), status
@@ -133,9 +134,11 @@ def login_rate_limited(wait: int | None = None):
     return response
 
 
-def _logged_in(user, remember: bool, next_url: str):
+def finish_login(user, remember: bool, next_url: str, welcome: str = ""):
     """Start the session and remember this browser as one the owner uses."""
     _start_session(user, remember=remember)
+    if welcome:
+        flash(welcome, "success")
     if privacy.needs_acceptance(user, date.today()):
         response = redirect(url_for("privacy.accept", next=next_url), 303)
     else:
@@ -260,7 +263,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.user_by_email(forms.cleaned(form)["email"])
         if user is not None and user.is_active:
-            _send_reset(user)
+            mails.password_reset(user)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
@@ -273,18 +276,6 @@ def reset_request():
     return render_template("account/reset_request.html", form=form), (
         422 if form.is_submitted() else 200
     )
-
-
-def _send_reset(user) -> None:
-    token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "account.reset_password", token=token
-    )
-    # Written in the customer's language, whatever the language of this page.
-    with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template("email/password_reset.txt", user=user, link=link)
-        subject = _("Set a new password for LESNA MAX")
-    mail.send(user.email, subject, body)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -305,51 +296,5 @@ def reset_password(token: str):
     )
 
 
-@bp.route("/login/link", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
-def signin_link_request():
-    """Ask for a one-time sign-in link: the owner's way in whatever a guesser has done."""
-    form = forms.ResetRequestForm()
-    if form.validate_on_submit():
-        user = services.user_by_email(forms.cleaned(form)["email"])
-        if user is not None and user.is_active and throttle.may_send_mail(
-            current_app.config, "signin", user.email
-        ):
-            _send_signin_link(user)
-        # The same answer either way: nobody learns which addresses have accounts.
-        flash(
-            _(
-                "If an account exists for that address, we have sent it a link to sign in. "
-                "The link works for 15 minutes, once."
-            ),
-            "success",
-        )
-        return redirect(url_for("account.login"), 303)
-    return render_template("account/signin_request.html", form=form), (
-        422 if form.is_submitted() else 200
-    )
-
-
-def _send_signin_link(user) -> None:
-    token = services.signin_token(user, current_app.config["SECRET_KEY"])
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("account.signin", token=token)
-    with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template("email/signin_link.txt", user=user, link=link)
-        subject = _("Your sign-in link for LESNA MAX")
-    mail.send(user.email, subject, body)
-
-
-@bp.route("/login/link/<token>", methods=["GET", "POST"])
-def signin(token: str):
-    """GET shows a button, POST signs in: a mail scanner opening the link does not spend it."""
-    config = current_app.config
-    use = request.method == "POST"  # CSRFProtect has checked the POST's token
-    user = services.user_for_signin_token(
-        token, config["SECRET_KEY"], config["SIGNIN_LINK_MAX_AGE"], use=use
-    )
-    if user is None:
-        return render_template("account/signin_invalid.html"), 400
-    if not use:
-        return render_template("account/signin.html", user=user)
-    services.record_login(user, "link", visit())
-    return _logged_in(user, remember=False, next_url=url_for("account.index"))
+# The pages reached from links in e-mails: registration confirmed, one-time sign-in.
+from . import email_views  # noqa: E402, F401
