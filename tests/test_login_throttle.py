@@ -204,3 +204,11 @@ def test_unknown_addresses_get_the_same_answer_and_no_mail(client, outbox):
     assert "Nëse ekziston një llogari" in client.get(response.headers["Location"]).text
     assert outbox() == []
     assert client.post("/account/login/link", data={"email": "jo-email"}).status_code == 422
+
+
+def test_the_throttle_is_off_when_rate_limits_are(app, client, make_user):
+    """The security scans run with LESNAMAX_RATELIMIT_ENABLED=false (docs/security.md)."""
+    app.config["RATELIMIT_ENABLED"] = False
+    user = make_user()
+    statuses = [try_login(client, user.email, WRONG).status_code for _ in range(8)]
+    assert statuses == [422] * 8
