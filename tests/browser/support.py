@@ -218,11 +218,15 @@ def register(page: Page, customer: Customer | None = None) -> Customer:
 def confirm_registration(page: Page, email: str) -> None:
     """On "check your e-mail": open the confirmation link mailed to ``email``, press its button."""
     page.wait_for_url(re.compile(r"/account/register/sent$"))
-    links = [
-        re.search(r"http://\S+/account/register/confirm/\S+", m.get_content()).group(0)
-        for m in emails_to(OUTBOX, email) if "/account/register/confirm/" in m.get_content()
-    ]
-    page.goto(links[-1])
+    link = None
+    for path in sorted(OUTBOX.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        found = re.search(r"http://\S+/account/register/confirm/\S+", message.get_content())
+        if message["To"] == email and found:
+            link = found.group(0)
+            # Read and thrown away: the tests count the other mails a customer gets.
+            path.unlink()
+    page.goto(link)
     page.get_by_role("button", name="Krijo llogarinë time").click()
 
 
