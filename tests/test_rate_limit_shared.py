@@ -12,6 +12,7 @@ import pytest
 from lesnamax import ratelimit
 from lesnamax.extensions import db
 
+from .conftest import base_config
 from .test_two_processes import Browser, Shop, shop_env
 
 
@@ -114,3 +115,16 @@ def test_purge_expired_drops_ended_windows(app):
     assert "Removed 1 ended rate-limit windows." in result.output
     with app.app_context():
         assert ratelimit.count("test:running")[0] == 1
+
+
+def test_memory_storage_is_named_in_the_log_as_wrong_for_several_workers(app, tmp_path,
+                                                                          make_app, caplog):
+    config = {**base_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path), "TESTING": False,
+              "RATELIMIT_STORAGE_URI": "memory://"}
+    with caplog.at_level("WARNING"):
+        make_app(config)
+    assert "counts per process" in caplog.text and "several gunicorn workers" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        make_app({**config, "RATELIMIT_STORAGE_URI": "database://"})
+    assert "counts per process" not in caplog.text
