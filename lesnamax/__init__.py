@@ -35,7 +35,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n
+    from . import database, i18n, ratelimit
     from .account import services as accounts
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -45,7 +45,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
-    limiter.init_app(app)
+    limiter.init_app(app)  # database.configure imported the database:// storage
+    ratelimit.memory_storage_warning(app)
     login_manager.init_app(app)
     login_manager.user_loader(accounts.load_user)
     login_manager.login_view = "account.login"

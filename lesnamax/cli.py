@@ -193,8 +193,9 @@ def publish_policy(
 @with_appcontext
 def purge_expired() -> None:
     """Expire unanswered card payments (returning stock), send order confirmations that
-    failed (mail server down), blank old IP addresses and erase what erased accounts' orders
-    kept until they were closed."""
+    failed (mail server down), blank old IP addresses, erase what erased accounts' orders kept
+    until they were closed, drop ended rate-limit windows (their keys hold addresses) and
+    registrations never confirmed."""
     from .orders import emails
     from .payments import services as payments
     from .privacy import data, services
@@ -210,6 +211,14 @@ def purge_expired() -> None:
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
     closed = data.erase_closed_orders()
     click.echo(f"Erased the contact kept on {closed} closed orders of erased accounts.")
+    from . import ratelimit
+
+    ended = ratelimit.purge(now.timestamp())
+    click.echo(f"Removed {ended} ended rate-limit windows.")
+    from .account import registration
+
+    unconfirmed = registration.purge(now, int(current_app.config["REGISTRATION_MAX_AGE"]))
+    click.echo(f"Removed {unconfirmed} registrations never confirmed.")
 
 
 @click.command()

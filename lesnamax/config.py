@@ -69,9 +69,18 @@ def defaults(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
-        # Login attempts: per address and per account (Flask-Limiter syntax).
+        # Wrong passwords (Flask-Limiter syntax; account/throttle.py): per account from one
+        # address, per address, and per account from anywhere (keeps brute force out of reach).
+        # The owner always gets in: a browser they logged in from counts on its own, and a
+        # one-time sign-in link by e-mail (SIGNIN_LINK_MAX_AGE seconds) works whatever the counts.
         "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
+        "LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE": "30 per day",
+        "SIGNIN_LINK_MAX_AGE": 15 * 60,
+        # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
+        "ACCOUNT_MAILS_LIMIT": "3 per hour",
+        # A registration waits this long (seconds) for its e-mail to be confirmed.
+        "REGISTRATION_MAX_AGE": 24 * 3600,
         # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
         "DELIVERY_FEES_CENTS": {
             "prishtine": 250, "fushe-kosove": 250, "obiliq": 250, "gracanice": 250,
@@ -102,8 +111,9 @@ def load(app, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     _check_bank(app.config)
-    # Flask-Limiter: memory by default, Redis when REDIS_URL is set (shared by all workers).
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    # Flask-Limiter: Redis when REDIS_URL is set, otherwise the database (lesnamax/ratelimit.py);
+    # both are shared by every worker, so the documented limits hold with several of them.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "database://")
     app.config["PREFERRED_URL_SCHEME"] = "https" if app.config["SESSION_COOKIE_SECURE"] else "http"
 
 

@@ -31,6 +31,7 @@ def configure(app) -> None:
 
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
+    from . import ratelimit  # noqa: F401
     from .account import models as account_models  # noqa: F401
     from .admin import models as admin_models  # noqa: F401
     from .cart import models as cart_models  # noqa: F401

@@ -56,6 +56,8 @@ def base_config(url: str, tmp_path) -> dict:
         "MEDIA_ROOT": str(tmp_path / "media"),
         "BASE_URL": "http://shop.test",
         "CACHE_STAMP_FILE": str(tmp_path / "catalogue.stamp"),
+        # Each test reads its own mails (registration is finished from one).
+        "MAIL_OUTBOX": str(tmp_path / "outbox"),
     }
 
 

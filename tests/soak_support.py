@@ -232,9 +232,10 @@ class Customer(threading.Thread):
     """Buys until ``stop`` is set; finishes the purchase under way first."""
 
     def __init__(self, n: int, base: str, products: list[int], stats: Stats,
-                 stop: threading.Event) -> None:
+                 stop: threading.Event, outbox=None) -> None:
         super().__init__(name=f"customer-{n}", daemon=True)
         self.n, self.products, self.stop = n, list(products), stop
+        self.outbox = outbox  # registration is finished from the link e-mailed there
         self.browser = Browser(base, stats)
         self.email = f"soak-{n}@example.com"
         self.random = random.Random(n)  # reproducible choices per customer
@@ -250,7 +251,11 @@ class Customer(threading.Thread):
         expect(b.get("/account/register"), 200, what="register form")
         details = {**ADDRESS, "email": self.email, "password": PASSWORD,
                    "accept_policy": "y", "age_ok": "y"}
-        expect(b.post("/account/register", details), 303, "/account", "register")
+        expect(b.post("/account/register", details), 303, "/account/register/sent", "register")
+        from .account_support import confirmation_path, outbox_messages
+
+        [mail] = [m for m in outbox_messages(self.outbox) if m["To"] == self.email]
+        expect(b.post(confirmation_path(mail), {}), 303, "/account", "confirm registration")
         expect(b.get("/account"), 200, what="account")  # the new session's CSRF token
 
     def run(self) -> None:

@@ -306,12 +306,16 @@ def test_erasure_keeps_orders_without_the_person(app, client, chair, make_user, 
         assert db.session.scalar(select(OrderLine.name)) == "Karrige lisi"
 
 
-def test_register_from_checkout_comes_back_with_the_cart(client, chair):
+def test_register_from_checkout_comes_back_with_the_cart(app, client, chair):
+    from .account_support import confirm_registration
     from .test_account import VALID
 
     client.post("/cart/add", data={"product_id": chair.id})
     page = client.get("/checkout").text
     assert 'href="/account/register?next=/checkout"' in page
     response = client.post("/account/register?next=/checkout", data=VALID)
+    assert response.headers["Location"] == "/account/register/sent"
+    # The link in the e-mail, opened in the same browser, goes on to the checkout.
+    response = confirm_registration(client, app)
     assert response.status_code == 303 and response.headers["Location"] == "/checkout"
     assert "Karrige lisi" in client.get("/cart").text

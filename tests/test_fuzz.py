@@ -157,11 +157,21 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
     from lesnamax.account.models import User
 
     found = fz.Discovery(app)
+    from lesnamax.account import registration
+
     with app.app_context():
-        token = accounts.password_reset_token(db.session.get(User, shop.forgetful.id),
-                                              app.config["SECRET_KEY"])
+        forgetful = db.session.get(User, shop.forgetful.id)
+        token = accounts.password_reset_token(forgetful, app.config["SECRET_KEY"])
+        signin = accounts.signin_token(forgetful, app.config["SECRET_KEY"])
+        details = {"first_name": "Fuzz", "last_name": "Fuzz", "email": "fuzz-new@example.test",
+                   "phone": "+38344123456", "street": "Rr. 1", "municipality": "prishtine",
+                   "postal_code": "", "password": "Fuzz-fjalekalim-26", "language": "sq"}
+        secret, _ = registration.start(details, {"privacy_policy": True, "age_or_guardian": True},
+                                       accounts.Visit("192.0.2.1"), date.today(), "/account")
     seeds = rules_without_arguments(app)
-    fz.crawl(found, visitors["anonymous"].client, seeds + [f"/account/password/reset/{token}"])
+    fz.crawl(found, visitors["anonymous"].client,
+             seeds + [f"/account/password/reset/{token}", f"/account/login/link/{signin}",
+                      f"/account/register/confirm/{secret}"])
     customer = visitors["customer"].client
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
     for endpoint in ("checkout.address", "checkout.delivery", "checkout.payment"):
@@ -185,6 +195,7 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
 def fuzz_shop(app, make_user, make_admin, make_product, make_category):
     # Login limits up, so that the visitors can log in again after a fuzzed logout.
     app.config["LOGIN_LIMIT_PER_ACCOUNT"] = app.config["LOGIN_LIMIT_PER_IP"] = "10000/minute"
+    app.config["LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"] = "10000/minute"
     shop = build_shop(app, make_user, make_admin, make_product, make_category)
     visitors = {"anonymous": Visitor(app), "customer": Visitor(app, shop.customer),
                 "admin": Visitor(app, shop.admin)}

@@ -152,3 +152,19 @@ def test_password_reset_with_smtp_down_says_so(app, client, make_user, mail_down
     response = client.post("/account/password/reset", data={"email": user.email})
     assert response.status_code == 503
     assert "Nuk mundëm ta dërgojmë" in response.get_data(as_text=True)
+
+
+def test_registration_with_smtp_down_says_so_the_same_for_a_taken_address(
+    app, client, make_user, mail_down
+):
+    from .test_account import register
+
+    make_user(email="zana@example.test")
+    answers = []
+    for address in ("drita@example.test", "zana@example.test"):
+        response = register(app.test_client(), email=address)
+        page = response.get_data(as_text=True)
+        assert "Nuk mundëm ta dërgojmë" in page
+        assert f'value="{address}"' in page  # nothing the person typed is lost
+        answers.append(response.status_code)
+    assert answers == [503, 503]

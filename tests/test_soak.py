@@ -133,7 +133,8 @@ def products(make_product):
 
 def test_buying_for_two_minutes_while_workers_die(app, shop, products):
     stats, stop = Stats(), threading.Event()
-    customers = [Customer(n, shop.url, list(products), stats, stop) for n in range(CUSTOMERS)]
+    customers = [Customer(n, shop.url, list(products), stats, stop, shop.outbox)
+                 for n in range(CUSTOMERS)]
     with ThreadPoolExecutor(CUSTOMERS) as pool:
         list(pool.map(Customer.register, customers))
     started = time.monotonic()

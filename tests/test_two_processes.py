@@ -1,6 +1,7 @@
 """The shop keeps no state in its processes: two gunicorn servers over one database and one
 Redis serve one customer whose requests alternate between them (issue 6, "scale beyond one
-machine"). Sessions are signed cookies, carts live in the database, login rate limits in Redis.
+machine"). Sessions are signed cookies, carts live in the database, rate limits in Redis (or,
+without it, in the database: tests/test_rate_limit_shared.py).
 
 Runs on SQLite (one WAL file) and, with ``--db=postgresql``, on PostgreSQL.
 """
@@ -22,6 +23,7 @@ import pytest
 
 from lesnamax.config import ROOT
 
+from .account_support import confirmation_path, outbox_messages
 from .pg import free_port
 from .redis_server import RedisServer
 
@@ -61,18 +63,20 @@ class Shop:
         self.process.wait(10)
 
 
-@pytest.fixture
-def two_shops(app, redis_url, tmp_path):
-    env = {
-        **os.environ,
+def shop_env(app, tmp_path) -> dict[str, str]:
+    return {
         "LESNAMAX_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "LESNAMAX_REDIS_URL": redis_url,
         # Both processes sign and check cookies with the same key, as production servers do.
         "LESNAMAX_SECRET_KEY": "two-processes-one-key",
         "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
         "LESNAMAX_MAIL_OUTBOX": str(tmp_path / "outbox"),
         "LESNAMAX_BANK_MODE": "sandbox",  # a local http shop: the sandbox, on purpose
     }
+
+
+@pytest.fixture
+def two_shops(app, redis_url, tmp_path):
+    env = {**os.environ, **shop_env(app, tmp_path), "LESNAMAX_REDIS_URL": redis_url}
     with open(tmp_path / "gunicorn.log", "wb") as log:
         shops = [Shop(env, log), Shop(env, log)]
         try:
@@ -109,7 +113,7 @@ class Browser:
             return error.code, error.read().decode()
 
 
-def test_a_customer_alternating_between_two_processes(two_shops, make_product):
+def test_a_customer_alternating_between_two_processes(two_shops, make_product, tmp_path):
     a, b = (shop.url for shop in two_shops)
     chair = make_product(name_sq="Karrige Ulpiana", stock=5)
     person = Browser()
@@ -118,8 +122,12 @@ def test_a_customer_alternating_between_two_processes(two_shops, make_product):
                "municipality": "prishtine", "postal_code": "10000",
                "password": "Lule-bore-ne-mars-26", "accept_policy": "y", "age_ok": "y"}
 
-    # Registered on B with a form from A; the account page (and so the login) on A.
+    # Registered on B with a form from A, confirmed on A from the e-mail; the account page (and
+    # so the login) on A.
     status, page = person.post(f"{b}/account/register", details, token_from=f"{a}/account/register")
+    assert status == 200 and "vjosa@example.com" in page
+    [message] = outbox_messages(tmp_path / "outbox")
+    status, page = person.post(a + confirmation_path(message), {}, token_from=f"{b}/account")
     assert status == 200 and "Vjosa" in page
     status, page = person.get(f"{a}/account")
     assert status == 200 and "vjosa@example.com" in page

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..catalogue.models import utcnow
@@ -76,3 +76,19 @@ class ProfileChange(db.Model):
     field: Mapped[str] = mapped_column(String(30))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     ip: Mapped[str | None] = mapped_column(String(45))
+
+
+class PendingRegistration(db.Model):
+    """A registration waiting for its e-mail to be confirmed: the account exists only after
+    the link in that e-mail is used, so registering never tells whether an address has an
+    account, and nobody holds an account under an address they cannot read. Rows are deleted
+    when used and by ``flask purge-expired`` after ``REGISTRATION_MAX_AGE``."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the link's secret; the secret itself is only in the e-mail.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: The form's details (the password as its hash), consents, policy version, visit, next.
+    data: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)

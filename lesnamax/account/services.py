@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from .. import ratelimit
 from ..database import commit_keeping_loaded
 from ..extensions import db
 from ..privacy import services as privacy
@@ -64,13 +65,18 @@ def email_in_use(email: str, except_user: User | None = None) -> bool:
     return db.session.scalar(statement) is not None
 
 
-def register(details: dict, consents: dict[str, bool], visit: Visit, today: date) -> User:
-    """Create a customer with ``details`` and record the consents given at registration."""
+def register(details: dict, consents: dict[str, bool], visit: Visit, today: date,
+             policy_version: int | None = None) -> User:
+    """Create a customer with ``details`` and record the consents given at registration.
+
+    ``details`` holds the ``password`` or, for a confirmed registration, its ``password_hash``;
+    ``policy_version`` is the policy the consents were given to (default: the one in force).
+    """
     if email_in_use(details["email"]):
         raise EmailTaken(details["email"])
     user = User(
         email=details["email"].lower(),
-        password_hash=hash_password(details["password"]),
+        password_hash=details.get("password_hash") or hash_password(details["password"]),
         first_name=details["first_name"],
         last_name=details["last_name"],
         phone=details["phone"],
@@ -82,7 +88,9 @@ def register(details: dict, consents: dict[str, bool], visit: Visit, today: date
     )
     db.session.add(user)
     db.session.flush()
-    version = privacy.in_force(today)
+    version = (privacy.version(policy_version) if policy_version else None) or privacy.in_force(
+        today
+    )
     for purpose in (PRIVACY_POLICY, AGE, MARKETING):
         privacy.record_consent(user, purpose, bool(consents.get(purpose)), version, visit)
     db.session.commit()
@@ -183,11 +191,57 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | No
     return user
 
 
+def _signin_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="signin-link")
+
+
+def signin_token(user: User, secret_key: str) -> str:
+    """A one-time sign-in link's token; the nonce makes each link usable once."""
+    return _signin_serializer(secret_key).dumps(
+        {"id": user.id, "p": _password_fingerprint(user), "n": new_session_token()}
+    )
+
+
+def user_for_signin_token(token: str, secret_key: str, max_age: int,
+                          use: bool = False) -> User | None:
+    """Return the user of a valid, unexpired, unused sign-in token; ``use`` spends it.
+
+    Spent nonces are kept in the shared rate-limit table for as long as the token could live,
+    so a link works once across every worker.
+    """
+    try:
+        data = _signin_serializer(secret_key).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+        return None
+    used_key = "signin-used:" + hashlib.sha256(data["n"].encode()).hexdigest()
+    if use:
+        if ratelimit.hit(used_key, max_age + 60)[0] > 1:
+            return None
+    elif ratelimit.count(used_key)[0]:
+        return None
+    return user
+
+
 def set_password(user: User, password: str, visit: Visit) -> None:
     """Set a new password and end every session of the user (all devices)."""
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     db.session.add(ProfileChange(user_id=user.id, field="password", ip=visit.ip))
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` (all devices, remember-me cookies included).
+
+    Logging out means "log out everywhere": the one session token is part of every login cookie,
+    so a cookie copied before logout is refused afterwards.
+    """
+    user.session_token = new_session_token()
     db.session.commit()
 
 

@@ -7,28 +7,35 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import htmx, mail
 from ..extensions import limiter
-from ..i18n import LOCALES, current_code
+from ..i18n import current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..shoptime import shop_today
 from ..site import safe_next
-from . import forms, kosovo, services
+from . import forms, kosovo, mails, registration, services, throttle
 from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _mail_down(template: str, **context):
+    flash(_("We could not send the e-mail just now. Please try again in a few minutes."),
+          "warning")
+    return render_template(template, **context), 503
 
 FIELD_FORMS = {
     "first_name": forms.FirstNameForm,
@@ -43,9 +50,8 @@ def visit() -> Visit:
     return Visit(ip=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
 
 
-def login_key() -> str:
-    """Rate-limit key for one account: the e-mail being tried, whatever the IP."""
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
+#: Signed proof that this browser logged in to an account before (account/throttle.py).
+DEVICE_COOKIE = "lm_device"
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -72,47 +78,92 @@ def register():
             AGE: form.age_ok.data,
             MARKETING: form.marketing.data,
         }
-        try:
-            user = services.register(details, consents, visit(), shop_today())
-        except EmailTaken:
-            forms.add_error(form.email, _("An account with this e-mail already exists."))
-        else:
-            _start_session(user, remember=False)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.first_name), "success")
-            return redirect(safe_next(request.values.get("next") or url_for("account.index")),
-                            303)
+        next_url = safe_next(request.values.get("next") or url_for("account.index"))
+        secret, owner = registration.start(details, consents, visit(), shop_today(), next_url)
+        # Mailed either way (within the per-mailbox limit); the answer below is the same.
+        if throttle.may_send_mail(current_app.config, "register", details["email"]):
+            try:
+                if owner is not None:
+                    mails.registration_warning(owner)
+                else:
+                    mails.registration_link(details["email"], details["first_name"], secret)
+            except mail.MailError:
+                # The same answer for a new and a taken address, only while mail is down.
+                current_app.logger.exception("registration e-mail not sent")
+                return _mail_down("account/register.html", form=form, next_url=next_url)
+        session["registered_email"] = details["email"].lower()
+        return redirect(url_for("account.register_sent"), 303)
     status = 422 if form.is_submitted() else 200
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     return render_template("account/register.html", form=form, next_url=next_url), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=login_key
-)
 def login():
     form = forms.LoginForm()
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     if form.validate_on_submit():
+        config = current_app.config
+        device = throttle.device_token(
+            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data
+        )
+        verdict = throttle.reserve(config, form.email.data, request.remote_addr, device)
+        if not verdict.allowed:
+            return login_rate_limited(verdict.wait)
         user = services.authenticate(form.email.data, form.password.data, visit())
         if user is not None:
-            _start_session(user, remember=form.remember.data)
-            if privacy.needs_acceptance(user, shop_today()):
-                return redirect(url_for("privacy.accept", next=next_url), 303)
-            return redirect(next_url, 303)
+            throttle.release(verdict)
+            return finish_login(user, form.remember.data, next_url)
         forms.add_error(form.password, _("Wrong e-mail or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("account/login.html", form=form, next_url=next_url), status
 
 
-def login_rate_limited():
+def login_rate_limited(wait: int | None = None):
     """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
     form = forms.LoginForm()
     services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
-    forms.add_error(form.password, _("Too many attempts. Please wait a little and try again."))
+    if wait:
+        minutes = max(1, -(-wait // 60))
+        message = ngettext(
+            "Too many attempts. Please wait %(num)d minute and try again, or sign in with a link "
+            "sent to your e-mail.",
+            "Too many attempts. Please wait %(num)d minutes and try again, or sign in with a "
+            "link sent to your e-mail.",
+            minutes,
+        )
+    else:
+        message = _("Too many attempts. Please wait a little and try again.")
+    forms.add_error(form.password, message)
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
-    return render_template("account/login.html", form=form, next_url=next_url), 429
+    response = make_response(
+        render_template("account/login.html", form=form, next_url=next_url), 429
+    )
+    if wait:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def finish_login(user, remember: bool, next_url: str, welcome: str = ""):
+    """Start the session and remember this browser as one the owner uses."""
+    _start_session(user, remember=remember)
+    if welcome:
+        flash(welcome, "success")
+    if privacy.needs_acceptance(user, shop_today()):
+        response = redirect(url_for("privacy.accept", next=next_url), 303)
+    else:
+        response = redirect(next_url, 303)
+    config = current_app.config
+    response.set_cookie(
+        DEVICE_COOKIE,
+        throttle.new_device_cookie(config["SECRET_KEY"], user.email),
+        max_age=throttle.DEVICE_MAX_AGE,
+        path="/account",
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _start_session(user, remember: bool) -> None:
@@ -126,6 +177,9 @@ def _start_session(user, remember: bool) -> None:
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Server-side: the signed cookies themselves stay valid until the token changes.
+        services.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
@@ -220,13 +274,11 @@ def reset_request():
         user = services.user_by_email(forms.cleaned(form)["email"])
         if user is not None and user.is_active:
             try:
-                _send_reset(user)
+                mails.password_reset(user)
             except mail.MailError:
                 # Telling an outage apart from "no such account" beats a silent lost link.
                 current_app.logger.exception("password reset e-mail not sent")
-                flash(_("We could not send the e-mail just now. Please try again in a few "
-                        "minutes."), "warning")
-                return render_template("account/reset_request.html", form=form), 503
+                return _mail_down("account/reset_request.html", form=form)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
@@ -239,18 +291,6 @@ def reset_request():
     return render_template("account/reset_request.html", form=form), (
         422 if form.is_submitted() else 200
     )
-
-
-def _send_reset(user) -> None:
-    token = services.password_reset_token(user, current_app.config["SECRET_KEY"])
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "account.reset_password", token=token
-    )
-    # Written in the customer's language, whatever the language of this page.
-    with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template("email/password_reset.txt", user=user, link=link)
-        subject = _("Set a new password for LESNA MAX")
-    mail.send(user.email, subject, body)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -269,3 +309,7 @@ def reset_password(token: str):
     return render_template("account/reset_password.html", form=form), (
         422 if form.is_submitted() else 200
     )
+
+
+# The pages reached from links in e-mails: registration confirmed, one-time sign-in.
+from . import email_views  # noqa: E402, F401

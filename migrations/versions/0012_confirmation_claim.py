@@ -1,7 +1,7 @@
 """orders: a claim on the confirmation e-mail, separate from "sent"
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-06 04:00:00
 
 ``confirmation_sent_at`` used to be set before sending, as a claim, so a failed send left the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

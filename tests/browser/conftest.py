@@ -22,6 +22,7 @@ from lesnamax.catalogue import demo
 from lesnamax.extensions import db
 
 from ..conftest import base_config, migrate
+from . import support
 from .support import Shelf, Stocked, Watch
 
 CHROMIUM = "/usr/bin/chromium"
@@ -63,6 +64,7 @@ def live_app(tmp_path_factory):
     )
     with app.app_context():
         demo.seed(tmp / "media", DEMO_PRODUCTS)
+    support.OUTBOX = Path(app.config["MAIL_OUTBOX"])  # registering reads its link there
     yield app
     with app.app_context():
         db.engine.dispose()

@@ -1,0 +1,118 @@
+"""Login throttle: wrong passwords slow a guesser down without shutting the owner out.
+
+Counted in the database (lesnamax/ratelimit.py), so every worker and server shares the counts:
+
+- per account *and* address (``LOGIN_LIMIT_PER_ACCOUNT``): a stranger elsewhere who guesses
+  the owner's password waits; the owner at home does not;
+- per address (``LOGIN_LIMIT_PER_IP``): one address cannot try many accounts;
+- per account from anywhere (``LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE``, generous): many addresses
+  together still cannot guess a password, so brute force stays out of reach.
+
+Only real password checks count: a blocked attempt is refunded (waiting out the window is
+enough, nothing renews it) and so is a right password. The owner always has a way in that the
+counts do not touch: a browser where they logged in before carries a signed device cookie,
+counted on its own (``device_token``), and a sign-in link by e-mail works whatever the counts
+(signin.py). Accounts are named by a hash of the e-mail, known or not, so the answers never
+tell which addresses have accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse
+
+from .. import ratelimit
+
+#: A device cookie lasts as long as the remember-me cookie would, a year at most.
+DEVICE_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    #: Seconds until the next attempt is counted again (0 when allowed).
+    wait: int
+    keys: tuple[str, ...]
+
+
+def account_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _limits(config: dict, email: str, ip: str | None, device: str | None):
+    account = account_hash(email)
+    if device:
+        # A browser the owner logged in from: its own count, whoever else is guessing.
+        return [(f"login:device:{device}", config["LOGIN_LIMIT_PER_ACCOUNT"])]
+    return [
+        (f"login:account-ip:{account}:{ip}", config["LOGIN_LIMIT_PER_ACCOUNT"]),
+        (f"login:ip:{ip}", config["LOGIN_LIMIT_PER_IP"]),
+        (f"login:account:{account}", config["LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"]),
+    ]
+
+
+def reserve(config: dict, email: str, ip: str | None, device: str | None = None,
+            now: float | None = None) -> Verdict:
+    """Count one password check before it runs; refuse it if a limit is reached.
+
+    Counting first (one atomic update per key) keeps concurrent requests from slipping past
+    a limit together.
+    """
+    if not config.get("RATELIMIT_ENABLED", True):  # the security scans turn limits off
+        return Verdict(True, 0, ())
+    now = time.time() if now is None else now
+    keys, waits = [], []
+    for key, text in _limits(config, email, ip, device):
+        item = parse(text)
+        hits, window_end = ratelimit.hit(key, item.get_expiry(), now=now)
+        keys.append(key)
+        if hits > item.amount:
+            waits.append(max(1, int(window_end - now)))
+    verdict = Verdict(not waits, max(waits, default=0), tuple(keys))
+    if not verdict.allowed:
+        release(verdict, now)
+    return verdict
+
+
+def release(verdict: Verdict, now: float | None = None) -> None:
+    """Give back an attempt that did not guess wrong (the right password, or refused)."""
+    for key in verdict.keys:
+        ratelimit.refund(key, now)
+
+
+def _device_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt="login-device")
+
+
+def new_device_cookie(secret_key: str, email: str) -> str:
+    """Signed proof that this browser logged in to this account: ``{account hash, nonce}``."""
+    return _device_serializer(secret_key).dumps(
+        {"a": account_hash(email), "n": secrets.token_hex(8)}
+    )
+
+
+def device_token(secret_key: str, cookie: str | None, email: str) -> str | None:
+    """Return the device's nonce if ``cookie`` is a valid device cookie for ``email``."""
+    if not cookie:
+        return None
+    try:
+        data = _device_serializer(secret_key).loads(cookie, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") != account_hash(email):
+        return None
+    nonce = data.get("n")
+    return nonce if isinstance(nonce, str) and nonce.isalnum() and len(nonce) <= 32 else None
+
+
+def may_send_mail(config: dict, kind: str, email: str) -> bool:
+    """A mailbox gets at most ``ACCOUNT_MAILS_LIMIT`` mails of one kind: asking for links (or
+    registering someone's address) again and again cannot flood it."""
+    item = parse(config["ACCOUNT_MAILS_LIMIT"])
+    hits, _ = ratelimit.hit(f"mail:{kind}:{account_hash(email)}", item.get_expiry())
+    return hits <= item.amount

@@ -1,0 +1,214 @@
+"""Wrong passwords slow a guesser down but never lock the owner out (issue item 11)."""
+
+import email
+import email.policy
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lesnamax.account import throttle
+from lesnamax.account.models import LoginEvent
+from lesnamax.extensions import db
+
+WRONG = "gabim-gabim-gabim"
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    folder = tmp_path / "outbox"
+    app.config.update(MAIL_SERVER="", MAIL_OUTBOX=str(folder))
+
+    def messages():
+        return [
+            email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted(Path(folder).glob("*.eml"))
+        ]
+
+    return messages
+
+
+def browser(app, ip="127.0.0.1"):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = ip
+    return client
+
+
+def try_login(client, email_address, password):
+    return client.post("/account/login", data={"email": email_address, "password": password})
+
+
+def signin_path(message) -> str:
+    return re.search(r"http://shop\.test(/account/login/link/\S+)", message.get_content()).group(1)
+
+
+def test_a_stranger_guessing_does_not_lock_the_owner_out_of_their_browser(app, make_admin):
+    """The issue's case: twelve wrong passwords for the owner from one session, same address."""
+    owner = make_admin()
+    owners_browser = browser(app)
+    assert try_login(owners_browser, owner.email, owner.password).status_code == 303
+    owners_browser.post("/account/logout")
+
+    stranger = browser(app)
+    statuses = [try_login(stranger, owner.email, WRONG).status_code for _ in range(12)]
+    assert statuses == [422] * 5 + [429] * 7
+    # The owner's browser carries proof of an earlier login: its attempts count on their own.
+    assert try_login(owners_browser, owner.email, owner.password).status_code == 303
+    assert owners_browser.get("/account").status_code == 200
+    # The stranger still waits, even with the right password.
+    assert try_login(stranger, owner.email, owner.password).status_code == 429
+
+
+def test_the_owner_from_another_address_is_not_slowed_by_a_strangers_guesses(app, make_user):
+    user = make_user()
+    stranger = browser(app, "203.0.113.9")
+    for _ in range(8):
+        try_login(stranger, user.email, WRONG)
+    assert try_login(stranger, user.email, WRONG).status_code == 429
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 303
+
+
+def test_a_blocked_login_says_how_long_to_wait_and_offers_a_sign_in_link(app, client, make_user):
+    user = make_user()
+    for _ in range(5):
+        try_login(client, user.email, WRONG)
+    blocked = try_login(client, user.email, user.password)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) <= 600
+    assert "Ju lutemi prisni 10 minuta" in blocked.text
+    assert 'href="/account/login/link"' in blocked.text
+    assert f'value="{user.email}"' in blocked.text
+    with app.app_context():
+        outcomes = [e.outcome for e in db.session.scalars(select(LoginEvent))]
+    assert outcomes == ["bad_password"] * 5 + ["rate_limited"]
+
+
+def test_waiting_out_the_window_is_enough_blocked_attempts_do_not_renew_it(app, make_user):
+    config = {**app.config, "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute"}
+    with app.app_context():
+        for now in (1000, 1001):
+            assert throttle.reserve(config, "a@example.test", "10.0.0.1", now=now).allowed
+        for now in (1002, 1030, 1059):  # hammering while blocked
+            verdict = throttle.reserve(config, "a@example.test", "10.0.0.1", now=now)
+            assert not verdict.allowed and verdict.wait == 1060 - now
+        assert throttle.reserve(config, "a@example.test", "10.0.0.1", now=1060).allowed
+
+
+def test_a_right_password_does_not_count_against_the_account(app, client, make_user):
+    user = make_user()
+    for _ in range(4):
+        try_login(client, user.email, WRONG)
+    for _ in range(3):  # log in and out: right passwords are given back
+        assert try_login(client, user.email, user.password).status_code == 303
+        client.post("/account/logout")
+        client.delete_cookie("lm_device", path="/account")  # or it would count on its own
+    assert try_login(client, user.email, WRONG).status_code == 422
+    assert try_login(client, user.email, WRONG).status_code == 429
+
+
+def test_many_addresses_together_cannot_brute_force_one_account(app, make_user):
+    app.config["LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE"] = "6 per day"
+    user = make_user()
+    statuses = [
+        try_login(browser(app, f"203.0.113.{n}"), user.email, WRONG).status_code
+        for n in range(1, 9)
+    ]
+    assert statuses == [422] * 6 + [429] * 2
+    # Even the right password from a fresh address waits; the owner's ways in are their own
+    # browser and the e-mailed link (tested above and below).
+    assert try_login(browser(app, "198.51.100.7"), user.email, user.password).status_code == 429
+
+
+def test_unknown_and_known_addresses_are_limited_alike(app, client, make_user):
+    user = make_user()
+    known = [try_login(client, user.email, WRONG).status_code for _ in range(6)]
+    unknown = [try_login(client, "nobody@example.test", WRONG).status_code for _ in range(6)]
+    assert known == unknown == [422] * 5 + [429]
+
+
+def test_a_device_cookie_counts_only_for_its_own_account_and_must_be_signed(app, make_user):
+    owner, other = make_user(), make_user()
+    attacker = browser(app)
+    # The attacker logs in to their own account: the device cookie names that account only.
+    assert try_login(attacker, other.email, other.password).status_code == 303
+    statuses = [try_login(attacker, owner.email, WRONG).status_code for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+    forger = browser(app)
+    forger.set_cookie("lm_device", "eyJhIjoiMTIzIiwibiI6IjQ1NiJ9.forged", path="/account")
+    assert try_login(forger, owner.email, WRONG).status_code == 429
+
+
+def test_the_sign_in_link_lets_the_owner_in_once(app, client, make_user, outbox):
+    user = make_user()
+    for _ in range(6):
+        try_login(client, user.email, WRONG)
+    assert try_login(client, user.email, user.password).status_code == 429
+
+    response = client.post("/account/login/link", data={"email": user.email.upper()})
+    assert response.status_code == 303
+    assert "Nëse ekziston një llogari" in client.get(response.headers["Location"]).text
+    [message] = outbox()
+    assert message["To"] == user.email
+    assert message["Subject"] == "Lidhja juaj për t'u kyçur në LESNA MAX"
+    path = signin_path(message)
+
+    # Opening the link (or a mail scanner fetching it) does not spend it.
+    for _ in range(2):
+        page = client.get(path)
+        assert page.status_code == 200 and user.email in page.text
+    assert client.get("/account").status_code == 302
+    response = client.post(path)
+    assert response.status_code == 303 and response.headers["Location"] == "/account"
+    assert client.get("/account").status_code == 200
+    # Once only.
+    other = app.test_client()
+    assert other.post(path).status_code == 400
+    assert other.get(path).status_code == 400
+    with app.app_context():
+        assert db.session.scalars(select(LoginEvent.outcome)).all()[-1] == "link"
+
+
+def test_a_sign_in_link_expires_and_dies_with_a_password_change(app, client, make_user, outbox):
+    user = make_user()
+    client.post("/account/login/link", data={"email": user.email})
+    path = signin_path(outbox()[0])
+    app.config["SIGNIN_LINK_MAX_AGE"] = -1
+    assert client.get(path).status_code == 400
+    app.config["SIGNIN_LINK_MAX_AGE"] = 900
+    assert client.get(path).status_code == 200
+    with app.app_context():
+        from lesnamax.account import services
+        from lesnamax.account.models import User
+
+        services.set_password(db.session.get(User, user.id), "Nje-fjalekalim-i-ri-26",
+                              services.Visit(ip=None))
+    assert client.post(path).status_code == 400
+    assert client.get(path + "x").status_code == 400
+
+
+def test_sign_in_links_cannot_flood_a_mailbox(app, make_user, outbox):
+    user = make_user(language="en")
+    for n in range(6):  # six requests from six addresses
+        browser(app, f"203.0.113.{n}").post("/account/login/link", data={"email": user.email})
+    messages = outbox()
+    assert len(messages) == 3
+    # Written in the customer's language.
+    assert messages[0]["Subject"] == "Your sign-in link for LESNA MAX"
+
+
+def test_unknown_addresses_get_the_same_answer_and_no_mail(client, outbox):
+    response = client.post("/account/login/link", data={"email": "nobody@example.test"})
+    assert response.status_code == 303
+    assert "Nëse ekziston një llogari" in client.get(response.headers["Location"]).text
+    assert outbox() == []
+    assert client.post("/account/login/link", data={"email": "jo-email"}).status_code == 422
+
+
+def test_the_throttle_is_off_when_rate_limits_are(app, client, make_user):
+    """The security scans run with LESNAMAX_RATELIMIT_ENABLED=false (docs/security.md)."""
+    app.config["RATELIMIT_ENABLED"] = False
+    user = make_user()
+    statuses = [try_login(client, user.email, WRONG).status_code for _ in range(8)]
+    assert statuses == [422] * 8
