@@ -168,3 +168,10 @@ def test_registration_with_smtp_down_says_so_the_same_for_a_taken_address(
         assert f'value="{address}"' in page  # nothing the person typed is lost
         answers.append(response.status_code)
     assert answers == [503, 503]
+
+
+def test_signin_link_with_smtp_down_says_so(app, client, make_user, mail_down):
+    user = make_user()
+    response = client.post("/account/login/link", data={"email": user.email})
+    assert response.status_code == 503
+    assert "Nuk mundëm ta dërgojmë" in response.get_data(as_text=True)

@@ -12,9 +12,10 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from ..extensions import limiter
+from ..mail import MailError
 from ..site import safe_next
 from . import forms, mails, registration, services, throttle
-from .views import bp, finish_login, visit
+from .views import bp, finish_login, mail_down, visit
 
 
 @bp.get("/register/sent")
@@ -52,7 +53,11 @@ def signin_link_request():
         if user is not None and user.is_active and throttle.may_send_mail(
             current_app.config, "signin", user.email
         ):
-            mails.signin_link(user)
+            try:
+                mails.signin_link(user)
+            except MailError:
+                current_app.logger.exception("sign-in link e-mail not sent")
+                return mail_down("account/signin_request.html", form=form)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(

@@ -32,7 +32,8 @@ from .services import EmailTaken, Visit
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _mail_down(template: str, **context):
+def mail_down(template: str, **context):
+    """The mail server is down: say so (503) and keep the form as it was filled."""
     flash(_("We could not send the e-mail just now. Please try again in a few minutes."),
           "warning")
     return render_template(template, **context), 503
@@ -90,7 +91,7 @@ def register():
             except mail.MailError:
                 # The same answer for a new and a taken address, only while mail is down.
                 current_app.logger.exception("registration e-mail not sent")
-                return _mail_down("account/register.html", form=form, next_url=next_url)
+                return mail_down("account/register.html", form=form, next_url=next_url)
         session["registered_email"] = details["email"].lower()
         return redirect(url_for("account.register_sent"), 303)
     status = 422 if form.is_submitted() else 200
@@ -278,7 +279,7 @@ def reset_request():
             except mail.MailError:
                 # Telling an outage apart from "no such account" beats a silent lost link.
                 current_app.logger.exception("password reset e-mail not sent")
-                return _mail_down("account/reset_request.html", form=form)
+                return mail_down("account/reset_request.html", form=form)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
