@@ -123,6 +123,8 @@ def update() -> None:
         "babel.cfg",
         "-k",
         "_l",
+        "-k",
+        "lazy_ngettext:1,2",
         "--no-location",
         "--sort-output",
         "-o",
