@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -129,12 +130,18 @@ def _normalise_db_url(url: str) -> str:
 TEST_CLIENT_ID = "190100000"
 #: The banks' shared test gateways: their approvals move no money.
 TEST_GATEWAY_HOSTS = frozenset({"entegrasyon.asseco-see.com.tr"})
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"}
 
 
 def _is_loopback(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return host in _LOOPBACK_HOSTS or host.startswith("127.") or host.endswith(".localhost")
+    """This machine: localhost, a loopback address or the unspecified one (0.0.0.0, ::)."""
+    host = host.lower().rstrip(".").strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name: only DNS could tell, and the bank's own hosts are names
+    return address.is_loopback or address.is_unspecified
 
 
 def _check_bank(config) -> None:
