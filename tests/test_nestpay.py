@@ -142,6 +142,7 @@ def test_vector_c_reply_verifies_and_parses():
         currency="978",
         approved=True,
         authorised=True,
+        unknown_fields=(),
         response="Approved",
         proc_return_code="00",
         md_status="1",
@@ -590,7 +591,8 @@ def test_no_encoding_field_means_utf8():
     ],
 )
 def test_unknown_or_wrong_charset_is_refused(body):
-    with pytest.raises(nestpay.CharsetError):
+    # Two encodings are a repeated name (RepeatedField), the others a CharsetError.
+    with pytest.raises(nestpay.ReplyFormatError):
         nestpay.decode_body(body)
 
 

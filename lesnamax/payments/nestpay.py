@@ -40,8 +40,48 @@ _PAN = re.compile(r"(?<!\d)(?<!\d[ -])(?:\d[ -]?){12,18}\d(?![ -]?\d)")
 _SECRET_NAME = re.compile(r"cvv|cvc|cv2|securitycode|exp(iry|ire|_?date|_?month|_?year)", re.I)
 
 
-class CharsetError(ValueError):
+#: Every field name a genuine reply may carry, in lower case: the fields the shop posts
+#: (``request_fields``), the reply fields of BANK-PORTAL.md §5, and the extras real replies carry
+#: (the sandbox's "real fields" option and Payten's published 3d_pay reply). The ver3 signature
+#: covers the values in name order but not the names, so a customer relaying the reply could
+#: rename fields and keep the order; an unknown name is therefore never taken as paid.
+KNOWN_FIELDS = frozenset(
+    name.lower()
+    for name in (
+        # what the shop posts (echoed back)
+        "clientid", "storetype", "TranType", "amount", "currency", "oid", "okUrl", "failUrl",
+        "callbackUrl", "shopurl", "Instalment", "rnd", "lang", "hashAlgorithm", "refreshtime",
+        "BillToName", "email", "encoding", "hash",
+        # the reply's own fields (§5)
+        "Response", "ProcReturnCode", "mdStatus", "mdErrorMsg", "ErrMsg", "ErrCode", "AuthCode",
+        "TransId", "HostRefNum", "EXTRA_TRXDATE", "SettleId", "ReturnOid", "islemtipi",
+        "maskedCreditCard", "MaskedPan", "Ecom_Payment_Card_ExpDate_Month",
+        "Ecom_Payment_Card_ExpDate_Year", "EXTRA_CARDBRAND", "EXTRA_CARDISSUER", "eci", "cavv",
+        "xid", "md", "txstatus", "version", "dsId", "PAResVerified", "callbackCall",
+        "HASHPARAMS", "HASHPARAMSVAL",
+        # extras of real replies (sandbox_options.real_fields, Payten's 3d_pay reply)
+        "NATIONALIDNO", "clientIp", "ACQBIN", "acqStan", "TRANID", "taksit", "PAResSyntaxOK",
+        "merchantID", "merchantName", "digest", "firmaadi", "sID", "payResults_dsId",
+        "EXTRA_KAZANILANPUAN",
+    )
+)
+
+
+class ReplyFormatError(ValueError):
+    """The reply's body cannot be read as one the bank would send."""
+
+
+class CharsetError(ReplyFormatError):
     """The reply declares a charset the shop does not know, or its bytes are not in it."""
+
+
+class RepeatedField(ReplyFormatError):
+    """Two fields of the reply share a name (ignoring case): the hash and the reading would
+    disagree on which one counts. ``fields`` holds the first value of each, for the record."""
+
+    def __init__(self, name: str, fields: dict[str, str]):
+        super().__init__(f"field {name[:40]!r} is repeated")
+        self.fields = fields
 
 
 def charset(fields: Mapping[str, str | None]) -> str:
@@ -65,10 +105,17 @@ def decode_body(body: bytes) -> dict[str, str]:
     """Parse a form-encoded reply as the bank meant it: in the charset its ``encoding`` declares.
 
     Flask would decode the bytes as UTF-8, which garbles an ISO-8859-9 ``ErrMsg`` and breaks its
-    hash. Blank values are kept (they are hash slots); of a repeated name the first one counts.
-    Raises ``CharsetError`` for an unknown charset or bytes that are not valid in it.
+    hash. Blank values are kept (they are hash slots). Raises ``RepeatedField`` for a name
+    posted twice (ignoring case), ``CharsetError`` for an unknown charset or invalid bytes.
     """
     pairs = _byte_pairs(body)
+    # Before the charset: a second ``encoding`` would otherwise be read by one side only.
+    repeated = repeated_name(name.decode("latin-1") for name, _value in pairs)
+    if repeated is not None:
+        record: dict[str, str] = {}
+        for name, value in pairs:  # for the record only: the first value of each name
+            record.setdefault(name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
+        raise RepeatedField(repeated, record)
     # The names and the encoding's value are ASCII in every charset accepted, so they can be
     # read before the charset is known.
     declared = {
@@ -84,6 +131,21 @@ def decode_body(body: bytes) -> dict[str, str]:
     except UnicodeDecodeError as error:
         raise CharsetError(f"the body is not valid {codec}") from error
     return fields
+
+
+def repeated_name(names: Iterable[str]) -> str | None:
+    """Return a name that occurs twice ignoring case (``mdStatus``/``MDSTATUS``), else None."""
+    seen: set[str] = set()
+    for name in names:
+        if name.lower() in seen:
+            return name
+        seen.add(name.lower())
+    return None
+
+
+def unknown_names(fields: Mapping[str, str | None]) -> tuple[str, ...]:
+    """Return the names in ``fields`` that no genuine reply carries (see ``KNOWN_FIELDS``)."""
+    return tuple(sorted(name for name in fields if name.lower() not in KNOWN_FIELDS))
 
 
 def _byte_pairs(body: bytes) -> list[tuple[bytes, bytes]]:
@@ -230,6 +292,9 @@ class BankReply:
     #: Signature valid, ``Approved`` and ``00``: the bank took the money, whatever the mdStatus.
     #: Authorised but not approved (half 3-D Secure) needs a person, never a second charge.
     authorised: bool
+    #: Field names no genuine reply carries: the names are not signed, so a renamed field
+    #: can fake a value. Never "paid" then, whatever the values say.
+    unknown_fields: tuple[str, ...]
     response: str
     proc_return_code: str
     md_status: str
@@ -263,7 +328,9 @@ def parse_reply(
     accepted_md_status: Iterable[str] = DEFAULT_ACCEPTED_MD_STATUS,
 ) -> BankReply:
     """Read a reply posted to okUrl, failUrl or callbackUrl (pass every posted field)."""
-    hash_valid = verify(fields, store_key)
+    # Two names equal ignoring case: get_field and the hash may read different ones.
+    hash_valid = repeated_name(fields) is None and verify(fields, store_key)
+    unknown = unknown_names(fields)
     response = get_field(fields, "Response")
     proc_return_code = get_field(fields, "ProcReturnCode")
     md_status = get_field(fields, "mdStatus")
@@ -275,8 +342,9 @@ def parse_reply(
         client_id=get_field(fields, "clientid"),
         amount_cents=parse_amount(get_field(fields, "amount")),
         currency=get_field(fields, "currency"),
-        approved=authorised and md_status in frozenset(accepted_md_status),
+        approved=authorised and not unknown and md_status in frozenset(accepted_md_status),
         authorised=authorised,
+        unknown_fields=unknown,
         response=response,
         proc_return_code=proc_return_code,
         md_status=md_status,

@@ -94,6 +94,11 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
     oid = without_control(reply.oid)
     attempt = db.session.scalar(select(PaymentAttempt).where(PaymentAttempt.oid == oid))
     outcome = _decide(reply, attempt, config["NESTPAY_CLIENT_ID"])
+    if reply.unknown_fields and outcome != "rejected":
+        current_app.logger.warning(
+            "NestPay reply for %s on %s carries unknown fields %s: sent to review",
+            oid[:64], channel, ", ".join(without_control(n)[:40] for n in reply.unknown_fields),
+        )
     # The order's row lock (PostgreSQL; SQLite already holds its write lock) serialises this
     # reply with an admin changing the same order's status at the same moment.
     order = db.session.scalar(select(Order).where(Order.id == attempt.order_id)
@@ -119,11 +124,26 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
     return outcome, order
 
 
+def record_refused(fields: dict[str, str], channel: str, now: datetime) -> None:
+    """Record a reply refused before it could be read (a repeated field name)."""
+    begin_write()
+    oid = without_control(nestpay.get_field(fields, "oid", "ReturnOid"))[:64]
+    db.session.add(
+        PaymentEvent(attempt_id=None, oid=oid, channel=channel, hash_valid=False,
+                     outcome="rejected", fields=nestpay.sanitise(fields), received_at=now)
+    )
+    db.session.commit()
+
+
 def _decide(reply: nestpay.BankReply, attempt: PaymentAttempt | None, client_id: str) -> str:
     if not reply.hash_valid or reply.client_id != client_id or attempt is None:
         return "rejected"
     if reply.amount_cents != attempt.amount_cents or reply.currency != attempt.currency:
         return "review"  # signed by the bank, but not what we asked for: a person must look
+    if reply.unknown_fields:
+        # The names are not signed: a renamed field may fake any value, including a decline
+        # that would release the stock of an order the bank charged. A person decides.
+        return "review"
     if reply.approved:
         return "paid"
     # Authorised with an mdStatus this store does not accept (half 3-D Secure): the card is

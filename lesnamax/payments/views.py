@@ -104,8 +104,13 @@ def _reply_fields() -> dict[str, str] | None:
     """
     try:
         return nestpay.decode_body(request.get_data(cache=True, parse_form_data=False))
-    except nestpay.CharsetError as error:
+    except nestpay.ReplyFormatError as error:
         current_app.logger.warning("NestPay reply refused on %s: %s", request.path, error)
+        if isinstance(error, nestpay.RepeatedField):
+            channel = {"payments.ok": "browser_ok", "payments.fail": "browser_fail"}
+            services.record_refused(
+                error.fields, channel.get(request.endpoint, "callback"), services.utcnow()
+            )
         return None
 
 
