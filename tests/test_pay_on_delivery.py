@@ -112,9 +112,38 @@ def test_someone_elses_order_is_404(app, declined, make_user):
 
 def test_a_late_approval_after_switching_goes_to_a_person(app, client, declined):
     """The bank approving the declined attempt after all (it should not, but its answer is
-    what counts): the cash order is not paid twice nor its stock taken twice; the attempt
-    waits for review, where the shop refunds the card."""
+    what counts): the order is not paid twice nor its stock taken twice; it waits for review
+    (on the owner's dashboard), where the shop refunds the card."""
     switch(client, declined["number"])
     client.post("/payment/nestpay/callback", data=reply(declined["fields"]))
-    assert order_state(app) == ("cash_on_delivery", "needs_review", 2)
+    assert order_state(app) == ("payment_review", "needs_review", 2)
     assert len(mails(declined)) == 1
+
+
+def test_a_lost_approval_after_expiry_and_switch_waits_on_the_dashboard(
+    app, client, card_order, make_admin, login  # noqa: F811
+):
+    """Approved at the bank, callback lost; the attempt expires, the customer switches to
+    cash; then the callback arrives. The card was charged: the owner must see it."""
+    from datetime import UTC, datetime, timedelta
+
+    from lesnamax.payments.models import PaymentAttempt
+
+    with app.app_context():
+        db.session.scalar(select(PaymentAttempt)).created_at = datetime.now(UTC) - timedelta(
+            hours=2
+        )
+        db.session.commit()
+    app.test_cli_runner().invoke(args=["purge-expired"])
+    assert order_state(app) == ("payment_failed", "expired", 3)
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    switch(client, number)
+    assert order_state(app) == ("cash_on_delivery", "expired", 2)
+    answer = client.post("/payment/nestpay/callback", data=reply(card_order["fields"]))
+    assert answer.text == "Approved"
+    assert order_state(app) == ("payment_review", "needs_review", 2)  # stock held once
+    assert "po e kontrollojmë pagesën tuaj" in client.get(f"/orders/{number}").text
+    assert len(mails(card_order)) == 1  # the cash confirmation only; no "paid" mail
+    login(make_admin(email="pronari@example.test"))
+    page = client.get("/admin/").text
+    assert "1 pagesë me kartelë duhet kontrolluar" in page

@@ -27,7 +27,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     PAYMENT_FAILED: frozenset({AWAITING_PAYMENT, PAID, PAYMENT_REVIEW, CANCELLED}),
     PAYMENT_REVIEW: frozenset({PAID, CANCELLED}),
     PAID: frozenset({PROCESSING, CANCELLED}),
-    CASH_ON_DELIVERY: frozenset({PROCESSING, CANCELLED}),
+    # A card approval arriving after the switch to cash: the card was charged too, the order
+    # waits for the owner (who refunds one of the two) instead of staying a plain cash order.
+    CASH_ON_DELIVERY: frozenset({PROCESSING, PAYMENT_REVIEW, CANCELLED}),
     PROCESSING: frozenset({SHIPPED, CANCELLED}),
     SHIPPED: frozenset({DELIVERED}),
     DELIVERED: frozenset(),

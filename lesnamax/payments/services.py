@@ -161,11 +161,23 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
             orders.set_status(order, PAYMENT_FAILED)
         return "failed"
     source = {PENDING, FAILED, EXPIRED}  # a late approval still means money was taken
+    if order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
+        # The order no longer waits for a card (switched to cash, paid by another attempt):
+        # this charge is one too many, so never "paid"; the owner sees it under review.
+        wanted = "review"
     target = ATTEMPT_PAID if wanted == "paid" else NEEDS_REVIEW
     if not _claim(attempt, source, target, trans_id=reply.trans_id, auth_code=reply.auth_code):
         return "duplicate"
     if order.status == PAYMENT_REVIEW:
         # Another attempt of this order already took money: two charges, a person decides.
+        return "review"
+    if wanted == "review" and PAYMENT_REVIEW not in orders.TRANSITIONS[order.status]:
+        # Too late to hold the order back (paid by another attempt, shipped…): the attempt
+        # waits in review and the log tells the owner.
+        current_app.logger.warning(
+            "Card charged for order %s in status %s: attempt %s needs review",
+            order.number, order.status, attempt.oid,
+        )
         return "review"
     try:
         orders.set_status(order, PAID if wanted == "paid" else PAYMENT_REVIEW)
