@@ -147,3 +147,73 @@ def test_a_lost_approval_after_expiry_and_switch_waits_on_the_dashboard(
     login(make_admin(email="pronari@example.test"))
     page = client.get("/admin/").text
     assert "1 pagesë me kartelë duhet kontrolluar" in page
+
+
+def _slow_set_status(monkeypatch, before):
+    """Run ``before()`` just before start_attempt moves the order (after it read it)."""
+    from lesnamax.orders import services as order_services
+
+    original = order_services.set_status
+
+    def slow(order, new):
+        if threading.current_thread().name == "card":
+            before()
+        return original(order, new)
+
+    monkeypatch.setattr(order_services, "set_status", slow)
+
+
+def test_a_card_retry_racing_a_switch_to_cash_takes_the_stock_once(
+    app, client, declined, monkeypatch
+):
+    """The retry has read the failed order; the switch comes in before it moves it. With the
+    order's row locked, the switch waits and then finds a pending card attempt."""
+    twin = app.test_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    read, switched, answers = threading.Event(), threading.Event(), {}
+    _slow_set_status(monkeypatch, lambda: (read.set(), switched.wait(2)))
+
+    def card():
+        answers["card"] = client.get(f"/payment/{declined['number']}/pay").status_code
+
+    def cash():
+        read.wait(10)
+        answers["cash"] = switch(twin, declined["number"]).status_code
+        switched.set()
+
+    threads = [threading.Thread(target=card, name="card"), threading.Thread(target=cash)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert answers == {"card": 200, "cash": 303}
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.status, order.payment_method) == ("awaiting_payment", "card")
+        assert db.session.scalar(select(Product.stock)) == 2  # taken once
+
+
+def test_two_pay_again_clicks_at_once_make_one_attempt(app, client, declined, monkeypatch):
+    from time import sleep
+
+    from lesnamax.payments.models import PaymentAttempt
+
+    twin = app.test_client()
+    twin.set_cookie("session", client.get_cookie("session").value)
+    barrier, answers = threading.Barrier(2), []
+    _slow_set_status(monkeypatch, lambda: sleep(0.5))  # both would have read the order
+
+    def press(c):
+        barrier.wait()
+        answers.append(c.get(f"/payment/{declined['number']}/pay").status_code)
+
+    threads = [threading.Thread(target=press, args=(c,), name="card") for c in (client, twin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert answers == [200, 200]
+    with app.app_context():
+        oids = db.session.scalars(select(PaymentAttempt.oid).order_by(PaymentAttempt.id)).all()
+        assert oids == [f"{declined['number']}-1", f"{declined['number']}-2"]
+        assert db.session.scalar(select(Product.stock)) == 2

@@ -18,6 +18,7 @@ from ..extensions import db
 from ..orders import services as orders
 from ..orders.models import (
     AWAITING_PAYMENT,
+    CARD,
     PAID,
     PAYMENT_FAILED,
     PAYMENT_REVIEW,
@@ -41,20 +42,31 @@ def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
     so the customer can never pay twice for one order.
     """
     begin_write()
-    order = db.session.get(Order, order_id)
+    # The order's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises) makes a
+    # switch to cash or a second "pay again" click wait, then read what this one did: else both
+    # would take the stock, or both count the same attempts and collide on the oid.
+    order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                              .execution_options(populate_existing=True))
     # Under review (or paid) the bank has already taken money for this order: no new card
-    # attempt, not even a pending one reused.
-    if order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
-        raise orders.InvalidTransition(order.status)
+    # attempt, not even a pending one reused. Switched to cash: no card at all.
+    if order.payment_method != CARD or order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
+        status = order.status
+        db.session.rollback()  # releases the lock
+        raise orders.InvalidTransition(status)
     pending = db.session.scalar(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == PENDING)
         .order_by(PaymentAttempt.id.desc())
     )
     if pending is not None:
+        db.session.commit()  # nothing changed; releases the lock
         return order, pending
     if order.status == PAYMENT_FAILED:
-        orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)
+        try:
+            orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)
+        except orders.OutOfStock:
+            db.session.rollback()
+            raise
     if order.status != AWAITING_PAYMENT:
         raise orders.InvalidTransition(order.status)
     count = (
