@@ -177,3 +177,37 @@ def test_the_service_gives_a_claimed_cart_s_order_to_the_other_tab(app, placed):
         assert again.id == order.id and again.idempotency_key == placed["key"]
         assert db.session.scalar(select(func.count(Order.id))) == 1
         assert db.session.get(Product, placed["chair"]).stock == 0
+
+
+def test_a_stale_tab_of_an_ordered_cart_does_not_order_the_same_items_again(
+    app, client, make_product, make_user, login
+):
+    """Cart A placed from tab B; the same items added again and the checkout walked again:
+    tab A's "place" goes to cart A's order instead of ordering the new cart unseen."""
+    product = make_product(name_sq="Karrige", stock=10)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": product.id})
+    tab_a = place_form(go_to_review(client).text)
+    placed = client.post("/checkout/place", data=place_form(client.get("/checkout/review").text))
+    client.post("/cart/add", data={"product_id": product.id})
+    go_to_review(client)
+    late = client.post("/checkout/place", data=tab_a)
+    assert late.status_code == 303 and late.headers["Location"] == placed.headers["Location"]
+    assert "tjetër" in client.get(late.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+        assert db.session.get(Product, product.id).stock == 9
+    assert "Karrige" in client.get("/cart").text  # the new cart is still there to review
+
+
+def test_a_review_of_another_cart_without_an_order_is_shown_again(
+    app, client, make_product, make_user, login
+):
+    product = make_product(name_sq="Karrige", stock=10)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": product.id})
+    form = {**place_form(go_to_review(client).text), "cart_id": "987654"}
+    answer = client.post("/checkout/place", data=form)
+    assert answer.status_code == 409 and "asgjë nuk u porosit" in answer.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0

@@ -148,6 +148,12 @@ def place():
     if not form.validate_on_submit():
         return _review(form, 400, _("The form expired. Please check your order and try again."))
     cart, lines = _priced_cart()  # the guard saw it open and not empty
+    if form.cart_id.data != str(cart.id):
+        # A review page of an earlier cart: the same items added again would match its
+        # fingerprint and make a second order the customer never reviewed.
+        if (placed := _placed_from_cart(form)) is not None:
+            return _after_placing(placed, form)
+        return _changed(form)
     if form.fingerprint.data != _fingerprint(lines):
         return _changed(form)  # first: any page shown again carries the new figures
     today = shop_today()
