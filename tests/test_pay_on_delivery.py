@@ -217,3 +217,21 @@ def test_two_pay_again_clicks_at_once_make_one_attempt(app, client, declined, mo
         oids = db.session.scalars(select(PaymentAttempt.oid).order_by(PaymentAttempt.id)).all()
         assert oids == [f"{declined['number']}-1", f"{declined['number']}-2"]
         assert db.session.scalar(select(Product.stock)) == 2
+
+
+@pytest.mark.parametrize("way", ["cash", "card"])
+def test_no_switch_nor_retry_for_a_product_no_longer_sold(app, client, declined, way):
+    with app.app_context():
+        db.session.scalar(select(Product)).active = False  # taken off sale, stock left
+        db.session.commit()
+    if way == "cash":
+        answer = switch(client, declined["number"])
+    else:
+        answer = client.get(f"/payment/{declined['number']}/pay")
+    assert answer.status_code == 303
+    page = client.get(answer.headers["Location"]).text
+    assert "Nga “Dyshek” kanë mbetur vetëm 0" in page
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    with app.app_context():
+        assert db.session.scalar(select(Order.payment_method)) == "card"
+    assert mails(declined) == []

@@ -229,7 +229,10 @@ def _move_stock(order: Order, take: bool) -> None:
             continue
         statement = update(Product).where(Product.id == line.product_id)
         if take:
-            statement = statement.where(Product.stock >= line.quantity).values(
+            # As place_order: a product taken off sale is not sold again (a retry, a switch
+            # to cash), even with stock left; a late card approval then goes to review.
+            statement = statement.where(Product.active.is_(True),
+                                        Product.stock >= line.quantity).values(
                 stock=Product.stock - line.quantity)
         else:
             statement = statement.values(stock=Product.stock + line.quantity)
