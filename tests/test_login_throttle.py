@@ -212,3 +212,59 @@ def test_the_throttle_is_off_when_rate_limits_are(app, client, make_user):
     user = make_user()
     statuses = [try_login(client, user.email, WRONG).status_code for _ in range(8)]
     assert statuses == [422] * 8
+
+
+def _reset_path(message) -> str:
+    link = re.search(r"http://shop\.test(/account/password/reset/\S+)", message.get_content())
+    return link.group(1)
+
+
+def test_a_stranger_who_spends_every_cap_cannot_keep_the_owner_out(app, make_user, outbox):
+    """30 wrong passwords from 6 addresses, then the 3 links of the hour asked for by the
+    stranger: a link in the owner's inbox still works, and afterwards the password does too."""
+    user = make_user()
+    for n in range(6):
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 429  # daily cap spent
+    for n in range(3):
+        browser(app, f"203.0.113.{50 + n}").post("/account/login/link", data={"email": user.email})
+    assert len(outbox()) == 3
+    # The owner's own request is refused by the mail cap (same answer, no mail)...
+    assert owner.post("/account/login/link", data={"email": user.email}).status_code == 303
+    messages = outbox()
+    assert len(messages) == 3
+    # ...but the links the stranger asked for are in the owner's inbox and live as long as the
+    # cap's window; any one of them works on its own, even near the end of the hour.
+    assert app.config["SIGNIN_LINK_MAX_AGE"] >= 3600
+    assert "one hour" in messages[0].get_content() or "një ore" in messages[0].get_content()
+    path = signin_path(messages[-1])
+    assert owner.post(path).status_code == 303
+    assert owner.get("/account").status_code == 200
+    # After the link sign-in the password works again, from a new browser and address.
+    fresh = browser(app, "198.51.100.99")
+    assert try_login(fresh, user.email, user.password).status_code == 303
+    # Brute force stays out of reach: a stranger's guesses count again toward a new daily cap.
+    statuses = []
+    for n in range(7):
+        guesser = browser(app, f"192.0.2.{n}")
+        statuses += [try_login(guesser, user.email, WRONG).status_code for _ in range(5)]
+    assert statuses.count(422) == 30 and statuses[-1] == 429
+
+
+def test_a_completed_password_reset_clears_the_accounts_counts(app, make_user, outbox):
+    user = make_user()
+    for n in range(6):
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 429
+    owner.post("/account/password/reset", data={"email": user.email})
+    path = _reset_path(outbox()[-1])
+    new = "Nje-fjalekalim-i-ri-26"
+    response = owner.post(path, data={"password": new, "confirm": new})
+    assert response.status_code == 303
+    assert try_login(browser(app, "198.51.100.8"), user.email, new).status_code == 303

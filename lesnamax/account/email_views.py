@@ -62,7 +62,7 @@ def signin_link_request():
         flash(
             _(
                 "If an account exists for that address, we have sent it a link to sign in. "
-                "The link works for 15 minutes, once."
+                "The link works for one hour, once."
             ),
             "success",
         )
@@ -85,4 +85,6 @@ def signin(token: str):
     if not use:
         return render_template("account/signin.html", user=user)
     services.record_login(user, "link", visit())
+    # The mailbox's owner is back in: what strangers guessed no longer holds the password back.
+    throttle.forget_account(user.email)
     return finish_login(user, remember=False, next_url=url_for("account.index"))

@@ -85,6 +85,18 @@ def release(verdict: Verdict, now: float | None = None) -> None:
         ratelimit.refund(key, now)
 
 
+def forget_account(email: str) -> None:
+    """Clear the account's password counts (from anywhere and from each address).
+
+    Called when the owner proves they hold the mailbox (a sign-in link used, a password reset
+    completed): strangers' wrong guesses no longer keep the owner's password from working.
+    The address-wide counts stay: they are about the guessers, not the account.
+    """
+    account = account_hash(email)
+    ratelimit.clear(f"login:account:{account}")
+    ratelimit.clear_prefix(f"login:account-ip:{account}:")
+
+
 def _device_serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="login-device")
 

@@ -304,6 +304,8 @@ def reset_password(token: str):
     form = forms.NewPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data, visit())
+        # Whoever guessed the old password, the new one starts with clean counts.
+        throttle.forget_account(user.email)
         logout_user()
         flash(_("Your password has been changed. Please log in."), "success")
         return redirect(url_for("account.login"), 303)
