@@ -3,6 +3,7 @@
 import email
 import email.policy
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,46 @@ def test_a_completed_password_reset_clears_the_accounts_counts(app, make_user, o
     response = owner.post(path, data={"password": new, "confirm": new})
     assert response.status_code == 303
     assert try_login(browser(app, "198.51.100.8"), user.email, new).status_code == 303
+
+
+def test_a_device_cookie_dies_with_a_password_change(app, make_user):
+    """A thief who logged in once keeps no private budget after the owner changes the password."""
+    user = make_user()
+    thief = browser(app, "203.0.113.9")
+    assert try_login(thief, user.email, user.password).status_code == 303
+    thief.post("/account/logout")
+    with app.app_context():
+        from lesnamax.account import services
+        from lesnamax.account.models import User
+
+        services.set_password(db.session.get(User, user.id), "Nje-fjalekalim-i-ri-26",
+                              services.Visit(ip=None))
+    # Spend the thief's address budget from another browser there: the old cookie must not help.
+    for _ in range(5):
+        try_login(browser(app, "203.0.113.9"), user.email, WRONG)
+    assert try_login(thief, user.email, WRONG).status_code == 429
+
+
+def test_a_device_counts_toward_the_daily_cap_but_strangers_do_not_block_it(app, make_user):
+    user = make_user()
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 303
+    owner.post("/account/logout")
+    for n in range(6):  # strangers spend the account's daily cap
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    assert try_login(browser(app, "198.51.100.8"), user.email, user.password).status_code == 429
+    # The owner's browser is not blocked by them...
+    assert try_login(owner, user.email, user.password).status_code == 303
+    owner.post("/account/logout")
+    # ...but its own guesses are held to the daily cap too (30), whatever the windows.
+    start = time.time()
+    with app.app_context():
+        for n in range(30):  # one every 130 s stays under 5 per 10 minutes
+            verdict = throttle.reserve(app.config, user.email, "198.51.100.7", "abc123",
+                                       now=start + 130 * n)
+            assert verdict.allowed
+        late = throttle.reserve(app.config, user.email, "198.51.100.7", "abc123",
+                                now=start + 130 * 31)
+        assert not late.allowed

@@ -105,8 +105,11 @@ def login():
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     if form.validate_on_submit():
         config = current_app.config
+        # The device cookie holds only while the account's password is the one it was set with.
+        known = services.user_by_email(form.email.data)
         device = throttle.device_token(
-            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data
+            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data,
+            services.password_fingerprint(known) if known is not None else None,
         )
         verdict = throttle.reserve(config, form.email.data, request.remote_addr, device)
         if not verdict.allowed:
@@ -157,7 +160,9 @@ def finish_login(user, remember: bool, next_url: str, welcome: str = ""):
     config = current_app.config
     response.set_cookie(
         DEVICE_COOKIE,
-        throttle.new_device_cookie(config["SECRET_KEY"], user.email),
+        throttle.new_device_cookie(
+            config["SECRET_KEY"], user.email, services.password_fingerprint(user)
+        ),
         max_age=throttle.DEVICE_MAX_AGE,
         path="/account",
         secure=config["SESSION_COOKIE_SECURE"],
