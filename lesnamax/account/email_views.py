@@ -15,7 +15,7 @@ from ..extensions import limiter
 from ..mail import MailError
 from ..site import safe_next
 from . import forms, mails, registration, services, throttle
-from .views import bp, finish_login, mail_down, visit
+from .views import bp, finish_login, visit
 
 
 @bp.get("/register/sent")
@@ -56,8 +56,10 @@ def signin_link_request():
             try:
                 mails.signin_link(user)
             except MailError:
+                # Logged, not shown: a different answer would tell which addresses have
+                # accounts. The mailbox gets its count back for when the server is up again.
                 current_app.logger.exception("sign-in link e-mail not sent")
-                return mail_down("account/signin_request.html", form=form)
+                throttle.give_back_mail(current_app.config, "signin", user.email)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(

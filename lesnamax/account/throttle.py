@@ -143,5 +143,14 @@ def may_send_mail(config: dict, kind: str, email: str) -> bool:
     """A mailbox gets at most ``ACCOUNT_MAILS_LIMIT`` mails of one kind: asking for links (or
     registering someone's address) again and again cannot flood it."""
     item = parse(config["ACCOUNT_MAILS_LIMIT"])
-    hits, _ = ratelimit.hit(f"mail:{kind}:{account_hash(email)}", item.get_expiry())
+    hits, _ = ratelimit.hit(_mail_key(kind, email), item.get_expiry())
     return hits <= item.amount
+
+
+def give_back_mail(config: dict, kind: str, email: str) -> None:
+    """A mail that could not be sent (mail server down) does not count against the mailbox."""
+    ratelimit.refund(_mail_key(kind, email))
+
+
+def _mail_key(kind: str, email: str) -> str:
+    return f"mail:{kind}:{account_hash(email)}"

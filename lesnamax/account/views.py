@@ -282,9 +282,9 @@ def reset_request():
             try:
                 mails.password_reset(user)
             except mail.MailError:
-                # Telling an outage apart from "no such account" beats a silent lost link.
+                # Logged, not shown: a different answer would tell which addresses have
+                # accounts (the flash below says to check the inbox; no mail means ask again).
                 current_app.logger.exception("password reset e-mail not sent")
-                return mail_down("account/reset_request.html", form=form)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
