@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 from .. import ratelimit
 from ..extensions import db
 from ..privacy import services as privacy
+from ..shoptime import shop_day
 from . import services
 from .models import PendingRegistration, User
 from .services import EmailTaken, Visit
@@ -89,7 +90,7 @@ def confirm(secret: str, now: datetime, max_age: int) -> tuple[User, str] | None
         return None
     try:
         user = services.register(
-            data["details"], data["consents"], Visit(**data["visit"]), now.date(),
+            data["details"], data["consents"], Visit(**data["visit"]), shop_day(now),
             policy_version=data.get("policy_version"),
         )
     except EmailTaken:
