@@ -79,6 +79,11 @@ def defaults(instance_path: Path) -> dict:
         "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE": "30 per day",
+        # Every POST to the login page from one address, counted or refused (a coarse limit:
+        # refused attempts cost the sender something too).
+        "LOGIN_REQUESTS_PER_IP": "60 per minute",
+        # Registrations sent from one address.
+        "REGISTER_REQUESTS_PER_IP": "10 per hour",
         "SIGNIN_LINK_MAX_AGE": 3600,
         # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
         "ACCOUNT_MAILS_LIMIT": "3 per hour",

@@ -312,3 +312,24 @@ def test_a_device_counts_toward_the_daily_cap_but_strangers_do_not_block_it(app,
         late = throttle.reserve(app.config, user.email, "198.51.100.7", "abc123",
                                 now=start + 130 * 31)
         assert not late.allowed
+
+
+def test_refused_attempts_cost_the_sender_and_do_not_flood_the_login_history(app, make_user):
+    user = make_user()
+    sender = browser(app, "203.0.113.77")
+    statuses = [try_login(sender, user.email, WRONG).status_code for _ in range(61)]
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    with app.app_context():
+        outcomes = [e.outcome for e in db.session.scalars(select(LoginEvent))]
+    # One row for the refusals of the window, not 56.
+    assert outcomes == ["bad_password"] * 5 + ["rate_limited"]
+    # Refused attempts are given back: only the 5 wrong passwords count toward the daily cap.
+    with app.app_context():
+        from lesnamax import ratelimit
+
+        assert ratelimit.count(f"login:account:{throttle.account_hash(user.email)}")[0] == 5
+    # The coarse per-address limit (LOGIN_REQUESTS_PER_IP) refuses POSTs beyond it outright.
+    app.config["LOGIN_REQUESTS_PER_IP"] = "2 per minute"
+    other = browser(app, "203.0.113.78")
+    assert [try_login(other, "x@example.test", WRONG).status_code for _ in range(3)] == [
+        422, 422, 429]

@@ -148,3 +148,9 @@ def test_unconfirmed_registrations_expire_and_are_purged(app):
 def test_a_made_up_confirmation_link_is_refused(client):
     assert client.get("/account/register/confirm/nonsense").status_code == 400
     assert client.post("/account/register/confirm/nonsense").status_code == 400
+
+
+def test_registrations_from_one_address_are_limited(app, client):
+    app.config["REGISTER_REQUESTS_PER_IP"] = "2 per hour"
+    statuses = [client.post("/account/register", data={}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]

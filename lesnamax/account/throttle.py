@@ -96,6 +96,13 @@ def release(verdict: Verdict, now: float | None = None) -> None:
         ratelimit.refund(key, now)
 
 
+def first_refusal(email: str, ip: str | None, seconds: int) -> bool:
+    """True for the first refused attempt for this account and address in ``seconds``: the
+    owner's login history gets one "rate_limited" row per window, not one per request."""
+    hits, _ = ratelimit.hit(f"login:refused:{account_hash(email)}:{ip}", max(1, seconds))
+    return hits == 1
+
+
 def forget_account(email: str) -> None:
     """Clear the account's password counts (from anywhere and from each address).
 

@@ -55,7 +55,13 @@ def visit() -> Visit:
 DEVICE_COOKIE = "lm_device"
 
 
+def _config_limit(name: str):
+    # Read at request time, so the configuration (and a test) can change it.
+    return lambda: current_app.config[name]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_config_limit("REGISTER_REQUESTS_PER_IP"), methods=["POST"])
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
@@ -100,6 +106,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_config_limit("LOGIN_REQUESTS_PER_IP"), methods=["POST"])
 def login():
     form = forms.LoginForm()
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
@@ -126,7 +133,9 @@ def login():
 def login_rate_limited(wait: int | None = None):
     """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
     form = forms.LoginForm()
-    services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
+    email = form.email.data or ""
+    if throttle.first_refusal(email, request.remote_addr, wait or 60):
+        services.record_login(services.user_by_email(email), "rate_limited", visit())
     if wait:
         minutes = max(1, -(-wait // 60))
         message = ngettext(
