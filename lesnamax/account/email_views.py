@@ -26,21 +26,37 @@ def register_sent():
 
 @bp.route("/register/confirm/<secret>", methods=["GET", "POST"])
 def register_confirm(secret: str):
-    """GET shows a button, POST creates the account: a mail scanner does not spend the link."""
+    """GET shows the form, POST creates the account: a mail scanner does not spend the link.
+
+    The password chosen at registration is asked for: someone who registered this address
+    with a password of theirs cannot have its owner confirm an account they could log in to.
+    """
     config = current_app.config
     now = datetime.now(UTC)
-    if request.method == "GET":
-        found = registration.pending(secret, now, config["REGISTRATION_MAX_AGE"])
-        if found is None:
-            return render_template("account/register_invalid.html"), 400
-        return render_template("account/register_confirm.html", email=found.email)
-    confirmed = registration.confirm(secret, now, config["REGISTRATION_MAX_AGE"])
+    found = registration.pending(secret, now, config["REGISTRATION_MAX_AGE"])
+    if found is None:
+        return render_template("account/register_invalid.html"), 400
+    form = forms.PasswordCheckForm()
+    if not form.validate_on_submit():
+        return _confirm_page(form, found.email, 422 if form.is_submitted() else 200)
+    try:
+        confirmed = registration.confirm(secret, now, config["REGISTRATION_MAX_AGE"],
+                                         form.password.data)
+    except registration.WrongPassword:
+        forms.add_error(form.password, _(
+            "This is not the password chosen when registering. If you did not register, "
+            "ignore this page: no account is created."))
+        return _confirm_page(form, found.email, 422)
     if confirmed is None:
         return render_template("account/register_invalid.html"), 400
     user, next_url = confirmed
     welcome = _("Welcome, %(name)s! Your account is ready.", name=user.first_name)
     return finish_login(user, remember=False, welcome=welcome,
                       next_url=safe_next(next_url or url_for("account.index")))
+
+
+def _confirm_page(form, email: str, status: int):
+    return render_template("account/register_confirm.html", form=form, email=email), status
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
