@@ -74,10 +74,17 @@ def defaults(instance_path: Path) -> dict:
         # address, per address, and per account from anywhere (keeps brute force out of reach).
         # The owner always gets in: a browser they logged in from counts on its own, and a
         # one-time sign-in link by e-mail (SIGNIN_LINK_MAX_AGE seconds) works whatever the counts.
+        # A link lives at least as long as the mail cap's window (ACCOUNT_MAILS_LIMIT): whenever
+        # the cap refuses a new link, one sent within that window is still valid in the inbox.
         "LOGIN_LIMIT_PER_IP": "20 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per 10 minutes",
         "LOGIN_LIMIT_PER_ACCOUNT_ANYWHERE": "30 per day",
-        "SIGNIN_LINK_MAX_AGE": 15 * 60,
+        # Every POST to the login page from one address, counted or refused (a coarse limit:
+        # refused attempts cost the sender something too).
+        "LOGIN_REQUESTS_PER_IP": "60 per minute",
+        # Registrations sent from one address.
+        "REGISTER_REQUESTS_PER_IP": "10 per hour",
+        "SIGNIN_LINK_MAX_AGE": 3600,
         # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
         "ACCOUNT_MAILS_LIMIT": "3 per hour",
         # A registration waits this long (seconds) for its e-mail to be confirmed.

@@ -97,6 +97,14 @@ def clear(key: str) -> None:
         connection.execute(delete(rate_limit).where(rate_limit.c.key == _fit(key)))
 
 
+def clear_prefix(prefix: str) -> None:
+    """Delete every counter whose key starts with ``prefix`` (keys of short, known alphabets)."""
+    if not prefix or any(c in prefix for c in "%_\\"):
+        raise ValueError("prefix must not hold LIKE wildcards")
+    with _engine().begin() as connection:
+        connection.execute(delete(rate_limit).where(rate_limit.c.key.like(prefix + "%")))
+
+
 def purge(now: float | None = None) -> int:
     """Delete the rows of ended windows (they hold IP addresses); return how many."""
     now = int(now if now is not None else time.time())

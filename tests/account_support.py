@@ -21,11 +21,14 @@ def confirmation_path(message) -> str:
                      message.get_content()).group(1)
 
 
-def confirm_registration(client, app, to: str | None = None):
-    """Use the newest confirmation link (sent to ``to``, if given); return the response."""
+def confirm_registration(client, app, to: str | None = None, password: str | None = None):
+    """Use the newest confirmation link (sent to ``to``, if given) with the password chosen at
+    registration (the tests' PASSWORD by default); return the response."""
+    from .conftest import PASSWORD
+
     messages = [
         m for m in outbox_messages(app.config["MAIL_OUTBOX"])
         if "/account/register/confirm/" in m.get_content()
         and (to is None or m["To"].lower() == to.lower())
     ]
-    return client.post(confirmation_path(messages[-1]))
+    return client.post(confirmation_path(messages[-1]), data={"password": password or PASSWORD})

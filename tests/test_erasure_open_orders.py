@@ -113,3 +113,39 @@ def test_purge_expired_erases_what_closed_orders_kept(app, make_user, make_order
     assert contact(app, closed) == BLANK
     assert contact(app, still_open) == KEPT
     assert contact(app, not_erased) == KEPT
+
+
+def test_a_failed_card_order_of_an_erased_customer_keeps_no_contact(
+        app, client, make_user, login, make_order):
+    """Never delivered, and its erased customer cannot log in to pay it: it is closed."""
+    user = make_user()
+    failed = make_order(status="payment_failed", payment="card", user_id=user.id)
+    still_open = make_order(status="cash_on_delivery", user_id=user.id)
+    login(user)
+    page = client.get("/account/delete").text
+    assert still_open.number in page and failed.number not in page
+    erase(app, user)
+    assert contact(app, failed) == BLANK
+    assert contact(app, still_open) == KEPT
+
+
+def test_an_unanswered_card_payment_of_an_erased_customer_is_erased_by_purge_expired(
+        app, make_user, make_order):
+    from datetime import timedelta
+
+    from lesnamax.payments.models import PaymentAttempt
+
+    user = make_user()
+    waiting = make_order(status="awaiting_payment", payment="card", user_id=user.id)
+    with app.app_context():
+        db.session.add(PaymentAttempt(order_id=waiting.id, oid=f"{waiting.number}-1",
+                                      amount_cents=10230, rnd="r",
+                                      created_at=datetime.now(UTC) - timedelta(hours=2)))
+        db.session.commit()
+    erase(app, user)
+    assert contact(app, waiting) == KEPT  # the bank may still answer
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.get(Order, waiting.id).status == "payment_failed"
+    assert contact(app, waiting) == BLANK

@@ -3,6 +3,7 @@
 import email
 import email.policy
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,123 @@ def test_the_throttle_is_off_when_rate_limits_are(app, client, make_user):
     user = make_user()
     statuses = [try_login(client, user.email, WRONG).status_code for _ in range(8)]
     assert statuses == [422] * 8
+
+
+def _reset_path(message) -> str:
+    link = re.search(r"http://shop\.test(/account/password/reset/\S+)", message.get_content())
+    return link.group(1)
+
+
+def test_a_stranger_who_spends_every_cap_cannot_keep_the_owner_out(app, make_user, outbox):
+    """30 wrong passwords from 6 addresses, then the 3 links of the hour asked for by the
+    stranger: a link in the owner's inbox still works, and afterwards the password does too."""
+    user = make_user()
+    for n in range(6):
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 429  # daily cap spent
+    for n in range(3):
+        browser(app, f"203.0.113.{50 + n}").post("/account/login/link", data={"email": user.email})
+    assert len(outbox()) == 3
+    # The owner's own request is refused by the mail cap (same answer, no mail)...
+    assert owner.post("/account/login/link", data={"email": user.email}).status_code == 303
+    messages = outbox()
+    assert len(messages) == 3
+    # ...but the links the stranger asked for are in the owner's inbox and live as long as the
+    # cap's window; any one of them works on its own, even near the end of the hour.
+    assert app.config["SIGNIN_LINK_MAX_AGE"] >= 3600
+    assert "one hour" in messages[0].get_content() or "një ore" in messages[0].get_content()
+    path = signin_path(messages[-1])
+    assert owner.post(path).status_code == 303
+    assert owner.get("/account").status_code == 200
+    # After the link sign-in the password works again, from a new browser and address.
+    fresh = browser(app, "198.51.100.99")
+    assert try_login(fresh, user.email, user.password).status_code == 303
+    # Brute force stays out of reach: a stranger's guesses count again toward a new daily cap.
+    statuses = []
+    for n in range(7):
+        guesser = browser(app, f"192.0.2.{n}")
+        statuses += [try_login(guesser, user.email, WRONG).status_code for _ in range(5)]
+    assert statuses.count(422) == 30 and statuses[-1] == 429
+
+
+def test_a_completed_password_reset_clears_the_accounts_counts(app, make_user, outbox):
+    user = make_user()
+    for n in range(6):
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 429
+    owner.post("/account/password/reset", data={"email": user.email})
+    path = _reset_path(outbox()[-1])
+    new = "Nje-fjalekalim-i-ri-26"
+    response = owner.post(path, data={"password": new, "confirm": new})
+    assert response.status_code == 303
+    assert try_login(browser(app, "198.51.100.8"), user.email, new).status_code == 303
+
+
+def test_a_device_cookie_dies_with_a_password_change(app, make_user):
+    """A thief who logged in once keeps no private budget after the owner changes the password."""
+    user = make_user()
+    thief = browser(app, "203.0.113.9")
+    assert try_login(thief, user.email, user.password).status_code == 303
+    thief.post("/account/logout")
+    with app.app_context():
+        from lesnamax.account import services
+        from lesnamax.account.models import User
+
+        services.set_password(db.session.get(User, user.id), "Nje-fjalekalim-i-ri-26",
+                              services.Visit(ip=None))
+    # Spend the thief's address budget from another browser there: the old cookie must not help.
+    for _ in range(5):
+        try_login(browser(app, "203.0.113.9"), user.email, WRONG)
+    assert try_login(thief, user.email, WRONG).status_code == 429
+
+
+def test_a_device_counts_toward_the_daily_cap_but_strangers_do_not_block_it(app, make_user):
+    user = make_user()
+    owner = browser(app, "198.51.100.7")
+    assert try_login(owner, user.email, user.password).status_code == 303
+    owner.post("/account/logout")
+    for n in range(6):  # strangers spend the account's daily cap
+        stranger = browser(app, f"203.0.113.{n}")
+        for _ in range(5):
+            try_login(stranger, user.email, WRONG)
+    assert try_login(browser(app, "198.51.100.8"), user.email, user.password).status_code == 429
+    # The owner's browser is not blocked by them...
+    assert try_login(owner, user.email, user.password).status_code == 303
+    owner.post("/account/logout")
+    # ...but its own guesses are held to the daily cap too (30), whatever the windows.
+    start = time.time()
+    with app.app_context():
+        for n in range(30):  # one every 130 s stays under 5 per 10 minutes
+            verdict = throttle.reserve(app.config, user.email, "198.51.100.7", "abc123",
+                                       now=start + 130 * n)
+            assert verdict.allowed
+        late = throttle.reserve(app.config, user.email, "198.51.100.7", "abc123",
+                                now=start + 130 * 31)
+        assert not late.allowed
+
+
+def test_refused_attempts_cost_the_sender_and_do_not_flood_the_login_history(app, make_user):
+    user = make_user()
+    sender = browser(app, "203.0.113.77")
+    statuses = [try_login(sender, user.email, WRONG).status_code for _ in range(61)]
+    assert statuses[:5] == [422] * 5 and set(statuses[5:]) == {429}
+    with app.app_context():
+        outcomes = [e.outcome for e in db.session.scalars(select(LoginEvent))]
+    # One row for the refusals of the window, not 56.
+    assert outcomes == ["bad_password"] * 5 + ["rate_limited"]
+    # Refused attempts are given back: only the 5 wrong passwords count toward the daily cap.
+    with app.app_context():
+        from lesnamax import ratelimit
+
+        assert ratelimit.count(f"login:account:{throttle.account_hash(user.email)}")[0] == 5
+    # The coarse per-address limit (LOGIN_REQUESTS_PER_IP) refuses POSTs beyond it outright.
+    app.config["LOGIN_REQUESTS_PER_IP"] = "2 per minute"
+    other = browser(app, "203.0.113.78")
+    assert [try_login(other, "x@example.test", WRONG).status_code for _ in range(3)] == [
+        422, 422, 429]

@@ -13,6 +13,7 @@ from lesnamax.account.models import PendingRegistration, User
 from lesnamax.extensions import db
 
 from .account_support import confirm_registration, confirmation_path, outbox_messages
+from .conftest import PASSWORD
 from .test_account import VALID, register
 
 
@@ -85,11 +86,11 @@ def test_the_link_creates_the_account_once_and_logs_in(app):
     page = client.get(path)
     assert page.status_code == 200 and "drita@example.test" in page.text
     assert users(app) == 0
-    response = client.post(path)
+    response = client.post(path, data={"password": PASSWORD})
     assert response.status_code == 303 and response.headers["Location"] == "/account"
     assert "Mirë se erdhët, Dritë!" in client.get("/account").text
     assert users(app) == 1
-    assert app.test_client().post(path).status_code == 400
+    assert app.test_client().post(path, data={"password": PASSWORD}).status_code == 400
     assert app.test_client().get(path).status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PendingRegistration)) == 0
@@ -127,8 +128,8 @@ def test_two_registrations_of_one_address_make_one_account(app):
     for name in ("Drita", "Dritë"):
         register(app.test_client(), email="drita@example.test", first_name=name)
     first, second = (confirmation_path(m) for m in mails(app))
-    assert app.test_client().post(second).status_code == 303
-    assert app.test_client().post(first).status_code == 400
+    assert app.test_client().post(second, data={"password": PASSWORD}).status_code == 303
+    assert app.test_client().post(first, data={"password": PASSWORD}).status_code == 400
     assert users(app) == 1
 
 
@@ -148,3 +149,44 @@ def test_unconfirmed_registrations_expire_and_are_purged(app):
 def test_a_made_up_confirmation_link_is_refused(client):
     assert client.get("/account/register/confirm/nonsense").status_code == 400
     assert client.post("/account/register/confirm/nonsense").status_code == 400
+
+
+def test_registrations_from_one_address_are_limited(app, client):
+    app.config["REGISTER_REQUESTS_PER_IP"] = "2 per hour"
+    statuses = [client.post("/account/register", data={}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+
+
+def test_confirming_needs_the_password_chosen_at_registration(app, client):
+    """Someone registers the victim's address with a password of their own: the victim's click
+    on the link must not create an account the registrant can log in to."""
+    assert register(app.test_client(), email="viktima@example.test").status_code == 303
+    path = confirmation_path(mails(app)[-1])
+    assert "Do t'ju kërkohet fjalëkalimi" in mails(app)[-1].get_content()
+    page = client.get(path)
+    assert page.status_code == 200 and 'autocomplete="current-password"' in page.text
+    wrong = client.post(path, data={"password": "Fjalekalimi-i-viktimes-1"})
+    assert wrong.status_code == 422
+    assert "Ky nuk është fjalëkalimi i zgjedhur gjatë regjistrimit" in wrong.text
+    assert client.get("/account").status_code == 302  # not logged in
+    assert users(app) == 0
+    assert client.post(path, data={"password": ""}).status_code == 422
+    # The link is not spent: the one who chose the password can still confirm.
+    assert confirm_registration(client, app).status_code == 303
+    assert users(app) == 1
+
+
+def test_two_confirmations_of_one_address_at_once_answer_as_an_address_taken(
+        app, client, monkeypatch):
+    """The second insert hits users.email's unique index: the same answer as a taken address."""
+    for _ in range(2):
+        assert register(app.test_client(), email="dyfish@example.test").status_code == 303
+    first, second = (confirmation_path(m) for m in mails(app)[-2:])
+    # Both requests pass the "address in use?" check before either inserts.
+    monkeypatch.setattr(services, "email_in_use", lambda *args, **kwargs: False)
+    assert app.test_client().post(first, data={"password": PASSWORD}).status_code == 303
+    late = app.test_client().post(second, data={"password": PASSWORD})
+    assert late.status_code == 400
+    assert users(app) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PendingRegistration)) == 0

@@ -15,7 +15,7 @@ from ..extensions import limiter
 from ..mail import MailError
 from ..site import safe_next
 from . import forms, mails, registration, services, throttle
-from .views import bp, finish_login, mail_down, visit
+from .views import bp, finish_login, visit
 
 
 @bp.get("/register/sent")
@@ -26,21 +26,37 @@ def register_sent():
 
 @bp.route("/register/confirm/<secret>", methods=["GET", "POST"])
 def register_confirm(secret: str):
-    """GET shows a button, POST creates the account: a mail scanner does not spend the link."""
+    """GET shows the form, POST creates the account: a mail scanner does not spend the link.
+
+    The password chosen at registration is asked for: someone who registered this address
+    with a password of theirs cannot have its owner confirm an account they could log in to.
+    """
     config = current_app.config
     now = datetime.now(UTC)
-    if request.method == "GET":
-        found = registration.pending(secret, now, config["REGISTRATION_MAX_AGE"])
-        if found is None:
-            return render_template("account/register_invalid.html"), 400
-        return render_template("account/register_confirm.html", email=found.email)
-    confirmed = registration.confirm(secret, now, config["REGISTRATION_MAX_AGE"])
+    found = registration.pending(secret, now, config["REGISTRATION_MAX_AGE"])
+    if found is None:
+        return render_template("account/register_invalid.html"), 400
+    form = forms.PasswordCheckForm()
+    if not form.validate_on_submit():
+        return _confirm_page(form, found.email, 422 if form.is_submitted() else 200)
+    try:
+        confirmed = registration.confirm(secret, now, config["REGISTRATION_MAX_AGE"],
+                                         form.password.data)
+    except registration.WrongPassword:
+        forms.add_error(form.password, _(
+            "This is not the password chosen when registering. If you did not register, "
+            "ignore this page: no account is created."))
+        return _confirm_page(form, found.email, 422)
     if confirmed is None:
         return render_template("account/register_invalid.html"), 400
     user, next_url = confirmed
     welcome = _("Welcome, %(name)s! Your account is ready.", name=user.first_name)
     return finish_login(user, remember=False, welcome=welcome,
                       next_url=safe_next(next_url or url_for("account.index")))
+
+
+def _confirm_page(form, email: str, status: int):
+    return render_template("account/register_confirm.html", form=form, email=email), status
 
 
 @bp.route("/login/link", methods=["GET", "POST"])
@@ -56,13 +72,15 @@ def signin_link_request():
             try:
                 mails.signin_link(user)
             except MailError:
+                # Logged, not shown: a different answer would tell which addresses have
+                # accounts. The mailbox gets its count back for when the server is up again.
                 current_app.logger.exception("sign-in link e-mail not sent")
-                return mail_down("account/signin_request.html", form=form)
+                throttle.give_back_mail(current_app.config, "signin", user.email)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
                 "If an account exists for that address, we have sent it a link to sign in. "
-                "The link works for 15 minutes, once."
+                "The link works for one hour, once."
             ),
             "success",
         )
@@ -85,4 +103,6 @@ def signin(token: str):
     if not use:
         return render_template("account/signin.html", user=user)
     services.record_login(user, "link", visit())
+    # The mailbox's owner is back in: what strangers guessed no longer holds the password back.
+    throttle.forget_account(user.email)
     return finish_login(user, remember=False, next_url=url_for("account.index"))

@@ -14,10 +14,12 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import ratelimit
 from ..extensions import db
 from ..privacy import services as privacy
+from ..shoptime import shop_day
 from . import services
 from .models import PendingRegistration, User
 from .services import EmailTaken, Visit
@@ -71,28 +73,47 @@ def pending(secret: str, now: datetime, max_age: int) -> PendingRegistration | N
     return found
 
 
-def confirm(secret: str, now: datetime, max_age: int) -> tuple[User, str] | None:
+class WrongPassword(Exception):
+    """The password typed on the confirm page is not the one chosen at registration."""
+
+
+def confirm(secret: str, now: datetime, max_age: int,
+            password: str) -> tuple[User, str] | None:
     """Create the account of a confirmed registration; return it and where to go next.
 
     ``None`` when the link is unknown, used or expired, or the address got an account since.
+    ``password`` must be the one chosen at registration (else ``WrongPassword``, the link kept):
+    whoever registers someone else's address cannot have the owner create the account with a
+    password the registrant knows.
     """
     found = pending(secret, now, max_age)
     if found is None:
         return None
+    data = found.data
+    if not services.password_matches(data["details"].get("password_hash", ""), password):
+        raise WrongPassword
     # Deleting first makes the link single-use even when two clicks race: only one deletes.
     deleted = db.session.execute(
         delete(PendingRegistration).where(PendingRegistration.id == found.id)
     ).rowcount
-    data = found.data
     if not deleted:
         db.session.rollback()
         return None
     try:
         user = services.register(
-            data["details"], data["consents"], Visit(**data["visit"]), now.date(),
+            data["details"], data["consents"], Visit(**data["visit"]), shop_day(now),
             policy_version=data.get("policy_version"),
         )
     except EmailTaken:
+        db.session.commit()  # the link is spent either way
+        return None
+    except IntegrityError:
+        # Two registrations of the same address confirmed at once: the other one created the
+        # account between our check and our insert. The same answer as an address taken.
+        db.session.rollback()
+        db.session.execute(
+            delete(PendingRegistration).where(PendingRegistration.id == found.id)
+        )
         db.session.commit()  # the link is spent either way
         return None
     return user, data.get("next") or ""

@@ -52,8 +52,12 @@ def hash_password(password: str) -> str:
 
 
 def check_password(user: User, password: str) -> bool:
+    return password_matches(user.password_hash, password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -168,13 +172,14 @@ def _reset_serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt="password-reset")
 
 
-def _password_fingerprint(user: User) -> str:
-    # Part of the token: once the password changes, every earlier token stops working.
+def password_fingerprint(user: User) -> str:
+    # Part of tokens and device cookies: once the password changes, every earlier one stops
+    # working.
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def password_reset_token(user: User, secret_key: str) -> str:
-    return _reset_serializer(secret_key).dumps({"id": user.id, "p": _password_fingerprint(user)})
+    return _reset_serializer(secret_key).dumps({"id": user.id, "p": password_fingerprint(user)})
 
 
 def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | None:
@@ -186,7 +191,7 @@ def user_for_reset_token(token: str, secret_key: str, max_age: int) -> User | No
     if not isinstance(data, dict):
         return None
     user = db.session.get(User, data.get("id"))
-    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+    if user is None or not user.is_active or data.get("p") != password_fingerprint(user):
         return None
     return user
 
@@ -198,7 +203,7 @@ def _signin_serializer(secret_key: str) -> URLSafeTimedSerializer:
 def signin_token(user: User, secret_key: str) -> str:
     """A one-time sign-in link's token; the nonce makes each link usable once."""
     return _signin_serializer(secret_key).dumps(
-        {"id": user.id, "p": _password_fingerprint(user), "n": new_session_token()}
+        {"id": user.id, "p": password_fingerprint(user), "n": new_session_token()}
     )
 
 
@@ -216,7 +221,7 @@ def user_for_signin_token(token: str, secret_key: str, max_age: int,
     if not isinstance(data, dict) or not isinstance(data.get("n"), str):
         return None
     user = db.session.get(User, data.get("id"))
-    if user is None or not user.is_active or data.get("p") != _password_fingerprint(user):
+    if user is None or not user.is_active or data.get("p") != password_fingerprint(user):
         return None
     used_key = "signin-used:" + hashlib.sha256(data["n"].encode()).hexdigest()
     if use:

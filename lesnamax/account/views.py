@@ -55,7 +55,13 @@ def visit() -> Visit:
 DEVICE_COOKIE = "lm_device"
 
 
+def _config_limit(name: str):
+    # Read at request time, so the configuration (and a test) can change it.
+    return lambda: current_app.config[name]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_config_limit("REGISTER_REQUESTS_PER_IP"), methods=["POST"])
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
@@ -100,13 +106,17 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_config_limit("LOGIN_REQUESTS_PER_IP"), methods=["POST"])
 def login():
     form = forms.LoginForm()
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     if form.validate_on_submit():
         config = current_app.config
+        # The device cookie holds only while the account's password is the one it was set with.
+        known = services.user_by_email(form.email.data)
         device = throttle.device_token(
-            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data
+            config["SECRET_KEY"], request.cookies.get(DEVICE_COOKIE), form.email.data,
+            services.password_fingerprint(known) if known is not None else None,
         )
         verdict = throttle.reserve(config, form.email.data, request.remote_addr, device)
         if not verdict.allowed:
@@ -123,7 +133,9 @@ def login():
 def login_rate_limited(wait: int | None = None):
     """Answer a blocked login with the form (e-mail kept) and a translated 429; record it."""
     form = forms.LoginForm()
-    services.record_login(services.user_by_email(form.email.data or ""), "rate_limited", visit())
+    email = form.email.data or ""
+    if throttle.first_refusal(email, request.remote_addr, wait or 60):
+        services.record_login(services.user_by_email(email), "rate_limited", visit())
     if wait:
         minutes = max(1, -(-wait // 60))
         message = ngettext(
@@ -157,7 +169,9 @@ def finish_login(user, remember: bool, next_url: str, welcome: str = ""):
     config = current_app.config
     response.set_cookie(
         DEVICE_COOKIE,
-        throttle.new_device_cookie(config["SECRET_KEY"], user.email),
+        throttle.new_device_cookie(
+            config["SECRET_KEY"], user.email, services.password_fingerprint(user)
+        ),
         max_age=throttle.DEVICE_MAX_AGE,
         path="/account",
         secure=config["SESSION_COOKIE_SECURE"],
@@ -277,9 +291,9 @@ def reset_request():
             try:
                 mails.password_reset(user)
             except mail.MailError:
-                # Telling an outage apart from "no such account" beats a silent lost link.
+                # Logged, not shown: a different answer would tell which addresses have
+                # accounts (the flash below says to check the inbox; no mail means ask again).
                 current_app.logger.exception("password reset e-mail not sent")
-                return mail_down("account/reset_request.html", form=form)
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(
@@ -304,6 +318,8 @@ def reset_password(token: str):
     form = forms.NewPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data, visit())
+        # Whoever guessed the old password, the new one starts with clean counts.
+        throttle.forget_account(user.email)
         logout_user()
         flash(_("Your password has been changed. Please log in."), "success")
         return redirect(url_for("account.login"), 303)

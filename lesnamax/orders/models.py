@@ -42,6 +42,11 @@ HOLDS_STOCK = frozenset(TRANSITIONS) - {CANCELLED, PAYMENT_FAILED}
 #: contact to be delivered, even if they erased their account (privacy/data.py). A return
 #: (no status yet) comes after DELIVERED; a returns status must decide the same question.
 FINAL = frozenset(status for status, after in TRANSITIONS.items() if not after)
+#: Orders an erased customer's contact is not kept for: the closed ones, and a failed card
+#: payment, which is never delivered and which the erased customer can no longer log in to pay.
+#: (A late approval of its old attempt would still need a call: it is rare, and the owner sees
+#: the payment in the admin with the order's municipality and lines.)
+CLOSED_ON_ERASURE = FINAL | {PAYMENT_FAILED}
 
 CARD = "card"
 CASH = "cash"

@@ -20,7 +20,7 @@ from .models import (
     AWAITING_PAYMENT,
     CASH,
     CASH_ON_DELIVERY,
-    FINAL,
+    CLOSED_ON_ERASURE,
     HOLDS_STOCK,
     PAYMENT_FAILED,
     TRANSITIONS,
@@ -256,9 +256,11 @@ def orders_of(user_id: int) -> list[Order]:
 
 
 def open_numbers(user_id: int) -> list[str]:
-    """Return the numbers of the user's orders not yet delivered or cancelled, oldest first."""
+    """Return the numbers of the user's orders whose contact an erasure keeps (not delivered,
+    cancelled or with a failed card payment), oldest first."""
     return list(db.session.scalars(
-        select(Order.number).where(Order.user_id == user_id, Order.status.not_in(FINAL))
+        select(Order.number).where(Order.user_id == user_id,
+                                   Order.status.not_in(CLOSED_ON_ERASURE))
         .order_by(Order.created_at, Order.id)))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from ..account.kosovo import municipality_name
 from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
-from ..orders.models import FINAL, Order
+from ..orders.models import CLOSED_ON_ERASURE, Order
 from ..orders.services import orders_of
 from .disclosures import as_data as disclosure_data
 from .disclosures import of_user as disclosures_of
@@ -103,9 +103,10 @@ def erase(user: User, now: datetime) -> None:
     # authority or a court; the row still points at this anonymised account.
     # Orders stay for the accounts (amounts, products, dates), without the person. An open
     # order keeps the contact it needs to be delivered and confirmed (performing the contract)
-    # until it is delivered or cancelled; erase_closed_orders() erases it then.
+    # until it is delivered or cancelled; erase_closed_orders() erases it then. A failed card
+    # payment counts as closed: the erased customer cannot log in to pay it.
     db.session.execute(update(Order).where(Order.user_id == user.id).values(ip=None))
-    _blank_contacts(Order.user_id == user.id, Order.status.in_(FINAL))
+    _blank_contacts(Order.user_id == user.id, Order.status.in_(CLOSED_ON_ERASURE))
     db.session.commit()
 
 
@@ -122,13 +123,14 @@ def _blank_contacts(*where) -> int:
 
 
 def erase_closed_orders(order_id: int | None = None) -> int:
-    """Erase the contact kept on delivered or cancelled orders of erased customers.
+    """Erase the contact kept on closed orders of erased customers (delivered, cancelled, or
+    a failed card payment, e.g. one purge-expired has just given up on).
 
     Called when the owner closes an order (``order_id``) and by ``flask purge-expired`` for
     every order (in case an order was closed some other way); returns how many changed.
     """
     where = [Order.user_id.in_(select(User.id).where(User.erased_at.is_not(None))),
-             Order.status.in_(FINAL), Order.email != ""]
+             Order.status.in_(CLOSED_ON_ERASURE), Order.email != ""]
     if order_id is not None:
         where.append(Order.id == order_id)
     changed = _blank_contacts(*where)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import select
 
 from ..account.models import User
 from ..extensions import db
 from ..i18n import _l
+from ..shoptime import shop_day
 from .models import Disclosure
 
 
@@ -31,7 +32,9 @@ def record(user: User, authority: str, legal_basis: str, disclosed_on: date, wha
 
     if disclosed_on > today:
         raise DisclosureError("disclosed_on", _l("The date cannot be in the future."))
-    if disclosed_on < user.created_at.date():
+    created = user.created_at
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)  # SQLite drops it
+    if disclosed_on < shop_day(created):  # the day the account was created in Prishtinë
         raise DisclosureError(
             "disclosed_on", _l("The date cannot be before the account was created.")
         )

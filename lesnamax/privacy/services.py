@@ -102,7 +102,8 @@ def publish(
     """
     if not body_sq.strip() or not body_en.strip():
         raise PolicyError("the policy needs its text in Albanian and in English", NO_TEXT)
-    earliest = now.date() + timedelta(days=NOTICE_DAYS)
+    # Counted in Prishtinë's days: just after midnight there it is still yesterday in UTC.
+    earliest = shop_day(now) + timedelta(days=NOTICE_DAYS)
     if effective_from < earliest:
         raise PolicyError(
             f"a new version can take effect no sooner than {NOTICE_DAYS} days after publication "

@@ -110,7 +110,7 @@ def test_register_in_albanian(page: Page, watch):
     page.get_by_role("button", name="Regjistrohu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kontrolloni emailin tuaj")
     watch.axe(page, "the check-your-e-mail page")
-    confirm_registration(page, customer.email)
+    confirm_registration(page, customer.email, customer.password)
 
     # Logged in on "Llogaria ime", welcomed by name.
     expect(page).to_have_url(re.compile(r"/account$"))
