@@ -79,7 +79,8 @@ def test_cash_checkout_without_javascript(nojs_page: Page, shelf, outbox, watch)
     customer = Customer()
     fill_register_form(page, customer)
     page.get_by_role("button", name="Regjistrohu").click()
-    confirm_registration(page, customer.email, customer.password)  # the link in the e-mail, in this browser
+    # the link in the e-mail, in this browser
+    confirm_registration(page, customer.email, customer.password)
     expect(page).to_have_url(re.compile(r"/checkout/address$"))
     expect(flashes(page)).to_contain_text(["Shtuam në shportë 4 artikuj nga para kyçjes."])
     expect(badge(page)).to_have_text("4")
