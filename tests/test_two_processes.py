@@ -127,7 +127,8 @@ def test_a_customer_alternating_between_two_processes(two_shops, make_product, t
     status, page = person.post(f"{b}/account/register", details, token_from=f"{a}/account/register")
     assert status == 200 and "vjosa@example.com" in page
     [message] = outbox_messages(tmp_path / "outbox")
-    status, page = person.post(a + confirmation_path(message), {}, token_from=f"{b}/account")
+    status, page = person.post(a + confirmation_path(message),
+                               {"password": details["password"]}, token_from=f"{b}/account")
     assert status == 200 and "Vjosa" in page
     status, page = person.get(f"{a}/account")
     assert status == 200 and "vjosa@example.com" in page
