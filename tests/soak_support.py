@@ -255,7 +255,8 @@ class Customer(threading.Thread):
         from .account_support import confirmation_path, outbox_messages
 
         [mail] = [m for m in outbox_messages(self.outbox) if m["To"] == self.email]
-        expect(b.post(confirmation_path(mail), {}), 303, "/account", "confirm registration")
+        expect(b.post(confirmation_path(mail), {"password": PASSWORD}), 303, "/account",
+               "confirm registration")
         expect(b.get("/account"), 200, what="account")  # the new session's CSRF token
 
     def run(self) -> None:

@@ -76,6 +76,8 @@ class Gunicorn:
             "LESNAMAX_BANK_MODE": "sandbox",
             "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
             "LESNAMAX_MAIL_OUTBOX": str(self.outbox),
+            # All the soak's customers register from 127.0.0.1 within a minute.
+            "LESNAMAX_REGISTER_REQUESTS_PER_IP": "1000 per hour",
         }
         self.log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
