@@ -31,10 +31,12 @@ PHONES = ("045 654 321", ordering.ADDRESS["phone"])
 PARALLEL = 4
 
 
-def register(base: str, count: int) -> list[Browser]:
-    """Register ``count`` customers over HTTP; return their logged-in browsers."""
+def register(base: str, count: int, outbox: Path) -> list[Browser]:
+    """Register ``count`` customers over HTTP (confirmed from the links in ``outbox``);
+    return their logged-in browsers."""
     with ThreadPoolExecutor(PARALLEL) as pool:
-        return list(pool.map(lambda n: ordering.register(Browser(base), n), range(count)))
+        return list(pool.map(lambda n: ordering.register(Browser(base), n, outbox),
+                             range(count)))
 
 
 def targets(scenario: Scenario, customers: list[Browser]) -> list[Target]:

@@ -43,7 +43,8 @@ class Visitors:
 
     def customer(self) -> TestBrowser:
         if self._customer is None:
-            self._customer = ordering.register(TestBrowser(self.app), 0)
+            outbox = self.database.parent / "outbox"
+            self._customer = ordering.register(TestBrowser(self.app), 0, outbox)
         return self._customer
 
     def shopper(self) -> tuple[TestBrowser, list[int]]:

@@ -56,7 +56,7 @@ class Server:
     def logged_in(self, count: int) -> list[Browser]:
         if self.customers is None:
             started = time.monotonic()
-            self.customers = customers.register(self.base, count)
+            self.customers = customers.register(self.base, count, self.database.parent / "outbox")
             print(
                 f"  (registered {count} customers in {time.monotonic() - started:.0f} s)",
                 flush=True,

@@ -16,11 +16,15 @@ server, and the GIL keeps all buyers together to at most one core (they need far
 from __future__ import annotations
 
 import http.client
+import re
 import statistics
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from pathlib import Path
 
 from client import HTMX, Answer, Browser, hidden
 
@@ -76,8 +80,9 @@ def percentile(values: list[float], quantile: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(quantile * 100) - 1]
 
 
-def register(browser: Browser, number: int) -> Browser:
-    """Register a new customer with ``browser`` (registration logs in); return the browser.
+def register(browser: Browser, number: int, outbox: Path) -> Browser:
+    """Register a new customer with ``browser`` and confirm it from the link the shop wrote
+    to ``outbox`` (confirming logs in); return the browser.
 
     ``browser`` may be a client.TestBrowser: queries.py registers customers in-process.
     """
@@ -89,10 +94,23 @@ def register(browser: Browser, number: int) -> Browser:
         "accept_policy": "y",
         "age_ok": "y",
     }
-    _check(browser.post("/account/register", form), 303, "register")
+    _check(browser.post("/account/register", form), 303, "register", "/account/register/sent")
+    confirm = _confirmation_path(outbox, form["email"])
+    _check(browser.get(confirm), 200, "confirmation page")
+    _check(browser.post(confirm, {"password": PASSWORD}), 303, "confirm registration")
     # Logging in starts a new session with a new CSRF token: read it from the next page.
     _check(browser.get("/account"), 200, "account page")
     return browser
+
+
+def _confirmation_path(outbox: Path, email: str) -> str:
+    """The path of the registration link e-mailed to ``email``."""
+    for path in outbox.glob("*.eml"):
+        message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        found = re.search(r"/account/register/confirm/[^\s]+", message.get_content())
+        if message["To"] == email and found:
+            return found.group(0)
+    raise Unexpected(f"no confirmation e-mail for {email} in {outbox}")
 
 
 def _check(answer: Answer, status: int, step: str, location: str = "") -> Answer:
