@@ -33,6 +33,14 @@ from . import nestpay, on_delivery, services
 bp = Blueprint("payments", __name__)
 
 
+def _own_order_id(number: str) -> int:
+    """The id of the customer's own order, or 404 (the order itself is read in the service)."""
+    order_id = orders.owned_id(number, current_user.id)
+    if order_id is None:
+        abort(404)
+    return order_id
+
+
 def _own_order(number: str):
     order = orders.with_lines(number)
     if order is None or order.user_id != current_user.id:
@@ -44,9 +52,7 @@ def _own_order(number: str):
 @login_required
 def start(number: str):
     # Only the id here: start_attempt reads the order itself inside its write transaction.
-    order_id = orders.owned_id(number, current_user.id)
-    if order_id is None:
-        abort(404)
+    order_id = _own_order_id(number)
     try:
         order, attempt = services.start_attempt(order_id, services.utcnow())
     except orders.InvalidTransition:
@@ -118,9 +124,7 @@ def _reply_fields() -> dict[str, str] | None:
 @login_required
 def pay_on_delivery(number: str):
     """After a declined card: the same order, paid in cash when it is delivered."""
-    order_id = orders.owned_id(number, current_user.id)
-    if order_id is None:
-        abort(404)
+    order_id = _own_order_id(number)
     try:
         order, switched = on_delivery.switch_to_cash(order_id)
     except on_delivery.CardStillCounts:
