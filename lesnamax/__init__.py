@@ -64,10 +64,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from . import fastpages, pagecache
+    from . import pagecache
 
     pagecache.register(app)
-    fastpages.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """Caches: a small per-process cache with a time limit, and the content's generation stamps.
 
-``remember`` keeps answers that change rarely for a bounded time; use it only where a slightly
-old answer is harmless (a material filter that lists a material a minute longer, say).
+``remember`` keeps answers that change rarely for a bounded time (cachetools' ``TLRUCache``, per
+process); use it only where a slightly old answer is harmless, or key the answer by a stamp.
 
 The generation stamps change whenever the content changes: one part per kind of content
 (``PARTS``: products with their stock and pictures, categories, privacy policy versions;
@@ -20,12 +20,11 @@ import os
 import secrets
 import tempfile
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+from cachetools import TLRUCache
 from flask import Flask, current_app, g, has_app_context
 
 T = TypeVar("T")
@@ -39,46 +38,38 @@ log = logging.getLogger(__name__)
 
 def remember(key: Hashable, seconds: float, compute: Callable[[], T]) -> T:
     """Return the cached value for ``key``, computing it when missing or older than ``seconds``."""
-    store: dict = current_app.extensions.setdefault("lesnamax_cache", {})
-    hit = store.get(key)
-    now = time.monotonic()
-    if hit is not None and now - hit[0] < seconds:
+    store = _store(current_app)
+    with store.lock:
+        hit = store.values.get(key)
+    if hit is not None:
         return hit[1]
     value = compute()
-    if len(store) >= MAX_ENTRIES:
-        store.clear()
-    store[key] = (now, value)
+    with store.lock:
+        store.values[key] = (seconds, value)
     return value
-
-
-class Lru:
-    """The ``size`` most recently used values, thread-safe for threaded workers."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.values: OrderedDict[Hashable, object] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable):
-        with self.lock:
-            value = self.values.get(key)
-            if value is not None:
-                self.values.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: object) -> None:
-        with self.lock:
-            self.values[key] = value
-            self.values.move_to_end(key)
-            while len(self.values) > self.size:
-                self.values.popitem(last=False)
 
 
 def forget(prefix: str) -> None:
     """Drop every entry whose key is a tuple starting with ``prefix``."""
-    store: dict = current_app.extensions.get("lesnamax_cache", {})
-    for key in [k for k in store if isinstance(k, tuple) and k and k[0] == prefix]:
-        del store[key]
+    store = _store(current_app)
+    with store.lock:
+        for key in [k for k in store.values if isinstance(k, tuple) and k and k[0] == prefix]:
+            store.values.pop(key, None)
+
+
+class _Store:
+    """cachetools' time-aware LRU: each entry lives as long as its ``remember`` call said."""
+
+    def __init__(self) -> None:
+        self.values = TLRUCache(MAX_ENTRIES, ttu=lambda _key, hit, now: now + hit[0])
+        self.lock = threading.Lock()  # cachetools caches are not thread-safe themselves
+
+
+def _store(app: Flask) -> _Store:
+    store = app.extensions.get("lesnamax_cache")
+    if store is None:
+        store = app.extensions["lesnamax_cache"] = _Store()
+    return store
 
 
 def generation(*parts: str) -> str | None:

@@ -9,23 +9,22 @@ A card shows nothing but its product's own fields and cover picture in one langu
 is those values themselves: a changed price, stock, name or picture is a new key, and nothing has
 to be invalidated (an old card is simply never asked for again and ages out of the store). The
 price is the offer of the shop's day, so a sale that starts or ends at midnight is a new key too.
-The CSRF token of the add-to-cart form is cut out before storing and put back for each request.
+A card holds nothing of the visitor (its add-to-cart form carries no token: lesnamax/security.py).
+The store is cachetools' LRU cache, per process.
 """
 
 from __future__ import annotations
 
-import secrets
+import threading
 
+from cachetools import LRUCache
 from flask import current_app, g
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from . import cache, i18n
+from . import i18n
 
 #: Cards kept per process; a card is about 1 kB, so this is a few MB at the most.
 MAX_CARDS = 4096
-#: Stands for the visitor's CSRF token in stored cards; random so no product text can match it.
-_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 
 
 def card_key(product, heading: str, lang: str) -> tuple:
@@ -38,15 +37,15 @@ def card_key(product, heading: str, lang: str) -> tuple:
 
 def product_card(product, heading: str = "h3") -> Markup:
     """Return the product's card, rendered only if this content was never rendered here."""
-    store: cache.Lru = current_app.extensions["lesnamax_cards"]
+    store, lock = current_app.extensions["lesnamax_cards"]
     key = card_key(product, heading, i18n.current_code())
-    token = generate_csrf()
-    html = store.get(key)
+    with lock:
+        html = store.get(key)
     if html is None:
-        html = str(render(product, heading)).replace(token, _SLOT)
-        store.put(key, html)
-    # Our own template rendered it, escaping every value; Markup keeps it from being escaped twice.
-    return Markup(html.replace(_SLOT, token))  # nosec B704
+        html = render(product, heading)
+        with lock:
+            store[key] = html
+    return html
 
 
 def render(product, heading: str) -> Markup:
@@ -69,4 +68,6 @@ def render(product, heading: str) -> Markup:
 
 
 def register(app) -> None:
-    app.extensions["lesnamax_cards"] = cache.Lru(app.config.get("CARD_CACHE_SIZE", MAX_CARDS))
+    # cachetools caches are not thread-safe themselves: one lock per store.
+    app.extensions["lesnamax_cards"] = (LRUCache(app.config.get("CARD_CACHE_SIZE", MAX_CARDS)),
+                                        threading.Lock())

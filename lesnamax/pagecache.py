@@ -1,38 +1,40 @@
-"""Whole-page cache for catalogue pages seen by visitors who are not logged in.
+"""Catalogue pages are the same bytes for every visitor: kept in memory, tagged, revalidated.
 
-A catalogue page is the same for every such visitor with the same language, address, cart size
-and policy notice, except for the CSRF token in its forms. So the rendered page is kept with the
-token cut out, and each visitor gets it back with their own token put in: a lookup and a string
-replace instead of the queries and the template (the category page went from 3 % of a minimal
-Flask page's throughput to about half; see bench/RESULTS.md).
+A catalogue page (``SHARED_ENDPOINTS``) shows nothing of the visitor: no CSRF token (its POSTs,
+add to cart and closing the policy notice, are guarded by the origin check in
+``lesnamax/security.py``), no cart count and no account name (``GET /header/me`` fills those
+in). So one rendered page serves everybody with the same address, language, htmx kind and
+policy-notice state, through plain HTTP: an ``ETag`` with ``Cache-Control: no-cache`` (every
+use is revalidated, a ``304`` costs no query and no template), and nginx's ``proxy_cache`` in
+front (deploy/nginx/lesnamax.conf keys on the same things).
 
-Correctness comes from the key, not from a timer. It holds the catalogue's generation stamp
+Correctness comes from the key, not from a timer. It holds the content's generation stamp
 (``cache.generation``), which changes after every commit that touched a product, its stock or
 pictures, a category or a policy version (watched below on the database session, so no service
 can forget it); and the shop's day, so dated discounts start and end at midnight.
 ``PAGE_CACHE_SECONDS`` only bounds changes made behind the app's back (an operator's SQL).
-Logged-in customers, visitors with a message to show and non-GET requests are never cached.
 
-The pages themselves stay in each worker's memory (``PAGE_CACHE_BYTES``, least recently used
-dropped first); only the stamp is shared, so a worker renders a page once per change.
+A page that carries a message (a flash) is personal: it is rendered afresh, marked
+``private, no-store``, and the ``lm_flash`` cookie set while a message waits tells nginx to let
+such requests through. Every other dynamic answer (cart, account, checkout, the header partial)
+is ``private, no-store`` too. The pages stay in each worker's memory (cachetools, a byte budget
+of ``PAGE_CACHE_BYTES``); only the stamp is shared, so a worker renders a page once per change.
 """
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 import threading
-import time
-from collections import OrderedDict
 
+from cachetools import TTLCache
 from flask import Flask, Response, current_app, g, has_app_context, request, session
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import cache, htmx, i18n, shoptime
 
-#: Pages the same for every anonymous visitor (given the key below).
-CACHED_ENDPOINTS = frozenset({
+#: Pages the same for every visitor (given the key below).
+SHARED_ENDPOINTS = frozenset({
     "catalogue.home", "catalogue.products", "catalogue.category", "catalogue.product",
     "catalogue.suggest", "catalogue.price_list", "catalogue.sitemap", "catalogue.sitemap_pages",
     "catalogue.sitemap_products", "catalogue.robots",
@@ -41,107 +43,146 @@ CACHED_ENDPOINTS = frozenset({
 #: and the part of the content stamp (``cache.PARTS``) each one changes.
 WATCHED_TABLES = {"product": "product", "product_image": "product", "category": "category",
                   "policy_version": "policy"}
-_DROPPED_HEADERS = frozenset({"set-cookie", "content-length"})
+#: Set while a message waits in the session, so nginx lets the next page through to the app.
+FLASH_COOKIE = "lm_flash"
+#: Shared pages: any cache may keep them, but must ask (ETag) before each use.
+SHARED = "no-cache"
+PERSONAL = "private, no-store"
+_DROPPED_HEADERS = frozenset({"set-cookie", "content-length", "date"})
+#: Endpoints whose answers set their own caching (files that never change, pictures).
+_OWN_CACHING = frozenset({"static", "media.product_image"})
 
 
 class PageStore:
-    """Least-recently-used pages with a byte budget; thread-safe for threaded workers."""
+    """Rendered pages by key, least recently used dropped past the byte budget; thread-safe."""
 
     def __init__(self, max_bytes: int, seconds: float) -> None:
-        self.max_bytes, self.seconds = max_bytes, seconds
-        self.pages: OrderedDict[tuple, tuple[float, bytes, list]] = OrderedDict()
-        self.size = 0
+        self.max_bytes = max_bytes
+        self.pages = TTLCache(maxsize=max_bytes, ttl=seconds, getsizeof=lambda hit: len(hit[0]))
         self.lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[bytes, list] | None:
         with self.lock:
-            hit = self.pages.get(key)
-            if hit is None:
-                return None
-            if time.monotonic() - hit[0] > self.seconds:
-                self._drop(key)
-                return None
-            self.pages.move_to_end(key)
-            return hit[1], hit[2]
+            return self.pages.get(key)
 
     def put(self, key: tuple, body: bytes, headers: list) -> None:
-        if len(body) > self.max_bytes // 4:
+        if len(body) > self.max_bytes // 4:  # one page must not push out dozens
             return
         with self.lock:
-            if key in self.pages:
-                self._drop(key)
-            self.pages[key] = (time.monotonic(), body, headers)
-            self.size += len(body)
-            while self.size > self.max_bytes:
-                self._drop(next(iter(self.pages)))
-
-    def _drop(self, key: tuple) -> None:
-        self.size -= len(self.pages.pop(key)[1])
+            self.pages[key] = (body, headers)
 
 
 def register(app: Flask) -> None:
-    if not app.config["PAGE_CACHE_SECONDS"]:
-        return
-    # Cut out of stored pages and filled in per visitor; random so no product text can match it.
-    app.extensions["lesnamax_pages"] = (
-        PageStore(app.config["PAGE_CACHE_BYTES"], app.config["PAGE_CACHE_SECONDS"]),
-        f"csrf-slot-{secrets.token_hex(16)}".encode(),
-    )
+    if app.config["PAGE_CACHE_SECONDS"]:
+        app.extensions["lesnamax_pages"] = PageStore(app.config["PAGE_CACHE_BYTES"],
+                                                     app.config["PAGE_CACHE_SECONDS"])
     # First of all request hooks: a hit skips the rate limiter's lookup (catalogue pages have no
-    # limits) and loading the visitor's account (a cached page is only for nobody logged in).
+    # limits) and loading the visitor's account (the page is the same for them).
     app.before_request_funcs.setdefault(None, []).insert(0, _serve)
-    app.after_request(_store)
+    app.after_request(_finish)
+    app.add_template_global(is_shared, "shared_page")
 
 
-def _key() -> tuple | None:
-    """Return the cache key of this request, or None when its page must be rendered afresh."""
-    if request.method != "GET" or request.endpoint not in CACHED_ENDPOINTS:
-        return None
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    if "_user_id" in session or "_flashes" in session or remember in request.cookies:
-        return None
-    from .templating import policy_notice
-
-    return cache_key(request.full_path, i18n.current_code(), htmx.is_partial(),
-                     session.get("cart_count", 0), policy_notice())
+def is_shared() -> bool:
+    """Whether this request's answer is a shared page (templates leave out personal bits)."""
+    return g.get("shared_page", False)
 
 
-def cache_key(full_path: str, lang: str, partial: bool, cart_count: int, notice) -> tuple | None:
-    """The key of a page (see the module docstring); None when the stamps cannot be read."""
-    stamp = cache.generation()
-    if stamp is None:
-        return None
-    return (stamp, shoptime.shop_today(), lang, full_path, partial, cart_count, notice)
+def _user_language_unknown() -> bool:
+    # A customer's own language counts only when no ?lang= or cookie says otherwise; it needs
+    # their account loaded, so such a request is rendered (and its cookie set, see _finish).
+    return ("_user_id" in session and request.args.get("lang") not in i18n.LOCALES
+            and request.cookies.get(i18n.COOKIE) not in i18n.LOCALES)
 
 
 def _serve():
-    key = _key()
+    if (request.method != "GET" or request.endpoint not in SHARED_ENDPOINTS
+            or "_flashes" in session):
+        return None
+    g.shared_page = True
+    if _user_language_unknown():
+        return None
+    key = g.page_key = page_key(i18n.choose_code(request))
     if key is None:
         return None
-    store, slot = current_app.extensions["lesnamax_pages"]
-    hit = store.get(key)
+    # Weak comparison (RFC 9110): nginx's gzip turns the tag into W/"…".
+    if request.if_none_match.contains_weak(etag_of(key)):
+        return _tagged(Response(status=304), key)
+    store = current_app.extensions.get("lesnamax_pages")
+    hit = store.get(key) if store is not None else None
     if hit is None:
-        g.page_cache_key = key
         return None
-    body, headers = hit
-    if slot in body:
-        body = body.replace(slot, generate_csrf().encode())
-    return Response(body, headers=headers)
+    g.page_served = True
+    return Response(hit[0], headers=hit[1])
 
 
-def _store(response: Response) -> Response:
-    key = g.pop("page_cache_key", None)
-    if (key is None or response.status_code != 200 or response.is_streamed
-            or "_flashes" in session or "_user_id" in session):
-        return response
-    store, slot = current_app.extensions["lesnamax_pages"]
-    body = response.get_data()
-    token = g.get("csrf_token")
-    if token:
-        body = body.replace(token.encode(), slot)
-    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS]
-    store.put(key, body, headers)
+def page_key(lang: str) -> tuple | None:
+    """The key of this request's page (see the module docstring); None without the stamps."""
+    from .templating import policy_notice
+
+    stamp = cache.generation()
+    if stamp is None:
+        return None
+    return (stamp, shoptime.shop_today(), lang, request.full_path, htmx.is_partial(),
+            policy_notice())
+
+
+def etag_of(key: tuple) -> str:
+    return hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
+
+
+def _tagged(response: Response, key: tuple | None) -> Response:
+    if key is not None:
+        response.set_etag(etag_of(key))
+    response.headers["Cache-Control"] = SHARED
+    # Language comes from ?lang=, the cookie or Accept-Language; htmx asks for fragments.
+    response.vary.update(("Accept-Language", "Cookie"))
+    if request.endpoint in {"catalogue.products", "catalogue.category", "catalogue.suggest"}:
+        response.vary.add("HX-Request")
     return response
+
+
+def _finish(response: Response) -> Response:
+    _flash_cookie(response)
+    _language_cookie(response)
+    if not is_shared():
+        if request.endpoint not in _OWN_CACHING and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = PERSONAL
+        return response
+    if response.status_code == 304 or g.pop("page_served", False):
+        return response
+    if "_flashes" in session:  # flashed while rendering: never a page for someone else
+        response.headers["Cache-Control"] = PERSONAL
+        return response
+    if response.status_code != 200 or response.is_streamed:
+        return response
+    key = g.get("page_key") or page_key(i18n.current_code())
+    _tagged(response, key)
+    store = current_app.extensions.get("lesnamax_pages")
+    if key is not None and store is not None:
+        headers = [(k, v) for k, v in response.headers.items()
+                   if k.lower() not in _DROPPED_HEADERS]
+        store.put(key, response.get_data(), headers)
+    return response
+
+
+def _flash_cookie(response: Response) -> None:
+    waiting = "_flashes" in session
+    if waiting and FLASH_COOKIE not in request.cookies:
+        response.set_cookie(FLASH_COOKIE, "1", httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    elif not waiting and FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, httponly=True, samesite="Lax",
+                               secure=current_app.config["SESSION_COOKIE_SECURE"])
+
+
+def _language_cookie(response: Response) -> None:
+    # A customer's language, once known, goes into the language cookie: shared caches (nginx)
+    # key on the cookie and cannot see whose session it is.
+    language = g.get("user_lang")
+    if language in i18n.LOCALES and request.cookies.get(i18n.COOKIE) not in i18n.LOCALES:
+        response.set_cookie(i18n.COOKIE, language, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax",
+                            httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 # --- invalidation: any commit that wrote a content table gives its part a new stamp ---

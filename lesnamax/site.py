@@ -1,10 +1,19 @@
-"""Site-wide routes: language switch and health check."""
+"""Site-wide routes: language switch, the header's personal links and the health check."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import text
 
 from .extensions import db
@@ -52,6 +61,13 @@ def set_language(code: str):
     response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+@bp.get("/header/me")
+def header_me():
+    """The header's personal links (account, cart count) for shared catalogue pages, which
+    hold none (lesnamax/pagecache.py); answered ``private, no-store`` like every personal page."""
+    return render_template("_header_me.html")
 
 
 @bp.get("/healthz")
