@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
 
-from .. import cache
 from ..admin import auditing
 from ..extensions import db
 from ..i18n import _l
@@ -251,6 +250,6 @@ def _free_slug(base: str, taken: set[str]) -> str:
 
 
 def _commit() -> None:
+    # The commit gives the categories a new stamp (lesnamax/pagecache.py watches the session),
+    # so the menu cached under the old one (services.menu_tree) is never read again.
     db.session.commit()
-    # The shop caches the tree per process; drop it so the next page shows the change.
-    cache.forget("category_tree")
