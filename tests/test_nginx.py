@@ -43,6 +43,8 @@ FOREVER = "public, max-age=31536000, immutable"
 #: A loopback address of the test's "customer"; nginx itself reaches gunicorn from 127.0.0.1.
 CUSTOMER_IP = "127.0.0.2"
 PICTURE = "0123456789abcdef0123-400.webp"
+#: The page cache's lifetime in the test (production: 30 s).
+LIFETIME = 2
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
                     "Referrer-Policy", "Permissions-Policy", "Cross-Origin-Opener-Policy",
                     "Strict-Transport-Security")
@@ -61,6 +63,9 @@ def production_values(tmp: Path, ports: SimpleNamespace) -> dict[str, str]:
         "/var/www/letsencrypt": f"{tmp}/acme",
         "/srv/lesnamax/app/static/": f"{ROOT}/static/",
         "/srv/lesnamax/media/": f"{tmp}/media/",
+        "/var/cache/nginx/lesnamax": f"{tmp}/page-cache",
+        # A short lifetime, so the test sees a change arrive without waiting half a minute.
+        "proxy_cache_valid 200 404 30s;": f"proxy_cache_valid 200 404 {LIFETIME}s;",
     }
 
 
@@ -70,7 +75,7 @@ def render(tmp: Path, ports: SimpleNamespace) -> Path:
         # A value renamed in the shipped file must be renamed here, not silently left live.
         assert production in text, f"{production!r} is no longer in {SHIPPED.name}"
         text = text.replace(production, test_value)
-    assert not re.search(r"/srv/|/etc/letsencrypt|:8000|listen (80|443)\b", text)
+    assert not re.search(r"/srv/|/etc/letsencrypt|/var/cache|:8000|listen (80|443)\b", text)
     (tmp / "lesnamax.conf").write_text(text)
     temp_paths = "\n".join(f"    {kind}_temp_path {tmp}/{kind};"
                            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -88,7 +93,9 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    access_log off;
+    # Which requests nginx passed on to gunicorn: $upstream_addr is "-" for a cache hit.
+    log_format upstream '$request_method $request_uri $upstream_cache_status $upstream_addr';
+    access_log {tmp}/access.log upstream;
 {temp_paths}
     include {tmp}/lesnamax.conf;
 }}
@@ -133,6 +140,8 @@ def stack(migrated, tmp_path_factory):
     env = {**os.environ, "LESNAMAX_DATABASE_URL": url, "LESNAMAX_SECRET_KEY": "behind-nginx",
            "LESNAMAX_MEDIA_ROOT": str(tmp / "media"), "LESNAMAX_MAIL_OUTBOX": str(tmp / "outbox"),
            "LESNAMAX_TRUSTED_PROXIES": "1", "LESNAMAX_BANK_MODE": "sandbox",
+           # The stamp file the test's own app writes when it changes a product.
+           "LESNAMAX_CACHE_STAMP_FILE": str(tmp / "catalogue.stamp"),
            # http on purpose: then only nginx's X-Forwarded-Proto can make the app add HSTS.
            "LESNAMAX_BASE_URL": f"http://{HOST}"}
     app = create_app(base_config(url, tmp))
@@ -284,3 +293,91 @@ def test_the_upload_limit_is_the_apps(stack):
         "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert len(body) == limit
     assert status in {400, 413} and "Content-Security-Policy" in headers, "the app's answer"
+
+
+# --- catalogue pages kept by nginx (proxy_cache) ---
+
+def upstream_requests(stack, path: str) -> int:
+    """How many requests for ``path`` nginx passed on to gunicorn so far."""
+    time.sleep(0.05)  # nginx writes its log line after the answer
+    lines = (stack.tmp / "access.log").read_text().splitlines()
+    return sum(1 for line in lines
+               if line.split(" ")[1] == path and not line.endswith(" -"))
+
+
+@pytest.fixture
+def product(stack):
+    from lesnamax.catalogue.models import Category, Product
+
+    with stack.app.app_context():
+        category = Category(slug=f"kategori-{time.monotonic_ns()}", name_sq="Kategori",
+                            name_en="Category")
+        db.session.add(category)
+        db.session.flush()
+        item = Product(slug=f"tavoline-{time.monotonic_ns()}", sku=f"T-{time.monotonic_ns()}",
+                       name_sq="Tavolinë", name_en="Table", description_sq="", description_en="",
+                       price_cents=12_300, stock=4, category_id=category.id, active=True)
+        db.session.add(item)
+        db.session.commit()
+        return SimpleNamespace(id=item.id, slug=item.slug)
+
+
+def test_a_cached_page_is_answered_without_gunicorn(stack, product):
+    path = f"/products/{product.slug}"
+    first = fetch(stack, "GET", path)
+    assert first[0] == 200 and first[1]["X-Cache"] == "MISS"
+    assert upstream_requests(stack, path) == 1
+    # Another visitor, with a session of their own: the same bytes, from nginx alone.
+    status, headers, body = fetch(stack, "GET", path, headers={"Cookie": "session=someone"})
+    assert (status, headers["X-Cache"], body) == (200, "HIT", first[2])
+    assert upstream_requests(stack, path) == 1
+    # Each header still once, the app's own (kept with the page).
+    assert headers.get_all("Content-Security-Policy") and len(
+        headers.get_all("Content-Security-Policy")) == 1
+
+
+def test_a_change_is_visible_within_the_cache_lifetime(stack, product):
+    path = f"/products/{product.slug}"
+    assert "123,00" in fetch(stack, "GET", path)[2].decode()
+    with stack.app.app_context():
+        from lesnamax.catalogue.models import Product
+
+        db.session.get(Product, product.id).price_cents = 45_600
+        db.session.commit()  # the app's stamp changes: the page's ETag with it
+    # Until then nginx may still answer the old page; nginx counts whole seconds.
+    assert "123,00" in fetch(stack, "GET", path)[2].decode()
+    time.sleep(LIFETIME + 1.2)
+    status, headers, body = fetch(stack, "GET", path)
+    assert status == 200 and "456,00" in body.decode() and "123,00" not in body.decode()
+    assert headers["X-Cache"] in {"EXPIRED", "MISS"}
+
+
+def test_languages_and_fragments_are_kept_apart(stack, product):
+    path = f"/products/{product.slug}"
+    assert "Tavolinë" in fetch(stack, "GET", path)[2].decode()
+    english = fetch(stack, "GET", path, headers={"Cookie": "lang=en"})[2].decode()
+    assert "Table" in english and 'lang="en"' in english
+    by_header = fetch(stack, "GET", path, headers={"Accept-Language": "en"})[2].decode()
+    assert 'lang="en"' in by_header
+    assert 'lang="sq-XK"' in fetch(stack, "GET", path)[2].decode()
+    listing = fetch(stack, "GET", "/products")[2].decode()
+    fragment = fetch(stack, "GET", "/products", headers={"HX-Request": "true"})[2].decode()
+    assert "<html" in listing and "<html" not in fragment
+
+
+def test_personal_pages_posts_and_messages_always_reach_the_app(stack, product):
+    for path in ("/cart", "/header/me"):
+        fetch(stack, "GET", path)
+        fetch(stack, "GET", path)
+        assert upstream_requests(stack, path) == 2, path
+    path = f"/products/{product.slug}"
+    fetch(stack, "GET", path)
+    before = upstream_requests(stack, path)
+    fetch(stack, "GET", path, headers={"Cookie": "lm_flash=1"})
+    assert upstream_requests(stack, path) == before + 1
+    form = urlencode({"product_id": product.id}).encode()
+    posted = {"Content-Type": "application/x-www-form-urlencoded"}
+    for _ in range(2):
+        status, _, _ = fetch(stack, "POST", "/cart/add", body=form, headers=posted)
+        assert status == 303
+    assert upstream_requests(stack, "/cart/add") == 2
