@@ -80,7 +80,9 @@ def prepare(base: str, products: list[tuple[int, str]], sessions: int) -> Carts:
     shoppers = []
     for _ in range(sessions):
         browser = Browser(base)
-        expect(browser.get("/"), 200, "GET /")  # the session cookie and its CSRF token
+        # A first page; it makes no session (shared pages hold nothing of the visitor): the
+        # first add does, and the cart page below adds the CSRF token the line buttons need.
+        expect(browser.get("/"), 200, "GET /")
         for product_id, _slug in products:
             form = {"product_id": product_id, "quantity": 1}
             # The first add creates the cart and puts its id into the (signed) session cookie.

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import buying
 import customers
 import loadgen
+import nginx
 import ordering
 import provenance
 import servers
@@ -75,6 +77,8 @@ def load(
     targets = {
         "minimal": ("minimal:app", servers.BENCH),
         "app": ("wsgi:app", servers.ROOT),
+        # The same shop with nginx's page cache in front (deploy/nginx/lesnamax.conf).
+        "nginx": ("wsgi:app", servers.ROOT),
     }
     results = Results()
     env = servers.app_env(tmp, page_cache=not args.no_page_cache)
@@ -82,7 +86,11 @@ def load(
         group = [s for s in chosen if s.server == server]
         if not group:
             continue
-        with servers.gunicorn(spec, chdir, env, tmp / f"gunicorn-{server}.log") as base:
+        with ExitStack() as running:
+            base = running.enter_context(
+                servers.gunicorn(spec, chdir, env, tmp / f"gunicorn-{server}.log"))
+            if server == "nginx":
+                base = running.enter_context(nginx.front(base, tmp))
             state = Server(base, tmp / "bench.sqlite", products)
             for scenario in group:
                 with provenance.OtherCpu() as other:
@@ -115,10 +123,15 @@ def measure(
         url = state.base + scenario.url_path(context)
         headers = None
         if scenario.returning:
+            # A visitor who put something in the cart: their session cookie (cart and count)
+            # goes with every page, and the shared page must come from the cache all the same.
             visitor = Browser(state.base)
-            visitor.get(scenario.url_path(context))  # the first visit makes the session
+            visitor.get(scenario.url_path(context))
+            visitor.post("/cart/add", {"product_id": state.products[0][0]}, {"HX-Request": "true"})
             headers = {**scenario.headers, "Cookie": visitor.cookie_header()}
             visitor.close()
+            if "session=" not in headers["Cookie"]:
+                raise RuntimeError("the returning visitor got no session cookie from the cart")
         result = best_of(url, scenario, args, headers=headers)
     else:
         result = replay(scenario, state, results, tmp, args)
