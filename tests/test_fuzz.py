@@ -372,6 +372,9 @@ def test_garbage_csrf_tokens_are_400_not_500(tmp_path, migrated, make_app):
     adapter = app.url_map.bind(fz.HOST)
     exempt = {"payments.ok", "payments.fail", "payments.callback", "sandbox_bank.gate",
               "sandbox_bank.pay"}  # the bank's signature stands in for the token
+    # Forms on shared catalogue pages carry no token: the origin check guards them instead
+    # (tests/test_origin_check.py); any token, or none, is simply not looked at.
+    from lesnamax.security import TOKENLESS_ENDPOINTS
     tokens = [None, "", "garbage", "²", "nul\x00", fz.long_text("x", 10_240), foreign]
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
@@ -383,4 +386,6 @@ def test_garbage_csrf_tokens_are_400_not_500(tmp_path, migrated, make_app):
             for headers in ({}, {"HX-Request": "true", "X-CSRFToken": token or ""}):
                 response = client.post(url, data=data, headers=headers)
                 expected = {400} if rule.endpoint not in exempt else set(range(400, 500))
+                if rule.endpoint in TOKENLESS_ENDPOINTS:
+                    expected = set(range(200, 500))
                 assert response.status_code in expected, (url, token, response.status_code)
