@@ -180,7 +180,9 @@ def _language_cookie(response: Response) -> None:
     # A customer's language, once known, goes into the language cookie: shared caches (nginx)
     # key on the cookie and cannot see whose session it is.
     language = g.get("user_lang")
-    if language in i18n.LOCALES and request.cookies.get(i18n.COOKIE) not in i18n.LOCALES:
+    chosen = any(c.startswith(f"{i18n.COOKIE}=") for c in response.headers.getlist("Set-Cookie"))
+    if (language in i18n.LOCALES and not chosen
+            and request.cookies.get(i18n.COOKIE) not in i18n.LOCALES):
         response.set_cookie(i18n.COOKIE, language, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax",
                             httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
 

@@ -178,6 +178,13 @@ def test_an_account_language_is_kept_apart(app, client, make_product, make_user,
     assert "Karrige lisi" in app.test_client().get(path).text
 
 
+def test_a_language_switch_beats_the_accounts_language(client, make_user, login):
+    login(make_user(language="en"))
+    switched = client.get("/lang/sq?next=/")
+    assert [c.split(";")[0] for c in switched.headers.getlist("Set-Cookie")] == ["lang=sq"]
+    assert 'lang="sq-XK"' in client.get("/").text
+
+
 def test_a_flash_is_shown_once_and_never_cached(app, client, make_product, make_user, login):
     make_product()
     other = app.test_client()
