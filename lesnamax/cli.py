@@ -79,9 +79,9 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
     """Create an admin account for EMAIL, or give an existing account admin rights."""
     from email_validator import EmailNotValidError, validate_email
 
+    from . import audit
     from .account import services as accounts
     from .account.forms import MIN_PASSWORD
-    from .admin import auditing
 
     try:
         email = validate_email(email, check_deliverability=False,
@@ -97,8 +97,8 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
         if len(password) < MIN_PASSWORD:
             raise click.BadParameter(f"use at least {MIN_PASSWORD} characters",
                                      param_hint="password")
-    actor = auditing.Actor(None, "flask create-admin", None)
-    user, created = accounts.create_admin(email, password, lambda user, created: auditing.record(
+    actor = audit.Actor(None, "flask create-admin", None)
+    user, created = accounts.create_admin(email, password, lambda user, created: audit.record(
         actor, "admin.create", "user", user.id, "+" if created else "↑"))
     click.echo(f"{'Created' if created else 'Promoted'} admin {user.email}.")
     if generate_password:

@@ -31,9 +31,11 @@ def configure(app) -> None:
 
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    from . import ratelimit  # noqa: F401
+    from . import (
+        audit,  # noqa: F401
+        ratelimit,  # noqa: F401
+    )
     from .account import models as account_models  # noqa: F401
-    from .admin import models as admin_models  # noqa: F401
     from .cart import models as cart_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .orders import models as order_models  # noqa: F401

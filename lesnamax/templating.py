@@ -9,8 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
-from . import cards, i18n, money
-from .account import kosovo
+from . import cards, i18n, kosovo, money
 from .catalogue import vocab
 from .orders import labels as order_labels
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from lesnamax.admin.auditing import Actor
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import Actor
+from lesnamax.audit import AuditEvent
 from lesnamax.catalogue import csv_import, csv_io
 from lesnamax.catalogue.csv_io import COLUMNS
 from lesnamax.catalogue.models import Product

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from lesnamax.account.models import User
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
 from lesnamax.privacy import data

@@ -125,7 +125,7 @@ def test_an_out_of_range_day_is_named_and_the_other_day_still_applies(app, clien
 def test_the_search_service_ignores_days_it_cannot_use(app, make_order):
     from datetime import date
 
-    from lesnamax.admin.auditing import Actor
+    from lesnamax.audit import Actor
     from lesnamax.orders import admin as order_admin
 
     order = make_order()

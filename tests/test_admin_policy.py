@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 from lesnamax.privacy import services as privacy
 from lesnamax.privacy.models import PRIVACY_POLICY, ConsentRecord, PolicyVersion

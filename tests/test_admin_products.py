@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lesnamax.admin import products as product_views
-from lesnamax.admin.auditing import Actor
+from lesnamax.audit import Actor
 from lesnamax.catalogue import editing
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db

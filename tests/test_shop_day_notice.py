@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from lesnamax.account.models import User
-from lesnamax.admin.auditing import Actor
+from lesnamax.audit import Actor
 from lesnamax.extensions import db
 from lesnamax.privacy import disclosures
 from lesnamax.privacy import services as privacy

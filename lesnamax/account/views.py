@@ -19,14 +19,14 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import htmx, mail
+from .. import htmx, kosovo, mail
 from ..extensions import limiter
 from ..i18n import current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..shoptime import shop_today
 from ..site import safe_next
-from . import forms, kosovo, mails, registration, services, throttle
+from . import forms, mails, registration, services, throttle
 from .services import EmailTaken, Visit
 
 bp = Blueprint("account", __name__, url_prefix="/account")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
-from .auditing import Actor
+from ..audit import Actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from .. import htmx
 from ..account import directory
-from ..account.forms import add_error, cleaned
+from ..forms import add_error, cleaned
 from ..privacy import disclosures
 from ..shoptime import shop_today
 from . import bp, current_actor

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..account.forms import add_error, cleaned
+from ..forms import add_error, cleaned
 from ..privacy import services as privacy
 from ..privacy import versions
 from ..shoptime import shop_today

@@ -1,6 +1,6 @@
 """Forms of the admin product pages; every message is ours (WTForms' own are English only).
 
-As in ``account/forms.py``, validators leave ``field.data`` as typed (shown again on errors)
+As in ``lesnamax/forms.py``, validators leave ``field.data`` as typed (shown again on errors)
 and put the stored value in ``field.clean``; ``cleaned(form)`` collects those.
 """
 
@@ -14,10 +14,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..catalogue import vocab
 from ..catalogue.editing import SORTS, AdminQuery
 from ..catalogue.services import category_tree
+from ..forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..i18n import _l, current_code
 from ..money import parse_euros
 

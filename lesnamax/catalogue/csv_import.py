@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..admin import auditing
+from .. import audit
 from ..extensions import db
 from ..i18n import _l
 from .csv_io import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
@@ -73,7 +73,7 @@ def check_upload(directory: str, owner_id: int, data: bytes | None, max_rows: in
 
 
 def confirm_upload(directory: str, owner_id: int, token: str | None, max_rows: int,
-                   expected: tuple[int, int] | None, actor: auditing.Actor) -> Plan:
+                   expected: tuple[int, int] | None, actor: audit.Actor) -> Plan:
     """Import the kept file. Raises what ``apply_import`` raises, or ``NothingToImport``.
 
     The file is kept only when the owner is asked to confirm again (the numbers of new and
@@ -152,7 +152,7 @@ def _path(directory: str, owner_id: int, token: str) -> Path:
 
 
 def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
-                 actor: auditing.Actor, stock_seen: dict[str, int]) -> Plan:
+                 actor: audit.Actor, stock_seen: dict[str, int]) -> Plan:
     """Plan ``data`` again and write it all in one transaction.
 
     ``stock_seen`` is the check's ``Plan.stock_seen``. Raises ``ImportRefused`` when the file
@@ -171,7 +171,7 @@ def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
         _write_creates(plan)
         _write_updates(plan)
         _write_stock(plan)
-        auditing.record(actor, "csv.import", "product", None, _audit_detail(plan))
+        audit.record(actor, "csv.import", "product", None, _audit_detail(plan))
         db.session.commit()
     except IntegrityError as error:
         # Someone saved the same SKU or slug meanwhile: nothing of this import stays.

@@ -24,7 +24,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..admin import auditing
+from .. import audit
 from ..extensions import db
 from ..i18n import _l
 from ..text import slugify
@@ -89,7 +89,7 @@ class Plan:
 # Export
 
 
-def export_csv(actor: auditing.Actor) -> Iterator[str]:
+def export_csv(actor: audit.Actor) -> Iterator[str]:
     """Record the export and return the CSV text in pieces (UTF-8 BOM first, for Excel).
 
     The pieces are read on a connection of their own, so the response can be streamed after
@@ -97,7 +97,7 @@ def export_csv(actor: auditing.Actor) -> Iterator[str]:
     """
     count = db.session.scalar(select(func.count(Product.id))) or 0
     slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
-    auditing.record_now(actor, "csv.export", "product", None, str(count))
+    audit.record_now(actor, "csv.export", "product", None, str(count))
     return _export_lines(db.engine, slugs)
 
 

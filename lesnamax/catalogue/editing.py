@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import cache
-from ..admin.auditing import Actor, record
+from ..audit import Actor, record
 from ..database import begin_write
 from ..extensions import db
 from ..media import store_image

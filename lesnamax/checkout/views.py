@@ -9,12 +9,13 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..account.forms import LoginForm, cleaned
-from ..account.kosovo import municipality_name
+from ..account.forms import LoginForm
 from ..account.views import visit
 from ..cart import services as carts
 from ..cart.views import current_cart, remember_count
+from ..forms import cleaned
 from ..i18n import current_code
+from ..kosovo import municipality_name
 from ..orders import emails, pricing
 from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD

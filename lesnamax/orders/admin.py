@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..admin import auditing
-from ..admin.auditing import Actor
+from .. import audit
+from ..audit import Actor
 from ..database import begin_write
 from ..extensions import db
 from ..pagination import Page, paginate
@@ -87,7 +87,7 @@ def search(filters: OrderFilter, actor: Actor) -> Page:
     shown = [f"{name}={value}" for name, value in (
         ("status", filters.status), ("payment", filters.payment), ("since", since),
         ("until", until), ("page", filters.page), ("q", "…" if filters.q else "")) if value]
-    auditing.record_now(actor, "order.view", "order", None, " ".join(shown))
+    audit.record_now(actor, "order.view", "order", None, " ".join(shown))
     query = select(Order)
     if filters.status:
         query = query.where(Order.status == filters.status)
@@ -111,7 +111,7 @@ def view_order(number: str, actor: Actor) -> OrderRecord | None:
     if order_id is None:
         return None
     # Recorded (and committed) first: the page shows the customer's personal data.
-    auditing.record_now(actor, "order.view", "order", number)
+    audit.record_now(actor, "order.view", "order", number)
     order = db.session.scalar(select(Order).where(Order.id == order_id)
                               .options(selectinload(Order.lines)))
     attempts = db.session.scalars(select(PaymentAttempt).where(PaymentAttempt.order_id == order_id)
@@ -160,7 +160,7 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
         if old != expected:
             raise Stale(old)
         services.set_status(order, new)  # checks the table and moves stock
-        auditing.record(actor, "order.status", "order", number, f"{old} → {new}")
+        audit.record(actor, "order.status", "order", number, f"{old} → {new}")
         db.session.commit()
     except (LookupError, ValueError):
         db.session.rollback()

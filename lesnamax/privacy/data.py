@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from ..account.kosovo import municipality_name
 from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
+from ..kosovo import municipality_name
 from ..orders.models import CLOSED_ON_ERASURE, Order
 from ..orders.services import orders_of
 from .disclosures import as_data as disclosure_data
