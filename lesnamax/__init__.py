@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import config
+from . import config, database, models
+
+# Core's database module may not name the areas; the wiring tells it how to load every model.
+database.on_import_models(models.import_models)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -26,8 +26,9 @@ from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..shoptime import shop_today
 from ..site import safe_next
+from ..web import visit
 from . import forms, mails, registration, services, throttle
-from .services import EmailTaken, Visit
+from .services import EmailTaken
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -45,10 +46,6 @@ FIELD_FORMS = {
     "phone": forms.PhoneForm,
     "address": forms.AddressForm,
 }
-
-
-def visit() -> Visit:
-    return Visit(ip=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
 
 
 #: Signed proof that this browser logged in to an account before (account/throttle.py).

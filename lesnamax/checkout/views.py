@@ -10,18 +10,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..account.forms import LoginForm
-from ..account.views import visit
+from ..cart import pricing
 from ..cart import services as carts
-from ..cart.views import current_cart, remember_count
+from ..cart.current import current_cart, remember_count
 from ..forms import cleaned
 from ..i18n import current_code
 from ..kosovo import municipality_name
-from ..orders import emails, pricing
+from ..orders import emails
 from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
 from ..privacy import services as privacy
 from ..shoptime import shop_today
 from ..text import whole_number
+from ..web import visit
 from . import forms, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The delivery methods are the cart's (its page prices them); orders store them.
+from ..cart.pricing import PICKUP, STANDARD  # noqa: F401
 from ..catalogue.models import utcnow
 from ..extensions import db
 
@@ -50,8 +52,6 @@ CLOSED_ON_ERASURE = FINAL | {PAYMENT_FAILED}
 
 CARD = "card"
 CASH = "cash"
-STANDARD = "standard"
-PICKUP = "pickup"
 
 
 class Order(db.Model):

@@ -9,13 +9,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..cart import pricing
 from ..cart import services as carts
 from ..cart.models import OPEN, ORDERED, Cart
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
 from ..shoptime import shop_day
-from . import pricing
 from .models import (
     AWAITING_PAYMENT,
     CASH,

@@ -25,16 +25,14 @@ from .. import htmx
 from ..account import forms
 from ..account.forms import PasswordCheckForm
 from ..account.services import check_password
-from ..account.views import visit
 from ..orders.services import open_numbers
 from ..shoptime import shop_today
 from ..site import safe_next
+from ..web import NOTICE_COOKIE, visit
 from . import data, services
 from .forms import AcceptForm, MarketingForm
 
 bp = Blueprint("privacy", __name__)
-
-NOTICE_COOKIE = "policy_notice_dismissed"
 
 
 @bp.get("/privacy")
