@@ -26,7 +26,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_cli(app)
+    connect_signals()
     return app
+
+
+def connect_signals() -> None:
+    """Let later areas hear about earlier areas' events (an area may not import a later one)."""
+    from .account import data
+    from .catalogue import manage as catalogue
+    from .orders import manage as orders
+
+    # Blinker keeps one connection per function, so a second app changes nothing.
+    orders.order_closed.connect(data.on_order_closed)
+    catalogue.product_in_use.connect(orders.product_is_ordered)
 
 
 def register_proxy(app: Flask) -> None:

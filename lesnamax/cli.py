@@ -198,9 +198,9 @@ def purge_expired() -> None:
     failed (mail server down), blank old IP addresses, erase what erased accounts' orders kept
     until they were closed, drop ended rate-limit windows (their keys hold addresses) and
     registrations never confirmed."""
+    from .account import data
     from .orders import emails
     from .payments import services as payments
-    from .privacy import data, services
 
     now = datetime.now(UTC)
     minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
@@ -209,7 +209,7 @@ def purge_expired() -> None:
     sent, unsent = emails.retry_confirmations(now)
     click.echo(f"Sent {sent} order confirmations that had failed; {unsent} still unsent.")
     days = int(current_app.config["IP_RETENTION_DAYS"])
-    changed = services.purge_ip_addresses(now, days)
+    changed = data.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
     closed = data.erase_closed_orders()
     click.echo(f"Erased the contact kept on {closed} closed orders of erased accounts.")

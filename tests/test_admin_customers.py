@@ -14,7 +14,7 @@ from lesnamax.account.models import User
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
-from lesnamax.privacy import data
+from lesnamax.account import data
 from lesnamax.privacy.models import Disclosure
 
 _keys = itertools.count(1)

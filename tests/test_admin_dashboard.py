@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lesnamax import audit as auditing
-from lesnamax.admin import chart, stats
+from lesnamax.admin import chart
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
+from lesnamax.orders import reports as stats
 from lesnamax.orders.models import Order
 
 ZONE = ZoneInfo("Europe/Belgrade")

@@ -297,7 +297,7 @@ def test_the_limit_is_explained_in_albanian(client, admin):
 
 
 def test_the_views_leave_queries_and_transactions_to_the_services():
-    # Thin views: listing, draft and audited publishing live in privacy/versions.py.
+    # Thin views: listing, draft and audited publishing live in privacy/manage.py.
     import inspect
 
     from lesnamax.admin import policy

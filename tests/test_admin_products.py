@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lesnamax.admin import products as product_views
 from lesnamax.audit import Actor
-from lesnamax.catalogue import editing
+from lesnamax.catalogue import manage as editing
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order, OrderLine

@@ -15,7 +15,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..catalogue import vocab
-from ..catalogue.editing import SORTS, AdminQuery
+from ..catalogue.manage import SORTS, AdminQuery
 from ..catalogue.services import category_tree
 from ..forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..i18n import _l, current_code

@@ -16,10 +16,11 @@ from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import orders_of
 from ..pagination import Page, count_and_clamp
-from ..privacy import data, disclosures
+from ..privacy.manage import disclosures_of
 from ..privacy.models import MARKETING
 from ..privacy.services import consent_history, latest_consents
 from ..text import fold
+from . import data
 from .models import User
 
 PAGE_SIZE = 25
@@ -104,7 +105,7 @@ def open_file(user_id: int, actor: audit.Actor) -> CustomerFile | None:
     history = consent_history(user)
     latest = latest_consents(history).get(MARKETING)
     return CustomerFile(user, history, bool(latest and latest.granted), orders_of(user.id),
-                        disclosures.of_user(user.id))
+                        disclosures_of(user.id))
 
 
 def export(user_id: int, actor: audit.Actor) -> dict | None:
