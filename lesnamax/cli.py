@@ -35,7 +35,7 @@ def register(app) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue has products.")
 def seed_demo(products: int, if_empty: bool) -> None:
     """Fill the catalogue with demo categories and products (with generated pictures)."""
-    from .catalogue import demo
+    from . import demo
     from .catalogue.models import Product
 
     existing = db.session.scalar(select(func.count(Product.id))) or 0
