@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lesnamax.audit import Actor
-from lesnamax.audit import AuditEvent
+from lesnamax.audit import Actor, AuditEvent
 from lesnamax.catalogue import categories as service
 from lesnamax.catalogue.models import Category, Product
 from lesnamax.extensions import db

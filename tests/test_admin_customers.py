@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from lesnamax.account import data
 from lesnamax.account.models import User
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
-from lesnamax.account import data
 from lesnamax.privacy.models import Disclosure
 
 _keys = itertools.count(1)

@@ -3,7 +3,7 @@
 Between the steps the uploaded file waits under the import folder with a random name that
 also carries the admin's id (the token alone, kept in that admin's signed session, finds
 it), next to what the check decided about stock (``Plan.stock_seen``): the confirmation plans
-the file again (``csv_io``) but writes only that stock, and only if it did not move meanwhile.
+the file again (``plan``) but writes only that stock, and only if it did not move meanwhile.
 Writing is one transaction with executemany, or nothing.
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
-from ..extensions import db
-from ..i18n import _l
-from .csv_io import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
-from .models import Product
+from ... import audit
+from ...extensions import db
+from ...i18n import _l
+from ..models import Product
+from .plan import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
 
 UPLOAD_MAX_AGE = 24 * 3600
 #: How many stock changes the audit event and the conflict message name.
