@@ -388,7 +388,7 @@ def test_a_disclosure_is_dated_in_the_shops_days(app, client, admin, make_user, 
 
 
 def test_the_views_leave_queries_and_commits_to_the_services():
-    # Thin views: the customer queries and their audit commits live in account/directory.py.
+    # Thin views: the customer queries and their audit commits live in account/manage.py.
     import inspect
 
     from lesnamax.admin import customers

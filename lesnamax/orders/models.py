@@ -41,7 +41,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: payment, a cancellation); coming back (a retry, a late approval) takes it again.
 HOLDS_STOCK = frozenset(TRANSITIONS) - {CANCELLED, PAYMENT_FAILED}
 #: Statuses an order never leaves. Until it reaches one, the order still needs its customer's
-#: contact to be delivered, even if they erased their account (privacy/data.py). A return
+#: contact to be delivered, even if they erased their account (account/data.py). A return
 #: (no status yet) comes after DELIVERED; a returns status must decide the same question.
 FINAL = frozenset(status for status, after in TRANSITIONS.items() if not after)
 #: Orders an erased customer's contact is not kept for: the closed ones, and a failed card
