@@ -35,7 +35,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, ratelimit
+    from . import database, htmx, i18n, ratelimit
     from .account import services as accounts
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    htmx.register(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
     limiter.init_app(app)  # database.configure imported the database:// storage
