@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_page_cache(app)
     register_blueprints(app)
+    register_receivers()
     register_template_helpers(app)
     register_errorhandlers(app)
     register_cli(app)
@@ -87,6 +88,15 @@ def register_blueprints(app: Flask) -> None:
                       payments_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
+
+
+def register_receivers() -> None:
+    """Connect what follows an order's events (orders/signals.py). Blinker's signals are
+    process-wide and keep one connection per receiver, so a second app connects nothing new."""
+    from .orders import emails, signals
+
+    for signal in (signals.order_placed, signals.order_paid, signals.order_switched_to_cash):
+        signal.connect(emails.confirm)
 
 
 def register_template_helpers(app: Flask) -> None:
