@@ -5,7 +5,8 @@ placed with this key or from this cart (a second click, a re-post, another tab) 
 even though its cart is gone by now; then the page's own state (cart, steps, form) and the
 policy; then ``orders.place_order``, whose single write transaction claims the cart, checks the
 figures the page showed, takes the stock and writes the order with the policy acceptance.
-Once it is committed, ``order_placed`` sends the confirmation (orders/signals.py).
+Once it is committed, ``order_placed`` is sent, and its receiver confirms a cash order by
+e-mail (orders/signals.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..account.models import User
+from ..account.services import Visit
 from ..orders import services as orders
 from ..orders.models import Order
 from ..privacy import services as privacy
@@ -41,7 +43,7 @@ class Ask:
     """What the review page posted, parsed by the view, and who posts it from where."""
 
     user: User  # the logged-in customer
-    visit: object  # IP address and user agent, recorded with a policy acceptance
+    visit: Visit  # where from: kept with the order and with a policy acceptance
     key: str | None  # the idempotency key; None when not of the review page's making (then
     # ``valid`` is False too)
     reviewed_cart_id: int | None  # the cart the page showed
@@ -50,7 +52,6 @@ class Ask:
     seen: str  # the fingerprint of the figures the page showed
     valid: bool  # the form validated (CSRF token included)
     accepted_policy: bool
-    ip: str | None
     language: str
     today: date
 
@@ -94,7 +95,7 @@ def place(ask: Ask) -> Placement:
 
     try:
         order = orders.place_order(
-            ask.cart_id, ask.user.id, ask.delivery, ask.key, ip=ask.ip,
+            ask.cart_id, ask.user.id, ask.delivery, ask.key, ip=ask.visit.ip,
             language=ask.language, policy_version=privacy.state(ask.today).in_force,
             seen=ask.seen, with_order=accept_policy if needs_policy else None)
     except orders.FiguresChanged:

@@ -146,7 +146,7 @@ def place():
         delivery=_delivery() if lines and state.first_missing() == "review" else None,
         seen=form.fingerprint.data or "", valid=form.validate_on_submit(),
         accepted_policy=bool(form.accept_policy.data),
-        ip=request.remote_addr, language=current_code(), today=shop_today()))
+        language=current_code(), today=shop_today()))
     if result.outcome == placing.PLACED:
         state.clear()
         remember_count([])

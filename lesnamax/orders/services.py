@@ -107,7 +107,7 @@ def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
 
 
 def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
-    """The cart's lines priced as of now, in product-id order (the order rows are locked in)."""
+    """The cart's lines priced as of now, in product-id order (the order their rows lock in)."""
     return sorted(pricing.priced(carts.lines_of_id(cart_id)), key=lambda x: x.product_id)
 
 
@@ -159,7 +159,7 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
             with_order(order)
         db.session.commit()
     except IntegrityError:
-        # The same key won a race in another request (with another cart): hand back that order.
+        # The same key (or cart) won a race in another request: hand back that order.
         db.session.rollback()
         existing = already_placed(user_id, idempotency_key, cart_id)
         if existing is None:
