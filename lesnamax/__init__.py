@@ -31,14 +31,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def connect_signals() -> None:
-    """Let later areas hear about earlier areas' events (an area may not import a later one)."""
+    """Let later areas hear about earlier areas' events (an area may not import a later one).
+    Blinker's signals are process-wide and keep one connection per receiver, so a second app
+    connects nothing new."""
     from .account import data
-    from .catalogue import manage as catalogue
-    from .orders import manage as orders
+    from .catalogue import signals as catalogue
+    from .orders import emails, manage
+    from .orders import signals as orders
 
-    # Blinker keeps one connection per function, so a second app changes nothing.
+    for signal in (orders.order_placed, orders.order_paid, orders.order_switched_to_cash):
+        signal.connect(emails.confirm)
     orders.order_closed.connect(data.on_order_closed)
-    catalogue.product_in_use.connect(orders.product_is_ordered)
+    catalogue.product_in_use.connect(manage.product_is_ordered)
 
 
 def register_proxy(app: Flask) -> None:
@@ -50,7 +54,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, ratelimit
+    from . import database, htmx, i18n, ratelimit
     from .account import services as accounts
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -58,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    htmx.register(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
     limiter.init_app(app)  # database.configure imported the database:// storage

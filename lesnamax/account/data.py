@@ -140,7 +140,7 @@ def erase_closed_orders(order_id: int | None = None) -> int:
 
 
 def on_order_closed(_sender, order_id: int, **_extra) -> None:
-    """The owner closed an order (orders.manage.order_closed): erase what it kept, if it must."""
+    """The owner closed an order (orders.signals.order_closed): erase what it kept, if it must."""
     erase_closed_orders(order_id)
 
 

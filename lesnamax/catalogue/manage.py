@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from blinker import Namespace
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -22,14 +21,9 @@ from ..media import store_image
 from ..money import cents_to_decimal_text
 from ..pagination import Page, paginate
 from ..text import slugify
-from . import search, uploads
+from . import search, signals, uploads
 from .models import LOW_STOCK, Product, ProductImage
 from .services import CARD_ONLY, CategoryTree
-
-#: Asked (sender: the Product class, ``product_id``) before a product is deleted; a receiver
-#: returns True when its records still point at the product, which is then only deactivated.
-#: Orders answer (orders/manage.py), connected at start-up: catalogue may not import orders.
-product_in_use = Namespace().signal("product-in-use")
 
 
 class NotFound(LookupError):
@@ -249,7 +243,7 @@ def delete_or_deactivate(product_id: int, actor: Actor) -> str:
     """
     begin_write()  # SQLite: no order can be placed between the check and the delete
     product = get_product(product_id)
-    if any(used for _receiver, used in product_in_use.send(Product, product_id=product_id)):
+    if any(used for _receiver, used in signals.product_in_use.send(Product, product_id=product_id)):
         product.active = False
         # The action code says what happened; the detail is data only (the SKU and the name).
         record(actor, "product.deactivate", "product", product_id,

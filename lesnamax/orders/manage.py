@@ -9,7 +9,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from blinker import Namespace
 from flask import current_app
 from sqlalchemy import or_, select
 
@@ -19,7 +18,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..shoptime import midnight, usable_day
-from . import emails, services
+from . import emails, services, signals
 from .models import FINAL, TRANSITIONS, Order, OrderLine
 from .services import InvalidTransition, OutOfStock
 
@@ -28,12 +27,8 @@ PER_PAGE = 50
 #: a day like 0001-01-01 or 9999-12-31 overflows when turned into the shop's midnight in UTC.
 
 __all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale",
-           "order_closed"]
+]
 
-#: Sent (sender: the Order class, ``order_id``) after the owner moved an order to a final
-#: status. The account area erases there what an erased customer's order kept until it was
-#: closed; it connects at start-up (lesnamax/__init__.py), as orders may not import accounts.
-order_closed = Namespace().signal("order-closed")
 
 
 class Stale(ValueError):
@@ -148,12 +143,12 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
     if new in FINAL:
         # After the e-mail, which still needs the address: an erased customer's contact was
         # kept only until the order is closed.
-        order_closed.send(Order, order_id=order.id)
+        signals.order_closed.send(Order, order_id=order.id)
     return StatusChange(order, old, emailed, mail_failed)
 
 
 def product_is_ordered(_sender, product_id: int, **_extra) -> bool:
-    """Answer catalogue.manage.product_in_use: an ordered product is deactivated, not deleted
+    """Answer catalogue.signals.product_in_use: an ordered product is deactivated, not deleted
     (the order lines keep their link to it)."""
     return db.session.scalar(
         select(OrderLine.id).where(OrderLine.product_id == product_id).limit(1)) is not None

@@ -193,10 +193,16 @@ def needs_acceptance(user, today: date) -> bool:
     return current is not None and (accepted_version(user) or 0) < current
 
 
-def accept_current(user, visit, today: date, order_id: int | None = None) -> None:
-    """Record acceptance of the version in force (with the order it was given for, if any)."""
-    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
+def accept_current(user, visit, today: date) -> None:
+    """Record acceptance of the version in force."""
+    record_acceptance(user, visit, today)
     db.session.commit()
+
+
+def record_acceptance(user, visit, today: date, order_id: int | None = None) -> None:
+    """Add the acceptance of the version in force (with the order it was given for, if any)
+    to the caller's transaction."""
+    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
 
 
 def set_marketing(user, granted: bool, visit, today: date) -> None:
