@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 MO_FILES := translations/sq/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-sqlite test-postgres test-deps translate compile-translations bench lighthouse audit lint clean
+.PHONY: run test test-deps translate compile-translations bench lighthouse audit lint clean
 
 # The local sandbox bank, chosen on purpose: a start without LESNAMAX_BANK_MODE is refused
 # unless it runs in debug (lesnamax/config.py, _check_bank).

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import config
+from . import config, database, models
+
+# Core's database module may not name the areas; the wiring tells it how to load every model.
+database.on_import_models(models.import_models)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,7 +26,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_cli(app)
+    connect_signals()
     return app
+
+
+def connect_signals() -> None:
+    """Let later areas hear about earlier areas' events (an area may not import a later one).
+    Blinker's signals are process-wide and keep one connection per receiver, so a second app
+    connects nothing new."""
+    from .account import data
+    from .catalogue import signals as catalogue
+    from .orders import emails, manage
+    from .orders import signals as orders
+
+    for signal in (orders.order_placed, orders.order_paid, orders.order_switched_to_cash):
+        signal.connect(emails.confirm)
+    orders.order_closed.connect(data.on_order_closed)
+    catalogue.product_in_use.connect(manage.product_is_ordered)
 
 
 def register_proxy(app: Flask) -> None:
@@ -35,7 +54,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, ratelimit
+    from . import database, htmx, i18n, ratelimit
     from .account import services as accounts
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -43,6 +62,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    htmx.register(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install_template_gettext(app)
     limiter.init_app(app)  # database.configure imported the database:// storage

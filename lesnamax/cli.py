@@ -35,7 +35,7 @@ def register(app) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalogue has products.")
 def seed_demo(products: int, if_empty: bool) -> None:
     """Fill the catalogue with demo categories and products (with generated pictures)."""
-    from .catalogue import demo
+    from . import demo
     from .catalogue.models import Product
 
     existing = db.session.scalar(select(func.count(Product.id))) or 0
@@ -79,9 +79,9 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
     """Create an admin account for EMAIL, or give an existing account admin rights."""
     from email_validator import EmailNotValidError, validate_email
 
+    from . import audit
     from .account import services as accounts
     from .account.forms import MIN_PASSWORD
-    from .admin import auditing
 
     try:
         email = validate_email(email, check_deliverability=False,
@@ -97,8 +97,8 @@ def create_admin(email: str, generate_password: bool, set_password: bool) -> Non
         if len(password) < MIN_PASSWORD:
             raise click.BadParameter(f"use at least {MIN_PASSWORD} characters",
                                      param_hint="password")
-    actor = auditing.Actor(None, "flask create-admin", None)
-    user, created = accounts.create_admin(email, password, lambda user, created: auditing.record(
+    actor = audit.Actor(None, "flask create-admin", None)
+    user, created = accounts.create_admin(email, password, lambda user, created: audit.record(
         actor, "admin.create", "user", user.id, "+" if created else "↑"))
     click.echo(f"{'Created' if created else 'Promoted'} admin {user.email}.")
     if generate_password:
@@ -198,9 +198,9 @@ def purge_expired() -> None:
     failed (mail server down), blank old IP addresses, erase what erased accounts' orders kept
     until they were closed, drop ended rate-limit windows (their keys hold addresses) and
     registrations never confirmed."""
+    from .account import data
     from .orders import emails
     from .payments import services as payments
-    from .privacy import data, services
 
     now = datetime.now(UTC)
     minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
@@ -209,7 +209,7 @@ def purge_expired() -> None:
     sent, unsent = emails.retry_confirmations(now)
     click.echo(f"Sent {sent} order confirmations that had failed; {unsent} still unsent.")
     days = int(current_app.config["IP_RETENTION_DAYS"])
-    changed = services.purge_ip_addresses(now, days)
+    changed = data.purge_ip_addresses(now, days)
     click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
     closed = data.erase_closed_orders()
     click.echo(f"Erased the contact kept on {closed} closed orders of erased accounts.")

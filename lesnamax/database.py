@@ -29,16 +29,24 @@ def configure(app) -> None:
     import_models()
 
 
+#: Set by the app wiring (``lesnamax/models.py``): core may not name the areas' model modules.
+_model_importer = None
+
+
+def on_import_models(importer) -> None:
+    """Register the wiring's function that imports every model module."""
+    global _model_importer
+    _model_importer = importer
+
+
 def import_models() -> None:
-    """Import every model module so the metadata (and Alembic) sees all tables."""
-    from . import ratelimit  # noqa: F401
-    from .account import models as account_models  # noqa: F401
-    from .admin import models as admin_models  # noqa: F401
-    from .cart import models as cart_models  # noqa: F401
-    from .catalogue import models as catalogue_models  # noqa: F401
-    from .orders import models as order_models  # noqa: F401
-    from .payments import models as payment_models  # noqa: F401
-    from .privacy import models as privacy_models  # noqa: F401
+    """Import every model module so the metadata (and Alembic) sees all tables.
+
+    The list lives in the wiring (``lesnamax.models.import_models``), which registers itself
+    when the ``lesnamax`` package is imported, i.e. before anything can reach this module.
+    """
+    if _model_importer is not None:
+        _model_importer()
 
 
 #: How much of the SQLite file is read through memory-mapping instead of read() calls. 100,000

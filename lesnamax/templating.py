@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
-from . import cards, i18n, money
-from .account import kosovo
+from . import cards, i18n, kosovo, money
 from .catalogue import vocab
 from .orders import labels as order_labels
+from .web import NOTICE_COOKIE
 
 
 @cache
@@ -65,7 +65,6 @@ def policy_notice(cookies=None):
     ``cookies``: the request's, when there is no Flask request (the page cache's WSGI layer).
     """
     from .privacy import services as privacy
-    from .privacy.views import NOTICE_COOKIE
     from .shoptime import shop_today
 
     state = privacy.state(shop_today())
@@ -96,7 +95,7 @@ def long_cache_for_hashed_static(response):
 
 
 def register(app) -> None:
-    from .catalogue.views import tree
+    from .catalogue.current import tree
 
     app.after_request(long_cache_for_hashed_static)
     cards.register(app)

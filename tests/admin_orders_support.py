@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import HOLDS_STOCK, Order, OrderLine

@@ -8,7 +8,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 

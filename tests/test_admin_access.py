@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import Rule
 
-from lesnamax.admin.models import ACTION_LABELS, AuditEvent
+from lesnamax.audit import ACTION_LABELS, AuditEvent
 from lesnamax.extensions import db
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lesnamax.admin.auditing import Actor
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import Actor, AuditEvent
 from lesnamax.catalogue import categories as service
 from lesnamax.catalogue.models import Category, Product
 from lesnamax.extensions import db
@@ -255,7 +254,7 @@ def test_changes_show_in_the_shop_at_once(app, client, admin, furniture):
 def test_search_text_survives_product_orm_edits(app, furniture, make_product):
     # The bulk rewrite and the ORM hook must agree on the text they build.
     product = make_product(name_sq="Divan Arta", category_id=furniture["sofas"].id)
-    from lesnamax.admin.auditing import Actor
+    from lesnamax.audit import Actor
     from lesnamax.catalogue import categories as service
 
     with app.app_context():

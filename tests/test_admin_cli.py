@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from lesnamax.account.models import User
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 
 

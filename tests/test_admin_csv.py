@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from lesnamax.admin.auditing import Actor
-from lesnamax.admin.models import AuditEvent
-from lesnamax.catalogue import csv_import, csv_io
-from lesnamax.catalogue.csv_io import COLUMNS
+from lesnamax.audit import Actor, AuditEvent
+from lesnamax.catalogue.csv import apply as csv_import
+from lesnamax.catalogue.csv import plan as csv_io
+from lesnamax.catalogue.csv.plan import COLUMNS
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from lesnamax.account import data
 from lesnamax.account.models import User
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
-from lesnamax.privacy import data
 from lesnamax.privacy.models import Disclosure
 
 _keys = itertools.count(1)
@@ -388,7 +388,7 @@ def test_a_disclosure_is_dated_in_the_shops_days(app, client, admin, make_user, 
 
 
 def test_the_views_leave_queries_and_commits_to_the_services():
-    # Thin views: the customer queries and their audit commits live in account/directory.py.
+    # Thin views: the customer queries and their audit commits live in account/manage.py.
     import inspect
 
     from lesnamax.admin import customers

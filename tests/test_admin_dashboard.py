@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lesnamax.admin import auditing, chart, stats
-from lesnamax.admin.models import AuditEvent
+from lesnamax import audit as auditing
+from lesnamax.admin import chart
+from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
+from lesnamax.orders import reports as stats
 from lesnamax.orders.models import Order
 
 ZONE = ZoneInfo("Europe/Belgrade")

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image, ImageFile
 from sqlalchemy import select
 
-from lesnamax.admin.models import AuditEvent
+from lesnamax.audit import AuditEvent
 from lesnamax.catalogue import uploads
 from lesnamax.catalogue.models import ProductImage
 from lesnamax.extensions import db

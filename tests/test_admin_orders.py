@@ -125,8 +125,8 @@ def test_an_out_of_range_day_is_named_and_the_other_day_still_applies(app, clien
 def test_the_search_service_ignores_days_it_cannot_use(app, make_order):
     from datetime import date
 
-    from lesnamax.admin.auditing import Actor
-    from lesnamax.orders import admin as order_admin
+    from lesnamax.audit import Actor
+    from lesnamax.orders import manage as order_admin
 
     order = make_order()
     with app.test_request_context():
@@ -136,7 +136,7 @@ def test_the_search_service_ignores_days_it_cannot_use(app, make_order):
 
 
 def test_list_pages(client, admin, make_order, monkeypatch):
-    from lesnamax.orders import admin as order_admin
+    from lesnamax.orders import manage as order_admin
 
     monkeypatch.setattr(order_admin, "PER_PAGE", 2)
     made = [make_order() for _ in range(5)]

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lesnamax.admin import products as product_views
-from lesnamax.admin.auditing import Actor
-from lesnamax.catalogue import editing
+from lesnamax.audit import Actor
+from lesnamax.catalogue import manage as editing
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order, OrderLine

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from lesnamax.admin import stats
 from lesnamax.extensions import db
+from lesnamax.orders import reports as stats
 
 from .test_admin_dashboard import ZONE, add_order
 

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from flask_babel import force_locale, ngettext
 
+from lesnamax.account import data
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
-from lesnamax.privacy import data
 
 from . import admin_orders_support as support
 from .admin_orders_support import move, tr

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 
 from lesnamax.account.models import User
-from lesnamax.admin.auditing import Actor
+from lesnamax.audit import Actor
 from lesnamax.extensions import db
-from lesnamax.privacy import disclosures
+from lesnamax.privacy import manage as disclosures
 from lesnamax.privacy import services as privacy
 
 #: 00:30 on 22 December in Prishtinë, still 21 December in UTC.
@@ -34,11 +34,12 @@ def test_a_disclosure_cannot_predate_the_shop_day_the_account_was_created(app, m
         found.created_at = AFTER_MIDNIGHT  # 22 December in Prishtinë
         db.session.commit()
         found = db.session.get(User, user.id)
+        owner = Actor(None, "admin@example.test", None)
         with pytest.raises(disclosures.DisclosureError):
-            disclosures.record(found, "Policia e Kosovës", "Urdhër gjykate", date(2026, 12, 21),
-                               "Emri", date(2026, 12, 23), Actor(None, "admin@example.test", None))
-        disclosures.record(found, "Policia e Kosovës", "Urdhër gjykate", date(2026, 12, 22),
-                           "Emri", date(2026, 12, 23), Actor(None, "admin@example.test", None))
+            disclosures.record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
+                                          date(2026, 12, 21), "Emri", date(2026, 12, 23), owner)
+        disclosures.record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
+                                      date(2026, 12, 22), "Emri", date(2026, 12, 23), owner)
 
 
 def test_a_confirmed_registration_takes_the_policy_of_the_shops_day(app):

@@ -198,7 +198,7 @@ def crawl(client, start: list[str], limit: int = 400, within: str = "/") -> dict
 def demo_shop(app):
     from pathlib import Path as P
 
-    from lesnamax.catalogue import demo
+    from lesnamax import demo
 
     with app.app_context():
         demo.seed(P(app.config["MEDIA_ROOT"]), products=40)

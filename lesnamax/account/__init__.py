@@ -1,1 +1,2 @@
-"""Customer accounts (registration and inline editing arrive with the accounts issue)."""
+"""Customer accounts: registration, log in, personal details edited inline, password reset, the
+customer's own data (export, erasure) and the owner's customer directory (``manage``)."""

@@ -14,8 +14,9 @@ from flask_babel import gettext as _
 from ..extensions import limiter
 from ..mail import MailError
 from ..site import safe_next
+from ..web import visit
 from . import forms, mails, registration, services, throttle
-from .views import bp, finish_login, visit
+from .views import bp, finish_login
 
 
 @bp.get("/register/sent")

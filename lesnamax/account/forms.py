@@ -1,77 +1,38 @@
-"""Account forms: registration, login, password reset and one small form per personal detail."""
+"""Account forms: registration, login, password reset and one small form per personal detail.
+
+The generic pieces (validators, ``cleaned``, ``add_error``, fields) are the toolkit in
+``lesnamax/forms.py``; the password rules are the account's own.
+"""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    EmailField,
-    PasswordField,
-    SelectChoice,
-    SelectField,
-    StringField,
-)
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from ..forms import (
+    REQUIRED,
+    TOO_LONG,
+    AddressFields,
+    add_error,
+    cleaned,
+    email_field,
+    kosovo_phone,
+    name_characters,
+    no_hidden_characters,
+    text,
+)
 from ..i18n import _l
-from . import kosovo
+
+# Re-exported: the account views call forms.cleaned(...) and forms.add_error(...).
+__all__ = ["add_error", "cleaned"]
 
 MIN_PASSWORD = 10
 COMMON_PASSWORDS = frozenset(
     Path(__file__).with_name("common-passwords.txt").read_text(encoding="utf-8").split()
 )
-# Letters of any script, spaces, apostrophes, hyphens and dots: what names are made of.
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]*)*$")
-_STREET = re.compile(r"^[\w .,'’\"/#()\-]+$")
-# NUL and other control characters, and the invisible marks that reorder text.
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def no_hidden_characters(_form, field) -> None:
-    if isinstance(field.data, str) and _HIDDEN.search(field.data):
-        raise ValidationError(_l("This field contains invisible or control characters."))
-
-
-def name_characters(_form, field) -> None:
-    if field.data and not _NAME.match(field.data.strip()):
-        raise ValidationError(_l("Use letters only (spaces, apostrophes and hyphens are fine)."))
-
-
-def street_characters(_form, field) -> None:
-    if field.data and not _STREET.match(field.data.strip()):
-        raise ValidationError(_l("The address contains characters that are not allowed."))
-
-
-def email_address(_form, field) -> None:
-    try:
-        # No DNS lookups; the test suite's reserved .test domains are allowed only in testing.
-        result = validate_email(
-            field.data or "", check_deliverability=False, test_environment=current_app.testing
-        )
-    except EmailNotValidError as error:
-        raise ValidationError(_l("Enter a valid e-mail address.")) from error
-    field.clean = result.normalized.lower()
-
-
-def kosovo_phone(_form, field) -> None:
-    normalised = kosovo.normalise_phone(field.data)
-    if normalised is None:
-        raise ValidationError(
-            _l("Enter a Kosovo phone number, e.g. 044 123 456 or +383 44 123 456.")
-        )
-    field.clean = normalised
-
-
-def postal_code(_form, field) -> None:
-    normalised = kosovo.normalise_postal_code(field.data)
-    if normalised is None:
-        raise ValidationError(_l("Enter a valid postal code (5 digits), or leave it empty."))
-    field.clean = normalised
 
 
 def strong_password(_form, field) -> None:
@@ -84,62 +45,12 @@ def strong_password(_form, field) -> None:
         raise ValidationError(_l("This password is too easy to guess. Choose another one."))
 
 
-def cleaned(form) -> dict:
-    """Return the form's values in their stored form (E.164 phone, lower-case e-mail).
-
-    Validators put normalised values in ``field.clean`` and leave ``field.data`` as typed,
-    so a form shown again with errors keeps exactly what the person entered.
-    """
-    return {name: getattr(field, "clean", field.data) for name, field in form._fields.items()}
-
-
-def add_error(field, message) -> None:
-    """Attach an error found after validation (wrong password, e-mail taken) to ``field``."""
-    field.errors = [*field.errors, message]
-
-
-REQUIRED = _l("This field is required.")
-TOO_LONG = _l("This field is too long.")
-
-
-def text(label, maximum, *extra, required=True):
-    validators = [InputRequired(REQUIRED)] if required else []
-    validators += [Length(max=maximum, message=TOO_LONG), no_hidden_characters, *extra]
-    return StringField(label, validators, filters=[lambda v: v.strip() if v else v])
-
-
-def municipality_field():
-    choices = [SelectChoice("", _l("Choose the municipality"))]
-    choices += [SelectChoice(slug, name) for slug, name in kosovo.BY_SLUG.items()]
-    # Our own choice check: WTForms' built-in one speaks English only (no Albanian catalogue).
-    known = AnyOf(list(kosovo.BY_SLUG), message=_l("Choose a municipality from the list."))
-    return SelectField(
-        _l("Municipality"),
-        choices=choices,
-        validators=[DataRequired(REQUIRED), known],
-        validate_choice=False,
-    )
-
-
-def email_field(label, checked: bool = True):
-    """An e-mail field; ``checked`` also validates the address (not on login, which only
-    looks it up)."""
-    validators = [InputRequired(REQUIRED), Length(max=254, message=TOO_LONG), no_hidden_characters]
-    return EmailField(label, [*validators, email_address] if checked else validators)
-
-
 def password_field(label, new: bool = False):
     """A password field; a ``new`` one must also be strong."""
     validators = [InputRequired(REQUIRED), Length(max=200, message=TOO_LONG)]
     if new:
         validators += [no_hidden_characters, strong_password]
     return PasswordField(label, validators)
-
-
-class AddressFields:
-    street = text(_l("Street and number"), 200, street_characters)
-    municipality = municipality_field()
-    postal_code = text(_l("Postal code (optional)"), 10, postal_code, required=False)
 
 
 class RegisterForm(AddressFields, FlaskForm):

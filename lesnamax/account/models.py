@@ -27,7 +27,7 @@ class User(UserMixin, db.Model):
     #: E.164, e.g. +38344123456.
     phone: Mapped[str] = mapped_column(String(20))
     street: Mapped[str] = mapped_column(String(200))
-    #: A slug of ``account.kosovo.MUNICIPALITIES``.
+    #: A slug of ``lesnamax.kosovo.MUNICIPALITIES``.
     municipality: Mapped[str] = mapped_column(String(40))
     postal_code: Mapped[str] = mapped_column(String(5), default="")
     language: Mapped[str] = mapped_column(String(5), default="sq")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from argon2 import PasswordHasher
@@ -19,6 +18,7 @@ from ..extensions import db
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..text import whole_number
+from ..web import Visit
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 _hasher = PasswordHasher()
@@ -37,14 +37,6 @@ FIELDS = {
 
 class EmailTaken(ValueError):
     """Another account already uses this e-mail address."""
-
-
-@dataclass(frozen=True)
-class Visit:
-    """Where a request came from: recorded with consents, logins and changes."""
-
-    ip: str | None
-    user_agent: str = ""
 
 
 def hash_password(password: str) -> str:

@@ -19,15 +19,16 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import htmx, mail
+from .. import htmx, kosovo, mail
 from ..extensions import limiter
 from ..i18n import current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from ..shoptime import shop_today
 from ..site import safe_next
-from . import forms, kosovo, mails, registration, services, throttle
-from .services import EmailTaken, Visit
+from ..web import visit
+from . import forms, mails, registration, services, throttle
+from .services import EmailTaken
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -45,10 +46,6 @@ FIELD_FORMS = {
     "phone": forms.PhoneForm,
     "address": forms.AddressForm,
 }
-
-
-def visit() -> Visit:
-    return Visit(ip=request.remote_addr, user_agent=request.headers.get("User-Agent", ""))
 
 
 #: Signed proof that this browser logged in to an account before (account/throttle.py).
@@ -329,4 +326,4 @@ def reset_password(token: str):
 
 
 # The pages reached from links in e-mails: registration confirmed, one-time sign-in.
-from . import email_views  # noqa: E402, F401
+from . import data_views, email_views  # noqa: E402, F401

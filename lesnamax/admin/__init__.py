@@ -1,7 +1,9 @@
 """The shop owner's pages under /admin: one blueprint, guarded in one place.
 
 Each admin area is its own module (dashboard, products, categories, …) that adds views to
-``bp``; they are imported at the bottom so that they can import ``bp`` from here.
+``bp``; they are imported at the bottom so that they can import ``bp`` from here. What the
+pages do lives in the areas, in ``<area>/manage.py`` (and ``orders/reports.py`` for the
+dashboard's figures); this package holds the blueprint, its guard, the forms and the views.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
-from .auditing import Actor
+from ..audit import Actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

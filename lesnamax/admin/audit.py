@@ -7,10 +7,11 @@ from datetime import date
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import audit as audit_log
+from ..audit import ACTION_LABELS
 from ..i18n import _l
 from ..shoptime import usable_day
-from . import auditing, bp
-from .models import ACTION_LABELS
+from . import bp
 
 SUBJECT_LABELS = {
     "product": _l("Product"), "category": _l("Category"), "order": _l("Order"),
@@ -63,7 +64,7 @@ def _text(name: str, limit: int) -> str:
 def audit():
     errors: dict[str, str] = {}
     args = request.args
-    filters = auditing.AuditFilter(
+    filters = audit_log.AuditFilter(
         action=args.get("action", "") if args.get("action") in ACTION_LABELS else "",
         actor=_text("actor", 254),
         subject_type=args.get("subject_type", "") if args.get("subject_type") in SUBJECT_TYPES
@@ -71,7 +72,7 @@ def audit():
         subject_id=_text("subject_id", 40),
         since=_date("since", errors), until=_date("until", errors),
     )
-    found = auditing.search(filters, args.get("page", 1, type=int))
+    found = audit_log.search(filters, args.get("page", 1, type=int))
     return render_template(
         "admin/audit.html", active_page="audit", found=found, filters=filters, errors=errors,
         actions=ACTION_LABELS, subject_types=SUBJECT_TYPES,

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..account.forms import add_error, cleaned
 from ..catalogue import categories as service
+from ..forms import add_error, cleaned
 from . import bp, current_actor
 from .category_forms import CategoryForm, EditCategoryForm, fill_parents
 

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters
+from ..forms import REQUIRED, TOO_LONG, no_hidden_characters
 from ..i18n import _l
 
 _TAGS = re.compile(r"<\s*/?\s*[a-zA-Z!?]")

@@ -1,6 +1,6 @@
 """Admin: products as CSV. Export (streamed), and import in two steps: check, then confirm.
 
-Between the steps the file waits in the import folder (``catalogue.csv_import``); only its
+Between the steps the file waits in the import folder (``catalogue.csv.apply``); only its
 token is kept, in this admin's (signed) session.
 """
 
@@ -22,8 +22,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import htmx
-from ..catalogue import csv_import, vocab
-from ..catalogue import csv_io as service
+from ..catalogue import vocab
+from ..catalogue.csv import apply as csv_import
+from ..catalogue.csv import plan as service
 from ..catalogue.services import category_tree
 from ..shoptime import shop_today
 from . import bp, current_actor

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters
+from ..forms import REQUIRED, TOO_LONG, no_hidden_characters
 from ..i18n import _l
 
 #: Control characters and invisible reordering marks; unlike the account forms' check, tabs

@@ -8,9 +8,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..account import directory
-from ..account.forms import add_error, cleaned
-from ..privacy import disclosures
+from ..account import manage as directory
+from ..forms import add_error, cleaned
+from ..privacy import manage as privacy
 from ..shoptime import shop_today
 from . import bp, current_actor
 from .customer_forms import CustomerSearchForm, DisclosureForm
@@ -57,9 +57,9 @@ def disclosure_new(user_id: int):
     form = DisclosureForm()
     if form.validate_on_submit():
         try:
-            disclosures.record(user, **_disclosure_values(form), today=shop_today(),
-                               actor=current_actor())
-        except disclosures.DisclosureError as error:
+            privacy.record_disclosure(user, **_disclosure_values(form), today=shop_today(),
+                                      actor=current_actor())
+        except privacy.DisclosureError as error:
             add_error(form[error.field], error.message)
         else:
             flash(_("The disclosure has been recorded."), "success")

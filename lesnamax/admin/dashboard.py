@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 
-from . import bp, chart, stats
+from ..orders import reports
+from . import bp, chart
 
 
 @bp.get("/")
 def dashboard():
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    figures = stats.dashboard(datetime.now(UTC), zone)
+    figures = reports.dashboard(datetime.now(UTC), zone)
     return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
                            chart=chart.bar_chart(figures.days))

@@ -6,7 +6,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..catalogue import editing, uploads
+from ..catalogue import manage as editing
+from ..catalogue import uploads
 from ..i18n import current_code
 from ..media import media_dir
 from . import bp, current_actor

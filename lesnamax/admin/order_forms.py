@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, no_hidden_characters
+from ..forms import REQUIRED, TOO_LONG, no_hidden_characters
 from ..i18n import _l
 from ..orders import labels
-from ..orders.admin import OrderFilter
+from ..orders.manage import OrderFilter
 from ..orders.models import CARD, CASH, TRANSITIONS
 from ..text import whole_number
 

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 
 from .. import htmx
 from ..i18n import _l, current_code
-from ..orders import admin as order_admin
 from ..orders import labels
+from ..orders import manage as order_admin
+from ..payments import manage as payment_admin
 from ..shoptime import usable_day
 from . import bp, current_actor, order_forms
 from .order_forms import StatusForm
@@ -123,7 +124,7 @@ def _refused(number: str, form: StatusForm, code: int, message: str):
 
 
 def _page(number: str, form: StatusForm | None, code: int, message: str | None = None):
-    record = order_admin.view_order(number, current_actor()) or abort(404)
+    record = payment_admin.view_order(number, current_actor()) or abort(404)
     order = record.order
     if form is None:
         form = StatusForm().offer(order.status, order_admin.allowed_next(order.status))

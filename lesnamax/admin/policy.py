@@ -8,9 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..account.forms import add_error, cleaned
+from ..forms import add_error, cleaned
+from ..privacy import manage
 from ..privacy import services as privacy
-from ..privacy import versions
 from ..shoptime import shop_today
 from . import bp, current_actor
 from .policy_forms import PolicyForm, too_far_message
@@ -33,7 +33,7 @@ def _explain(error: privacy.PolicyError) -> str:
 @bp.get("/policy")
 def policies():
     return render_template("admin/policy/list.html", active_page="policies",
-                           rows=versions.listing(shop_today()))
+                           rows=manage.listing(shop_today()))
 
 
 @bp.get("/policy/<int:number>")
@@ -44,7 +44,7 @@ def policy(number: int):
 
 @bp.get("/policy/new")
 def policy_new():
-    form = PolicyForm(data=versions.draft(shop_today()))
+    form = PolicyForm(data=manage.draft(shop_today()))
     return render_template("admin/policy/form.html", active_page="policies", form=form)
 
 
@@ -58,9 +58,9 @@ def policy_submit():
                                form=form), status
     if action != "publish":
         return render_template("admin/policy/preview.html", active_page="policies", form=form,
-                               number=versions.next_number())
+                               number=manage.next_number())
     try:
-        created = versions.publish(cleaned(form), datetime.now(UTC), current_actor())
+        created = manage.publish(cleaned(form), datetime.now(UTC), current_actor())
     except privacy.PolicyError as error:
         add_error(form.effective_from, _explain(error))
         return render_template("admin/policy/form.html", active_page="policies", form=form), 422

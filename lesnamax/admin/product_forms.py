@@ -1,6 +1,6 @@
 """Forms of the admin product pages; every message is ours (WTForms' own are English only).
 
-As in ``account/forms.py``, validators leave ``field.data`` as typed (shown again on errors)
+As in ``lesnamax/forms.py``, validators leave ``field.data`` as typed (shown again on errors)
 and put the stored value in ``field.clean``; ``cleaned(form)`` collects those.
 """
 
@@ -14,19 +14,23 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..account.forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..catalogue import vocab
-from ..catalogue.editing import SORTS, AdminQuery
+from ..catalogue.manage import SORTS, AdminQuery
+from ..catalogue.rules import (
+    MAX_STOCK,
+    WHOLE,
+    centimetres,
+    euros,
+    sku_code,
+    stock_count,
+)
 from ..catalogue.services import category_tree
+from ..forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..i18n import _l, current_code
-from ..money import parse_euros
 
 __all__ = ["add_error", "cleaned"]
 
 #: 1,000,000 € in cents: anything above is a typo (an extra zero or two).
-MAX_PRICE_CENTS = 100_000_000
-MAX_STOCK = 100_000
-MAX_CM = 10_000
 # Control characters (tab, CR and LF are fine in descriptions) and invisible reordering marks.
 _HIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
@@ -34,9 +38,7 @@ _HIDDEN = re.compile(
 _HIDDEN_LINE = re.compile("[\t\r\n]")
 # Something that reads as an HTML tag or comment; "< 2 m" stays allowed.
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
-_SKU = re.compile(r"^[A-Z0-9][A-Z0-9._/\-]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_WHOLE = re.compile(r"^[0-9]{1,7}$")
 
 
 def plain_text(_form, field) -> None:
@@ -62,42 +64,6 @@ def text(label, maximum, required=False, area=False, extra=()):
     return kind(label, validators, filters=[_strip], default="")
 
 
-def euros(_form, field) -> None:
-    """Cents from "12,50", "12.50", "1 250" or a copied "1 250,50 €"; refuses "-3", "1.250"."""
-    raw = (field.data or "").strip()
-    if not raw:
-        field.clean = None
-        return
-    if raw.startswith("-"):
-        raise ValidationError(_l("The price cannot be negative."))
-    # A trailing euro sign is accepted: people copy prices from the shop ("1 234,50 €").
-    cents = parse_euros(raw.removesuffix("€").replace("\u202f", ""))
-    if cents is None:
-        raise ValidationError(_l("Write the price in euros, e.g. 12,50 or 1 250."))
-    if cents == 0:
-        raise ValidationError(_l("The price must be more than 0 €."))
-    if cents > MAX_PRICE_CENTS:
-        raise ValidationError(_l("The price cannot be more than 1 000 000 €."))
-    field.clean = cents
-
-
-def stock_count(_form, field) -> None:
-    raw = (field.data or "").strip()
-    if not _WHOLE.fullmatch(raw) or int(raw) > MAX_STOCK:
-        raise ValidationError(_l("Enter the stock as a whole number from 0 to 100 000."))
-    field.clean = int(raw)
-
-
-def centimetres(_form, field) -> None:
-    raw = (field.data or "").strip()
-    field.clean = None
-    if not raw:
-        return
-    if not _WHOLE.fullmatch(raw) or not 1 <= int(raw) <= MAX_CM:
-        raise ValidationError(_l("Enter whole centimetres from 1 to 10 000, or leave it empty."))
-    field.clean = int(raw)
-
-
 def iso_date(_form, field) -> None:
     raw = (field.data or "").strip()
     field.clean = None
@@ -109,15 +75,6 @@ def iso_date(_form, field) -> None:
         pass
     if field.clean is None:
         raise ValidationError(_l("Enter a date like 2026-12-31, or leave it empty."))
-
-
-def sku_code(_form, field) -> None:
-    value = (field.data or "").strip().upper()
-    if not _SKU.fullmatch(value):
-        raise ValidationError(
-            _l("Use letters, digits, dots, dashes and slashes, starting with a letter or digit.")
-        )
-    field.clean = value
 
 
 def slug_text(_form, field) -> None:
@@ -245,7 +202,7 @@ def initial_data(product, lang: str) -> dict:
 def seen_stock(raw: str | None) -> int | None:
     """The hidden "stock when the page was opened"; None if missing or not a count."""
     raw = (raw or "").strip()
-    return int(raw) if _WHOLE.fullmatch(raw) and int(raw) <= MAX_STOCK * 10 else None
+    return int(raw) if WHOLE.fullmatch(raw) and int(raw) <= MAX_STOCK * 10 else None
 
 
 class PriceForm(FlaskForm):
@@ -282,11 +239,11 @@ def list_query(args: Mapping[str, str], max_query_length: int) -> AdminQuery:
         # Control characters (NUL!) would reach the SKU comparison; PostgreSQL refuses them.
         q=" ".join("".join(c for c in args.get("q", "") if c.isprintable()).split())[
             :max_query_length],
-        category_id=int(raw_category) if _WHOLE.fullmatch(raw_category) else None,
+        category_id=int(raw_category) if WHOLE.fullmatch(raw_category) else None,
         status=args.get("status", "") if args.get("status") in STATUSES else "",
         stock=args.get("stock", "") if args.get("stock") in STOCK_FILTERS else "",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "newest",
-        page=int(raw_page) if _WHOLE.fullmatch(raw_page) and len(raw_page) < 6 else 1,
+        page=int(raw_page) if WHOLE.fullmatch(raw_page) and len(raw_page) < 6 else 1,
     )
 
 

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..catalogue import editing
+from ..catalogue import manage as editing
 from ..catalogue.services import category_tree
 from ..i18n import current_code
 from ..site import safe_next

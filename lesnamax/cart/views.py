@@ -5,37 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user, user_logged_in
+from flask_login import user_logged_in
 
 from .. import htmx
-from ..orders import pricing
 from ..text import whole_number
-from . import services
+from . import pricing, services
+from .current import current_cart, remember_cart, remember_count
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
-
-
-def current_cart(create: bool = False):
-    """The one reader of the session's cart: the customer's open cart or the visitor's (found
-    by id and token together). ``create`` makes a new cart that is not yet in the session:
-    ``remember_cart`` puts it there once a change to it was committed."""
-    user_id = current_user.id if current_user.is_authenticated else None
-    if create:
-        return services.cart_for_writing(session.get("cart_id"), user_id,
-                                         session.get("cart_token"))
-    return services.open_cart(session.get("cart_id"), user_id, session.get("cart_token"))
-
-
-def remember_cart(cart) -> None:
-    """Name a visitor's saved cart in the (signed) session; customers' carts go by account."""
-    if cart.user_id is None:
-        session["cart_id"], session["cart_token"] = cart.id, cart.token
-
-
-def remember_count(lines) -> int:
-    """Keep the badge's number in the signed session, so pages need no query to show it."""
-    session["cart_count"] = sum(line.quantity for line in lines)
-    return session["cart_count"]
 
 
 def _quantity(raw: str | None, default: int = 1) -> int:

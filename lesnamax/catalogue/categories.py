@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select, update
 
-from ..admin import auditing
+from .. import audit
 from ..extensions import db
 from ..i18n import _l
 from ..text import slugify
@@ -84,7 +84,7 @@ def get(category_id: int) -> Category | None:
     return db.session.get(Category, category_id)
 
 
-def create(values: dict, actor: auditing.Actor) -> Category:
+def create(values: dict, actor: audit.Actor) -> Category:
     """Create a category from ``name_sq``, ``name_en``, ``slug`` (may be empty), ``parent_id``."""
     values = _named(values)
     tree = category_tree()
@@ -102,13 +102,13 @@ def create(values: dict, actor: auditing.Actor) -> Category:
                         position=max((c.position for c in siblings), default=-1) + 1)
     db.session.add(category)
     db.session.flush()
-    auditing.record(actor, "category.create", "category", category.id,
+    audit.record(actor, "category.create", "category", category.id,
                     f"{category.slug}: {category.name_sq}")
     _commit()
     return category
 
 
-def update_category(category_id: int, values: dict, actor: auditing.Actor) -> Category:
+def update_category(category_id: int, values: dict, actor: audit.Actor) -> Category:
     """Rename (``name_sq``, ``name_en``) and/or move (``parent_id``) a category."""
     values = _named(values)
     tree = category_tree()
@@ -133,12 +133,12 @@ def update_category(category_id: int, values: dict, actor: auditing.Actor) -> Ca
         return category
     db.session.flush()
     refresh_search_text(tree.descendant_ids(category))
-    auditing.record(actor, "category.update", "category", category.id, "; ".join(changes))
+    audit.record(actor, "category.update", "category", category.id, "; ".join(changes))
     _commit()
     return category
 
 
-def move(category_id: int, direction: str, actor: auditing.Actor) -> Category:
+def move(category_id: int, direction: str, actor: audit.Actor) -> Category:
     """Move a category one place ``"up"`` or ``"down"`` among its siblings."""
     tree = category_tree()
     category = tree.by_id.get(category_id)
@@ -154,13 +154,13 @@ def move(category_id: int, direction: str, actor: auditing.Actor) -> Category:
     for position, sibling in enumerate(siblings):
         sibling.position = position
     # Places, not "up"/"down": audit details are data, read in either language.
-    auditing.record(actor, "category.reorder", "category", category.id,
+    audit.record(actor, "category.reorder", "category", category.id,
                     f"{category.slug}: {index + 1} → {other + 1}")
     _commit()
     return category
 
 
-def delete(category_id: int, actor: auditing.Actor) -> str:
+def delete(category_id: int, actor: audit.Actor) -> str:
     """Delete an empty category (no products, no subcategories); return its name."""
     category = db.session.get(Category, category_id)
     if category is None:
@@ -172,7 +172,7 @@ def delete(category_id: int, actor: auditing.Actor) -> str:
         raise CategoryError(_l("“%(name)s” still has products: move them to another "
                                "category first.", name=category.name_sq))
     name = category.name_sq
-    auditing.record(actor, "category.delete", "category", category.id,
+    audit.record(actor, "category.delete", "category", category.id,
                     f"{category.slug}: {category.name_sq}")
     db.session.delete(category)
     _commit()

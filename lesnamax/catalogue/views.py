@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from .. import htmx, shoptime
 from ..i18n import current_code
 from ..text import whole_number
 from . import filters, services
+from .current import tree
 
 bp = Blueprint("catalogue", __name__)
-
-
-def tree() -> services.CategoryTree:
-    """Return the shop's category tree, looked up at most once per request."""
-    if "category_tree" not in g:
-        g.category_tree = services.menu_tree()
-    return g.category_tree
 
 
 @bp.get("/")

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
-from ..account.forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
+from ..forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
 from ..i18n import _l
 from ..orders.models import CARD, CASH, PICKUP, STANDARD
 

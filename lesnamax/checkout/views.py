@@ -9,19 +9,20 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..account.forms import LoginForm, cleaned
-from ..account.kosovo import municipality_name
-from ..account.views import visit
+from ..account.forms import LoginForm
+from ..cart import pricing
 from ..cart import services as carts
-from ..cart.views import current_cart, remember_count
+from ..cart.current import current_cart, remember_count
+from ..forms import cleaned
 from ..i18n import current_code
-from ..orders import emails, pricing
+from ..kosovo import municipality_name
 from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
 from ..privacy import services as privacy
 from ..shoptime import shop_today
 from ..text import whole_number
-from . import forms, state
+from ..web import visit
+from . import forms, placing, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 
@@ -133,56 +134,39 @@ def _fingerprint(lines) -> str:
 
 @bp.post("/place")
 def place():
+    if not current_user.is_authenticated:
+        return redirect(url_for("checkout.start"), 303)
     form = forms.ReviewForm()
-    # A second click (or a re-post) with the same key finds the order the first one made,
-    # even though the cart is empty by now. When both clicks arrive together, the first may
-    # empty the cart just after the second looked: an empty cart makes it look once more,
-    # and also for the cart's order (the review page open in another tab placed it).
-    if (placed := _placed_by(form)) is not None:
-        return _after_placing(placed)
-    if current_user.is_authenticated and not _priced_cart()[1]:
-        if (placed := _placed_by(form) or _placed_from_cart(form)) is not None:
-            return _after_placing(placed, form)
-    if (stop := _guard("review")) is not None:
-        return stop
-    if not form.validate_on_submit():
+    cart, lines = _priced_cart()
+    key = form.idempotency_key.data or ""
+    result = placing.place(placing.Ask(
+        user=current_user._get_current_object(), visit=visit(),
+        key=key if re.fullmatch(forms.KEY_PATTERN, key) else None,
+        reviewed_cart_id=whole_number(form.cart_id.data, 9),
+        cart_id=cart.id if lines else None,
+        delivery=_delivery() if lines and state.first_missing() == "review" else None,
+        seen=form.fingerprint.data or "", valid=form.validate_on_submit(),
+        accepted_policy=bool(form.accept_policy.data),
+        language=current_code(), today=shop_today()))
+    if result.outcome == placing.PLACED:
+        state.clear()
+        remember_count([])
+    if result.order is not None:
+        return _after_placing(result.order, result.another_window)
+    if result.outcome in (placing.EMPTY, placing.UNFINISHED):
+        g.pop("priced_cart", None)  # a twin may have emptied the cart since it was read
+        return _guard("review") or redirect(url_for("cart.show"), 303)
+    if result.outcome == placing.EXPIRED:
         return _review(form, 400, _("The form expired. Please check your order and try again."))
-    cart, lines = _priced_cart()  # the guard saw it open and not empty
-    if form.cart_id.data != str(cart.id):
-        # A review page of an earlier cart: the same items added again would match its
-        # fingerprint and make a second order the customer never reviewed.
-        if (placed := _placed_from_cart(form)) is not None:
-            return _after_placing(placed, form)
-        return _changed(form)
-    if form.fingerprint.data != _fingerprint(lines):
-        return _changed(form)  # first: any page shown again carries the new figures
-    today = shop_today()
-    if privacy.needs_acceptance(current_user, today) and not form.accept_policy.data:
-        forms_error = _("Please accept the privacy policy in force to place the order.")
-        return _review(form, 422, forms_error)
-    try:
-        # The service checks the fingerprint again inside its write transaction.
-        order = orders.place_order(cart.id, current_user.id, _delivery(), form.idempotency_key.data,
-                                   ip=request.remote_addr, language=current_code(),
-                                   policy_version=privacy.state(today).in_force,
-                                   seen=form.fingerprint.data)
-    except orders.FiguresChanged:
-        return _changed(form)
-    except orders.OutOfStock as short:
-        g.pop("priced_cart", None)
+    if result.outcome == placing.NEEDS_POLICY:
+        return _review(form, 422,
+                       _("Please accept the privacy policy in force to place the order."))
+    if result.outcome == placing.OUT_OF_STOCK:
+        g.pop("priced_cart", None)  # the page shows the stock left
+        short = result.short
         name = short.name_en if current_code() == "en" else short.name_sq
         return _review(form, 409, _out_of_stock(short.available, name))
-    except orders.EmptyCart:
-        return redirect(url_for("cart.show"), 303)
-    state.clear()
-    remember_count([])
-    if order.idempotency_key != form.idempotency_key.data:
-        return _after_placing(order, form)  # another tab placed this cart a moment before
-    if privacy.needs_acceptance(current_user, today):
-        privacy.accept_current(current_user, visit(), today, order_id=order.id)
-    if order.payment_method == CASH:
-        emails.send_confirmation(order)
-    return _after_placing(order)
+    return _changed(form)
 
 
 def _out_of_stock(available: int, name: str) -> str:
@@ -211,27 +195,10 @@ def _changed(form):
     return _review(form, 409, problem)
 
 
-def _placed_by(form):
-    """The customer's order already placed with the form's idempotency key, if any."""
-    key = form.idempotency_key.data or ""
-    if not current_user.is_authenticated or not re.fullmatch(forms.KEY_PATTERN, key):
-        return None
-    existing = orders.by_idempotency_key(key)
-    return existing if existing is not None and existing.user_id == current_user.id else None
-
-
-def _placed_from_cart(form):
-    """The customer's order placed from the review page's cart (by another tab), if any."""
-    cart_id = whole_number(form.cart_id.data, 9)
-    existing = orders.by_cart(cart_id) if cart_id is not None else None
-    return existing if existing is not None and existing.user_id == current_user.id else None
-
-
-def _after_placing(order, form=None):
+def _after_placing(order, another_window: bool = False):
     """Card orders waiting for payment go to the bank (a pending attempt is reused, so a
-    second click cannot charge twice); everything else to the order page. With ``form``:
-    this form's tab found the order another tab had placed from the same cart."""
-    if form is not None and order.idempotency_key != form.idempotency_key.data:
+    second click cannot charge twice); everything else to the order page."""
+    if another_window:
         flash(_("This cart was already ordered from another window; this is that order."),
               "info")
     if order.payment_method == CARD and order.status == AWAITING_PAYMENT:

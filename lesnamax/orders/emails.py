@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
@@ -30,6 +31,21 @@ CLAIM_MINUTES = 10
 RETRY_DAYS = 3
 #: Orders whose confirmation is due: cash orders once placed, card orders once paid.
 _CONFIRMED_CARD = (PAID, PROCESSING, SHIPPED, DELIVERED)
+
+
+def confirm(_sender, order: Order, **_extra) -> None:
+    """The one way the confirmation leaves: the receiver of ``signals.order_placed``,
+    ``order_paid`` and ``order_switched_to_cash``, connected at start-up. It sends when the
+    confirmation is due (a cash order, a card order once paid), after the change was committed.
+    """
+    if _due(order):
+        send_confirmation(order)
+
+
+def _due(order: Order) -> bool:
+    """The rule of ``retry_confirmations``' query, for one order."""
+    return ((order.payment_method == CASH and order.status != CANCELLED)
+            or order.status in _CONFIRMED_CARD)
 
 
 def send_confirmation(order: Order, now: datetime | None = None) -> bool:
@@ -75,13 +91,21 @@ def _deliver(order: Order, now: datetime) -> str:
 
 def _send(order: Order) -> None:
     lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
-                                                                number=order.number)
-    with force_locale(LOCALES.get(order.language, "sq_XK")):
+    with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
+                                                                    number=order.number)
         body = render_template("email/order_confirmation.txt", order=order, lines=lines,
                                link=link)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
     mail.send(order.email, subject, body)
+
+
+def _in_a_request():
+    """Outside any request (cron retrying, a tool placing an order on the shop's side) the
+    e-mail's links are built as for a request to BASE_URL."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 def retry_confirmations(now: datetime) -> tuple[int, int]:
@@ -99,13 +123,11 @@ def retry_confirmations(now: datetime) -> tuple[int, int]:
         ).order_by(Order.id)
     ).all()
     sent = 0
-    # Run from cron, outside any request: the e-mail's links are built as for one to BASE_URL.
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        for order in due:
-            outcome = _deliver(order, now)
-            if outcome == "failed":
-                break
-            sent += outcome == "sent"
+    for order in due:
+        outcome = _deliver(order, now)
+        if outcome == "failed":
+            break
+        sent += outcome == "sent"
     return sent, len(due) - sent
 
 

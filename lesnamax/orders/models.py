@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The delivery methods are the cart's (its page prices them); orders store them.
+from ..cart.pricing import PICKUP, STANDARD  # noqa: F401
 from ..catalogue.models import utcnow
 from ..extensions import db
 
@@ -39,7 +41,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: payment, a cancellation); coming back (a retry, a late approval) takes it again.
 HOLDS_STOCK = frozenset(TRANSITIONS) - {CANCELLED, PAYMENT_FAILED}
 #: Statuses an order never leaves. Until it reaches one, the order still needs its customer's
-#: contact to be delivered, even if they erased their account (privacy/data.py). A return
+#: contact to be delivered, even if they erased their account (account/data.py). A return
 #: (no status yet) comes after DELIVERED; a returns status must decide the same question.
 FINAL = frozenset(status for status, after in TRANSITIONS.items() if not after)
 #: Orders an erased customer's contact is not kept for: the closed ones, and a failed card
@@ -50,8 +52,6 @@ CLOSED_ON_ERASURE = FINAL | {PAYMENT_FAILED}
 
 CARD = "card"
 CASH = "cash"
-STANDARD = "standard"
-PICKUP = "pickup"
 
 
 class Order(db.Model):

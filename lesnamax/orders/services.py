@@ -1,7 +1,9 @@
-"""Placing orders without overselling, one table of status changes, confirmation e-mails."""
+"""Placing orders without overselling (announced by ``signals.order_placed``), one table of
+status changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -9,13 +11,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..cart import pricing
 from ..cart import services as carts
 from ..cart.models import OPEN, ORDERED, Cart
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
 from ..shoptime import shop_day
-from . import pricing
+from . import signals
 from .models import (
     AWAITING_PAYMENT,
     CASH,
@@ -85,35 +88,61 @@ def by_cart(cart_id: int) -> Order | None:
     return db.session.scalar(select(Order).where(Order.cart_id == cart_id))
 
 
+def already_placed(user_id: int, key: str | None = None,
+                   cart_id: int | None = None) -> Order | None:
+    """The customer's order placed with ``key`` or, failing that, from cart ``cart_id``.
+
+    The one idempotency look-up: a second click or a re-post (same key) and another tab of
+    the same cart's review (another key) land on the order that was placed first.
+    """
+    order = by_idempotency_key(key) if key else None
+    if order is None and cart_id is not None:
+        order = by_cart(cart_id)
+    return order if order is not None and order.user_id == user_id else None
+
+
+def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
+    """True when ``lines`` (priced) and ``delivery`` give the review page's fingerprint."""
+    return seen == pricing.fingerprint(lines, delivery.method, delivery.municipality,
+                                       delivery.payment)
+
+
+def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
+    """The cart's lines priced as of now, in product-id order (the order their rows lock in)."""
+    return sorted(pricing.priced(carts.lines_of_id(cart_id)), key=lambda x: x.product_id)
+
+
 def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key: str, *,
                 ip: str | None, language: str, policy_version: int,
-                seen: str | None = None) -> Order:
+                seen: str | None = None,
+                with_order: Callable[[Order], None] | None = None) -> Order:
     """Turn the cart into an order in one transaction; return the order.
 
     The cart is claimed first with a conditional UPDATE (open -> ordered) that only one
     transaction can win: a second review tab placing the same cart at the same moment loses
-    and gets the winner's order (so does a double click with the same key). ``seen`` is the
-    review page's ``pricing.fingerprint``; when the figures read inside this transaction
-    differ, FiguresChanged is raised and nothing happens (None: the caller shows no figures,
-    e.g. tests and tools placing on the shop's side).
+    and gets the winner's order (so does a double click with the same key, which the unique
+    key would stop too). ``seen`` is the review page's ``pricing.fingerprint``; when the
+    figures read inside this transaction differ, FiguresChanged is raised and nothing happens
+    (None: the caller shows no figures, e.g. tests and tools placing on the shop's side).
 
     Stock is taken with ``UPDATE … SET stock = stock - q WHERE stock >= q`` per line, in
     product-id order (so concurrent buyers lock rows in the same order). If any line is short,
     everything is rolled back and OutOfStock names the product.
+
+    ``with_order`` writes what belongs with a new order into the same transaction (the
+    checkout records the policy acceptance given with it). Once committed, ``order_placed``
+    is sent: its receivers (the confirmation e-mail) run outside the write transaction. An
+    order found instead of placed sends nothing: it was announced when it was placed.
     """
-    existing = by_idempotency_key(idempotency_key)
-    if existing is not None:
-        return existing
     begin_write()
     try:
         if not _claim(cart_id, user_id):
             db.session.rollback()
-            return _placed_from(cart_id, idempotency_key)
-        lines = sorted(pricing.priced(carts.lines_of_id(cart_id)), key=lambda x: x.product_id)
+            return _placed_first(user_id, idempotency_key, cart_id)
+        lines = priced_lines(cart_id)
         if not lines:
             raise EmptyCart()
-        if seen is not None and seen != pricing.fingerprint(
-                lines, delivery.method, delivery.municipality, delivery.payment):
+        if seen is not None and not figures_hold(lines, delivery, seen):
             raise FiguresChanged()
         for line in lines:
             taken = db.session.execute(
@@ -127,17 +156,20 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
                 raise _short(line.product_id)
         order = _write_order(cart_id, user_id, delivery, lines, idempotency_key,
                              ip=ip, language=language, policy_version=policy_version)
+        if with_order is not None:
+            with_order(order)
         db.session.commit()
     except IntegrityError:
         # The same key (or cart) won a race in another request: hand back that order.
         db.session.rollback()
-        existing = by_idempotency_key(idempotency_key) or by_cart(cart_id)
+        existing = already_placed(user_id, idempotency_key, cart_id)
         if existing is None:
             raise
         return existing
     except CheckoutError:
         db.session.rollback()
         raise
+    signals.send(signals.order_placed, order)
     return order
 
 
@@ -150,9 +182,9 @@ def _claim(cart_id: int, user_id: int) -> bool:
     ).rowcount == 1
 
 
-def _placed_from(cart_id: int, key: str) -> Order:
+def _placed_first(user_id: int, key: str, cart_id: int) -> Order:
     """The order that claimed the cart first (this key's twin, or another tab's order)."""
-    existing = by_idempotency_key(key) or by_cart(cart_id)
+    existing = already_placed(user_id, key, cart_id)
     if existing is None:
         raise EmptyCart()  # merged at a login, or not this customer's
     return existing

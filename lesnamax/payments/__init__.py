@@ -1,1 +1,2 @@
-"""Card payments: the NestPay protocol (``nestpay``) and the local bank simulator (``sandbox``)."""
+"""Payments: card payments through NestPay (``nestpay``), the local bank simulator
+(``sandbox``), cash on delivery, and the owner's view of an order's payments (``manage``)."""

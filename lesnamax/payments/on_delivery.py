@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..database import begin_write
 from ..extensions import db
 from ..orders import services as orders
+from ..orders import signals
 from ..orders.models import CASH, Order
 from .models import NEEDS_REVIEW, PAID, PENDING, PaymentAttempt
 
@@ -44,4 +45,5 @@ def switch_to_cash(order_id: int) -> tuple[Order, bool]:
         db.session.rollback()
         raise
     db.session.commit()
+    signals.send(signals.order_switched_to_cash, order)  # the confirmation of a cash order
     return order, True

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from ..database import begin_write
 from ..extensions import db
 from ..orders import services as orders
+from ..orders import signals
 from ..orders.models import (
     AWAITING_PAYMENT,
     CARD,
@@ -129,10 +130,8 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
         )
     )
     db.session.commit()
-    if outcome == "paid":
-        from ..orders.emails import send_confirmation
-
-        send_confirmation(order)
+    if outcome == "paid":  # once: every later delivery of the same approval is a "duplicate"
+        signals.send(signals.order_paid, order)
     return outcome, order
 
 

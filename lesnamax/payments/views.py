@@ -25,9 +25,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import csrf
 from ..i18n import current_code
-from ..orders import emails
 from ..orders import services as orders
-from ..orders.models import CASH_ON_DELIVERY, PAYMENT_FAILED
+from ..orders.models import PAYMENT_FAILED
 from . import nestpay, on_delivery, services
 
 bp = Blueprint("payments", __name__)
@@ -126,7 +125,7 @@ def pay_on_delivery(number: str):
     """After a declined card: the same order, paid in cash when it is delivered."""
     order_id = _own_order_id(number)
     try:
-        order, switched = on_delivery.switch_to_cash(order_id)
+        _order, switched = on_delivery.switch_to_cash(order_id)
     except on_delivery.CardStillCounts:
         flash(_("This order's card payment has gone through or may still go through, so it "
                 "cannot switch to cash on delivery."), "warning")
@@ -136,9 +135,6 @@ def pay_on_delivery(number: str):
         flash(_("Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
                 num=short.available, name=name), "warning")
         return redirect(url_for("orders.show", number=number), 303)
-    if order.status == CASH_ON_DELIVERY:
-        # As for a new cash order; sent once however often this is pressed.
-        emails.send_confirmation(order)
     if switched:
         flash(_("You will pay for this order in cash on delivery."), "success")
     return redirect(url_for("orders.show", number=number), 303)

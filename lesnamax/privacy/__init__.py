@@ -1,1 +1,4 @@
-"""Privacy: the policy in force (a stub until policy versions are stored as data)."""
+"""Privacy: the policy versions (with the 10-day rule), consents and disclosures to authorities.
+
+What acts on an account (export, erasure, the IP purge) is in the account area, which comes
+after this one (docs/architecture.md)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from .. import cache
 from ..extensions import db
@@ -193,38 +193,22 @@ def needs_acceptance(user, today: date) -> bool:
     return current is not None and (accepted_version(user) or 0) < current
 
 
-def accept_current(user, visit, today: date, order_id: int | None = None) -> None:
-    """Record acceptance of the version in force (with the order it was given for, if any)."""
-    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
+def accept_current(user, visit, today: date) -> None:
+    """Record acceptance of the version in force."""
+    record_acceptance(user, visit, today)
     db.session.commit()
+
+
+def record_acceptance(user, visit, today: date, order_id: int | None = None) -> None:
+    """Add the acceptance of the version in force (with the order it was given for, if any)
+    to the caller's transaction."""
+    record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
 
 
 def set_marketing(user, granted: bool, visit, today: date) -> None:
     """Give or withdraw marketing consent (withdrawal is always allowed: objection)."""
     record_consent(user, MARKETING, granted, in_force(today), visit)
     db.session.commit()
-
-
-def purge_ip_addresses(now: datetime, days: int) -> int:
-    """Blank every recorded IP address older than ``days``; return how many rows changed."""
-    from ..account.models import LoginEvent, ProfileChange, User
-    from ..orders.models import Order
-
-    cutoff = now - timedelta(days=days)
-    changed = 0
-    for model, column, ip in (
-        (LoginEvent, LoginEvent.at, LoginEvent.ip),
-        (ProfileChange, ProfileChange.at, ProfileChange.ip),
-        (ConsentRecord, ConsentRecord.at, ConsentRecord.ip),
-        (User, User.created_at, User.created_ip),
-        (Order, Order.created_at, Order.ip),
-    ):
-        result = db.session.execute(
-            update(model).where(column < cutoff, ip.is_not(None)).values({ip.key: None})
-        )
-        changed += result.rowcount or 0
-    db.session.commit()
-    return changed
 
 
 def utcnow() -> datetime:

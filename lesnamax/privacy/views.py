@@ -1,9 +1,7 @@
-"""Privacy: the policy and its versions, re-acceptance, consents, export and erasure."""
+"""Privacy: the policy and its versions, re-acceptance, consents (export and erasure of an
+account are the account area's: account/data_views.py)."""
 
 from __future__ import annotations
-
-import json
-from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -14,27 +12,19 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
 from .. import htmx
-from ..account import forms
-from ..account.forms import PasswordCheckForm
-from ..account.services import check_password
-from ..account.views import visit
-from ..orders.services import open_numbers
 from ..shoptime import shop_today
 from ..site import safe_next
-from . import data, services
+from ..web import NOTICE_COOKIE, visit
+from . import services
 from .forms import AcceptForm, MarketingForm
 
 bp = Blueprint("privacy", __name__)
-
-NOTICE_COOKIE = "policy_notice_dismissed"
 
 
 @bp.get("/privacy")
@@ -93,7 +83,6 @@ def overview():
         history=history,
         latest=services.latest_consents(history),
         form=MarketingForm(),
-        delete_form=PasswordCheckForm(),
     )
 
 
@@ -121,46 +110,3 @@ def marketing():
         form=MarketingForm(),
         saved=message,
     )
-
-
-@bp.get("/account/export.json")
-@login_required
-def export_json():
-    body = json.dumps(data.export(current_user), ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="lesnamax-te-dhenat.json"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/account/export")
-@login_required
-def export_html():
-    response = Response(render_template("privacy/export.html", data=data.export(current_user)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/account/delete", methods=["GET", "POST"])
-@login_required
-def delete_account():
-    form = PasswordCheckForm()
-    # Their contact stays on these orders until they are delivered or cancelled (data.erase).
-    kept = open_numbers(current_user.id)
-    if form.validate_on_submit():
-        if check_password(current_user, form.password.data):
-            data.erase(current_user, datetime.now(UTC))
-            logout_user()
-            session.clear()
-            flash(_("Your account and your personal data have been deleted."), "success")
-            if kept:
-                flash(ngettext(
-                    "The delivery details of order %(numbers)s are kept until it is delivered "
-                    "or cancelled, then erased.",
-                    "The delivery details of orders %(numbers)s are kept until they are "
-                    "delivered or cancelled, then erased.", len(kept), numbers=", ".join(kept)),
-                    "info")
-            return redirect(url_for("catalogue.home"), 303)
-        forms.add_error(form.password, _("Wrong password."))
-    return render_template("privacy/delete.html", form=form, kept=kept), (
-        422 if form.is_submitted() else 200)

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from lesnamax import create_app
-from lesnamax.catalogue import demo
+from lesnamax import create_app, demo
 from lesnamax.extensions import db
 
 from ..conftest import base_config, migrate

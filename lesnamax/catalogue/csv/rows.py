@@ -2,10 +2,10 @@
 
 Each cell is parsed the way people type in a spreadsheet (prices like "1 250,00", dates like
 31.12.2026, "po"/"jo" for yes/no) and then held to exactly the rules of the product form: the
-form's own validators check the SKU (upper-cased), prices, stock and centimetres, so a file
-cannot store what the form would refuse. Then the line's values are checked against each
-other. Reading the file around the lines (encoding, delimiter, header) and what an import does
-with the values are in ``csv_io``.
+validators it shares with the form (``catalogue/rules.py``) check the SKU (upper-cased),
+prices, stock and centimetres, so a file cannot store what the form would refuse. Then the
+line's values are checked against each other. Reading the file around the lines (encoding,
+delimiter, header) and what an import does with the values are in ``plan``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import date, datetime
 
 from wtforms.validators import ValidationError
 
-from ..admin.product_forms import centimetres, euros, sku_code, stock_count
-from ..i18n import _l
-from . import vocab
+from ...i18n import _l
+from .. import vocab
+from ..rules import centimetres, euros, sku_code, stock_count
 
 #: CSV column -> Product attribute, where they differ.
 FIELD = {"category": "category_id", "price": "price_cents",
@@ -33,7 +33,7 @@ TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 10_0
                "description_en": 10_000}
 #: Excel runs a cell starting with these as a formula: exported text gets a leading "'".
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Invisible and control characters; ``csv_io`` also uses it to tell binary files from text.
+#: Invisible and control characters; ``plan`` also uses it to tell binary files from text.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
                      "\u2066-\u2069\ufeff]")
 

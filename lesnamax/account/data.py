@@ -1,20 +1,21 @@
-"""The right of access (export) and the right to erasure, for one customer."""
+"""The right of access (export) and the right to erasure, for one customer, and the purge of
+old IP addresses: what the privacy policy promises, acting on accounts (so in the account area,
+which comes after privacy and may use its consent ledger and disclosures)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 
-from ..account.kosovo import municipality_name
-from ..account.models import LoginEvent, ProfileChange, User, new_session_token
 from ..extensions import db
+from ..kosovo import municipality_name
 from ..orders.models import CLOSED_ON_ERASURE, Order
 from ..orders.services import orders_of
-from .disclosures import as_data as disclosure_data
-from .disclosures import of_user as disclosures_of
-from .models import ConsentRecord
-from .services import consent_history
+from ..privacy.manage import disclosure_data, disclosures_of
+from ..privacy.models import ConsentRecord
+from ..privacy.services import consent_history
+from .models import LoginEvent, ProfileChange, User, new_session_token
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -134,5 +135,29 @@ def erase_closed_orders(order_id: int | None = None) -> int:
     if order_id is not None:
         where.append(Order.id == order_id)
     changed = _blank_contacts(*where)
+    db.session.commit()
+    return changed
+
+
+def on_order_closed(_sender, order_id: int, **_extra) -> None:
+    """The owner closed an order (orders.signals.order_closed): erase what it kept, if it must."""
+    erase_closed_orders(order_id)
+
+
+def purge_ip_addresses(now: datetime, days: int) -> int:
+    """Blank every recorded IP address older than ``days``; return how many rows changed."""
+    cutoff = now - timedelta(days=days)
+    changed = 0
+    for model, column, ip in (
+        (LoginEvent, LoginEvent.at, LoginEvent.ip),
+        (ProfileChange, ProfileChange.at, ProfileChange.ip),
+        (ConsentRecord, ConsentRecord.at, ConsentRecord.ip),
+        (User, User.created_at, User.created_ip),
+        (Order, Order.created_at, Order.ip),
+    ):
+        result = db.session.execute(
+            update(model).where(column < cutoff, ip.is_not(None)).values({ip.key: None})
+        )
+        changed += result.rowcount or 0
     db.session.commit()
     return changed

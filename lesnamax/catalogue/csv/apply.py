@@ -3,7 +3,7 @@
 Between the steps the uploaded file waits under the import folder with a random name that
 also carries the admin's id (the token alone, kept in that admin's signed session, finds
 it), next to what the check decided about stock (``Plan.stock_seen``): the confirmation plans
-the file again (``csv_io``) but writes only that stock, and only if it did not move meanwhile.
+the file again (``plan``) but writes only that stock, and only if it did not move meanwhile.
 Writing is one transaction with executemany, or nothing.
 """
 
@@ -18,11 +18,11 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..admin import auditing
-from ..extensions import db
-from ..i18n import _l
-from .csv_io import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
-from .models import Product
+from ... import audit
+from ...extensions import db
+from ...i18n import _l
+from ..models import Product
+from .plan import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
 
 UPLOAD_MAX_AGE = 24 * 3600
 #: How many stock changes the audit event and the conflict message name.
@@ -73,7 +73,7 @@ def check_upload(directory: str, owner_id: int, data: bytes | None, max_rows: in
 
 
 def confirm_upload(directory: str, owner_id: int, token: str | None, max_rows: int,
-                   expected: tuple[int, int] | None, actor: auditing.Actor) -> Plan:
+                   expected: tuple[int, int] | None, actor: audit.Actor) -> Plan:
     """Import the kept file. Raises what ``apply_import`` raises, or ``NothingToImport``.
 
     The file is kept only when the owner is asked to confirm again (the numbers of new and
@@ -152,7 +152,7 @@ def _path(directory: str, owner_id: int, token: str) -> Path:
 
 
 def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
-                 actor: auditing.Actor, stock_seen: dict[str, int]) -> Plan:
+                 actor: audit.Actor, stock_seen: dict[str, int]) -> Plan:
     """Plan ``data`` again and write it all in one transaction.
 
     ``stock_seen`` is the check's ``Plan.stock_seen``. Raises ``ImportRefused`` when the file
@@ -171,7 +171,7 @@ def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
         _write_creates(plan)
         _write_updates(plan)
         _write_stock(plan)
-        auditing.record(actor, "csv.import", "product", None, _audit_detail(plan))
+        audit.record(actor, "csv.import", "product", None, _audit_detail(plan))
         db.session.commit()
     except IntegrityError as error:
         # Someone saved the same SKU or slug meanwhile: nothing of this import stays.

@@ -1,15 +1,20 @@
-"""Policy versions as the shop owner's pages see them: the list, a draft, audited publishing."""
+"""The shop owner's privacy operations: policy versions (the list, a draft, audited publishing)
+and disclosures of a customer's data to authorities (recorded here, shown to the customer)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, distinct, func, select
 
+from .. import audit
+from ..audit import Actor
 from ..extensions import db
+from ..i18n import _l
+from ..shoptime import shop_day
 from . import services
-from .models import PRIVACY_POLICY, ConsentRecord, PolicyVersion
+from .models import PRIVACY_POLICY, ConsentRecord, Disclosure, PolicyVersion
 
 IN_FORCE, PENDING, PAST = "in_force", "pending", "past"
 
@@ -65,14 +70,12 @@ def next_number() -> int:
     return (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
 
 
-def publish(values: dict, now: datetime, actor) -> PolicyVersion:
-    """Publish a new version, audited in the same commit; ``actor`` is an auditing.Actor.
+def publish(values: dict, now: datetime, actor: Actor) -> PolicyVersion:
+    """Publish a new version, audited in the same commit.
 
     Raises services.PolicyError (nothing published, nothing recorded) when the rules say no.
     """
-    from ..admin import auditing  # the admin package imports this module
-
-    auditing.record(actor, "policy.publish", "policy", next_number(),
+    audit.record(actor, "policy.publish", "policy", next_number(),
                     f"effective_from={values['effective_from'].isoformat()}")
     try:
         created = services.publish(values["body_sq"], values["body_en"],
@@ -86,3 +89,57 @@ def publish(values: dict, now: datetime, actor) -> PolicyVersion:
     # once even if that service changes.
     services.forget_cache()
     return created
+
+
+# ---- disclosures to authorities --------------------------------------------------------------
+
+class DisclosureError(ValueError):
+    """A disclosure that cannot be recorded as entered; ``field`` names the culprit."""
+
+    def __init__(self, field: str, message) -> None:
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def record_disclosure(user, authority: str, legal_basis: str, disclosed_on: date, what: str,
+                      today: date, actor: Actor) -> Disclosure:
+    """Record that ``what`` about ``user`` (an account) was handed to ``authority``; audited in
+    the same commit."""
+    if disclosed_on > today:
+        raise DisclosureError("disclosed_on", _l("The date cannot be in the future."))
+    created = user.created_at
+    created = created if created.tzinfo else created.replace(tzinfo=UTC)  # SQLite drops it
+    if disclosed_on < shop_day(created):  # the day the account was created in Prishtinë
+        raise DisclosureError(
+            "disclosed_on", _l("The date cannot be before the account was created.")
+        )
+    disclosure = Disclosure(user_id=user.id, authority=authority, legal_basis=legal_basis,
+                            disclosed_on=disclosed_on, what=what, recorded_by_id=actor.user_id)
+    db.session.add(disclosure)
+    db.session.flush()  # the audit event names the new row
+    # The detail names the authority and the day, never what was disclosed (personal data);
+    # data, not prose, because the audit page is read in Albanian too.
+    audit.record(actor, "disclosure.create", "disclosure", disclosure.id,
+                    f"user={user.id} · {authority} · {disclosed_on.isoformat()}")
+    db.session.commit()
+    return disclosure
+
+
+def disclosures_of(user_id: int) -> list[Disclosure]:
+    """Return the disclosures about one customer, the most recent first."""
+    return list(db.session.scalars(
+        select(Disclosure).where(Disclosure.user_id == user_id)
+        .order_by(Disclosure.disclosed_on.desc(), Disclosure.id.desc())
+    ))
+
+
+def disclosure_data(disclosure: Disclosure) -> dict:
+    """Return one disclosure as plain data for the customer's export (no admin identity)."""
+    return {
+        "authority": disclosure.authority,
+        "legal_basis": disclosure.legal_basis,
+        "disclosed_on": disclosure.disclosed_on.isoformat(),
+        "what": disclosure.what,
+        "recorded_at": disclosure.recorded_at.isoformat() if disclosure.recorded_at else None,
+    }

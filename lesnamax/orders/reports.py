@@ -1,4 +1,5 @@
-"""Figures for the dashboard: sales today and this month, orders waiting, low stock, 30 days.
+"""Figures for the dashboard (queries over orders and products; admin/dashboard.py shows them):
+sales today and this month, orders waiting, low stock, 30 days.
 
 "Sold" means the customer committed to pay: a card payment approved (or under review) or a
 cash order, and everything after it. Unpaid card attempts and cancellations are not sales.
@@ -15,9 +16,9 @@ from sqlalchemy import case, func, select
 
 from ..catalogue.models import LOW_STOCK, Product
 from ..extensions import db
-from ..orders import models as m
-from ..orders.models import Order
 from ..shoptime import midnight
+from . import models as m
+from .models import Order
 
 SOLD = (m.PAID, m.PAYMENT_REVIEW, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED, m.DELIVERED)
 #: Statuses in which the owner has something to do, in the order of the work. A shipped

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from flask import current_app
 
 from .. import shoptime
-from .models import PICKUP
+
+#: Delivery methods. Here, not in orders: the cart page already shows delivery totals, and
+#: orders (a later area) import them from here.
+STANDARD = "standard"
+PICKUP = "pickup"
 
 #: Prices include VAT at this rate (Kosovo, 18 %); shown, never added on top.
 VAT_PERCENT = 18

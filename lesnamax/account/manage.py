@@ -11,15 +11,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
 
-from ..admin import auditing
+from .. import audit
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import orders_of
 from ..pagination import Page, count_and_clamp
-from ..privacy import data, disclosures
+from ..privacy.manage import disclosures_of
 from ..privacy.models import MARKETING
 from ..privacy.services import consent_history, latest_consents
 from ..text import fold
+from . import data
 from .models import User
 
 PAGE_SIZE = 25
@@ -56,7 +57,7 @@ def _phone_digits(query: str) -> str:
     return digits if len(digits) >= 3 else ""
 
 
-def search(query: str, page: int, actor: auditing.Actor) -> Page:
+def search(query: str, page: int, actor: audit.Actor) -> Page:
     """Return one page of customers (newest first) matching every word of ``query``.
 
     Two queries whatever the page size: a count, and the rows with their order counts. The
@@ -76,7 +77,7 @@ def search(query: str, page: int, actor: auditing.Actor) -> Page:
         condition = and_(condition, matches, User.erased_at.is_(None))
     total, page = count_and_clamp(select(User.id).where(condition), page, PAGE_SIZE)
     # Recorded (and committed) before the rows load: a commit afterwards would expire them.
-    auditing.record_now(actor, "customer.view", "user", None,
+    audit.record_now(actor, "customer.view", "user", None,
                         f"page={page}" + (" q=…" if words else ""))
     counts = (select(Order.user_id, func.count(Order.id).label("n"))
               .group_by(Order.user_id).subquery())
@@ -94,24 +95,24 @@ def find(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def open_file(user_id: int, actor: auditing.Actor) -> CustomerFile | None:
+def open_file(user_id: int, actor: audit.Actor) -> CustomerFile | None:
     """Load everything shown on a customer's page and record that the admin looked."""
     user = find(user_id)
     if user is None:
         return None
     # Recorded first: committing after loading would expire every row the page shows.
-    auditing.record_now(actor, "customer.view", "user", user.id)
+    audit.record_now(actor, "customer.view", "user", user.id)
     history = consent_history(user)
     latest = latest_consents(history).get(MARKETING)
     return CustomerFile(user, history, bool(latest and latest.granted), orders_of(user.id),
-                        disclosures.of_user(user.id))
+                        disclosures_of(user.id))
 
 
-def export(user_id: int, actor: auditing.Actor) -> dict | None:
+def export(user_id: int, actor: audit.Actor) -> dict | None:
     """Return the customer's own export (an access request), recording who took it."""
     user = find(user_id)
     if user is None:
         return None
     exported = data.export(user)
-    auditing.record_now(actor, "customer.export", "user", user.id)
+    audit.record_now(actor, "customer.export", "user", user.id)
     return exported

@@ -11,11 +11,12 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select, text
 
 from .. import shoptime
+from ..catalogue import vocab
+from ..catalogue.models import Category, Product, ProductImage, category_names, search_text_for
 from ..extensions import db
 from ..media import store_image
 from ..text import slugify
-from . import vocab
-from .demo_data import (
+from .data import (
     CATEGORIES,
     DESCRIPTION_EN,
     DESCRIPTION_SQ,
@@ -24,7 +25,6 @@ from .demo_data import (
     SWATCHES,
     TYPES,
 )
-from .models import Category, Product, ProductImage, category_names, search_text_for
 
 #: Believable products made one by one (with their own pictures) before bulk filling.
 HANDMADE = 180

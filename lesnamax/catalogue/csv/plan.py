@@ -10,8 +10,8 @@ still what it was when the file was checked (compare-and-set at confirmation).
 
 This module reads the file (encoding, delimiter, header, lines) and decides what happens to
 each product; turning a line's cells into a product's values, and the messages for bad
-cells, is in ``csv_rows``; keeping the file between the steps and writing it, in
-``csv_import``.
+cells, is in ``rows``; keeping the file between the steps and writing it, in ``apply``. The
+three point one way: apply → plan → rows.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from ..admin import auditing
-from ..extensions import db
-from ..i18n import _l
-from ..text import slugify
-from .csv_rows import (
+from ... import audit
+from ...extensions import db
+from ...i18n import _l
+from ...text import slugify
+from ..models import Category, Product, category_names, search_text_for, utcnow
+from .rows import (
     CONTROL,
     DEFAULTS,
     FIELD,
@@ -37,7 +38,6 @@ from .csv_rows import (
     consistency_problems,
     row_values,
 )
-from .models import Category, Product, category_names, search_text_for, utcnow
 
 COLUMNS = ("sku", "name_sq", "name_en", "description_sq", "description_en", "category", "price",
            "sale_price", "sale_starts_on", "sale_ends_on", "stock", "stock_exported",
@@ -89,7 +89,7 @@ class Plan:
 # Export
 
 
-def export_csv(actor: auditing.Actor) -> Iterator[str]:
+def export_csv(actor: audit.Actor) -> Iterator[str]:
     """Record the export and return the CSV text in pieces (UTF-8 BOM first, for Excel).
 
     The pieces are read on a connection of their own, so the response can be streamed after
@@ -97,7 +97,7 @@ def export_csv(actor: auditing.Actor) -> Iterator[str]:
     """
     count = db.session.scalar(select(func.count(Product.id))) or 0
     slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
-    auditing.record_now(actor, "csv.export", "product", None, str(count))
+    audit.record_now(actor, "csv.export", "product", None, str(count))
     return _export_lines(db.engine, slugs)
 
 

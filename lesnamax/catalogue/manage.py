@@ -14,15 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import cache
-from ..admin.auditing import Actor, record
+from ..audit import Actor, record
 from ..database import begin_write
 from ..extensions import db
 from ..media import store_image
 from ..money import cents_to_decimal_text
-from ..orders.models import OrderLine
 from ..pagination import Page, paginate
 from ..text import slugify
-from . import search, uploads
+from . import search, signals, uploads
 from .models import LOW_STOCK, Product, ProductImage
 from .services import CARD_ONLY, CategoryTree
 
@@ -244,10 +243,7 @@ def delete_or_deactivate(product_id: int, actor: Actor) -> str:
     """
     begin_write()  # SQLite: no order can be placed between the check and the delete
     product = get_product(product_id)
-    ordered = db.session.scalar(
-        select(OrderLine.id).where(OrderLine.product_id == product_id).limit(1)
-    )
-    if ordered is not None:
+    if any(used for _receiver, used in signals.product_in_use.send(Product, product_id=product_id)):
         product.active = False
         # The action code says what happened; the detail is data only (the SKU and the name).
         record(actor, "product.deactivate", "product", product_id,

@@ -1,33 +1,34 @@
-"""Order services for the shop owner's pages: a filtered listing, one order's record, status."""
+"""The shop owner's order operations: a filtered listing and moving an order along its statuses.
+
+One order's record with its payment history is payments/manage.py (payments come after orders).
+"""
 
 from __future__ import annotations
 
 import smtplib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
-from ..admin import auditing
-from ..admin.auditing import Actor
+from .. import audit
+from ..audit import Actor
 from ..database import begin_write
 from ..extensions import db
 from ..pagination import Page, paginate
-from ..payments import nestpay
-from ..payments.models import PaymentAttempt, PaymentEvent
-from ..privacy import data as privacy_data
 from ..shoptime import midnight, usable_day
-from . import emails, services
-from .models import FINAL, TRANSITIONS, Order
+from . import emails, services, signals
+from .models import FINAL, TRANSITIONS, Order, OrderLine
 from .services import InvalidTransition, OutOfStock
 
 PER_PAGE = 50
 #: The days the list's date filters accept. The shop has no orders outside these years, and
 #: a day like 0001-01-01 or 9999-12-31 overflows when turned into the shop's midnight in UTC.
 
-__all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale"]
+__all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale",
+]
+
 
 
 class Stale(ValueError):
@@ -53,18 +54,6 @@ class OrderFilter:
     page: int = 1
 
 
-@dataclass
-class AttemptRecord:
-    attempt: PaymentAttempt
-    events: list[tuple[PaymentEvent, dict[str, str]]] = field(default_factory=list)
-
-
-@dataclass
-class OrderRecord:
-    order: Order
-    attempts: list[AttemptRecord]
-
-
 @dataclass(frozen=True)
 class StatusChange:
     order: Order
@@ -87,7 +76,7 @@ def search(filters: OrderFilter, actor: Actor) -> Page:
     shown = [f"{name}={value}" for name, value in (
         ("status", filters.status), ("payment", filters.payment), ("since", since),
         ("until", until), ("page", filters.page), ("q", "…" if filters.q else "")) if value]
-    auditing.record_now(actor, "order.view", "order", None, " ".join(shown))
+    audit.record_now(actor, "order.view", "order", None, " ".join(shown))
     query = select(Order)
     if filters.status:
         query = query.where(Order.status == filters.status)
@@ -103,28 +92,6 @@ def search(filters: OrderFilter, actor: Actor) -> Page:
             Order.number, Order.email, Order.first_name, Order.last_name))))
     return paginate(query, filters.page, PER_PAGE,
                     order_by=(Order.created_at.desc(), Order.id.desc()))
-
-
-def view_order(number: str, actor: Actor) -> OrderRecord | None:
-    """Return the order with its lines and payment history; the viewing is audited."""
-    order_id = db.session.scalar(select(Order.id).where(Order.number == number))
-    if order_id is None:
-        return None
-    # Recorded (and committed) first: the page shows the customer's personal data.
-    auditing.record_now(actor, "order.view", "order", number)
-    order = db.session.scalar(select(Order).where(Order.id == order_id)
-                              .options(selectinload(Order.lines)))
-    attempts = db.session.scalars(select(PaymentAttempt).where(PaymentAttempt.order_id == order_id)
-                                  .order_by(PaymentAttempt.id)).all()
-    records = {attempt.id: AttemptRecord(attempt) for attempt in attempts}
-    if records:
-        for event in db.session.scalars(select(PaymentEvent)
-                                        .where(PaymentEvent.attempt_id.in_(records))
-                                        .order_by(PaymentEvent.received_at, PaymentEvent.id)):
-            # Stored fields are already sanitised; sanitising again costs nothing and keeps
-            # a card number or signature off this page even if an old row slipped through.
-            records[event.attempt_id].events.append((event, nestpay.sanitise(event.fields or {})))
-    return OrderRecord(order, list(records.values()))
 
 
 def current(number: str) -> Order | None:
@@ -160,7 +127,7 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
         if old != expected:
             raise Stale(old)
         services.set_status(order, new)  # checks the table and moves stock
-        auditing.record(actor, "order.status", "order", number, f"{old} → {new}")
+        audit.record(actor, "order.status", "order", number, f"{old} → {new}")
         db.session.commit()
     except (LookupError, ValueError):
         db.session.rollback()
@@ -176,5 +143,12 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
     if new in FINAL:
         # After the e-mail, which still needs the address: an erased customer's contact was
         # kept only until the order is closed.
-        privacy_data.erase_closed_orders(order.id)
+        signals.order_closed.send(Order, order_id=order.id)
     return StatusChange(order, old, emailed, mail_failed)
+
+
+def product_is_ordered(_sender, product_id: int, **_extra) -> bool:
+    """Answer catalogue.signals.product_in_use: an ordered product is deactivated, not deleted
+    (the order lines keep their link to it)."""
+    return db.session.scalar(
+        select(OrderLine.id).where(OrderLine.product_id == product_id).limit(1)) is not None

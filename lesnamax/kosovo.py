@@ -6,7 +6,7 @@ import re
 
 import phonenumbers
 
-from ..text import slugify
+from .text import slugify
 
 #: Official Albanian names (indefinite form), in the order of their postal regions.
 MUNICIPALITIES = [

@@ -1,0 +1,37 @@
+"""What happens to an order, told to whoever listens (blinker, as Flask's own signals).
+
+Orders come before payments, checkout and admin, so it cannot call them; they, and the e-mails,
+learn of an order's news here. Each signal is sent once per change, after the change is
+committed (a receiver may start its own transaction, and never runs inside the writer's), with
+the application as sender and the order as ``order``. Receivers connect at start-up, in the
+app factory (``lesnamax.connect_signals``).
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+from flask import current_app
+
+_signals = Namespace()
+
+#: A new order, by card or in cash (``orders.services.place_order``); not sent again for a
+#: second click or another tab that finds the same order.
+order_placed = _signals.signal("order-placed")
+
+#: The bank's approval was applied to a card order (``payments.services.handle_reply``): one
+#: delivery of it, however many the bank sends.
+order_paid = _signals.signal("order-paid")
+
+#: A card order whose payment failed now waits to be paid in cash on delivery
+#: (``payments.on_delivery.switch_to_cash``).
+order_switched_to_cash = _signals.signal("order-switched-to-cash")
+
+#: The owner moved an order to a final status (``orders.manage``; sender: the Order class,
+#: ``order_id``). The account area erases there what an erased customer's order kept until it
+#: was closed.
+order_closed = _signals.signal("order-closed")
+
+
+def send(signal, order) -> None:
+    """Send ``signal`` about ``order`` (call it only after the change is committed)."""
+    signal.send(current_app._get_current_object(), order=order)

@@ -1,0 +1,173 @@
+"""An order's news travels by signal (orders/signals.py), once and after the commit, and the
+confirmation e-mail leaves through one receiver for cash, card and a switch to cash."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lesnamax.extensions import db
+from lesnamax.orders import emails, signals
+from lesnamax.orders.models import Order
+
+from .test_checkout import go_to_review, place_form
+from .test_mail_failures import mail_down, mail_up, purge  # noqa: F401
+from .test_payments import APPROVED, DECLINED, card_order, mails, reply  # noqa: F401
+
+SIGNALS = {"placed": signals.order_placed, "paid": signals.order_paid,
+           "to cash": signals.order_switched_to_cash}
+
+
+@pytest.fixture
+def heard(app):
+    """Every signal sent during the test: (name, order number, the order's committed status).
+
+    The recording receivers stand in for the factory's confirmation receiver and call it
+    themselves, after looking: so they always look first, before it touches the database.
+    """
+    seen = []
+
+    def receivers():
+        for name, signal in SIGNALS.items():
+            def receiver(sender, order, name=name, **extra):
+                assert sender is app
+                assert not db.session().in_transaction()  # the writer committed and let go
+                # Read on another connection: only what is committed is there.
+                with db.engine.connect() as other:
+                    status = other.scalar(select(Order.status).where(Order.id == order.id))
+                seen.append((name, order.number, status))
+                emails.confirm(sender, order=order, **extra)
+            yield signal, receiver
+
+    connected = list(receivers())
+    for signal, receiver in connected:
+        signal.disconnect(emails.confirm)
+        signal.connect(receiver)
+    yield seen
+    for signal, receiver in connected:
+        signal.disconnect(receiver)
+        signal.connect(emails.confirm)
+
+
+def place_cash(client, make_product, make_user, login):
+    product = make_product(name_sq="Tavolinë", price_cents=12000, stock=2)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": product.id})
+    form = place_form(go_to_review(client).text)
+    placed = client.post("/checkout/place", data=form)
+    assert placed.status_code == 303
+    return placed.headers["Location"].rsplit("/", 1)[1], form
+
+
+def outbox(app):
+    from pathlib import Path
+
+    folder = Path(app.config["MAIL_OUTBOX"])
+    return list(folder.glob("*.eml")) if folder.exists() else []
+
+
+def test_a_cash_order_is_announced_once_and_confirmed_once(app, client, make_product,
+                                                           make_user, login, heard):
+    number, form = place_cash(client, make_product, make_user, login)
+    assert heard == [("placed", number, "cash_on_delivery")]
+    # A second click lands on the same order: no second announcement, no second e-mail.
+    assert client.post("/checkout/place", data=form).headers["Location"] == f"/orders/{number}"
+    assert heard == [("placed", number, "cash_on_delivery")]
+    [mail] = outbox(app)
+    assert number in mail.read_text(encoding="utf-8")
+
+
+def test_a_card_order_is_announced_when_placed_and_confirmed_once_when_paid(
+    app, client, heard, card_order  # noqa: F811
+):
+    with app.app_context():
+        number = db.session.scalar(select(Order.number))
+    assert heard == [("placed", number, "awaiting_payment")]
+    assert mails(card_order) == []  # not paid yet: nothing to confirm
+    data = reply(card_order["fields"])
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
+    assert client.post("/payment/nestpay/ok", data=data).status_code == 303
+    assert heard == [("placed", number, "awaiting_payment"), ("paid", number, "paid")]
+    assert len(mails(card_order)) == 1
+
+
+def test_a_switch_to_cash_is_announced_once_and_confirmed_once(app, client, heard,
+                                                               card_order):  # noqa: F811
+    failed = client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    number = failed.headers["Location"].rsplit("/", 1)[1]
+    for _press in range(2):
+        assert client.post(f"/orders/{number}/pay-on-delivery").status_code == 303
+    assert [name for name, *_rest in heard] == ["placed", "to cash"]
+    assert heard[1] == ("to cash", number, "cash_on_delivery")
+    [mail] = mails(card_order)
+    assert number in mail.read_text(encoding="utf-8")
+
+
+def test_a_switch_to_cash_with_smtp_down_is_made_and_confirmed_later(
+    app, client, card_order, mail_down, mail_up  # noqa: F811
+):
+    failed = client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    number = failed.headers["Location"].rsplit("/", 1)[1]
+    switched = client.post(f"/orders/{number}/pay-on-delivery")
+    assert switched.status_code == 303
+    assert client.get(switched.headers["Location"]).status_code == 200
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.payment_method, order.confirmation_sent_at) == ("cash", None)
+    sink = mail_up()
+    purge(app)
+    purge(app)
+    assert len(sink.messages) == 1 and number in sink.messages[0]["Subject"]
+
+
+def test_the_confirmation_leaves_only_through_the_receiver(app, client, make_product,
+                                                          make_user, login):
+    """Without the receiver the factory connected, a cash order sends nothing at all."""
+    for signal in SIGNALS.values():
+        assert signal.disconnect(emails.confirm) is None
+    try:
+        place_cash(client, make_product, make_user, login)
+    finally:
+        for signal in SIGNALS.values():
+            signal.connect(emails.confirm)
+    assert outbox(app) == []
+
+
+def test_a_card_payment_is_confirmed_by_the_receiver_not_by_payments(app, client, card_order):  # noqa: F811
+    signals.order_paid.disconnect(emails.confirm)
+    try:
+        client.post("/payment/nestpay/ok", data=reply(card_order["fields"], **APPROVED))
+    finally:
+        signals.order_paid.connect(emails.confirm)
+    assert mails(card_order) == []
+
+
+def test_every_app_connects_the_receiver_once(app, make_app):
+    make_app(dict(app.config))  # a second app in the same process
+    for signal in SIGNALS.values():
+        assert list(signal.receivers_for(app)).count(emails.confirm) == 1
+
+
+def test_an_order_placed_outside_a_request_is_confirmed_with_the_shops_link(
+    app, make_product, make_user
+):
+    """A tool placing an order on the shop's side (no request running) sends the same e-mail."""
+    from lesnamax.cart.models import OPEN, Cart, CartLine
+    from lesnamax.orders import services as orders
+
+    product = make_product(name_sq="Raft", stock=3)
+    customer = make_user(email="drita@example.test")
+    with app.app_context():
+        cart = Cart(user_id=customer.id, status=OPEN)
+        db.session.add(cart)
+        db.session.flush()
+        db.session.add(CartLine(cart_id=cart.id, product_id=product.id, quantity=1,
+                                price_when_added_cents=0))
+        db.session.commit()
+        delivery = orders.Delivery("Drita", "K", customer.email, "+38344123456", "Rr. 1",
+                                   "prishtine", "", "standard", "cash")
+        number = orders.place_order(cart.id, customer.id, delivery, "tool-1", ip=None,
+                                    language="sq", policy_version=1).number
+    [mail] = outbox(app)
+    assert f"http://shop.test/orders/{number}" in mail.read_text(encoding="utf-8")
