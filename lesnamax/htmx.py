@@ -39,19 +39,14 @@ def is_partial() -> bool:
     return bool(headers) and not headers.boosted and not headers.history_restore_request
 
 
-def wants_partial(headers) -> bool:
-    """``is_partial`` for raw request headers, where no Flask request exists (a WSGI layer)."""
-    return (
-        headers.get("HX-Request") == "true"
-        and headers.get("HX-Boosted") != "true"
-        and headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def page_or_partial(page: str, partial: str, /, **context) -> Response:
     """Render ``partial`` for htmx and ``page`` otherwise, varying the cache on HX-Request."""
     template = partial if is_partial() else page
-    response = respond(render_template(template, **context))
+    return vary(respond(render_template(template, **context)))
+
+
+def vary(response: Response) -> Response:
+    """Mark ``response`` as depending on whether htmx asked (a fragment or the whole page)."""
     response.vary.add("HX-Request")
     return response
 

@@ -138,7 +138,7 @@ def _tagged(response: Response, key: tuple | None) -> Response:
     # Language comes from ?lang=, the cookie or Accept-Language; htmx asks for fragments.
     response.vary.update(("Accept-Language", "Cookie"))
     if request.endpoint in {"catalogue.products", "catalogue.category", "catalogue.suggest"}:
-        response.vary.add("HX-Request")
+        htmx.vary(response)
     return response
 
 

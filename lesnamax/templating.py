@@ -59,16 +59,13 @@ def text_blocks(text: str) -> list[tuple[str, object]]:
     return blocks
 
 
-def policy_notice(cookies=None):
-    """Return ``(version, effective date)`` of a pending policy the visitor has not dismissed.
-
-    ``cookies``: the request's, when there is no Flask request (the page cache's WSGI layer).
-    """
+def policy_notice():
+    """Return ``(version, effective date)`` of a pending policy the visitor has not dismissed."""
     from .privacy import services as privacy
     from .shoptime import shop_today
 
     state = privacy.state(shop_today())
-    dismissed = (request.cookies if cookies is None else cookies).get(NOTICE_COOKIE)
+    dismissed = request.cookies.get(NOTICE_COOKIE)
     if state.pending is None or dismissed == str(state.pending):
         return None
     return state.pending, state.pending_from

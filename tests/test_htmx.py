@@ -34,7 +34,6 @@ def test_request_htmx_and_our_readers(app, headers, sent_by_htmx, partial):
         assert bool(request.htmx) is sent_by_htmx
         assert htmx.is_htmx() is sent_by_htmx
         assert htmx.is_partial() is partial
-        assert htmx.wants_partial(request.headers) is partial
 
 
 def test_a_page_or_partial_varies_on_hx_request(app):
