@@ -28,8 +28,8 @@ order_paid = _signals.signal("order-paid")
 #: (``payments.on_delivery.switch_to_cash``).
 order_switched_to_cash = _signals.signal("order-switched-to-cash")
 
-#: The owner moved an order to a final status (``orders.manage.change_status``). The account area erases there what an erased customer's order kept until it
-#: was closed.
+#: The owner moved an order to a final status (``orders.manage.change_status``). The account
+#: area erases there what an erased customer's order kept until it was closed.
 order_closed = _signals.signal("order-closed")
 
 
