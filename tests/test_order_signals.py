@@ -171,3 +171,38 @@ def test_an_order_placed_outside_a_request_is_confirmed_with_the_shops_link(
                                     language="sq", policy_version=1).number
     [mail] = outbox(app)
     assert f"http://shop.test/orders/{number}" in mail.read_text(encoding="utf-8")
+
+
+def test_the_owner_applying_a_payment_in_review_confirms_the_order_once(
+    app, client, heard, card_order  # noqa: F811
+):
+    """A half 3-D approval waits in review; when the owner moves it to paid, the card order's
+    confirmation is due then, through the same receiver (not only by the daily retry)."""
+    from lesnamax.audit import Actor
+    from lesnamax.orders import manage
+
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        order.status = "payment_review"
+        db.session.commit()
+        number = order.number
+        owner = Actor(None, "pronari@example.test", None)
+        manage.change_status(number, "payment_review", "paid", owner, notify=False)
+    assert heard[-1] == ("paid", number, "paid")
+    assert len(mails(card_order)) == 1
+
+
+def test_a_failing_receiver_is_logged_and_the_order_stays_placed(app, client, make_product,
+                                                                 make_user, login, caplog):
+    def broken(sender, order, **extra):
+        raise RuntimeError("the template broke")
+
+    signals.order_placed.connect(broken)
+    try:
+        number, _form = place_cash(client, make_product, make_user, login)
+    finally:
+        signals.order_placed.disconnect(broken)
+    assert "order-placed: a receiver failed" in caplog.text
+    assert client.get(f"/orders/{number}").status_code == 200
+    [mail] = outbox(app)  # the other receiver still ran
+    assert number in mail.read_text(encoding="utf-8")

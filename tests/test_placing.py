@@ -63,3 +63,32 @@ def test_another_customers_key_and_cart_find_nothing(app, client, review, make_u
     login(make_user(email="tjeter@example.test"))
     answer = client.post("/checkout/place", data=review["form"])
     assert answer.status_code == 303 and answer.headers["Location"] == "/cart"
+
+
+def test_another_customers_key_with_a_full_cart_is_a_400_and_orders_nothing(
+    app, client, review, make_product, make_user, login
+):
+    """A tampered form carrying someone else's order key: refused, never a 500 or their order."""
+    assert client.post("/checkout/place", data=review["form"]).status_code == 303
+    login(make_user(email="tjeter@example.test"))
+    lamp = make_product(name_sq="Llambë", stock=3)
+    client.post("/cart/add", data={"product_id": lamp.id})
+    form = place_form(go_to_review(client).text)
+    answer = client.post("/checkout/place", data={**form, "idempotency_key":
+                                                  review["form"]["idempotency_key"]})
+    assert answer.status_code == 400 and "Formulari skadoi" in answer.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 1
+        assert db.session.get(Product, lamp.id).stock == 3
+
+
+def test_a_cart_filled_in_falling_product_order_can_be_placed(app, client, make_product,
+                                                             make_user, login):
+    """The review page lists lines as added and placing reads them by product: one digest."""
+    first, second = make_product(name_sq="Tavolinë", stock=2), make_product(name_sq="Raft",
+                                                                            stock=2)
+    login(make_user(email="rend@example.test"))
+    client.post("/cart/add", data={"product_id": second.id})
+    client.post("/cart/add", data={"product_id": first.id})
+    answer = client.post("/checkout/place", data=place_form(go_to_review(client).text))
+    assert answer.status_code == 303 and "/orders/LM-" in answer.headers["Location"]

@@ -139,9 +139,9 @@ def erase_closed_orders(order_id: int | None = None) -> int:
     return changed
 
 
-def on_order_closed(_sender, order_id: int, **_extra) -> None:
+def on_order_closed(_sender, order: Order, **_extra) -> None:
     """The owner closed an order (orders.signals.order_closed): erase what it kept, if it must."""
-    erase_closed_orders(order_id)
+    erase_closed_orders(order.id)
 
 
 def purge_ip_addresses(now: datetime, days: int) -> int:

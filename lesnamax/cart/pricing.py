@@ -105,8 +105,10 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     difference means the customer would pay something they did not see, so nothing is ordered.
     """
     figures = totals(lines, method, municipality)
-    seen = [[line.product_id, line.quantity, line.unit_price_cents, line.available]
-            for line in lines]
+    # In product order: the review page lists lines as added, placing reads them in the order
+    # their rows lock; the same cart must give the same digest.
+    seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available]
+                  for line in lines)
     text = json.dumps([seen, method, municipality, payment, figures.delivery_cents,
                        figures.total_cents], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -104,6 +104,8 @@ def place(ask: Ask) -> Placement:
         return Placement(OUT_OF_STOCK, short=short)
     except orders.EmptyCart:
         return Placement(EMPTY)
+    except orders.KeyTaken:
+        return Placement(EXPIRED)
     return _answer(PLACED, order, ask)
 
 

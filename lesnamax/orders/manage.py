@@ -19,7 +19,7 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..shoptime import midnight, usable_day
 from . import emails, services, signals
-from .models import FINAL, TRANSITIONS, Order, OrderLine
+from .models import FINAL, PAID, TRANSITIONS, Order, OrderLine
 from .services import InvalidTransition, OutOfStock
 
 PER_PAGE = 50
@@ -140,10 +140,14 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
         except (OSError, smtplib.SMTPException):
             current_app.logger.exception("status e-mail for %s not sent", number)
             mail_failed = True
+    if new == PAID:
+        # The owner applied a payment the bank's answer left in review: the card order's
+        # confirmation is due now, as if the approval had come through.
+        signals.send(signals.order_paid, order)
     if new in FINAL:
         # After the e-mail, which still needs the address: an erased customer's contact was
         # kept only until the order is closed.
-        signals.order_closed.send(Order, order_id=order.id)
+        signals.send(signals.order_closed, order)
     return StatusChange(order, old, emailed, mail_failed)
 
 

@@ -48,6 +48,10 @@ class OutOfStock(CheckoutError):
         self.name_sq, self.name_en, self.available = name_sq, name_en, available
 
 
+class KeyTaken(CheckoutError):
+    """The idempotency key belongs to another customer's order (the form was tampered with)."""
+
+
 class FiguresChanged(CheckoutError):
     """Prices, availability or delivery differ from what the review page showed; nothing was
     ordered."""
@@ -96,6 +100,8 @@ def already_placed(user_id: int, key: str | None = None,
     the same cart's review (another key) land on the order that was placed first.
     """
     order = by_idempotency_key(key) if key else None
+    if order is not None and order.user_id != user_id:
+        order = None  # another customer's key (a tampered form): never theirs to see
     if order is None and cart_id is not None:
         order = by_cart(cart_id)
     return order if order is not None and order.user_id == user_id else None
@@ -164,7 +170,7 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         db.session.rollback()
         existing = already_placed(user_id, idempotency_key, cart_id)
         if existing is None:
-            raise
+            raise KeyTaken() from None  # the key is another customer's order
         return existing
     except CheckoutError:
         db.session.rollback()

@@ -12,6 +12,8 @@ from __future__ import annotations
 from blinker import Namespace
 from flask import current_app
 
+from ..extensions import db
+
 _signals = Namespace()
 
 #: A new order, by card or in cash (``orders.services.place_order``); not sent again for a
@@ -26,12 +28,22 @@ order_paid = _signals.signal("order-paid")
 #: (``payments.on_delivery.switch_to_cash``).
 order_switched_to_cash = _signals.signal("order-switched-to-cash")
 
-#: The owner moved an order to a final status (``orders.manage``; sender: the Order class,
-#: ``order_id``). The account area erases there what an erased customer's order kept until it
-#: was closed.
+#: The owner moved an order to a final status (``orders.manage.change_status``). The account
+#: area erases there what an erased customer's order kept until it was closed.
 order_closed = _signals.signal("order-closed")
 
 
 def send(signal, order) -> None:
-    """Send ``signal`` about ``order`` (call it only after the change is committed)."""
-    signal.send(current_app._get_current_object(), order=order)
+    """Send ``signal`` about ``order``; call it only after the change is committed.
+
+    A receiver that fails is logged, never raised: the order changed already, so the customer
+    (or the bank's callback) must not get an error for it, and what the receivers do is caught
+    up by ``flask purge-expired`` (unsent confirmations, closed orders' kept contact).
+    """
+    app = current_app._get_current_object()
+    for receiver in signal.receivers_for(app):
+        try:
+            receiver(app, order=order)
+        except Exception:  # noqa: BLE001 - see the docstring
+            app.logger.exception("%s: a receiver failed for order %s", signal.name, order.number)
+            db.session.rollback()
