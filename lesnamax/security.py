@@ -54,7 +54,10 @@ def own_origins() -> set[str]:
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "http://[::1": no origin at all, so not this shop's
+        return ""
     return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
 
 

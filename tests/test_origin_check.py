@@ -58,6 +58,7 @@ def test_typed_by_the_person_is_accepted(shop, chair):
     {"Origin": "null"},
     {"Origin": "https://localhost"},  # another scheme is another origin
     {"Referer": "https://evil.example/page"},
+    {"Origin": "http://[::1"},  # unparsable: refused, not a 500
 ])
 def test_older_browsers_from_elsewhere_are_refused(shop, chair, headers):
     assert add(shop.test_client(), chair, **headers).status_code == 403
