@@ -94,13 +94,14 @@ from lesnamax.cart import services as carts
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from lesnamax.web import Visit
 
 details = dict(first_name="Auditim", last_name="Skaner", email=sys.argv[1], password=sys.argv[2],
                phone="+38344123456", street="Rr. Nëna Terezë 1", municipality="prishtine",
                postal_code="10000")
 with create_app().app_context():
     user = services.register(details, {PRIVACY_POLICY: True, AGE: True, MARKETING: False},
-                             services.Visit("127.0.0.1", "make audit"), date.today())
+                             Visit("127.0.0.1", "make audit"), date.today())
     product = db.session.scalar(select(Product.id).where(Product.stock > 0).limit(1))
     carts.add(carts.cart_for_writing(None, user.id), product, 1)
 PY

@@ -274,6 +274,7 @@ def make_user(app):
 
     from lesnamax.account import services as accounts
     from lesnamax.privacy.models import AGE, MARKETING, PRIVACY_POLICY
+    from lesnamax.web import Visit
 
     counter = itertools.count(1)
 
@@ -293,7 +294,7 @@ def make_user(app):
         consents = {PRIVACY_POLICY: True, AGE: True, MARKETING: marketing}
         with app.app_context():
             user = accounts.register(
-                details, consents, accounts.Visit("192.0.2.1", "pytest"), date.today()
+                details, consents, Visit("192.0.2.1", "pytest"), date.today()
             )
             return SimpleNamespace(id=user.id, email=user.email, password=details["password"])
 

@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from lesnamax.audit import Actor, AuditEvent
-from lesnamax.catalogue.csv import apply as csv_import
-from lesnamax.catalogue.csv import plan as csv_io
+from lesnamax.catalogue.csv import apply as csv_apply
+from lesnamax.catalogue.csv import plan as csv_plan
 from lesnamax.catalogue.csv.plan import COLUMNS
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
@@ -137,7 +137,7 @@ def test_export_is_utf8_with_bom_and_plain_numbers(app, client, admin, shop):
 
 
 def test_export_streams_in_batches(client, admin, shop, monkeypatch):
-    monkeypatch.setattr(csv_io, "CHUNK", 1)
+    monkeypatch.setattr(csv_plan, "CHUNK", 1)
     response = client.get("/admin/csv/export")
     pieces = list(response.response)
     assert len(pieces) == 4  # the header, then one batch per product
@@ -239,6 +239,9 @@ def test_a_file_sets_a_sale_price_with_its_days(app, client, admin, english, sho
     ("name_sq", "", "This field is required."),
     ("name_sq", "<script>alert(1)</script>", "HTML tags"),
     ("name_en", "Bad\x00byte", "control characters"),
+    # The product form's rule (catalogue/rules.py): "</" opens markup even before a digit.
+    ("name_sq", "Raft </ 3", "HTML tags"),
+    ("description_en", "Zero\u200bwidth", "control characters"),
     ("active", "maybe", "Write 1 for yes or 0 for no."),
     ("sale_starts_on", "31/12/2026", "YYYY-MM-DD"),
     ("sale_ends_on", "2025-01-01", "cannot end before it starts"),
@@ -363,11 +366,11 @@ def test_a_failure_midway_leaves_nothing(app, shop, monkeypatch):
     def broken(_plan):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(csv_import, "_write_updates", broken)
+    monkeypatch.setattr(csv_apply, "_write_updates", broken)
     with app.app_context():
         before = db.session.scalar(select(func.count(Product.id)))
         with pytest.raises(RuntimeError):
-            csv_import.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None), {})
+            csv_apply.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None), {})
     after = products(app)
     assert len(after) == before and "LM-NEW" not in after
     assert not events(app, "csv.import")
@@ -508,18 +511,18 @@ def test_stock_changed_between_check_and_confirm_refuses_everything(app, client,
 def test_a_sale_during_the_confirmation_is_caught_by_compare_and_set(app, shop, monkeypatch):
     data = csv_bytes([row(sku="LM-NEW"), row(sku="LM-2", name_sq="Ndryshuar", category="krevate",
                                              stock="5")])
-    planned = csv_import.plan_import
+    planned = csv_apply.plan_import
 
     def plan_then_sell(*args):
         plan = planned(*args)
         set_stock(app, "LM-2", 3)  # after the plan read 0, before the write
         return plan
 
-    monkeypatch.setattr(csv_import, "plan_import", plan_then_sell)
+    monkeypatch.setattr(csv_apply, "plan_import", plan_then_sell)
     with app.app_context():
-        with pytest.raises(csv_import.StockChanged) as caught:
-            csv_import.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None),
-                                    {"LM-2": 0})
+        with pytest.raises(csv_apply.StockChanged) as caught:
+            csv_apply.apply_import(data, 100, (1, 1), Actor(None, "x@example.test", None),
+                                   {"LM-2": 0})
     assert caught.value.conflicts == [("LM-2", 3)] and caught.value.named() == "LM-2 (3)"
     after = products(app)
     assert "LM-NEW" not in after and after["LM-2"]["name_sq"] == "Krevat për dy"
@@ -552,7 +555,7 @@ def test_old_uploads_are_swept_and_bad_leftovers_are_ignored(app, client, admin,
     old = [import_dir / "7-old.csv", import_dir / "7-old.json"]
     for path in old:
         path.write_text("x")
-        os.utime(path, (time.time() - 2 * csv_import.UPLOAD_MAX_AGE,) * 2)
+        os.utime(path, (time.time() - 2 * csv_apply.UPLOAD_MAX_AGE,) * 2)
     keep = import_dir / "notes.txt"
     keep.write_text("x")
     upload(client, csv_bytes([row()]))
@@ -562,7 +565,7 @@ def test_old_uploads_are_swept_and_bad_leftovers_are_ignored(app, client, admin,
     response = client.post("/admin/csv/confirm", data={"expected": "1:0"})
     assert response.status_code == 303 and "LM-NEW" not in products(app)
     with app.app_context():
-        assert csv_import.load_upload(str(import_dir), admin.id, "../../etc/passwd") is None
+        assert csv_apply.load_upload(str(import_dir), admin.id, "../../etc/passwd") is None
 
 
 @pytest.mark.parametrize("htmx", [False, True])

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lesnamax import audit as auditing
+from lesnamax import audit
 from lesnamax.admin import chart
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
-from lesnamax.orders import reports as stats
+from lesnamax.orders import reports
 from lesnamax.orders.models import Order
 
 ZONE = ZoneInfo("Europe/Belgrade")
@@ -50,7 +50,7 @@ def test_figures_count_sales_only_in_the_shops_days(app, now):
         add_order("processing", 700, datetime(2026, 11, 1, 0, 0, tzinfo=UTC))
         add_order("paid", 123400, datetime(2026, 10, 31, 12, 0, tzinfo=UTC))  # last month
         db.session.commit()
-        figures = stats.dashboard(now, ZONE)
+        figures = reports.dashboard(now, ZONE)
     assert (figures.today.orders, figures.today.revenue_cents) == (3, 12650)
     assert (figures.month.orders, figures.month.revenue_cents) == (5, 18350)
     days = dict(figures.days)
@@ -66,7 +66,7 @@ def test_low_stock_lists_active_products_lowest_first(app, make_product, now):
     make_product(name_sq="Divan", stock=50)
     make_product(name_sq="Fshehur", stock=1, active=False)
     with app.app_context():
-        names = [p.name_sq for p in stats.dashboard(now, ZONE).low_stock]
+        names = [p.name_sq for p in reports.dashboard(now, ZONE).low_stock]
     assert names == ["Karrige", "Tavolinë"]
 
 
@@ -115,8 +115,8 @@ def test_dashboard_query_count_is_fixed(app, client, admin, make_product, count_
 def record(app, action, subject_type="product", subject_id=1, detail="", email="a@x.test",
            at=None):
     with app.app_context():
-        event = auditing.record(auditing.Actor(None, email, "192.0.2.9"), action, subject_type,
-                                subject_id, detail)
+        event = audit.record(audit.Actor(None, email, "192.0.2.9"), action, subject_type,
+                             subject_id, detail)
         if at:
             event.at = at
         db.session.commit()
@@ -157,10 +157,10 @@ def test_odd_audit_filters_are_ignored(client, admin, query):
 
 def test_audit_pages(app, client, admin):
     with app.app_context():
-        for n in range(auditing.PAGE_SIZE + 3):
-            auditing.record(auditing.Actor(None, "a@x.test", None), "product.stock", "product",
-                            n, f"stock {n}")
+        for n in range(audit.PAGE_SIZE + 3):
+            audit.record(audit.Actor(None, "a@x.test", None), "product.stock", "product",
+                         n, f"stock {n}")
         db.session.commit()
-        assert db.session.query(AuditEvent).count() >= auditing.PAGE_SIZE + 3
+        assert db.session.query(AuditEvent).count() >= audit.PAGE_SIZE + 3
     second = client.get("/admin/audit?page=2").get_data(as_text=True)
     assert "stock 0<" in second and "stock 52<" not in second

@@ -126,19 +126,19 @@ def test_the_search_service_ignores_days_it_cannot_use(app, make_order):
     from datetime import date
 
     from lesnamax.audit import Actor
-    from lesnamax.orders import manage as order_admin
+    from lesnamax.orders import manage as manage_orders
 
     order = make_order()
     with app.test_request_context():
-        found = order_admin.search(order_admin.OrderFilter(since=date.min, until=date.max),
-                                   Actor(None, "owner@example.test", None))
+        found = manage_orders.search(manage_orders.OrderFilter(since=date.min, until=date.max),
+                                     Actor(None, "owner@example.test", None))
         assert [o.number for o in found.items] == [order.number]
 
 
 def test_list_pages(client, admin, make_order, monkeypatch):
-    from lesnamax.orders import manage as order_admin
+    from lesnamax.orders import manage as manage_orders
 
-    monkeypatch.setattr(order_admin, "PER_PAGE", 2)
+    monkeypatch.setattr(manage_orders, "PER_PAGE", 2)
     made = [make_order() for _ in range(5)]
     first = client.get("/admin/orders").text
     assert made[4].number in first and made[2].number not in first

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lesnamax.admin import products as product_views
 from lesnamax.audit import Actor
-from lesnamax.catalogue import manage as editing
+from lesnamax.catalogue import manage as catalogue
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order, OrderLine
@@ -189,7 +189,7 @@ def test_a_clash_found_only_at_save_names_the_right_field(app, client, owner, ma
                                                           monkeypatch):
     # As when another admin saves the same SKU or slug between the check and the save.
     first, second = make_product(sku="LM-A-1", slug="a"), make_product(sku="LM-B-1", slug="b")
-    monkeypatch.setattr(editing, "_check_unique", lambda values, *_args, **_kw: values["slug"])
+    monkeypatch.setattr(catalogue, "_check_unique", lambda values, *_args, **_kw: values["slug"])
     for changes, field_message in (
         ({"sku": "LM-A-1", "slug": "c"}, "Another product already has this code."),
         ({"sku": "LM-B-1", "slug": "a"}, "Another product already has this web address."),
@@ -206,7 +206,7 @@ def test_other_integrity_errors_are_not_called_a_clash(app, make_category):
               "category_id": make_category().id, "price_cents": 100, "stock": 1}
     actor = Actor(None, "pronari@example.test", None)
     with app.app_context(), pytest.raises(IntegrityError):
-        editing.create_product(values, actor)
+        catalogue.create_product(values, actor)
 
 
 def test_duplicate_sku_and_typed_slug_are_refused(app, client, owner, make_product,

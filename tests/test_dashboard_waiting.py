@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from lesnamax.extensions import db
-from lesnamax.orders import reports as stats
+from lesnamax.orders import reports
 
 from .test_admin_dashboard import ZONE, add_order
 
@@ -19,7 +19,7 @@ def test_shipped_orders_are_not_waiting_for_the_owner(app):
                        "cash_on_delivery"):
             add_order(status, 1000, now)
         db.session.commit()
-        waiting = dict(stats.dashboard(now, ZONE).waiting)
+        waiting = dict(reports.dashboard(now, ZONE).waiting)
     assert "shipped" not in waiting
     assert waiting["processing"] == 1 and waiting["cash_on_delivery"] == 1
 

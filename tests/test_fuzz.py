@@ -26,6 +26,7 @@ from PIL import Image
 from lesnamax.cart.models import OPEN, Cart, CartLine
 from lesnamax.catalogue.models import ProductImage
 from lesnamax.extensions import db
+from lesnamax.web import Visit
 
 from . import fuzz_support as fz
 from .fuzz_strategies import encoded, explicit, requests
@@ -167,7 +168,7 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                    "phone": "+38344123456", "street": "Rr. 1", "municipality": "prishtine",
                    "postal_code": "", "password": "Fuzz-fjalekalim-26", "language": "sq"}
         secret, _ = registration.start(details, {"privacy_policy": True, "age_or_guardian": True},
-                                       accounts.Visit("192.0.2.1"), date.today(), "/account")
+                                       Visit("192.0.2.1"), date.today(), "/account")
     seeds = rules_without_arguments(app)
     fz.crawl(found, visitors["anonymous"].client,
              seeds + [f"/account/password/reset/{token}", f"/account/login/link/{signin}",

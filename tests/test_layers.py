@@ -5,6 +5,11 @@ every ``import lesnamax…``, ``from lesnamax… import …`` and relative impor
 in the module, is resolved to the module it names and checked against ``ORDER``. An area may
 import core and the areas to its left; core imports no area; the wiring may import anything.
 No area imports another area's ``views`` or ``*_views`` module.
+
+What the walk cannot follow is refused too: importing by name at run time (``importlib``,
+``__import__``, ``werkzeug.utils.import_string``), a relative import climbing above
+``lesnamax``, and a subpackage of ``lesnamax/`` that is neither an area nor wiring (a new area
+is placed in ``ORDER`` on purpose, not counted as core by default).
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ WIRING_PACKAGES = ("lesnamax.demo",)
 EXCEPTIONS: tuple[tuple[str, str, str], ...] = ()
 
 VIEWS = re.compile(r"(^|_)views$")
+#: Names that import a module given as a string, out of the walk's sight.
+DYNAMIC = frozenset({"import_module", "__import__", "import_string"})
+#: What ``imports`` yields for a relative import that climbs above ``lesnamax``.
+ABOVE = "<above lesnamax>"
 
 
 def layer(module: str) -> str:
@@ -46,7 +55,8 @@ def layer(module: str) -> str:
 def imports(module: str, source: str, is_package: bool, known: set[str]):
     """Yield ``(line, imported module)`` for every lesnamax import in ``source``, at any depth.
 
-    ``from X import y`` names the module ``X.y`` when that is a module, else ``X``.
+    ``from X import y`` names the module ``X.y`` when that is a module, else ``X``. A relative
+    import that climbs above ``lesnamax`` yields ``ABOVE``.
     """
     package = module if is_package else module.rpartition(".")[0]
     for node in ast.walk(ast.parse(source)):
@@ -57,6 +67,9 @@ def imports(module: str, source: str, is_package: bool, known: set[str]):
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
+                if node.level - 1 >= len(base):  # "from ..." in lesnamax/x.py, say
+                    yield node.lineno, ABOVE
+                    continue
                 base = base[:len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
@@ -68,13 +81,45 @@ def imports(module: str, source: str, is_package: bool, known: set[str]):
                 yield node.lineno, name if name in known else target
 
 
+def dynamic_imports(source: str):
+    """Yield ``(line, name)`` for every mention of a run-time import function (a call, an
+    attribute such as ``importlib.import_module``, or ``from werkzeug.utils import
+    import_string``)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id in DYNAMIC:
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute) and node.attr in DYNAMIC:
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in DYNAMIC:
+                    yield node.lineno, alias.name
+
+
+def unplaced_packages(modules: dict[str, tuple[str, bool]]) -> list[str]:
+    """Return the subpackages of ``lesnamax`` that are neither an area nor wiring."""
+    placed = AREAS | {p.removeprefix("lesnamax.") for p in WIRING_PACKAGES}
+    found = set()
+    for module, (_source, is_package) in modules.items():
+        parts = module.split(".")
+        if parts[0] == "lesnamax" and (len(parts) > 2 or (len(parts) == 2 and is_package)):
+            found.add(parts[1])
+    return sorted(found - placed)
+
+
 def violations(modules: dict[str, tuple[str, bool]]) -> list[str]:
     """Check ``{module name: (source, is a package)}``; return one line per broken rule."""
     known = set(modules)
-    found = []
+    found = [f"lesnamax.{name} is a subpackage that is neither an area nor wiring: place it "
+             f"in ORDER" for name in unplaced_packages(modules)]
     for module, (source, is_package) in sorted(modules.items()):
         mine = layer(module)
+        for line, name in dynamic_imports(source):
+            found.append(f"{module}:{line} imports by name at run time ({name})")
         for line, target in imports(module, source, is_package, known):
+            if target == ABOVE:
+                found.append(f"{module}:{line} has a relative import above lesnamax")
+                continue
             theirs = layer(target)
             if any(module == a and target == b for a, b, _why in EXCEPTIONS):
                 continue
@@ -132,11 +177,32 @@ def test_the_walker_catches_what_it_must():
         # The wiring may import anything.
         "lesnamax.cli": ("from .checkout import views\nfrom lesnamax.orders.views import x\n",
                          False),
+        # Imports by name at run time, which the walk cannot resolve: caught, wiring too.
+        "lesnamax.orders.services": (
+            "import importlib\n\ndef f():\n    return importlib.import_module('lesnamax.x')\n",
+            False),
+        "lesnamax.catalogue.services": ("def f():\n    return __import__('lesnamax.admin')\n",
+                                        False),
+        "lesnamax.errors": ("from werkzeug.utils import import_string\n", False),
+        # Relative imports climbing above lesnamax: caught, however deep the module.
+        "lesnamax.shoptime": ("from .. import flask\n", False),
+        "lesnamax.catalogue.csv": ("", True),
+        "lesnamax.catalogue.csv.rows": ("def f():\n    from .... import admin\n", False),
+        # A subpackage nobody placed in the order (not core by default): caught.
+        "lesnamax.returns": ("", True),
+        "lesnamax.returns.models": ("", False),
+        "lesnamax.demo": ("", True),
     }
     found = violations(fake)
     assert found == [
+        "lesnamax.returns is a subpackage that is neither an area nor wiring: place it in ORDER",
         "lesnamax.cart.services:1 imports lesnamax.orders.models (cart → orders)",
+        "lesnamax.catalogue.csv.rows:2 has a relative import above lesnamax",
         "lesnamax.catalogue.manage:4 imports lesnamax.orders.models (catalogue → orders)",
+        "lesnamax.catalogue.services:2 imports by name at run time (__import__)",
         "lesnamax.checkout.place:1 imports another area's views: lesnamax.orders.views",
+        "lesnamax.errors:1 imports by name at run time (import_string)",
         "lesnamax.money:1 imports lesnamax.checkout (core → checkout)",
+        "lesnamax.orders.services:4 imports by name at run time (import_module)",
+        "lesnamax.shoptime:1 has a relative import above lesnamax",
     ]

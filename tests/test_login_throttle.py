@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lesnamax.account import throttle
 from lesnamax.account.models import LoginEvent
 from lesnamax.extensions import db
+from lesnamax.web import Visit
 
 WRONG = "gabim-gabim-gabim"
 
@@ -184,7 +185,7 @@ def test_a_sign_in_link_expires_and_dies_with_a_password_change(app, client, mak
         from lesnamax.account.models import User
 
         services.set_password(db.session.get(User, user.id), "Nje-fjalekalim-i-ri-26",
-                              services.Visit(ip=None))
+                              Visit(ip=None))
     assert client.post(path).status_code == 400
     assert client.get(path + "x").status_code == 400
 
@@ -282,7 +283,7 @@ def test_a_device_cookie_dies_with_a_password_change(app, make_user):
         from lesnamax.account.models import User
 
         services.set_password(db.session.get(User, user.id), "Nje-fjalekalim-i-ri-26",
-                              services.Visit(ip=None))
+                              Visit(ip=None))
     # Spend the thief's address budget from another browser there: the old cookie must not help.
     for _ in range(5):
         try_login(browser(app, "203.0.113.9"), user.email, WRONG)

@@ -9,8 +9,8 @@ import pytest
 from lesnamax.account.models import User
 from lesnamax.audit import Actor
 from lesnamax.extensions import db
-from lesnamax.privacy import manage as disclosures
 from lesnamax.privacy import services as privacy
+from lesnamax.privacy.manage import DisclosureError, record_disclosure
 
 #: 00:30 on 22 December in Prishtinë, still 21 December in UTC.
 AFTER_MIDNIGHT = datetime(2026, 12, 21, 23, 30, tzinfo=UTC)
@@ -35,11 +35,11 @@ def test_a_disclosure_cannot_predate_the_shop_day_the_account_was_created(app, m
         db.session.commit()
         found = db.session.get(User, user.id)
         owner = Actor(None, "admin@example.test", None)
-        with pytest.raises(disclosures.DisclosureError):
-            disclosures.record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
-                                          date(2026, 12, 21), "Emri", date(2026, 12, 23), owner)
-        disclosures.record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
-                                      date(2026, 12, 22), "Emri", date(2026, 12, 23), owner)
+        with pytest.raises(DisclosureError):
+            record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
+                              date(2026, 12, 21), "Emri", date(2026, 12, 23), owner)
+        record_disclosure(found, "Policia e Kosovës", "Urdhër gjykate",
+                          date(2026, 12, 22), "Emri", date(2026, 12, 23), owner)
 
 
 def test_a_confirmed_registration_takes_the_policy_of_the_shops_day(app):
@@ -49,8 +49,8 @@ def test_a_confirmed_registration_takes_the_policy_of_the_shops_day(app):
 
     from lesnamax.account import registration
     from lesnamax.account.models import PendingRegistration
-    from lesnamax.account.services import Visit
     from lesnamax.privacy.models import ConsentRecord
+    from lesnamax.web import Visit
 
     new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 1 January 2027 in Prishtinë
     details = {"first_name": "Drita", "last_name": "Gashi", "email": "drita@example.test",

@@ -12,9 +12,8 @@ from ..extensions import db
 from ..kosovo import municipality_name
 from ..orders.models import CLOSED_ON_ERASURE, Order
 from ..orders.services import orders_of
-from ..privacy.manage import disclosure_data, disclosures_of
 from ..privacy.models import ConsentRecord
-from ..privacy.services import consent_history
+from ..privacy.services import consent_history, disclosure_data, disclosures_of
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 

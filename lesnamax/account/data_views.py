@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
+from ..forms import add_error
 from ..orders.services import open_numbers
 from . import data, forms
 from .services import check_password
@@ -58,6 +59,6 @@ def delete_account():
                     "delivered or cancelled, then erased.", len(kept), numbers=", ".join(kept)),
                     "info")
             return redirect(url_for("catalogue.home"), 303)
-        forms.add_error(form.password, _("Wrong password."))
+        add_error(form.password, _("Wrong password."))
     return render_template("account/delete.html", form=form, kept=kept), (
         422 if form.is_submitted() else 200)

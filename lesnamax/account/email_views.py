@@ -12,6 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 
 from ..extensions import limiter
+from ..forms import add_error, cleaned
 from ..mail import MailError
 from ..site import safe_next
 from ..web import visit
@@ -44,7 +45,7 @@ def register_confirm(secret: str):
         confirmed = registration.confirm(secret, now, config["REGISTRATION_MAX_AGE"],
                                          form.password.data)
     except registration.WrongPassword:
-        forms.add_error(form.password, _(
+        add_error(form.password, _(
             "This is not the password chosen when registering. If you did not register, "
             "ignore this page: no account is created."))
         return _confirm_page(form, found.email, 422)
@@ -66,7 +67,7 @@ def signin_link_request():
     """Ask for a one-time sign-in link: the owner's way in whatever a guesser has done."""
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        user = services.user_by_email(forms.cleaned(form)["email"])
+        user = services.user_by_email(cleaned(form)["email"])
         if user is not None and user.is_active and throttle.may_send_mail(
             current_app.config, "signin", user.email
         ):

@@ -16,8 +16,6 @@ from ..forms import (
     REQUIRED,
     TOO_LONG,
     AddressFields,
-    add_error,
-    cleaned,
     email_field,
     kosovo_phone,
     name_characters,
@@ -25,9 +23,6 @@ from ..forms import (
     text,
 )
 from ..i18n import _l
-
-# Re-exported: the account views call forms.cleaned(...) and forms.add_error(...).
-__all__ = ["add_error", "cleaned"]
 
 MIN_PASSWORD = 10
 COMMON_PASSWORDS = frozenset(

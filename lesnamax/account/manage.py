@@ -16,9 +16,8 @@ from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import orders_of
 from ..pagination import Page, count_and_clamp
-from ..privacy.manage import disclosures_of
 from ..privacy.models import MARKETING
-from ..privacy.services import consent_history, latest_consents
+from ..privacy.services import consent_history, disclosures_of, latest_consents
 from ..text import fold
 from . import data
 from .models import User

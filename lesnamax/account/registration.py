@@ -20,9 +20,10 @@ from .. import ratelimit
 from ..extensions import db
 from ..privacy import services as privacy
 from ..shoptime import shop_day
+from ..web import Visit
 from . import services
 from .models import PendingRegistration, User
-from .services import EmailTaken, Visit
+from .services import EmailTaken
 
 
 def _hash(secret: str) -> str:

@@ -21,6 +21,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import htmx, kosovo, mail
 from ..extensions import limiter
+from ..forms import add_error, cleaned
 from ..i18n import current_code
 from ..privacy import services as privacy
 from ..privacy.models import AGE, MARKETING, PRIVACY_POLICY
@@ -62,7 +63,7 @@ def _config_limit(name: str):
 def register():
     form = forms.RegisterForm()
     if form.validate_on_submit():
-        values = forms.cleaned(form)
+        values = cleaned(form)
         details = {
             name: values[name]
             for name in (
@@ -122,7 +123,7 @@ def login():
         if user is not None:
             throttle.release(verdict)
             return finish_login(user, form.remember.data, next_url)
-        forms.add_error(form.password, _("Wrong e-mail or password."))
+        add_error(form.password, _("Wrong e-mail or password."))
     status = 422 if form.is_submitted() else 200
     return render_template("account/login.html", form=form, next_url=next_url), status
 
@@ -144,7 +145,7 @@ def login_rate_limited(wait: int | None = None):
         )
     else:
         message = _("Too many attempts. Please wait a little and try again.")
-    forms.add_error(form.password, message)
+    add_error(form.password, message)
     next_url = safe_next(request.values.get("next") or url_for("account.index"))
     response = make_response(
         render_template("account/login.html", form=form, next_url=next_url), 429
@@ -240,12 +241,12 @@ def save_field(field: str):
         if field == "email" and not services.check_password(
             current_user, form.current_password.data
         ):
-            forms.add_error(form.current_password, _("Wrong password."))
+            add_error(form.current_password, _("Wrong password."))
         else:
             try:
-                services.update_field(current_user, field, forms.cleaned(form), visit())
+                services.update_field(current_user, field, cleaned(form), visit())
             except EmailTaken:
-                forms.add_error(form.email, _("An account with this e-mail already exists."))
+                add_error(form.email, _("An account with this e-mail already exists."))
             else:
                 return _saved(field)
     return _field_form(field, form, 422)
@@ -283,7 +284,7 @@ def _saved(field: str):
 def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
-        user = services.user_by_email(forms.cleaned(form)["email"])
+        user = services.user_by_email(cleaned(form)["email"])
         if user is not None and user.is_active:
             try:
                 mails.password_reset(user)

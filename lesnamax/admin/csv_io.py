@@ -23,8 +23,8 @@ from flask_login import current_user
 
 from .. import htmx
 from ..catalogue import vocab
-from ..catalogue.csv import apply as csv_import
-from ..catalogue.csv import plan as service
+from ..catalogue.csv import apply as csv_apply
+from ..catalogue.csv import plan as csv_plan
 from ..catalogue.services import category_tree
 from ..shoptime import shop_today
 from . import bp, current_actor
@@ -39,7 +39,7 @@ def csv():
 
 @bp.get("/csv/export")
 def csv_export():
-    chunks = service.export_csv(current_actor())
+    chunks = csv_plan.export_csv(current_actor())
     response = Response((c.encode("utf-8") for c in chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="lesnamax-produktet-{shop_today().isoformat()}.csv"')
@@ -50,8 +50,8 @@ def csv_export():
 def csv_upload():
     upload = request.files.get("file")
     data = upload.read() if upload and upload.filename else None
-    plan, token = csv_import.check_upload(_folder(), current_user.id, data, _max_rows(),
-                                          session.get(SESSION_KEY))
+    plan, token = csv_apply.check_upload(_folder(), current_user.id, data, _max_rows(),
+                                         session.get(SESSION_KEY))
     if token is None:
         return _answer(422, plan=plan)
     session[SESSION_KEY] = token
@@ -68,17 +68,17 @@ def csv_confirm():
                                       "file again."), kind="warning")
     counts = tuple(int(n) for n in expected.split(":")) if expected else None
     try:
-        plan = csv_import.confirm_upload(_folder(), current_user.id, session.get(SESSION_KEY),
-                                         _max_rows(), counts, current_actor())
-    except csv_import.NothingToImport:
+        plan = csv_apply.confirm_upload(_folder(), current_user.id, session.get(SESSION_KEY),
+                                        _max_rows(), counts, current_actor())
+    except csv_apply.NothingToImport:
         return _done(_("There is nothing to import any more: please upload the file again."),
                      "warning", 409)
-    except csv_import.StockChanged as moved:
+    except csv_apply.StockChanged as moved:
         session.pop(SESSION_KEY, None)
         return _done(_("Nothing was saved: the stock of these products changed since the file "
                        "was checked (stock now in brackets): %(skus)s. Check their stock in "
                        "the file and upload it again.", skus=moved.named()), "warning", 409)
-    except csv_import.ImportRefused as refused:
+    except csv_apply.ImportRefused as refused:
         if refused.changed and not refused.plan.problem_count:
             # Same file, but the catalogue moved on: show the new numbers and ask again.
             return _answer(409, plan=refused.plan, review=True, changed=True)
@@ -97,8 +97,8 @@ def csv_cancel():
 
 
 def _page(status: int = 200, **context):
-    return render_template("admin/csv/index.html", active_page="csv", columns=service.COLUMNS,
-                           required=service.REQUIRED, materials=vocab.MATERIALS,
+    return render_template("admin/csv/index.html", active_page="csv", columns=csv_plan.COLUMNS,
+                           required=csv_plan.REQUIRED, materials=vocab.MATERIALS,
                            colours=vocab.COLOURS, categories=category_tree().all,
                            **context), status
 
@@ -126,4 +126,4 @@ def _max_rows() -> int:
 
 
 def _forget_upload() -> None:
-    csv_import.discard_upload(_folder(), current_user.id, session.pop(SESSION_KEY, None))
+    csv_apply.discard_upload(_folder(), current_user.id, session.pop(SESSION_KEY, None))

@@ -8,9 +8,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..account import manage as directory
+from ..account import manage as accounts
 from ..forms import add_error, cleaned
-from ..privacy import manage as privacy
+from ..privacy.manage import DisclosureError, record_disclosure
 from ..shoptime import shop_today
 from . import bp, current_actor
 from .customer_forms import CustomerSearchForm, DisclosureForm
@@ -24,7 +24,7 @@ def customers():
     valid = form.validate()
     page = request.args.get("page", 1, type=int)
     query = form.q.data if valid else ""
-    found = directory.search(query, min(max(page, 1), MAX_PAGE), current_actor())
+    found = accounts.search(query, min(max(page, 1), MAX_PAGE), current_actor())
     response = htmx.page_or_partial(
         "admin/customers/list.html", "admin/customers/_customer_list.html",
         active_page="customers", form=form, found=found, query=query)
@@ -33,7 +33,7 @@ def customers():
 
 @bp.get("/customers/<int:user_id>")
 def customer(user_id: int):
-    found = directory.open_file(user_id, current_actor())
+    found = accounts.open_file(user_id, current_actor())
     if found is None:
         abort(404)
     return render_template("admin/customers/show.html", active_page="customers", file=found)
@@ -41,7 +41,7 @@ def customer(user_id: int):
 
 @bp.post("/customers/<int:user_id>/export")
 def customer_export(user_id: int):
-    exported = directory.export(user_id, current_actor())
+    exported = accounts.export(user_id, current_actor())
     if exported is None:
         abort(404)
     response = Response(json.dumps(exported, ensure_ascii=False, indent=2),
@@ -53,13 +53,13 @@ def customer_export(user_id: int):
 
 @bp.route("/customers/<int:user_id>/disclosures/new", methods=["GET", "POST"])
 def disclosure_new(user_id: int):
-    user = directory.find(user_id) or abort(404)
+    user = accounts.find(user_id) or abort(404)
     form = DisclosureForm()
     if form.validate_on_submit():
         try:
-            privacy.record_disclosure(user, **_disclosure_values(form), today=shop_today(),
-                                      actor=current_actor())
-        except privacy.DisclosureError as error:
+            record_disclosure(user, **_disclosure_values(form), today=shop_today(),
+                              actor=current_actor())
+        except DisclosureError as error:
             add_error(form[error.field], error.message)
         else:
             flash(_("The disclosure has been recorded."), "success")

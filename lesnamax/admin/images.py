@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..catalogue import manage as editing
+from ..catalogue import manage as catalogue
 from ..catalogue import uploads
 from ..i18n import current_code
 from ..media import media_dir
@@ -18,8 +18,8 @@ from .products import render_edit
 def _answer(product_id: int, status: int = 200, saved: str = "", **context):
     """htmx: the pictures section; otherwise back to the edit page (or it, with errors)."""
     try:
-        product = editing.product_with_images(product_id)
-    except editing.NotFound:
+        product = catalogue.product_with_images(product_id)
+    except catalogue.NotFound:
         abort(404)
     if htmx.is_partial():
         return render_template("admin/products/_product_images.html", product=product,
@@ -42,17 +42,17 @@ def _files():
 def _guarded(action):
     try:
         return action()
-    except editing.NotFound:
+    except catalogue.NotFound:
         abort(404)
 
 
 @bp.post("/products/<int:product_id>/images")
 def image_upload(product_id: int):
-    _guarded(lambda: editing.get_product(product_id))
+    _guarded(lambda: catalogue.get_product(product_id))
     try:
-        added = editing.add_images(product_id, _files(), current_app.config["IMAGE_MAX_PIXELS"],
-                                   current_app.config.get("IMAGE_MAX_FILES", uploads.MAX_FILES),
-                                   media_dir(), current_actor())
+        added = catalogue.add_images(product_id, _files(), current_app.config["IMAGE_MAX_PIXELS"],
+                                     current_app.config.get("IMAGE_MAX_FILES", uploads.MAX_FILES),
+                                     media_dir(), current_actor())
     except uploads.UploadRefused as refused:
         return _answer(product_id, 422, upload_errors=refused.messages)
     return _answer(product_id, saved=_("Pictures uploaded: %(num)d.", num=len(added)))
@@ -63,7 +63,7 @@ def image_move(product_id: int, image_id: int):
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         return _answer(product_id, 422, upload_errors=[_("Choose up or down.")])
-    _guarded(lambda: editing.move_image(product_id, image_id, step, current_actor()))
+    _guarded(lambda: catalogue.move_image(product_id, image_id, step, current_actor()))
     return _answer(product_id, saved=_("Order of the pictures saved."))
 
 
@@ -72,12 +72,12 @@ def image_alt(product_id: int, image_id: int):
     form = forms.AltForm()
     if not form.validate_on_submit():
         return _answer(product_id, 422, alt_forms={image_id: form})
-    _guarded(lambda: editing.update_image_alt(product_id, image_id, form.alt_sq.data,
-                                              form.alt_en.data or "", current_actor()))
+    _guarded(lambda: catalogue.update_image_alt(product_id, image_id, form.alt_sq.data,
+                                                form.alt_en.data or "", current_actor()))
     return _answer(product_id, saved=_("Picture description saved."))
 
 
 @bp.post("/products/<int:product_id>/images/<int:image_id>/delete")
 def image_delete(product_id: int, image_id: int):
-    _guarded(lambda: editing.delete_image(product_id, image_id, current_actor()))
+    _guarded(lambda: catalogue.delete_image(product_id, image_id, current_actor()))
     return _answer(product_id, saved=_("Picture deleted."))

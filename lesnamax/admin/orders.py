@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from .. import htmx
 from ..i18n import _l, current_code
 from ..orders import labels
-from ..orders import manage as order_admin
-from ..payments import manage as payment_admin
+from ..orders import manage as manage_orders
+from ..orders.services import InvalidTransition, OutOfStock
+from ..payments.manage import view_order
 from ..shoptime import usable_day
 from . import bp, current_actor, order_forms
 from .order_forms import StatusForm
@@ -31,7 +32,7 @@ BANK_WORDS = {
 @bp.get("/orders")
 def orders():
     filters, ignored = _filters(request.args.to_dict())
-    page = order_admin.search(filters, current_actor())
+    page = manage_orders.search(filters, current_actor())
     return render_template(
         "admin/orders/list.html", active_page="orders", page=page,
         filters=filters, args=order_forms.filter_args(filters), payments=order_forms.PAYMENTS,
@@ -45,34 +46,34 @@ def order(number: str):
 
 @bp.post("/orders/<number>/status")
 def order_status(number: str):
-    order = order_admin.current(_known(number)) or abort(404)
-    form = StatusForm().offer(order.status, order_admin.allowed_next(order.status))
+    order = manage_orders.current(_known(number)) or abort(404)
+    form = StatusForm().offer(order.status, manage_orders.allowed_next(order.status))
     if not form.validate():
         return _refused(number, form, 422, _("Please correct the errors below."))
     try:
-        change = order_admin.change_status(number, form.current.data, form.status.data,
-                                           current_actor(), notify=form.notify.data,
-                                           note=form.note.data or "")
+        change = manage_orders.change_status(number, form.current.data, form.status.data,
+                                             current_actor(), notify=form.notify.data,
+                                             note=form.note.data or "")
     except LookupError:
         abort(404)
-    except order_admin.AlreadyThere:
+    except manage_orders.AlreadyThere:
         return _done(number, _("The order is already in this status; nothing was changed."),
                      "info")
-    except order_admin.Stale as stale:
+    except manage_orders.Stale as stale:
         return _refused(number, form, 409, _(
             "Someone changed this order meanwhile: it is now “%(status)s”. Check it and "
             "choose again.", status=labels.STATUS[stale.current]))
-    except order_admin.OutOfStock as short:
+    except OutOfStock as short:
         return _refused(number, form, 409, _(
             "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
             "Nothing was changed.", name=short.name_en if current_code() == "en" else short.name_sq,
             num=short.available))
-    except order_admin.InvalidTransition:
+    except InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
     return _done(number, _status_message(change), "error" if change.mail_failed else "success")
 
 
-def _filters(args: dict[str, str]) -> tuple[order_admin.OrderFilter, list[str]]:
+def _filters(args: dict[str, str]) -> tuple[manage_orders.OrderFilter, list[str]]:
     """Read the list's filters; a day outside the years the list accepts is ignored too.
 
     Each day is checked on its own, before parse_filters may swap "from" and "to", so the
@@ -106,16 +107,16 @@ def _done(number: str, message: str, kind: str):
     if not htmx.is_partial():
         flash(message, kind)
         return redirect(url_for("admin.order", number=number), 303)
-    order = order_admin.current(number)
-    form = StatusForm(formdata=None).offer(order.status, order_admin.allowed_next(order.status))
+    order = manage_orders.current(number)
+    form = StatusForm(formdata=None).offer(order.status, manage_orders.allowed_next(order.status))
     return render_template("admin/orders/_order_status.html", order=order, form=form,
                            message=message, kind=kind)
 
 
 def _refused(number: str, form: StatusForm, code: int, message: str):
     """Answer a refused change with the form as typed, against the order's current status."""
-    order = order_admin.current(number)
-    form.offer(order.status, order_admin.allowed_next(order.status))
+    order = manage_orders.current(number)
+    form.offer(order.status, manage_orders.allowed_next(order.status))
     form.current.data = order.status  # a second try is made against what is there now
     if htmx.is_partial():
         return render_template("admin/orders/_order_status.html", order=order, form=form,
@@ -124,10 +125,10 @@ def _refused(number: str, form: StatusForm, code: int, message: str):
 
 
 def _page(number: str, form: StatusForm | None, code: int, message: str | None = None):
-    record = payment_admin.view_order(number, current_actor()) or abort(404)
+    record = view_order(number, current_actor()) or abort(404)
     order = record.order
     if form is None:
-        form = StatusForm().offer(order.status, order_admin.allowed_next(order.status))
+        form = StatusForm().offer(order.status, manage_orders.allowed_next(order.status))
     return render_template("admin/orders/order.html", active_page="orders", record=record,
                            order=order, form=form, message=message, kind="error",
                            bank_words=BANK_WORDS), code

@@ -21,6 +21,8 @@ from ..catalogue.rules import (
     WHOLE,
     centimetres,
     euros,
+    plain_line,
+    plain_text,
     sku_code,
     stock_count,
 )
@@ -28,26 +30,7 @@ from ..catalogue.services import category_tree
 from ..forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..i18n import _l, current_code
 
-__all__ = ["add_error", "cleaned"]
-
-#: 1,000,000 € in cents: anything above is a typo (an extra zero or two).
-# Control characters (tab, CR and LF are fine in descriptions) and invisible reordering marks.
-_HIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_HIDDEN_LINE = re.compile("[\t\r\n]")
-# Something that reads as an HTML tag or comment; "< 2 m" stays allowed.
-_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def plain_text(_form, field) -> None:
-    value = field.data or ""
-    multiline = isinstance(field, TextAreaField)
-    if _HIDDEN.search(value) or (not multiline and _HIDDEN_LINE.search(value)):
-        raise ValidationError(_l("This field contains invisible or control characters."))
-    if _MARKUP.search(value):
-        raise ValidationError(_l("HTML tags are not allowed here."))
 
 
 def _strip(value):
@@ -57,7 +40,8 @@ def _strip(value):
 
 def text(label, maximum, required=False, area=False, extra=()):
     validators = [DataRequired(REQUIRED)] if required else []
-    validators += [Length(max=maximum, message=TOO_LONG), plain_text, *extra]
+    validators += [Length(max=maximum, message=TOO_LONG), plain_text if area else plain_line,
+                   *extra]
     kind = TextAreaField if area else StringField
     # default="": a field missing from a (hand-made) POST is empty text, not None, which
     # the NOT NULL columns would refuse at the database instead of the form.
@@ -118,7 +102,7 @@ class ProductForm(FlaskForm):
     sale_starts_on = text(_l("Discount from"), 10, extra=[iso_date])
     sale_ends_on = text(_l("Discount until"), 10, extra=[iso_date])
     stock = text(_l("Stock"), 10, required=True, extra=[stock_count])
-    #: The stock shown when the page was opened (see ``editing.set_stock``).
+    #: The stock shown when the page was opened (see ``catalogue.manage.set_stock``).
     stock_was = HiddenField()
     active = BooleanField(_l("Active (shown in the shop)"), default=True)
     featured = BooleanField(_l("Featured on the home page"))

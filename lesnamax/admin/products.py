@@ -6,8 +6,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import htmx
-from ..catalogue import manage as editing
+from ..catalogue import manage as catalogue
 from ..catalogue.services import category_tree
+from ..forms import add_error
 from ..i18n import current_code
 from ..site import safe_next
 from . import bp, current_actor
@@ -19,9 +20,9 @@ PER_PAGE = 50
 def _product(product_id: int, with_images: bool = False):
     try:
         if with_images:
-            return editing.product_with_images(product_id)
-        return editing.get_product(product_id)
-    except editing.NotFound:
+            return catalogue.product_with_images(product_id)
+        return catalogue.get_product(product_id)
+    except catalogue.NotFound:
         abort(404)
 
 
@@ -37,7 +38,7 @@ def _back() -> str:
 def products():
     query = forms.list_query(request.args, current_app.config["SEARCH_MAX_LENGTH"])
     tree = category_tree()
-    page = editing.list_products(query, tree, PER_PAGE)
+    page = catalogue.list_products(query, tree, PER_PAGE)
     return render_template(
         "admin/products/list.html", active_page="products", page=page, query=query,
         args=forms.query_args(query), categories=forms.tree_options(tree, current_code()),
@@ -51,7 +52,7 @@ def _row(product_id: int, status: int, **context):
     if status < 400 and not htmx.is_partial():
         flash(context["saved"], "success")
         return redirect(_back(), 303)
-    product = editing.product_with_images(product_id)
+    product = catalogue.product_with_images(product_id)
     template = ("admin/products/_product_row.html" if htmx.is_partial()
                 else "admin/products/row_page.html")
     return render_template(template, product=product, back=_back(), active_page="products",
@@ -64,7 +65,7 @@ def product_price(product_id: int):
     form = forms.PriceForm()
     if not form.validate_on_submit():
         return _row(product_id, 422, price_form=form)
-    product = editing.set_price(product_id, form.price.clean, current_actor())
+    product = catalogue.set_price(product_id, form.price.clean, current_actor())
     return _row(product_id, 200, saved=_("Price of %(name)s saved.", name=product.name_sq))
 
 
@@ -75,15 +76,15 @@ def product_stock(product_id: int):
     seen = forms.seen_stock(form.stock_was.data)
     if not form.validate_on_submit() or seen is None:
         if seen is None and not form.errors:
-            forms.add_error(form.stock, _("The page was out of date. Check the stock and save "
-                                          "again."))
+            add_error(form.stock, _("The page was out of date. Check the stock and save "
+                                    "again."))
         return _row(product_id, 422, stock_form=form)
     try:
-        product = editing.set_stock(product_id, seen, form.stock.clean, current_actor())
-    except editing.StockChanged as changed:
+        product = catalogue.set_stock(product_id, seen, form.stock.clean, current_actor())
+    except catalogue.StockChanged as changed:
         form.stock_was.data = str(changed.current)
-        forms.add_error(form.stock, _("The stock changed to %(num)d meanwhile (a sale?). Check "
-                                      "it and save again.", num=changed.current))
+        add_error(form.stock, _("The stock changed to %(num)d meanwhile (a sale?). Check "
+                                "it and save again.", num=changed.current))
         return _row(product_id, 409, stock_form=form)
     return _row(product_id, 200, saved=_("Stock of %(name)s saved.", name=product.name_sq))
 
@@ -101,11 +102,11 @@ def product_new():
     form = forms.product_form()
     if form.validate_on_submit():
         try:
-            product = editing.create_product(forms.product_values(form), current_actor())
-        except editing.SkuTaken:
-            forms.add_error(form.sku, _("Another product already has this code."))
-        except editing.SlugTaken:
-            forms.add_error(form.slug, _("Another product already has this web address."))
+            product = catalogue.create_product(forms.product_values(form), current_actor())
+        except catalogue.SkuTaken:
+            add_error(form.sku, _("Another product already has this code."))
+        except catalogue.SlugTaken:
+            add_error(form.slug, _("Another product already has this web address."))
         else:
             flash(_("Product %(name)s created. You can add pictures now.",
                     name=product.name_sq), "success")
@@ -124,16 +125,16 @@ def product_edit(product_id: int):
     status = 422
     if form.validate_on_submit():
         try:
-            editing.update_product(product_id, forms.product_values(form),
-                                   product.stock if seen is None else seen, current_actor())
-        except editing.SkuTaken:
-            forms.add_error(form.sku, _("Another product already has this code."))
-        except editing.SlugTaken:
-            forms.add_error(form.slug, _("Another product already has this web address."))
-        except editing.StockChanged as changed:
+            catalogue.update_product(product_id, forms.product_values(form),
+                                     product.stock if seen is None else seen, current_actor())
+        except catalogue.SkuTaken:
+            add_error(form.sku, _("Another product already has this code."))
+        except catalogue.SlugTaken:
+            add_error(form.slug, _("Another product already has this web address."))
+        except catalogue.StockChanged as changed:
             form.stock_was.data = str(changed.current)
-            forms.add_error(form.stock, _("The stock changed to %(num)d meanwhile (a sale?). "
-                                          "Check it and save again.", num=changed.current))
+            add_error(form.stock, _("The stock changed to %(num)d meanwhile (a sale?). "
+                                    "Check it and save again.", num=changed.current))
             status = 409
         else:
             flash(_("Changes to %(name)s saved.", name=form.name_sq.data), "success")
@@ -148,7 +149,7 @@ def product_delete(product_id: int):
         return render_template("admin/products/delete.html", active_page="products",
                                product=product)
     name = product.name_sq
-    if editing.delete_or_deactivate(product_id, current_actor()) == "deleted":
+    if catalogue.delete_or_deactivate(product_id, current_actor()) == "deleted":
         flash(_("Product %(name)s deleted.", name=name), "success")
     else:
         flash(_("%(name)s is in past orders, so it was deactivated instead of deleted: the "

@@ -2,7 +2,8 @@
 
 WTForms validators (``field.data`` stays as typed; the stored value goes to ``field.clean``):
 the product form (admin/product_forms.py) and the CSV import (catalogue/csv/rows.py) use the
-same ones, so a file cannot store what the form would refuse.
+same ones, so a file cannot store what the form would refuse. That includes the plain-text
+rule of every text field (``plain_line``, ``plain_text``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,32 @@ MAX_CM = 10_000
 _SKU = re.compile(r"^[A-Z0-9][A-Z0-9._/\-]*$")
 #: A whole number as typed (also used for the admin list's page and category filters).
 WHOLE = re.compile(r"^[0-9]{1,7}$")
+#: Control characters and invisible reordering marks. Tab, CR and LF are judged apart (fine in
+#: descriptions only). The CSV import also counts them to tell a binary file from text.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
+                     "\u2066-\u2069\ufeff]")
+_LINE_BREAK = re.compile("[\t\r\n]")
+#: Something that reads as an HTML tag, end tag or comment ("</ 3" too: a browser opens a bogus
+#: comment there); "< 2 m" stays allowed.
+_MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+
+
+def _plain(value: str, multiline: bool) -> None:
+    if CONTROL.search(value) or (not multiline and _LINE_BREAK.search(value)):
+        raise ValidationError(_l("This field contains invisible or control characters."))
+    if _MARKUP.search(value):
+        raise ValidationError(_l("HTML tags are not allowed here."))
+
+
+def plain_line(_form, field) -> None:
+    """One line of plain text (names, SKU): no control characters, line breaks or markup."""
+    _plain(field.data or "", multiline=False)
+
+
+def plain_text(_form, field) -> None:
+    """Plain text that may have several lines (descriptions): as ``plain_line``, but tab, CR
+    and LF are allowed."""
+    _plain(field.data or "", multiline=True)
 
 
 def euros(_form, field) -> None:

@@ -6,9 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
+from ..cart.pricing import PICKUP, STANDARD
 from ..forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
 from ..i18n import _l
-from ..orders.models import CARD, CASH, PICKUP, STANDARD
+from ..orders.models import CARD, CASH
 
 #: What the review page puts in its idempotency key (``secrets.token_hex``): a key of any other
 #: shape was not made here and finds no order.

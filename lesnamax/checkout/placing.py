@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..account.models import User
-from ..account.services import Visit
 from ..orders import services as orders
 from ..orders.models import Order
 from ..privacy import services as privacy
+from ..web import Visit
 
 #: The order of this review's cart was placed, by this request or a twin of it.
 PLACED = "placed"

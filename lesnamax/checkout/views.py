@@ -13,11 +13,12 @@ from ..account.forms import LoginForm
 from ..cart import pricing
 from ..cart import services as carts
 from ..cart.current import current_cart, remember_count
+from ..cart.pricing import PICKUP, STANDARD
 from ..forms import cleaned
 from ..i18n import current_code
 from ..kosovo import municipality_name
 from ..orders import services as orders
-from ..orders.models import AWAITING_PAYMENT, CARD, CASH, PICKUP, STANDARD
+from ..orders.models import AWAITING_PAYMENT, CARD, CASH
 from ..privacy import services as privacy
 from ..shoptime import shop_today
 from ..text import whole_number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..cart.pricing import PICKUP, STANDARD
 from ..i18n import _l
 from . import models as m
 
@@ -16,5 +17,5 @@ STATUS = {
     m.DELIVERED: _l("Delivered"),
     m.CANCELLED: _l("Cancelled"),
 }
-DELIVERY = {m.STANDARD: _l("Delivery to your address"), m.PICKUP: _l("Pick up from the shop")}
+DELIVERY = {STANDARD: _l("Delivery to your address"), PICKUP: _l("Pick up from the shop")}
 PAYMENT = {m.CARD: _l("Card payment on the bank's page"), m.CASH: _l("Cash on delivery")}

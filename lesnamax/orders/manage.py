@@ -20,15 +20,8 @@ from ..pagination import Page, paginate
 from ..shoptime import midnight, usable_day
 from . import emails, services, signals
 from .models import FINAL, PAID, TRANSITIONS, Order, OrderLine
-from .services import InvalidTransition, OutOfStock
 
 PER_PAGE = 50
-#: The days the list's date filters accept. The shop has no orders outside these years, and
-#: a day like 0001-01-01 or 9999-12-31 overflows when turned into the shop's midnight in UTC.
-
-__all__ = ["AlreadyThere", "InvalidTransition", "OrderFilter", "OutOfStock", "Stale",
-]
-
 
 
 class Stale(ValueError):

@@ -7,8 +7,6 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-# The delivery methods are the cart's (its page prices them); orders store them.
-from ..cart.pricing import PICKUP, STANDARD  # noqa: F401
 from ..catalogue.models import utcnow
 from ..extensions import db
 
@@ -74,7 +72,7 @@ class Order(db.Model):
     street: Mapped[str] = mapped_column(String(200))
     municipality: Mapped[str] = mapped_column(String(40))
     postal_code: Mapped[str] = mapped_column(String(5), default="")
-    delivery_method: Mapped[str] = mapped_column(String(10))
+    delivery_method: Mapped[str] = mapped_column(String(10))  # cart.pricing.STANDARD/PICKUP
     payment_method: Mapped[str] = mapped_column(String(10))
     subtotal_cents: Mapped[int] = mapped_column(Integer)
     delivery_cents: Mapped[int] = mapped_column(Integer)

@@ -1,5 +1,6 @@
 """The shop owner's privacy operations: policy versions (the list, a draft, audited publishing)
-and disclosures of a customer's data to authorities (recorded here, shown to the customer)."""
+and disclosures of a customer's data to authorities (recorded here; what the customer and the
+customer's file are shown is read through ``services.disclosures_of``)."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def publish(values: dict, now: datetime, actor: Actor) -> PolicyVersion:
     Raises services.PolicyError (nothing published, nothing recorded) when the rules say no.
     """
     audit.record(actor, "policy.publish", "policy", next_number(),
-                    f"effective_from={values['effective_from'].isoformat()}")
+                 f"effective_from={values['effective_from'].isoformat()}")
     try:
         created = services.publish(values["body_sq"], values["body_en"],
                                    values["effective_from"], now,
@@ -121,25 +122,7 @@ def record_disclosure(user, authority: str, legal_basis: str, disclosed_on: date
     # The detail names the authority and the day, never what was disclosed (personal data);
     # data, not prose, because the audit page is read in Albanian too.
     audit.record(actor, "disclosure.create", "disclosure", disclosure.id,
-                    f"user={user.id} · {authority} · {disclosed_on.isoformat()}")
+                 f"user={user.id} · {authority} · {disclosed_on.isoformat()}")
     db.session.commit()
     return disclosure
 
-
-def disclosures_of(user_id: int) -> list[Disclosure]:
-    """Return the disclosures about one customer, the most recent first."""
-    return list(db.session.scalars(
-        select(Disclosure).where(Disclosure.user_id == user_id)
-        .order_by(Disclosure.disclosed_on.desc(), Disclosure.id.desc())
-    ))
-
-
-def disclosure_data(disclosure: Disclosure) -> dict:
-    """Return one disclosure as plain data for the customer's export (no admin identity)."""
-    return {
-        "authority": disclosure.authority,
-        "legal_basis": disclosure.legal_basis,
-        "disclosed_on": disclosure.disclosed_on.isoformat(),
-        "what": disclosure.what,
-        "recorded_at": disclosure.recorded_at.isoformat() if disclosure.recorded_at else None,
-    }

@@ -1,4 +1,5 @@
-"""Policy versions (with the 10-day rule), consents, and what a customer may see or erase."""
+"""Policy versions (with the 10-day rule), consents, and what a customer may see or erase
+(including the disclosures of their data that the owner recorded in ``manage``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from .. import cache
 from ..extensions import db
 from ..shoptime import shop_day
-from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, PolicyVersion
+from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, Disclosure, PolicyVersion
 
 #: Changes are published this many days before they take effect (the policy's own words).
 NOTICE_DAYS = 10
@@ -209,6 +210,27 @@ def set_marketing(user, granted: bool, visit, today: date) -> None:
     """Give or withdraw marketing consent (withdrawal is always allowed: objection)."""
     record_consent(user, MARKETING, granted, in_force(today), visit)
     db.session.commit()
+
+
+# ---- disclosures to authorities, as the customer sees them -----------------------------------
+
+def disclosures_of(user_id: int) -> list[Disclosure]:
+    """Return the disclosures about one customer, the most recent first."""
+    return list(db.session.scalars(
+        select(Disclosure).where(Disclosure.user_id == user_id)
+        .order_by(Disclosure.disclosed_on.desc(), Disclosure.id.desc())
+    ))
+
+
+def disclosure_data(disclosure: Disclosure) -> dict:
+    """Return one disclosure as plain data for the customer's export (no admin identity)."""
+    return {
+        "authority": disclosure.authority,
+        "legal_basis": disclosure.legal_basis,
+        "disclosed_on": disclosure.disclosed_on.isoformat(),
+        "what": disclosure.what,
+        "recorded_at": disclosure.recorded_at.isoformat() if disclosure.recorded_at else None,
+    }
 
 
 def utcnow() -> datetime:

@@ -23,6 +23,7 @@ from lesnamax.extensions import db
 from lesnamax.orders import services as orders
 from lesnamax.orders.models import Order
 from lesnamax.privacy.models import AGE, MARKETING, PRIVACY_POLICY
+from lesnamax.web import Visit
 
 from .support import emails_to, log_in, mark_page, same_page, settled
 
@@ -37,7 +38,7 @@ def make_account(live_app, email: str, admin: bool) -> str:
              "phone": "+38344111222", "street": "Rr. Nëna Terezë 5", "municipality": "prishtine",
              "password": PASSWORD},
             {PRIVACY_POLICY: True, AGE: True, MARKETING: False},
-            accounts.Visit("127.0.0.1", "playwright"), date.today())
+            Visit("127.0.0.1", "playwright"), date.today())
         user.is_admin = admin
         db.session.commit()
     return email

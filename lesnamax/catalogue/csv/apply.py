@@ -22,7 +22,8 @@ from ... import audit
 from ...extensions import db
 from ...i18n import _l
 from ..models import Product
-from .plan import CHUNK, FIELD, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
+from .plan import CHUNK, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
+from .rows import FIELD
 
 UPLOAD_MAX_AGE = 24 * 3600
 #: How many stock changes the audit event and the conflict message name.

@@ -29,8 +29,8 @@ from ...extensions import db
 from ...i18n import _l
 from ...text import slugify
 from ..models import Category, Product, category_names, search_text_for, utcnow
+from ..rules import CONTROL
 from .rows import (
-    CONTROL,
     DEFAULTS,
     FIELD,
     FORMULA_START,

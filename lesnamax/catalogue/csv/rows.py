@@ -2,10 +2,10 @@
 
 Each cell is parsed the way people type in a spreadsheet (prices like "1 250,00", dates like
 31.12.2026, "po"/"jo" for yes/no) and then held to exactly the rules of the product form: the
-validators it shares with the form (``catalogue/rules.py``) check the SKU (upper-cased),
-prices, stock and centimetres, so a file cannot store what the form would refuse. Then the
-line's values are checked against each other. Reading the file around the lines (encoding,
-delimiter, header) and what an import does with the values are in ``plan``.
+validators it shares with the form (``catalogue/rules.py``) check plain text, the SKU
+(upper-cased), prices, stock and centimetres, so a file cannot store what the form would
+refuse. Then the line's values are checked against each other. Reading the file around the
+lines (encoding, delimiter, header) and what an import does with the values are in ``plan``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from wtforms.validators import ValidationError
 
 from ...i18n import _l
 from .. import vocab
-from ..rules import centimetres, euros, sku_code, stock_count
+from ..rules import centimetres, euros, plain_line, plain_text, sku_code, stock_count
 
 #: CSV column -> Product attribute, where they differ.
 FIELD = {"category": "category_id", "price": "price_cents",
@@ -33,11 +33,6 @@ TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 10_0
                "description_en": 10_000}
 #: Excel runs a cell starting with these as a formula: exported text gets a leading "'".
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: Invisible and control characters; ``plan`` also uses it to tell binary files from text.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e"
-                     "\u2066-\u2069\ufeff]")
-
-_TAGS = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 _AMOUNT = re.compile(r"^(?P<int>\d{1,7}|\d{1,3}(?:(?P<sep>[ .,])\d{3}){1,2})"
                      r"(?:(?P<dec>[.,])(?P<frac>\d{1,2}))?$")
 TRUE, FALSE = {"1", "po", "yes", "true", "x"}, {"0", "jo", "no", "false"}
@@ -127,11 +122,7 @@ def _text(name: str, value: str) -> str:
         raise _Bad(_l("This field is required."))
     if len(value) > TEXT_LIMITS[name]:
         raise _Bad(_l("Too long: at most %(n)s characters.", n=TEXT_LIMITS[name]))
-    one_line = not name.startswith("description")
-    if CONTROL.search(value) or (one_line and re.search(r"[\t\r\n]", value)):
-        raise _Bad(_l("This field contains invisible or control characters."))
-    if _TAGS.search(value):
-        raise _Bad(_l("HTML tags are not allowed here."))
+    _form_rule(plain_text if name.startswith("description") else plain_line, value)
     if name == "sku":
         return _form_rule(sku_code, value)  # upper-cased, as the form stores it
     return value
@@ -175,7 +166,8 @@ class _Cell:
 
 
 def _form_rule(validator, value: str):
-    """Run one of ``product_forms``' validators on ``value``; return the value it stores."""
+    """Run one of the product form's validators (``rules``) on ``value``; return the value it
+    stores (None for a rule that only checks)."""
     cell = _Cell(value)
     try:
         validator(None, cell)
