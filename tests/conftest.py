@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import shutil
 from types import SimpleNamespace
 
@@ -22,20 +23,17 @@ from lesnamax.extensions import db
 
 from .pg import PostgresServer
 
-
-@pytest.fixture(autouse=True, scope="session")
-def _cheap_password_hashes():
-    """Argon2 at its lowest cost in tests (0.3 s a hash at full cost made the suite twice as
-    slow); production keeps argon2-cffi's defaults, and hashes still carry their parameters."""
-    from argon2 import PasswordHasher
-
-    from lesnamax.account import services
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    saved = services._hasher, services._DUMMY_HASH
-    services._hasher, services._DUMMY_HASH = cheap, cheap.hash("not-a-real-password")
-    yield
-    services._hasher, services._DUMMY_HASH = saved
+#: Argon2 at its lowest cost (0.3 s a hash at production cost made the suite twice as slow).
+#: Production keeps config.py's defaults (test_password_hash_cost.py asserts both).
+CHEAP_PASSWORD_HASH = {
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_MEMORY_COST": 64,
+    "PASSWORD_HASH_PARALLELISM": 1,
+}
+# The same for the servers the tests start in other processes (gunicorn reads LESNAMAX_*),
+# and for any app a test builds without base_config.
+for _key, _value in CHEAP_PASSWORD_HASH.items():
+    os.environ.setdefault(f"LESNAMAX_{_key}", str(_value))
 
 
 def pytest_addoption(parser):
@@ -58,6 +56,7 @@ def base_config(url: str, tmp_path) -> dict:
         "CACHE_STAMP_FILE": str(tmp_path / "catalogue.stamp"),
         # Each test reads its own mails (registration is finished from one).
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
+        **CHEAP_PASSWORD_HASH,
     }
 
 
