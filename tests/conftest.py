@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, text
 
 from lesnamax import create_app
@@ -34,6 +36,29 @@ CHEAP_PASSWORD_HASH = {
 # and for any app a test builds without base_config.
 for _key, _value in CHEAP_PASSWORD_HASH.items():
     os.environ.setdefault(f"LESNAMAX_{_key}", str(_value))
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates shared by every app a test process creates.
+
+    Each test gets a new app, and each new app compiled every template it rendered again (most
+    of a short test's time). Jinja keys the code by template file and checks the source's
+    checksum, so an edited template is compiled afresh; every app comes from create_app, so
+    all environments compile alike (same extensions, autoescape, new-style gettext).
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
 def pytest_addoption(parser):
