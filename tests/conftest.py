@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, text
+from werkzeug.routing import Rule
 
 from lesnamax import create_app
 from lesnamax.account.models import User
@@ -62,6 +63,33 @@ class SharedTemplateCode(BytecodeCache):
 Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()}
 
 
+def _share_url_builders() -> None:
+    """Compile each URL rule's builder functions once per test process, not once per app.
+
+    Werkzeug builds them with ``ast`` and ``compile`` for every rule of every new app: a third
+    of a short test's time once templates were shared. Their code depends only on the rule's
+    text, its parts and its defaults (converters are read through ``self`` when called), so
+    rules of the same text can share it. Werkzeug's private method: should it go, the tests
+    only get slower.
+    """
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        return
+    shared: dict = {}
+
+    def builder(self, append_unknown: bool = True):
+        key = (append_unknown, self.rule, tuple(self._trace),
+               repr(sorted((self.defaults or {}).items())))
+        if key not in shared:
+            shared[key] = compile_builder(self, append_unknown)
+        return shared[key]
+
+    Rule._compile_builder = builder
+
+
+_share_url_builders()
+
+
 #: The longest test files (tests/ paths), longest first. They run first, so that with two
 #: workers (make test: pytest-xdist, --dist loadfile --no-loadscope-reorder) none of them is
 #: left running alone at the end. Measured with --durations=0; order only, no test depends on it.
@@ -69,11 +97,18 @@ SLOWEST_FIRST = (
     "test_soak.py",
     "test_fuzz.py",
     "browser/test_buying.py",
-    "test_cli.py",
-    "test_search_at_scale.py",
-    "test_two_processes.py",
     "test_admin_csv.py",
+    "browser/test_privacy_flow.py",
+    "browser/test_account.py",
     "test_translations.py",
+    "test_cli.py",
+    "test_checkout.py",
+    "test_search_at_scale.py",
+    "browser/test_admin.py",
+    "browser/test_a11y.py",
+    "browser/test_consent_link.py",
+    "test_two_processes.py",
+    "test_hostile.py",
 )
 
 
