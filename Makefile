@@ -30,7 +30,7 @@ test: $(VENV)/.installed $(MO_FILES) test-deps
 
 # (Its own .PHONY line: another branch rewrites the one at the top.)
 .PHONY: test-quick
-# The inner loop: SQLite only, no browser, no PostgreSQL (about N minutes).
+# The inner loop: SQLite only, no browser, no PostgreSQL.
 test-quick: $(VENV)/.installed $(MO_FILES)
 	$(PYTEST) --ignore=tests/browser
 
