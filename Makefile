@@ -18,7 +18,7 @@ run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # Two pytest workers (xdist), one test file at a time each, the slowest files first
-# (tests/conftest.py, SLOWEST_FIRST) so that no long file is left running alone at the end.
+# (tests/fast.py, SLOWEST_FIRST) so that no long file is left running alone at the end.
 # Each worker has its own databases, servers and temporary files. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder

@@ -10,7 +10,8 @@ from lesnamax.account.models import User
 from lesnamax.config import defaults
 from lesnamax.extensions import db
 
-from .conftest import CHEAP_PASSWORD_HASH, base_config
+from .conftest import base_config
+from .fast import CHEAP_PASSWORD_HASH
 
 STRONG = "$argon2id$v=19$m=65536,t=3,p=4$"
 CHEAP = "$argon2id$v=19$m=64,t=1,p=1$"
