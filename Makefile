@@ -17,10 +17,22 @@ run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# Two pytest workers (xdist), one test file at a time each, the slowest files first
+# (tests/fast.py, SLOWEST_FIRST) so that no long file is left running alone at the end.
+# Each worker has its own databases, servers and temporary files. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+
 test: $(VENV)/.installed $(MO_FILES) test-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --db=postgresql --ignore=tests/browser
+	$(PYTEST)
+	$(PYTEST) --db=postgresql --ignore=tests/browser
+
+# (Its own .PHONY line: another branch rewrites the one at the top.)
+.PHONY: test-quick
+# The inner loop: SQLite only, no browser, no PostgreSQL (3 minutes on a shared 2-core machine).
+test-quick: $(VENV)/.installed $(MO_FILES)
+	$(PYTEST) --ignore=tests/browser
 
 $(VENV)/.installed: pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -67,6 +67,12 @@ def defaults(instance_path: Path) -> dict:
         "MAIL_DEFAULT_SENDER": "LESNA MAX <online.lesnamax@gmail.com>",
         "MAIL_OUTBOX": str(instance_path / "outbox"),
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # Argon2id cost of a password hash (account/services.py): argon2-cffi's defaults, RFC
+        # 9106's low-memory choice. Each hash carries its parameters, so a change rehashes at
+        # the next login. The tests set the lowest cost (tests/conftest.py), never production.
+        "PASSWORD_HASH_TIME_COST": 3,
+        "PASSWORD_HASH_MEMORY_COST": 65536,  # KiB (64 MiB)
+        "PASSWORD_HASH_PARALLELISM": 4,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,

@@ -6,9 +6,11 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -21,9 +23,25 @@ from ..text import whole_number
 from ..web import Visit
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
-_hasher = PasswordHasher()
-# A real hash of a random password: unknown e-mails cost the same time as known ones.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-" + new_session_token())
+
+def _hasher() -> PasswordHasher:
+    return _argon2(*_cost())[0]
+
+
+def _cost() -> tuple[int, int, int]:
+    """Argon2's cost from the app's config (PASSWORD_HASH_* in config.py; cheap in tests)."""
+    config = current_app.config
+    return (int(config["PASSWORD_HASH_TIME_COST"]), int(config["PASSWORD_HASH_MEMORY_COST"]),
+            int(config["PASSWORD_HASH_PARALLELISM"]))
+
+
+@cache
+def _argon2(time_cost: int, memory_cost: int, parallelism: int) -> tuple[PasswordHasher, str]:
+    """One hasher per cost, and a real hash of a random password made at that cost: unknown
+    e-mails then take as long to check as known ones."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    return hasher, hasher.hash("not-a-real-password-" + new_session_token())
+
 
 #: Inline-editable details -> the User columns each one sets.
 FIELDS = {
@@ -40,7 +58,7 @@ class EmailTaken(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -49,7 +67,7 @@ def check_password(user: User, password: str) -> bool:
 
 def password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -101,7 +119,7 @@ def authenticate(email: str, password: str, visit: Visit) -> User | None:
         outcome = "unknown_email"
     elif check_password(user, password):
         outcome = "ok"
-        if _hasher.check_needs_rehash(user.password_hash):
+        if _hasher().check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
     else:
         outcome = "bad_password"
@@ -110,8 +128,9 @@ def authenticate(email: str, password: str, visit: Visit) -> User | None:
 
 
 def _hasher_verify_dummy(password: str) -> None:
+    hasher, dummy_hash = _argon2(*_cost())
     try:
-        _hasher.verify(_DUMMY_HASH, password)
+        hasher.verify(dummy_hash, password)
     except VerificationError:
         pass
 
