@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 MO_FILES := translations/sq/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test test-deps translate compile-translations bench lighthouse audit lint clean
+.PHONY: run test test-quick test-deps translate compile-translations bench lighthouse audit lint clean
 
 # The local sandbox bank, chosen on purpose: a start without LESNAMAX_BANK_MODE is refused
 # unless it runs in debug (lesnamax/config.py, _check_bank).
@@ -28,8 +28,6 @@ test: $(VENV)/.installed $(MO_FILES) test-deps
 	$(PYTEST)
 	$(PYTEST) --db=postgresql --ignore=tests/browser
 
-# (Its own .PHONY line: another branch rewrites the one at the top.)
-.PHONY: test-quick
 # The inner loop: SQLite only, no browser, no PostgreSQL (3 minutes on a shared 2-core machine).
 test-quick: $(VENV)/.installed $(MO_FILES)
 	$(PYTEST) --ignore=tests/browser

@@ -9,6 +9,7 @@ from lesnamax.account import services
 from lesnamax.account.models import User
 from lesnamax.config import defaults
 from lesnamax.extensions import db
+from lesnamax.web import Visit
 
 from .conftest import base_config
 from .fast import CHEAP_PASSWORD_HASH
@@ -62,5 +63,5 @@ def test_a_cheap_hash_is_made_strong_at_the_next_production_login(
     shop = production_app(make_app, monkeypatch, tmp_path / "prod",
                           app.config["SQLALCHEMY_DATABASE_URI"])
     with shop.app_context():
-        assert services.authenticate(user.email, user.password, services.Visit("192.0.2.9"))
+        assert services.authenticate(user.email, user.password, Visit("192.0.2.9"))
         assert db.session.get(User, user.id).password_hash.startswith(STRONG)
