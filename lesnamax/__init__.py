@@ -56,8 +56,9 @@ def register_proxy(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import database, htmx, i18n, ratelimit
     from .account import services as accounts
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import SessionInterface, babel, csrf, db, limiter, login_manager, migrate
 
+    app.session_interface = SessionInterface()
     database.configure(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"), render_as_batch=True)

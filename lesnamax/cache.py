@@ -140,18 +140,35 @@ class _RedisStamp:
 
 
 class _FileStamp:
-    """One token per part, all in one small file: one read per request.
+    """One token per part, all in one small file: one look per request.
 
     Writers change their parts under an exclusive lock (read, change, write a new file, rename
     it over the old one), so two writers never lose each other's change; readers need no lock,
-    as the rename makes them see the old file or the new one, whole.
+    as the rename makes them see the old file or the new one, whole. Every write is a new file,
+    so a reader that finds the same file (inode, size, time) as last time knows its tokens
+    without reading it again: a stat costs a tenth of an open and a read.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
+        self.seen: tuple[tuple, dict[str, str]] | None = None
 
     def read(self) -> dict[str, str] | None:
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            found = None
+        identity = found and (found.st_ino, found.st_size, found.st_mtime_ns)
+        seen = self.seen
+        if identity and seen is not None and seen[0] == identity:
+            return seen[1]
+        stamps = self._read()
+        if identity and stamps is not None:
+            self.seen = (identity, stamps)
+        return stamps
+
+    def _read(self) -> dict[str, str] | None:
         try:
             tokens = self.path.read_text().split()
         except FileNotFoundError:
@@ -168,7 +185,7 @@ class _FileStamp:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.lock_path, "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-                stamps = self.read() or dict.fromkeys(PARTS, "0")
+                stamps = self._read() or dict.fromkeys(PARTS, "0")  # fresh, under the lock
                 stamps.update({part: secrets.token_hex(8) for part in parts})
                 fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".stamp-")
                 with os.fdopen(fd, "w") as handle:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,6 +23,22 @@ class Base(DeclarativeBase):
             "pk": "pk_%(table_name)s",
         }
     )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signer built once per app.
+
+    Flask builds the signer (key derivation included) for every request, cookie or not: a
+    sixth of what a cached catalogue page costs to answer. Its inputs (the secret keys, the
+    salt, the serializer) do not change while the app runs.
+    """
+
+    def get_signing_serializer(self, app):
+        signer = app.extensions.get("lesnamax_session_signer")
+        if signer is None:
+            signer = app.extensions["lesnamax_session_signer"] = super().get_signing_serializer(
+                app)
+        return signer
 
 
 db = SQLAlchemy(model_class=Base)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.core import Locale
 from flask import g, has_app_context, request
@@ -10,6 +10,8 @@ from flask_babel import get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 class LazyText(LazyString):
@@ -49,14 +51,16 @@ def choose_code(req, user_lang: str | None = None) -> str:
     if code not in LOCALES:
         code = user_lang
     if code not in LOCALES:
-        code = _from_accept_language(req.accept_languages)
+        code = _from_accept_language(req.headers.get("Accept-Language", ""))
     return code
 
 
-def _from_accept_language(accept_languages) -> str:
+@lru_cache(maxsize=512)
+def _from_accept_language(header: str) -> str:
     # Werkzeug's best_match tries exact tags first, so "sq-AL, en;q=0.8" would pick "en"
-    # against our "sq_XK"; match on the primary subtag instead (KOSOVO.md §1.5).
-    for value, _quality in accept_languages:
+    # against our "sq_XK"; match on the primary subtag instead (KOSOVO.md §1.5). Browsers
+    # send a handful of distinct headers, so each is parsed once per process.
+    for value, _quality in parse_accept_header(header, LanguageAccept):
         primary = value.replace("_", "-").split("-")[0].lower()
         if primary in LOCALES:
             return primary

@@ -32,6 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import cache, htmx, i18n, shoptime
+from .web import NOTICE_COOKIE
 
 #: Pages the same for every visitor (given the key below).
 SHARED_ENDPOINTS = frozenset({
@@ -102,7 +103,7 @@ def _serve():
     g.shared_page = True
     if _user_language_unknown():
         return None
-    key = g.page_key = page_key(i18n.choose_code(request))
+    key = g.page_key = page_key()
     if key is None:
         return None
     # Weak comparison (RFC 9110): nginx's gzip turns the tag into W/"…".
@@ -116,15 +117,18 @@ def _serve():
     return Response(hit[0], headers=hit[1])
 
 
-def page_key(lang: str) -> tuple | None:
-    """The key of this request's page (see the module docstring); None without the stamps."""
-    from .templating import policy_notice
+def page_key() -> tuple | None:
+    """The key of this request's page (see the module docstring); None without the stamps.
 
+    The policy notice is keyed on what decides it (the policy stamp, the day and the
+    dismissal cookie) rather than decided here: that costs more than the rest of a hit, and
+    a visitor who dismissed an older notice only makes one more key for the same page.
+    """
     stamp = cache.generation()
     if stamp is None:
         return None
-    return (stamp, shoptime.shop_today(), lang, request.full_path, htmx.is_partial(),
-            policy_notice())
+    return (stamp, shoptime.shop_today(), i18n.choose_code(request), request.path,
+            request.query_string, request.cookies.get(NOTICE_COOKIE), htmx.is_partial())
 
 
 def etag_of(key: tuple) -> str:
@@ -156,7 +160,7 @@ def _finish(response: Response) -> Response:
         return response
     if response.status_code != 200 or response.is_streamed:
         return response
-    key = g.get("page_key") or page_key(i18n.current_code())
+    key = g.get("page_key") or page_key()
     _tagged(response, key)
     store = current_app.extensions.get("lesnamax_pages")
     if key is not None and store is not None:
