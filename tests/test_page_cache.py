@@ -290,3 +290,31 @@ def test_file_stamps_lose_no_change_between_writers(tmp_path, monkeypatch):
                      "policy": "0"}
     (tmp_path / "old.stamp").write_text("abc123")  # a file from before there were parts
     assert _FileStamp(tmp_path / "old.stamp").read() == dict.fromkeys(cache.PARTS, "abc123")
+
+
+def test_a_remembered_stamp_follows_every_write_of_another_process(tmp_path):
+    """The reader looks at the file (stat) and reads it again only when it is a new one: a
+    write from elsewhere, same size as always, is still seen at the next look."""
+    from lesnamax.cache import _FileStamp
+
+    path = tmp_path / "catalogue.stamp"
+    reader, writer = _FileStamp(path), _FileStamp(path)
+    writer.write(["product"])
+    first = reader.read()
+    assert reader.read() is first  # the same file: not read again
+    for _ in range(3):
+        writer.write(["product"])
+        seen = reader.read()
+        assert seen == writer.read() and seen["product"] != first["product"]
+        first = seen
+    reader.write(["category"])  # a write starts from the file, never from what was remembered
+    assert reader.read()["category"] != "0" and first["category"] == "0"
+
+
+def test_the_session_signer_is_built_once_per_app(app, make_app):
+    """Flask builds the cookie signer for every request; ours keeps one per app."""
+    interface = app.session_interface
+    assert interface.get_signing_serializer(app) is interface.get_signing_serializer(app)
+    other = make_app(dict(app.config))
+    assert other.session_interface.get_signing_serializer(other) is not (
+        interface.get_signing_serializer(app))
