@@ -131,9 +131,22 @@ def test_the_header_partial_shows_the_visitors_own_links(client, hx, make_produc
 def test_shared_pages_load_the_header_and_work_without_javascript(client):
     page = client.get("/").text
     me = re.search(r'<span id="header-me"[^>]*>(.*?)</span>', page, re.S)
-    assert 'hx-get="/header/me"' in me[0] and 'hx-trigger="load"' in me[0]
+    assert 'hx-get="/header/me?lang=sq"' in me[0] and 'hx-trigger="load"' in me[0]
     # Without JavaScript: plain links that always work.
     assert 'href="/account"' in me[1] and 'href="/cart"' in me[1]
+
+
+def test_the_header_partial_speaks_the_pages_language(client):
+    """A page whose language came from ?lang= (a shared link) asks for its header in that
+    language, whatever the browser prefers."""
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    page = client.get("/?lang=sq", headers=english_browser).text
+    url = re.search(r'hx-get="(/header/me[^"]*)"', page)[1]
+    assert url == "/header/me?lang=sq"
+    header = client.get(url, headers=english_browser).text
+    assert "Kyçu" in header and "Log in" not in header
+    page = client.get("/?lang=en").text
+    assert 'hx-get="/header/me?lang=en"' in page
 
 
 def test_a_flash_waits_outside_every_shared_cache(client, make_user, login):
