@@ -200,3 +200,18 @@ def test_switch_to_english_and_back(page: Page):
     # The language link follows the address htmx pushed, so the filter survives the switch.
     assert params(page).get("in_stock") == ["1"], page.url
     expect(page.get_by_label("Vetëm në stok")).to_be_checked()
+
+
+def test_add_to_cart_from_a_listing_stays_on_the_listing(page: Page):
+    """The grid pushes its filter and page URLs into the address bar; adding a card's product
+    to the cart must not push ``/cart/add`` there (a reload would then ask for it by GET)."""
+    page.goto("/category/dysheke")
+    set_marker(page)
+    card = page.locator("#product-grid .card").first
+    with page.expect_response(lambda r: r.url.endswith("/cart/add")):
+        card.locator("form.add-to-cart button").click()
+    expect(card.locator(".add-status")).not_to_be_empty()
+    assert_no_reload(page)
+    expect(page).to_have_url(re.compile(r"/category/dysheke$"))
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dyshekë")
