@@ -166,7 +166,9 @@ allowed = json.loads(allow_file.read_text())["wapiti"]
 
 def reason_for(category, finding):
     for entry in allowed:
-        if entry["category"] == category and re.search(entry.get("info", ""), finding["info"]):
+        # "path", when given, limits the entry to that one address.
+        if (entry["category"] == category and re.search(entry.get("info", ""), finding["info"])
+                and entry.get("path", finding.get("path")) == finding.get("path")):
             return entry["reason"]
     return None
 
