@@ -145,28 +145,50 @@ class _FileStamp:
     Writers change their parts under an exclusive lock (read, change, write a new file, rename
     it over the old one), so two writers never lose each other's change; readers need no lock,
     as the rename makes them see the old file or the new one, whole. Every write is a new file,
-    so a reader that finds the same file (inode, size, time) as last time knows its tokens
-    without reading it again: a stat costs a tenth of an open and a read.
+    so a reader still holding the file it read last (an open descriptor, so that its inode
+    cannot be given to a newer file) knows the tokens while the path names that same file: a
+    stat costs a tenth of an open and a read. Sizes and times cannot tell files apart: every
+    stamp file has the same size, and older kernels tick file times every few milliseconds.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock_path = path.with_name(path.name + ".lock")
-        self.seen: tuple[tuple, dict[str, str]] | None = None
+        self.held: tuple[int, tuple[int, int], dict[str, str]] | None = None
+        self.lock = threading.Lock()
 
     def read(self) -> dict[str, str] | None:
         try:
             found = os.stat(self.path)
         except OSError:
-            found = None
-        identity = found and (found.st_ino, found.st_size, found.st_mtime_ns)
-        seen = self.seen
-        if identity and seen is not None and seen[0] == identity:
-            return seen[1]
-        stamps = self._read()
-        if identity and stamps is not None:
-            self.seen = (identity, stamps)
+            return self._read()
+        held = self.held
+        if held is not None and held[1] == (found.st_dev, found.st_ino):
+            return held[2]
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:
+            return self._read()
+        try:
+            opened = os.fstat(fd)
+            stamps = self._parse(os.read(fd, 4096).decode())
+        except (OSError, UnicodeDecodeError):
+            os.close(fd)
+            log.exception("cannot read the catalogue stamp %s", self.path)
+            return None
+        with self.lock:
+            old, self.held = self.held, (fd, (opened.st_dev, opened.st_ino), stamps)
+        if old is not None:
+            os.close(old[0])
         return stamps
+
+    def __del__(self) -> None:
+        held = getattr(self, "held", None)
+        if held is not None:
+            try:
+                os.close(held[0])
+            except OSError:
+                pass
 
     def _read(self) -> dict[str, str] | None:
         try:
@@ -176,6 +198,11 @@ class _FileStamp:
         except OSError:
             log.exception("cannot read the catalogue stamp %s", self.path)
             return None
+        return self._parse(" ".join(tokens))
+
+    @staticmethod
+    def _parse(text: str) -> dict[str, str]:
+        tokens = text.split()
         if len(tokens) != len(PARTS):  # none yet, or a file from before there were parts
             tokens = ["".join(tokens) or "0"] * len(PARTS)
         return dict(zip(PARTS, tokens, strict=True))

@@ -97,7 +97,7 @@ def _user_language_unknown() -> bool:
 
 
 def _serve():
-    if (request.method != "GET" or request.endpoint not in SHARED_ENDPOINTS
+    if (request.method not in ("GET", "HEAD") or request.endpoint not in SHARED_ENDPOINTS
             or "_flashes" in session):
         return None
     g.shared_page = True
@@ -127,7 +127,10 @@ def page_key() -> tuple | None:
     stamp = cache.generation()
     if stamp is None:
         return None
-    return (stamp, shoptime.shop_today(), i18n.choose_code(request), request.path,
+    # The account's language (g.user_lang) is known only once the page was rendered for it:
+    # _serve never answers such a visitor, and _finish stores under the language it rendered.
+    return (stamp, shoptime.shop_today(), i18n.choose_code(request, g.get("user_lang")),
+            request.path,
             request.query_string, request.cookies.get(NOTICE_COOKIE), htmx.is_partial())
 
 
@@ -159,6 +162,9 @@ def _finish(response: Response) -> Response:
         response.headers["Cache-Control"] = PERSONAL
         return response
     if response.status_code != 200 or response.is_streamed:
+        # Not kept here (nothing personal in it either): any cache must ask again.
+        response.headers.setdefault("Cache-Control", SHARED)
+        response.vary.update(("Accept-Language", "Cookie"))
         return response
     key = g.get("page_key") or page_key()
     _tagged(response, key)

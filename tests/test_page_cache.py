@@ -175,7 +175,34 @@ def test_an_account_language_is_kept_apart(app, client, make_product, make_user,
     assert "Oak chair" in first.text
     assert "lang=en" in first.headers["Set-Cookie"]
     assert "Oak chair" in client.get(path).text
-    assert "Karrige lisi" in app.test_client().get(path).text
+    stranger = app.test_client().get(path)
+    # Not only a word (the English page names the Albanian product in an image's alt text):
+    # the whole page is Albanian, and its tag is not the English page's.
+    assert 'lang="sq-XK"' in stranger.text and "<title>Karrige lisi" in stranger.text
+    assert stranger.headers["ETag"] != first.headers.get("ETag")
+
+
+def test_a_customers_page_before_the_language_cookie_is_stored_under_their_language(
+        app, client, make_product, make_user, login):
+    """Rendered in the account's language (no cookie yet), it is kept as that language's."""
+    product = make_product(name_sq="Karrige lisi", name_en="Oak chair")
+    path = f"/products/{product.slug}"
+    login(make_user(language="en"))
+    client.get(path)
+    english = app.test_client().get(path, headers={"Accept-Language": "en"})
+    albanian = app.test_client().get(path)
+    assert 'lang="en"' in english.text and 'lang="sq-XK"' in albanian.text
+
+
+def test_head_and_errors_on_shared_pages_carry_no_visitor_and_ask_again(client, make_product):
+    product = make_product()
+    head = client.head(f"/products/{product.slug}")
+    assert head.status_code == 200 and "Set-Cookie" not in head.headers
+    assert head.headers["Cache-Control"] == "no-cache" and head.headers.get("ETag")
+    missing = client.get("/products/nuk-ekziston")
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-cache"
+    assert {"Accept-Language", "Cookie"} <= set(missing.headers["Vary"].replace(" ", "")
+                                                .split(","))
 
 
 def test_a_language_switch_beats_the_accounts_language(client, make_user, login):
