@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from pathlib import Path
 
 from cachetools import TTLCache
 from flask import Flask, Response, current_app, g, has_app_context, request, session
@@ -32,6 +33,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from . import cache, htmx, i18n, shoptime
+from .config import ROOT
 from .web import NOTICE_COOKIE
 
 #: Pages the same for every visitor (given the key below).
@@ -73,7 +75,23 @@ class PageStore:
             self.pages[key] = (body, headers)
 
 
+def release(app: Flask, root: Path = ROOT) -> str:
+    """A short digest of what renders the pages besides the data: the code, templates,
+    translations and static files (names, sizes, times) and the shop's address. A new release
+    gives every page a new tag, so browsers and nginx do not keep the old HTML by revalidating
+    it (a stamp or the day would only change later)."""
+    digest = hashlib.blake2b(app.config["BASE_URL"].encode(), digest_size=8)
+    for folder in ("lesnamax", "templates", "translations", "static"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found = path.stat()
+                digest.update(f"{path.relative_to(root)}|{found.st_size}|{found.st_mtime_ns}"
+                              .encode())
+    return digest.hexdigest()
+
+
 def register(app: Flask) -> None:
+    app.extensions["lesnamax_release"] = release(app)
     if app.config["PAGE_CACHE_SECONDS"]:
         app.extensions["lesnamax_pages"] = PageStore(app.config["PAGE_CACHE_BYTES"],
                                                      app.config["PAGE_CACHE_SECONDS"])
@@ -129,7 +147,8 @@ def page_key() -> tuple | None:
         return None
     # The account's language (g.user_lang) is known only once the page was rendered for it:
     # _serve never answers such a visitor, and _finish stores under the language it rendered.
-    return (stamp, shoptime.shop_today(), i18n.choose_code(request, g.get("user_lang")),
+    return (current_app.extensions["lesnamax_release"], stamp, shoptime.shop_today(),
+            i18n.choose_code(request, g.get("user_lang")),
             request.path,
             request.query_string, request.cookies.get(NOTICE_COOKIE), htmx.is_partial())
 

@@ -345,3 +345,23 @@ def test_the_session_signer_is_built_once_per_app(app, make_app):
     other = make_app(dict(app.config))
     assert other.session_interface.get_signing_serializer(other) is not (
         interface.get_signing_serializer(app))
+
+
+def test_a_new_release_gives_every_page_a_new_tag(app, make_app, make_product, tmp_path):
+    """Same data, other code or address: a browser or nginx revalidating its old copy gets the
+    new page, not a 304 (a deploy would otherwise keep the old HTML until the data changed)."""
+    product = make_product()
+    path = f"/products/{product.slug}"
+    old = app.test_client().get(path)
+    moved = make_app({**app.config, "BASE_URL": "https://lesnamax.example"})
+    again = moved.test_client().get(path, headers={"If-None-Match": old.headers["ETag"]})
+    assert again.status_code == 200 and again.headers["ETag"] != old.headers["ETag"]
+    from lesnamax import pagecache
+
+    for folder in ("lesnamax", "templates", "translations", "static"):
+        (tmp_path / folder).mkdir()
+    page = tmp_path / "templates" / "page.html"
+    page.write_text("old")
+    before = pagecache.release(app, tmp_path)
+    page.write_text("new!")
+    assert pagecache.release(app, tmp_path) != before
