@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, render_template
 
 
 class MailError(OSError):
@@ -22,8 +22,13 @@ class MailError(OSError):
     """
 
 
-def send(to: str, subject: str, body: str) -> EmailMessage:
-    """Send a plain-text message to ``to`` and return it; raise MailError if it could not."""
+def send(to: str, subject: str, template: str, **context) -> EmailMessage:
+    """Send ``email/<template>.txt`` rendered with ``context`` to ``to``; return the message.
+
+    Render inside the caller's ``force_locale`` block: the message is written in the language
+    that is active here. Raise MailError if it could not be handed over.
+    """
+    body = render_template(f"email/{template}.txt", **context)
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]

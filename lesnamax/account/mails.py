@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -16,8 +16,8 @@ def registration_link(email: str, first_name: str, secret: str) -> None:
         "account.register_confirm", secret=secret
     )
     # The new customer chose this page's language; their account will keep it.
-    body = render_template("email/register_confirm.txt", first_name=first_name, link=link)
-    mail.send(email, _("Confirm your e-mail address for LESNA MAX"), body)
+    mail.send(email, _("Confirm your e-mail address for LESNA MAX"), "register_confirm",
+              first_name=first_name, link=link)
 
 
 def registration_warning(user) -> None:
@@ -25,23 +25,21 @@ def registration_warning(user) -> None:
     base = current_app.config["BASE_URL"].rstrip("/")
     token = services.signin_token(user, current_app.config["SECRET_KEY"])
     with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template(
-            "email/register_existing.txt",
+        subject = _("Someone tried to register with your e-mail address")
+        mail.send(
+            user.email, subject, "register_existing",
             user=user,
             signin_link=base + url_for("account.signin", token=token),
             reset_link=base + url_for("account.reset_request"),
         )
-        subject = _("Someone tried to register with your e-mail address")
-    mail.send(user.email, subject, body)
 
 
 def signin_link(user) -> None:
     token = services.signin_token(user, current_app.config["SECRET_KEY"])
     link = current_app.config["BASE_URL"].rstrip("/") + url_for("account.signin", token=token)
     with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template("email/signin_link.txt", user=user, link=link)
         subject = _("Your sign-in link for LESNA MAX")
-    mail.send(user.email, subject, body)
+        mail.send(user.email, subject, "signin_link", user=user, link=link)
 
 
 def password_reset(user) -> None:
@@ -51,6 +49,5 @@ def password_reset(user) -> None:
     )
     # Written in the customer's language, whatever the language of this page.
     with force_locale(LOCALES.get(user.language, "sq_XK")):
-        body = render_template("email/password_reset.txt", user=user, link=link)
         subject = _("Set a new password for LESNA MAX")
-    mail.send(user.email, subject, body)
+        mail.send(user.email, subject, "password_reset", user=user, link=link)

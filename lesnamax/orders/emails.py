@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
@@ -94,10 +94,9 @@ def _send(order: Order) -> None:
     with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
-        body = render_template("email/order_confirmation.txt", order=order, lines=lines,
-                               link=link)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
-    mail.send(order.email, subject, body)
+        mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
+                  link=link)
 
 
 def _in_a_request():
@@ -143,8 +142,7 @@ def send_status_change(order: Order, note: str = "") -> bool:
                                                                 number=order.number)
     with force_locale(LOCALES.get(order.language, "sq_XK")):
         status = str(labels.STATUS.get(order.status, order.status))
-        body = render_template("email/order_status.txt", order=order, status=status,
-                               note=note, link=link)
         subject = _("Your order %(number)s: %(status)s", number=order.number, status=status)
-    mail.send(order.email, subject, body)
+        mail.send(order.email, subject, "order_status", order=order, status=status, note=note,
+                  link=link)
     return True
