@@ -321,7 +321,13 @@ def _ask(oid: str, kind: str, amount_cents: int = 0) -> dict[str, str]:
 def query(oid: str) -> Status:
     """Ask the bank what became of ``oid``: its status, and how much of it was credited."""
     status = _ask(oid, "ORDERSTATUS")
-    history = _ask(oid, "ORDERHISTORY") if status.get("Extra.ORD_ID") else {}
+    found = status.get("Extra.ORD_ID", "")
+    if found and found != oid:
+        # cubes-doo checks this too: an answer about another order is no answer about ours.
+        raise BankUnavailable("the bank answered about another order")
+    history = _ask(oid, "ORDERHISTORY") if found else {}
+    if history and history.get("OrderId") not in ("", oid):
+        raise BankUnavailable("the bank answered about another order")
     return parse_status(status, history)
 
 
