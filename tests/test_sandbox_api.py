@@ -173,3 +173,30 @@ def test_concurrent_credits_never_exceed_the_sale(make_app, app, tmp_path, monke
     assert sorted(answer.approved for answer in answers) == [False, False, False, True]
     with apps[0].test_request_context():
         assert bankapi.query(OID).refunded_cents == 15000
+
+
+def test_the_fault_page_switches_the_fault_and_shows_the_books(bank):
+    sale()
+    client = bank.test_client()
+    page = client.get(f"{API}/faults", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert html.count('name="fault"') == len(sandbox_api.FAULT_LABELS)
+    assert 'value="" checked' in html and OID in html and "Card sale" in html
+    answer = client.post(f"{API}/faults", data={"fault": "http_500"})
+    assert answer.status_code == 303
+    assert sandbox_api.fault() == "http_500"
+    assert 'value="http_500" checked' in client.get(f"{API}/faults").get_data(as_text=True)
+    with pytest.raises(bankapi.BankUnavailable):
+        bankapi.void(OID)
+    refused = client.post(f"{API}/faults", data={"fault": "meteor"})
+    assert refused.status_code == 400 and sandbox_api.fault() == "http_500"
+    client.post(f"{API}/faults", data={"fault": ""})
+    assert bankapi.void(OID).approved
+
+
+def test_the_fault_page_in_albanian(bank):
+    html = bank.test_client().get(f"{API}/faults", headers={"Accept-Language": "sq"}).get_data(
+        as_text=True
+    )
+    assert "API-ja e bankës" in html and "Librat e bankës" in html

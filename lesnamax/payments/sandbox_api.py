@@ -18,13 +18,14 @@ import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
-from flask import current_app, request
+from flask import current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from .. import shoptime
 from ..config import SANDBOX_API_PASSWORD, SANDBOX_API_USER
 from ..database import begin_write
 from ..extensions import db
+from ..i18n import _l
 from . import nestpay
 from .sandbox import bp
 from .sandbox_models import CREDIT, SALE, VOID, SandboxApiFault, SandboxTransaction
@@ -36,6 +37,15 @@ HTTP_500 = "http_500"
 GARBAGE = "garbage"
 ERROR = "error"  # a well-formed "Error" reply, code 99
 FAULTS = (TIMEOUT, TIMEOUT_APPLIED, HTTP_500, GARBAGE, ERROR)
+#: What the fault page offers, healthy first.
+FAULT_LABELS = {
+    "": _l("Healthy: the API answers every request"),
+    TIMEOUT: _l("Time out: no answer in time, nothing is done"),
+    TIMEOUT_APPLIED: _l("Time out after doing it: the void or refund is done, the answer is lost"),
+    HTTP_500: _l("Fail: HTTP 500"),
+    GARBAGE: _l("Fail: an answer that is not XML"),
+    ERROR: _l("Answer with an error (Response Error, code 99)"),
+}
 
 #: Real bank texts, from mewebstudio/pos tests/Unit/DataMapper/ResponseDataMapper/
 #: EstPosResponseDataMapperTest.php (cancel fail1, refund fail1).
@@ -319,3 +329,28 @@ def api():
     if mode == TIMEOUT_APPLIED:
         _sleep_past_timeout()  # done and committed, but the shop has stopped listening
     return answer
+
+
+@bp.get("/fim/api/faults")
+def faults():
+    """The sandbox's API page: the fault it shows now, a switch, and the bank's books."""
+    rows = db.session.scalars(
+        select(SandboxTransaction).order_by(SandboxTransaction.id.desc()).limit(50)
+    ).all()
+    response = current_app.make_response(
+        render_template("sandbox/api_faults.html", labels=FAULT_LABELS, current=fault(),
+                        transactions=rows)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.post("/fim/api/faults")
+def switch_fault():
+    mode = request.form.get("fault", "")
+    if mode not in FAULT_LABELS:
+        return render_template("sandbox/invalid.html",
+                               problems=[_l("Choose one of the offered faults.")]), 400
+    set_fault(mode)
+    return redirect(url_for("sandbox_bank.faults"), 303)
