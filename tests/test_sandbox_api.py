@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlalchemy import select
@@ -158,6 +159,14 @@ def test_concurrent_credits_never_exceed_the_sale(make_app, app, tmp_path, monke
     with apps[0].test_request_context():
         sale()
     barrier = threading.Barrier(len(apps))
+    real_stamp = sandbox_api._stamp
+
+    def slow_stamp():
+        # Between reading what is left and booking the credit: widen the race on purpose.
+        time.sleep(0.2)
+        return real_stamp()
+
+    monkeypatch.setattr(sandbox_api, "_stamp", slow_stamp)
     answers: list[bankapi.Answer] = []
 
     def credit(each):

@@ -104,14 +104,20 @@ def record_sale(oid: str, amount_cents: int, trans_id: str, auth_code: str, host
 
 
 def _transactions(oid: str, lock: bool = False) -> list[SandboxTransaction]:
+    if lock:
+        # PostgreSQL: lock the sale first, in a statement of its own, so two credits wait for
+        # each other; the read below is a new statement, whose snapshot (read committed) then
+        # sees the credit the other one committed. Read in the locking statement, it would
+        # not. SQLite already holds the write lock (begin_write).
+        db.session.execute(
+            select(SandboxTransaction.id)
+            .where(SandboxTransaction.oid == oid, SandboxTransaction.kind == SALE)
+            .with_for_update()
+        )
     statement = (
         select(SandboxTransaction).where(SandboxTransaction.oid == oid)
         .order_by(SandboxTransaction.id)
     )
-    if lock:
-        # PostgreSQL: the rows of this oid are locked until commit, so two credits are counted
-        # one after the other; SQLite already holds the write lock (begin_write).
-        statement = statement.with_for_update()
     return list(db.session.scalars(statement))
 
 
