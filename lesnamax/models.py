@@ -15,4 +15,5 @@ def import_models() -> None:
     from .catalogue import models as catalogue_models  # noqa: F401
     from .orders import models as order_models  # noqa: F401
     from .payments import models as payment_models  # noqa: F401
+    from .payments import sandbox_models  # noqa: F401
     from .privacy import models as privacy_models  # noqa: F401
