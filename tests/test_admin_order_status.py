@@ -13,6 +13,7 @@ from lesnamax.extensions import db
 from lesnamax.orders.models import Order
 
 from . import admin_orders_support as support
+from .account_support import text_of
 from .admin_orders_support import audit, move, state, tr
 
 # Fixtures shared with the other admin order tests.
@@ -153,13 +154,13 @@ def test_status_email_in_the_orders_language(app, client, admin, make_order, out
     assert first["To"] == "arta@example.test"
     assert first["Subject"] == tr(app, "Your order %(number)s: %(status)s", number=sq.number,
                                   status="Në përpunim")
-    body = first.get_content()
+    body = text_of(first)
     assert "Përshëndetje Arta" in body and "Në përpunim" in body and "Processing" not in body
     assert "Dërgesa vjen të martën." in body
     assert f"http://shop.test/orders/{sq.number}" in body
     assert second["To"] == "john@example.test"
     assert second["Subject"] == f"Your order {en.number}: Processing"
-    assert f"http://shop.test/orders/{en.number}" in second.get_content()
+    assert f"http://shop.test/orders/{en.number}" in text_of(second)
 
 
 def test_no_email_when_unticked_or_erased(app, client, admin, make_order, outbox):

@@ -10,7 +10,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 
-from .. import mail
+from .. import mail, media
+from ..catalogue.models import ProductImage
 from ..extensions import db
 from ..i18n import LOCALES
 from . import labels
@@ -96,7 +97,36 @@ def _send(order: Order) -> None:
                                                                     number=order.number)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
         mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
-                  link=link)
+                  link=link, images=_pictures(lines))
+
+
+def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:
+    """Each line's product picture (its first), keyed by line id, carried in the e-mail.
+
+    A line whose product is gone or has no picture has none; the e-mail shows the line without.
+    """
+    product_ids = {line.product_id for line in lines if line.product_id is not None}
+    if not product_ids:
+        return {}
+    keys: dict[int, str] = {}
+    for product_id, key in db.session.execute(
+        select(ProductImage.product_id, ProductImage.key)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.position, ProductImage.id)
+    ):
+        keys.setdefault(product_id, key)
+    embedded: dict[str, mail.InlineImage | None] = {}  # two lines of one product: one picture
+    pictures = {}
+    for line in lines:
+        key = keys.get(line.product_id)
+        if key is None:
+            continue
+        if key not in embedded:
+            data = media.thumbnail_jpeg(key)
+            embedded[key] = mail.InlineImage(data) if data else None
+        if embedded[key] is not None:
+            pictures[line.id] = embedded[key]
+    return pictures
 
 
 def _in_a_request():
