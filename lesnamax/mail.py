@@ -1,6 +1,7 @@
-"""Outgoing e-mail: SMTP when MAIL_SERVER is set, otherwise .eml files in instance/outbox/.
-
-The outbox lets a new developer read every message the shop sends without a mail server.
+"""Outgoing e-mail: built here, written to the outbox table (lesnamax/outbox.py) in the
+caller's transaction, and handed over by a job: by SMTP when MAIL_SERVER is set, otherwise as
+an .eml file in MAIL_OUTBOX (instance/outbox/), so a new developer reads every message the
+shop sends without a mail server.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import smtplib
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -23,11 +24,21 @@ class MailError(OSError):
 
 
 def send(to: str, subject: str, template: str, **context) -> EmailMessage:
-    """Send ``email/<template>.txt`` rendered with ``context`` to ``to``; return the message.
+    """Write ``email/<template>.txt`` rendered with ``context``, to ``to``, into the outbox.
 
     Render inside the caller's ``force_locale`` block: the message is written in the language
-    that is active here. Raise MailError if it could not be handed over.
+    that is active here. The row joins the caller's transaction (nothing is committed here):
+    the message leaves once the caller commits, and never if it rolls back.
     """
+    from . import outbox
+
+    message = build(to, subject, template, **context)
+    outbox.add(message)
+    return message
+
+
+def build(to: str, subject: str, template: str, **context) -> EmailMessage:
+    """The whole message, headers included, rendered from ``email/<template>.txt``."""
     body = render_template(f"email/{template}.txt", **context)
     config = current_app.config
     message = EmailMessage()
@@ -37,24 +48,33 @@ def send(to: str, subject: str, template: str, **context) -> EmailMessage:
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="lesnamax.com")
     message.set_content(body)
+    return message
+
+
+def transmit(raw: bytes, to: str, config) -> None:
+    """Hand the message's bytes to the mail server (or the MAIL_OUTBOX folder) unchanged.
+
+    Raise MailError if it could not be handed over; returning means the server accepted it.
+    """
     try:
         if config.get("MAIL_SERVER"):
-            _smtp(message, config)
+            _smtp(raw, to, config)
         else:
             outbox = Path(config["MAIL_OUTBOX"])
             outbox.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(message.as_bytes())
+            (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(raw)
     except (OSError, smtplib.SMTPException) as error:  # refused, timed out, bad login, …
         raise MailError(f"{type(error).__name__}: {error}") from error
-    return message
 
 
-def _smtp(message: EmailMessage, config) -> None:
+def _smtp(raw: bytes, to: str, config) -> None:
     port = int(config.get("MAIL_PORT") or 25)
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
     with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        smtp.send_message(message)
+        # sendmail raises unless the server accepted the message for the recipient.
+        smtp.sendmail(sender, [to], raw)
