@@ -6,6 +6,7 @@ shop sends without a mail server.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import uuid
 from datetime import UTC, datetime
@@ -76,5 +77,7 @@ def _smtp(raw: bytes, to: str, config) -> None:
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        # sendmail raises unless the server accepted the message for the recipient.
-        smtp.sendmail(sender, [to], raw)
+        # sendmail raises unless the server accepted the message for the recipient. It sends
+        # bytes as they are, and SMTP lines end in CRLF (the stored copy, like the .eml
+        # files, ends them in LF).
+        smtp.sendmail(sender, [to], re.sub(rb"\r?\n", b"\r\n", raw))
