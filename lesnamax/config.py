@@ -66,6 +66,17 @@ def defaults(instance_path: Path) -> dict:
         "MAIL_PASSWORD": "",
         "MAIL_DEFAULT_SENDER": "LESNA MAX <online.lesnamax@gmail.com>",
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # The job queue (lesnamax/jobs.py): Redis when REDIS_URL is set, else this SQLite file.
+        "JOBS_FILE": str(instance_path / "jobs.sqlite"),
+        # Run every job at once inside the call that queues it, with no consumer (the tests).
+        "JOBS_IMMEDIATE": False,
+        # An e-mail that could not be sent waits this long, then twice that, … (at most 4 h),
+        # and is given up after MAIL_MAX_ATTEMPTS tries (about 16 h with these values).
+        "MAIL_RETRY_SECONDS": 60,
+        "MAIL_MAX_ATTEMPTS": 12,
+        # Sent (or given-up) messages stay in the outbox table this long: they hold addresses
+        # and sign-in links.
+        "OUTBOX_KEEP_DAYS": 30,
         "PASSWORD_RESET_MAX_AGE": 3600,
         # Argon2id cost of a password hash (account/services.py): argon2-cffi's defaults, RFC
         # 9106's low-memory choice. Each hash carries its parameters, so a change rehashes at

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
+from lesnamax.outbox import OutboxMessage
 
 from . import admin_orders_support as support
 from .account_support import text_of
@@ -43,7 +44,7 @@ def test_cancel_returns_the_stock(app, client, admin, make_order, outbox):
     assert response.status_code == 303
     assert state(app, order) == ("cancelled", 10)
     page = client.get(response.headers["Location"]).text
-    assert tr(app, "Status changed to “%(status)s”. The customer was e-mailed.",
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the outbox.",
               status="Anuluar") in page
     event = audit(app, "order.status")[0]
     assert (event.subject_id, event.detail, event.actor_email) == (
@@ -177,14 +178,19 @@ def test_no_email_when_unticked_or_erased(app, client, admin, make_order, outbox
         f"/admin/orders/{erased.number}").text
 
 
-def test_mail_failure_keeps_the_change_and_says_so(app, client, admin, make_order):
+def test_mail_server_down_keeps_the_change_and_its_mail(app, client, admin, make_order):
+    """The message waits in the outbox: the change is not undone, the mail not lost."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nobody listens there
     order = make_order(status="paid")
     response = move(client, order, "paid", "processing")
     assert response.status_code == 303
-    assert tr(app, "Status changed to “%(status)s”, but the e-mail could not be sent.",
-              status="Në përpunim") in client.get(response.headers["Location"]).text
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the "
+              "outbox.", status="Në përpunim") in client.get(response.headers["Location"]).text
     assert state(app, order)[0] == "processing"
+    with app.app_context():
+        [row] = db.session.scalars(select(OutboxMessage)).all()
+        assert row.sent_at is None and row.attempts == 1 and "Connection" in row.last_error
+        assert row.recipient == "arta@example.test"
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -208,7 +214,7 @@ def test_htmx_change_answers_with_the_status_section(app, hx, admin, make_order,
     response = move(hx, order, "paid", "processing")
     assert response.status_code == 200 and "<html" not in response.text
     assert 'id="order-status"' in response.text
-    assert tr(app, "Status changed to “%(status)s”. The customer was e-mailed.",
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the outbox.",
               status="Në përpunim") in response.text
     assert 'name="current" type="hidden" value="processing"' in response.text
     assert 'value="shipped"' in response.text
