@@ -71,6 +71,8 @@ def shop_env(app, tmp_path) -> dict[str, str]:
         "LESNAMAX_MEDIA_ROOT": str(tmp_path / "media"),
         "LESNAMAX_MAIL_OUTBOX": str(tmp_path / "outbox"),
         "LESNAMAX_BANK_MODE": "sandbox",  # a local http shop: the sandbox, on purpose
+        # No consumer runs beside these two: each sends its e-mails when it commits them.
+        "LESNAMAX_JOBS_IMMEDIATE": "true",
     }
 
 
