@@ -176,14 +176,19 @@ def test_no_email_when_unticked_or_erased(app, client, admin, make_order, outbox
         f"/admin/orders/{erased.number}").text
 
 
-def test_mail_failure_keeps_the_change_and_says_so(app, client, admin, make_order):
+def test_mail_server_down_keeps_the_change_and_the_mail_waits(app, client, admin, make_order):
+    from lesnamax.outbox import OutboxMessage
+
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nobody listens there
     order = make_order(status="paid")
     response = move(client, order, "paid", "processing")
     assert response.status_code == 303
-    assert tr(app, "Status changed to “%(status)s”, but the e-mail could not be sent.",
+    assert tr(app, "Status changed to “%(status)s”. The customer was e-mailed.",
               status="Në përpunim") in client.get(response.headers["Location"]).text
     assert state(app, order)[0] == "processing"
+    with app.app_context():  # written with the change; sent once the server is back
+        [waiting] = db.session.scalars(select(OutboxMessage))
+        assert waiting.sent_at is None and waiting.attempts == 1
 
 
 @pytest.mark.parametrize(("data", "message"), [
