@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from lesnamax import mail, outbox
+from lesnamax import jobs, mail, outbox
 from lesnamax.extensions import db
 from lesnamax.outbox import OutboxMessage
 
@@ -38,11 +38,13 @@ def redis_url():
 
 
 @pytest.fixture(params=["sqlite", "redis"])
-def queue(request, tmp_path) -> dict:
+def queue(request, tmp_path, app):
     """The queue's settings, shared by the shop (the test) and its consumers."""
     if request.param == "redis":
-        return {"REDIS_URL": request.getfixturevalue("redis_url")}
-    return {"JOBS_FILE": str(tmp_path / "jobs.sqlite")}
+        yield {"REDIS_URL": request.getfixturevalue("redis_url")}
+    else:
+        yield {"JOBS_FILE": str(tmp_path / "jobs.sqlite")}
+    jobs.configure(app)  # the process-wide queue back to immediate for the tests after
 
 
 @pytest.fixture
