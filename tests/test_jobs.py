@@ -152,3 +152,28 @@ def test_a_refused_message_is_retried_and_sent_once_the_server_is_back(
     finally:
         smtp.stop()
     assert [message["Subject"] for message in sink.messages] == ["Mesazhi 0"]
+
+
+def test_the_periodic_jobs_run_on_their_schedule_with_the_app(app, caplog):
+    """The schedule the README states (UTC), and each job does its work in an app context."""
+    from datetime import datetime
+
+    from lesnamax import tasks
+
+    def runs(job, *moments) -> list[bool]:
+        task = job.s()
+        return [task.validate_datetime(datetime(2026, 12, 7, h, m)) for h, m in moments]
+
+    assert runs(tasks.send_waiting_mail_job, (0, 0), (13, 41)) == [True, True]
+    assert runs(tasks.expire_payments_job, (9, 5), (9, 7)) == [True, False]
+    assert runs(tasks.housekeeping_job, (4, 17), (4, 18)) == [True, False]
+    assert runs(tasks.forget_old_ips_job, (2, 30), (3, 30)) == [True, False]
+    caplog.set_level("INFO")
+    with app.app_context():
+        for job in (tasks.send_waiting_mail_job, tasks.expire_payments_job,
+                    tasks.housekeeping_job, tasks.forget_old_ips_job):
+            job.call_local()
+    said = [r.getMessage() for r in caplog.records]
+    assert "Expired 0 card payments left unanswered for 30 minutes." in said
+    assert "Sent 0 waiting e-mails; 0 still unsent." in said
+    assert any(m.startswith("Removed IP addresses older than 365 days") for m in said)
