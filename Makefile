@@ -1,4 +1,5 @@
-# LESNA MAX shop. `make run` serves the shop, `make test` runs every test.
+# LESNA MAX shop. `make run` serves the shop (web server and job consumer), `make test` runs
+# every test.
 # Needs only python3 (3.11+) and make; test tools are installed on first use.
 
 PYTHON ?= python3
@@ -15,7 +16,7 @@ run: export LESNAMAX_BANK_MODE ?= sandbox
 run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	BIN=$(BIN) sh scripts/run.sh
 
 # Two pytest workers (xdist), one test file at a time each, the slowest files first
 # (tests/fast.py, SLOWEST_FIRST) so that no long file is left running alone at the end.

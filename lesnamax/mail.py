@@ -13,13 +13,14 @@ import re
 import smtplib
 import uuid
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 
 from . import trader
 
@@ -86,6 +87,14 @@ def send(to: str, subject: str, template: str, **context) -> EmailMessage:
     message = compose(to, subject, template, **context)
     outbox.add(message)
     return message
+
+
+def in_a_request():
+    """Outside any request (a job, a tool, a test) an e-mail's links are built as for a request
+    to BASE_URL; inside one, as for that request."""
+    if has_request_context():
+        return nullcontext()
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
 
 
 def transmit(raw: bytes, to: str, config) -> None:

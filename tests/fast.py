@@ -24,6 +24,9 @@ CHEAP_PASSWORD_HASH = {
 # and for any app a test builds without base_config.
 for _key, _value in CHEAP_PASSWORD_HASH.items():
     os.environ.setdefault(f"LESNAMAX_{_key}", str(_value))
+# Those servers run jobs at once too (an e-mail's .eml is written at its commit), unless a test
+# runs a real consumer and says false.
+os.environ.setdefault("LESNAMAX_JOBS_IMMEDIATE", "true")
 
 
 class SharedTemplateCode(BytecodeCache):

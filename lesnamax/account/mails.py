@@ -18,6 +18,11 @@ from . import services
 
 
 def registration_link(email: str, first_name: str, secret: str) -> None:
+    with mail.in_a_request():
+        _registration_link(email, first_name, secret)
+
+
+def _registration_link(email: str, first_name: str, secret: str) -> None:
     link = current_app.config["BASE_URL"].rstrip("/") + url_for(
         "account.register_confirm", secret=secret
     )

@@ -3,10 +3,9 @@ changes, each written to the outbox in the transaction of the change that causes
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import UTC, datetime
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -61,7 +60,7 @@ def queue_confirmation(order: Order, now: datetime | None = None) -> bool:
 
 def _send(order: Order) -> None:
     lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
-    with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
+    with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
@@ -98,14 +97,6 @@ def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:
     return pictures
 
 
-def _in_a_request():
-    """Outside any request (a job, a tool placing an order on the shop's side) the e-mail's
-    links are built as for a request to BASE_URL."""
-    if has_request_context():
-        return nullcontext()
-    return current_app.test_request_context(base_url=current_app.config["BASE_URL"])
-
-
 def send_status_change(order: Order, note: str = "") -> bool:
     """Write the customer's e-mail about the order's new status (with the shop's ``note``,
     if any) into the outbox, inside the caller's transaction.
@@ -115,7 +106,7 @@ def send_status_change(order: Order, note: str = "") -> bool:
     """
     if not order.email:
         return False
-    with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
+    with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
         status = str(labels.STATUS.get(order.status, order.status))
