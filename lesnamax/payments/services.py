@@ -26,7 +26,7 @@ from ..orders.models import (
     Order,
 )
 from ..text import without_control
-from . import nestpay
+from . import ledger, nestpay
 from .models import EXPIRED, FAILED, NEEDS_REVIEW, PENDING, PaymentAttempt, PaymentEvent
 from .models import PAID as ATTEMPT_PAID
 
@@ -86,6 +86,7 @@ def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
         created_at=now,
     )
     db.session.add(attempt)
+    ledger.add_attempt(attempt, now)
     db.session.commit()
     return order, attempt
 
@@ -179,6 +180,7 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
     target = ATTEMPT_PAID if wanted == "paid" else NEEDS_REVIEW
     if not _claim(attempt, source, target, trans_id=reply.trans_id, auth_code=reply.auth_code):
         return "duplicate"
+    _capture(attempt, reply, now)
     if order.status == PAYMENT_REVIEW:
         # Another attempt of this order already took money: two charges, a person decides.
         return "review"
@@ -196,11 +198,23 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
         # Paid, but the stock went to someone else meanwhile (or the order moved on): review.
         db.session.rollback()
         _claim(attempt, source, NEEDS_REVIEW, trans_id=reply.trans_id, auth_code=reply.auth_code)
+        _capture(attempt, reply, now)  # the rollback took the first one away with the rest
         order = db.session.get(Order, attempt.order_id)
         if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in orders.TRANSITIONS[order.status]:
             order.status = PAYMENT_REVIEW
         return "review"
     return wanted
+
+
+def _capture(attempt: PaymentAttempt, reply, now: datetime) -> None:
+    """The ledger's capture row, in the same transaction as the claim that won the reply.
+
+    Only when the bank took the money; not for a reply with unknown field names, whose
+    values may have been moved under other names (the owner checks it in the bank's report).
+    """
+    if reply.authorised and not reply.unknown_fields:
+        ledger.add_capture(attempt, reply.amount_cents or attempt.amount_cents, reply.trans_id,
+                           reply.host_ref_num, now)
 
 
 def _claim(attempt: PaymentAttempt, source: set[str], target: str, **values) -> bool:
