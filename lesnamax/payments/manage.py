@@ -6,16 +6,34 @@ Here rather than in orders/manage.py: payments come after orders, so only they m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, shoptime
 from ..audit import Actor
+from ..database import begin_write
 from ..extensions import db
-from ..orders.models import Order
-from . import nestpay
-from .models import PaymentAttempt, PaymentEvent
+from ..orders import services as order_services
+from ..orders import signals as order_signals
+from ..orders.models import CANCELLED, CARD, TRANSITIONS, Order, OrderLine
+from . import emails, ledger, nestpay
+from .models import (
+    CAPTURE,
+    DONE,
+    REFUND,
+    REFUSED,
+    REQUESTED,
+    SYSTEM,
+    UNKNOWN,
+    VOID,
+    PaymentAttempt,
+    PaymentEvent,
+    PaymentMovement,
+)
+from .models import PAID as ATTEMPT_PAID
 
 
 @dataclass
@@ -50,3 +68,362 @@ def view_order(number: str, actor: Actor) -> OrderRecord | None:
             # a card number or signature off this page even if an old row slipped through.
             records[event.attempt_id].events.append((event, nestpay.sanitise(event.fields or {})))
     return OrderRecord(order, list(records.values()))
+
+
+# Giving money back: cancel, refund, ask the bank, retry. Each movement is committed as
+# "requested" before the bank is asked, and the answer is written after it; the bank is never
+# asked inside a transaction, so a slow bank holds no lock.
+
+#: A "requested" movement older than this was left by a process that died mid-call: it may be
+#: retried (after asking the bank). Younger ones may still be waiting for their answer.
+STALE_REQUEST = timedelta(minutes=5)
+
+
+class MoneyRefused(ValueError):
+    """The operation cannot be done as asked; ``reason`` is one of the class constants."""
+
+    NOT_PAID = "not_paid"        # nothing the bank charged is left to give back
+    IN_FLIGHT = "in_flight"      # a void or refund is waiting for the bank or unknown
+    TOO_MUCH = "too_much"        # above what was paid and not yet refunded
+    BAD_LINES = "bad_lines"      # a line or a quantity that cannot be given back
+    NOT_CANCELLABLE = "not_cancellable"  # the order's status cannot become cancelled
+    NOT_RETRYABLE = "not_retryable"      # the movement is done, refused or still running
+
+    def __init__(self, reason: str, available_cents: int = 0):
+        super().__init__(reason)
+        self.reason = reason
+        self.available_cents = available_cents
+
+
+@dataclass(frozen=True)
+class Step:
+    """One movement an operation will ask the bank for."""
+
+    attempt: PaymentAttempt
+    kind: str
+    amount_cents: int
+
+
+@dataclass
+class Result:
+    """What an operation did: its movements as answered, the order after them."""
+
+    order: Order
+    movements: list[PaymentMovement]
+    cancelled: bool = False
+    emailed: bool = False
+
+    @property
+    def state(self) -> str:
+        """The worst state among the movements: "unknown" > "refused" > "done"."""
+        states = {m.state for m in self.movements}
+        for worst in (UNKNOWN, REQUESTED, REFUSED):
+            if worst in states:
+                return worst
+        return DONE
+
+
+def _bank():
+    # Imported when used: the API client is its own module, replaced in tests.
+    from . import bankapi  # noqa: PLC0415
+
+    return bankapi
+
+
+def _locked_order(order_id: int) -> Order:
+    begin_write()
+    return db.session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def _captured(rows: list[PaymentMovement]) -> list[PaymentAttempt]:
+    ids = ledger.captured_attempts(rows)
+    found = {a.id: a for a in db.session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids]
+
+
+def _void_possible(attempt: PaymentAttempt, rows: list[PaymentMovement], now: datetime) -> bool:
+    """A void cancels the whole sale, and only before the bank's day ends (settlement): the
+    capture was today in the shop's time, nothing of it was given back, no void was refused."""
+    mine = [r for r in rows if r.attempt_id == attempt.id]
+    if any(r.kind in (VOID, REFUND) and r.state != REFUSED for r in mine):
+        return False
+    if any(r.kind == VOID and r.state == REFUSED for r in mine):
+        return False
+    capture = next((r for r in mine if r.kind == CAPTURE and r.state == DONE), None)
+    when = capture.answered_at if capture else None
+    if when is None:
+        return False
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return shoptime.shop_day(when) == shoptime.shop_day(now)
+
+
+def cancel_plan(order: Order, now: datetime) -> list[Step]:
+    """What cancelling ``order`` asks of the bank: every charged attempt's balance back, by a
+    void when still possible, else a refund. Raises MoneyRefused."""
+    if CANCELLED not in TRANSITIONS.get(order.status, frozenset()) or order.payment_method != CARD:
+        raise MoneyRefused(MoneyRefused.NOT_CANCELLABLE)
+    rows = ledger.movements(order.id)
+    if ledger.figures(rows).uncertain:
+        raise MoneyRefused(MoneyRefused.IN_FLIGHT)
+    steps = []
+    for attempt in _captured(rows):
+        left = ledger.figures(rows, attempt.id).refundable
+        if left > 0:
+            kind = VOID if _void_possible(attempt, rows, now) else REFUND
+            steps.append(Step(attempt, kind, left))
+    if not steps:
+        raise MoneyRefused(MoneyRefused.NOT_PAID)
+    return steps
+
+
+def cancel(order_id: int, actor: Actor, now: datetime, reason: str = "") -> Result:
+    """Cancel a paid card order: its money back first, then the order and its stock.
+
+    The order becomes cancelled (and its stock returns) only once every movement is done; a
+    refused or unanswered one leaves the order as it was, and the page says so.
+    """
+    order = _locked_order(order_id)
+    try:
+        steps = cancel_plan(order, now)
+        moved = [ledger.request(s.attempt, s.kind, s.amount_cents, actor, now, reason=reason,
+                                cancels_order=True) for s in steps]
+        audit.record(actor, "payment.cancel", "order", order.number, " + ".join(
+            f"{s.kind} {s.attempt.oid} {s.amount_cents}" for s in steps))
+        db.session.commit()  # the rows exist before the bank hears of them
+    except IntegrityError as error:
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
+    except MoneyRefused:
+        db.session.rollback()
+        raise
+    asks = [(movement, step.attempt.oid) for movement, step in zip(moved, steps, strict=True)]
+    return _ask_and_finish(order_id, asks, now)
+
+
+def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None, actor: Actor,
+           reason: str = "", now: datetime | None = None) -> Result:
+    """Give back part of a paid card order: ``lines`` ({order line id: quantity}) and/or an
+    amount (None: the chosen lines' value). Never above what was paid and is not yet given
+    back, nor while another void or refund of the order is unanswered.
+
+    The operation the returns flow will call too. Raises MoneyRefused; else returns the
+    result with its one movement, answered ("done", "refused" or "unknown").
+    """
+    now = now or shoptime.now()
+    order = _locked_order(order.id)
+    try:
+        chosen = _chosen_lines(order, lines or {})
+        amount = amount_cents if amount_cents is not None else sum(c["cents"] for c in chosen)
+        rows = ledger.movements(order.id)
+        total = ledger.figures(rows)
+        if total.uncertain:
+            raise MoneyRefused(MoneyRefused.IN_FLIGHT)
+        attempts = sorted(_captured(rows), key=lambda a: -ledger.figures(rows, a.id).refundable)
+        best = ledger.figures(rows, attempts[0].id).refundable if attempts else 0
+        if best <= 0:
+            raise MoneyRefused(MoneyRefused.NOT_PAID)
+        if amount <= 0 or amount > best:
+            raise MoneyRefused(MoneyRefused.TOO_MUCH, best)
+        movement = ledger.request(attempts[0], REFUND, amount, actor, now, reason=reason,
+                                  lines=chosen or None)
+        audit.record(actor, "payment.refund", "order", order.number,
+                     f"{attempts[0].oid} {amount}")
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
+    except MoneyRefused:
+        db.session.rollback()
+        raise
+    return _ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
+
+
+def refundable_lines(order: Order) -> dict[int, int]:
+    """Per order line, how many pieces may still be given back (open refunds count)."""
+    given: dict[int, int] = {}
+    for row in ledger.movements(order.id):
+        if row.kind == REFUND and row.state != REFUSED:
+            for line in row.lines or []:
+                given[line["line_id"]] = given.get(line["line_id"], 0) + line["quantity"]
+    return {line.id: line.quantity - given.get(line.id, 0) for line in _lines(order)}
+
+
+def _lines(order: Order) -> list[OrderLine]:
+    return list(db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
+                                   .order_by(OrderLine.id)))
+
+
+def _chosen_lines(order: Order, wanted: dict[int, int]) -> list[dict]:
+    left = refundable_lines(order)
+    by_id = {line.id: line for line in _lines(order)}
+    chosen = []
+    for line_id, quantity in sorted(wanted.items()):
+        if quantity == 0:
+            continue
+        if line_id not in by_id or not 0 < quantity <= left[line_id]:
+            raise MoneyRefused(MoneyRefused.BAD_LINES)
+        line = by_id[line_id]
+        chosen.append({"line_id": line_id, "name": line.name, "sku": line.sku,
+                       "quantity": quantity, "cents": line.unit_price_cents * quantity})
+    return chosen
+
+
+def extra_charge(order: Order) -> tuple[PaymentAttempt, int] | None:
+    """The attempt charged one time too many and its balance, when two attempts of ``order``
+    both hold money: the one the shop did not accept as the payment (under review), else the
+    later one."""
+    rows = ledger.movements(order.id)
+    holding = [a for a in _captured(rows) if ledger.figures(rows, a.id).balance > 0]
+    if len(holding) < 2:
+        return None
+    extra = next((a for a in reversed(holding) if a.status != ATTEMPT_PAID), holding[-1])
+    return extra, ledger.figures(rows, extra.id).refundable
+
+
+def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) -> Result:
+    """Refund in full the extra attempt of a double charge (the dashboard's task)."""
+    order = _locked_order(order_id)
+    try:
+        found = extra_charge(order)
+        if found is None or found[0].id != attempt_id:
+            raise MoneyRefused(MoneyRefused.NOT_PAID)
+        attempt, amount = found
+        if amount <= 0:
+            raise MoneyRefused(MoneyRefused.IN_FLIGHT)
+        rows = ledger.movements(order.id)
+        kind = VOID if _void_possible(attempt, rows, now) else REFUND
+        movement = ledger.request(attempt, kind, amount, actor, now, reason="double charge")
+        audit.record(actor, "payment.refund", "order", order.number,
+                     f"double charge: {kind} {attempt.oid} {amount}")
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
+    except MoneyRefused:
+        db.session.rollback()
+        raise
+    return _ask_and_finish(order.id, [(movement, attempt.oid)], now)
+
+
+def ask_bank(attempt_id: int, actor: Actor):
+    """The bank's status of one attempt (ORDERSTATUS) and its words for people: ``(status,
+    text)``. Raises LookupError (no such attempt) or bankapi.BankUnavailable. Audited; changes
+    nothing (reconciliation and the owner's operations act on what the bank says)."""
+    bankapi = _bank()
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    if attempt is None:
+        raise LookupError(attempt_id)
+    audit.record_now(actor, "payment.query", "payment", attempt.oid)
+    status = bankapi.query(attempt.oid)
+    return status, bankapi.explain(status)
+
+
+def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
+    """Settle a void or refund whose answer never came: ask the bank first; if it went
+    through, record it done; only if it did not, ask for it again (a new row, same money).
+
+    Raises LookupError, MoneyRefused(NOT_RETRYABLE) or bankapi.BankUnavailable (then nothing
+    changed: the movement stays unknown).
+    """
+    bankapi = _bank()
+    movement = db.session.get(PaymentMovement, movement_id)
+    if movement is None or movement.kind not in (VOID, REFUND):
+        raise LookupError(movement_id)
+    if not _retryable(movement, now):
+        raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
+    attempt = db.session.get(PaymentAttempt, movement.attempt_id)
+    oid, order_id = attempt.oid, movement.order_id
+    db.session.rollback()
+    status = bankapi.query(oid)  # BankUnavailable: the caller says "still no answer"
+    order = _locked_order(order_id)
+    movement = db.session.get(PaymentMovement, movement_id)
+    if not _retryable(movement, now):  # another retry or a late answer came first
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
+    rows = ledger.movements(order_id)
+    done_before = ledger.figures([r for r in rows if r.id != movement.id], attempt.id).refunded
+    went_through = (status.state in ("voided", "refunded")
+                    or status.refunded_cents >= done_before + movement.amount_cents)
+    audit.record(actor, "payment.retry", "order", order.number,
+                 f"{movement.kind} {oid} {movement.amount_cents}: "
+                 + ("applied at the bank" if went_through else "sent again"))
+    if went_through:
+        ledger.answer(movement, DONE, now, code=status.code, message=status.message,
+                      trans_id=status.trans_id)
+        db.session.commit()
+        return _finish(order_id, [movement], [movement])
+    # Not at the bank: this row is closed as refused (not applied) and the same money is
+    # asked for again on a new row, by a void only if it is still possible.
+    ledger.answer(movement, REFUSED, now, code=status.code,
+                  message=f"not applied at the bank ({status.state})")
+    kind = VOID if movement.kind == VOID and _void_possible(attempt, rows, now) else REFUND
+    again = ledger.request(attempt, kind, movement.amount_cents, actor, now,
+                           reason=movement.reason, lines=movement.lines,
+                           cancels_order=movement.cancels_order)
+    db.session.commit()
+    return _ask_and_finish(order_id, [(again, oid)], now)
+
+
+def _retryable(movement: PaymentMovement, now: datetime) -> bool:
+    if movement.state == UNKNOWN:
+        return True
+    created = movement.created_at if movement.created_at.tzinfo else movement.created_at.replace(
+        tzinfo=UTC)
+    return movement.state == REQUESTED and created < now - STALE_REQUEST
+
+
+def _ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
+                    now: datetime) -> Result:
+    """Ask the bank for each committed movement, write each answer, then finish."""
+    bankapi = _bank()
+    won = []
+    for movement, oid in asks:
+        try:
+            if movement.kind == VOID:
+                reply = bankapi.void(oid)
+            else:
+                reply = bankapi.refund(oid, movement.amount_cents)
+        except bankapi.BankUnavailable as error:
+            begin_write()
+            ledger.answer(movement, UNKNOWN, now, message=str(error) or "no answer")
+            db.session.commit()
+            continue
+        begin_write()
+        state = DONE if reply.approved else REFUSED
+        if ledger.answer(movement, state, now, code=reply.code,
+                         message=bankapi.explain(reply), trans_id=reply.trans_id,
+                         host_ref=reply.host_ref) and state == DONE:
+            won.append(movement)
+        db.session.commit()
+    return _finish(order_id, [m for m, _oid in asks], won)
+
+
+def _finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovement]) -> Result:
+    """After the answers: cancel the order once all its money is back; e-mail the customer
+    about what this call turned done (only this call did, so each e-mail goes once)."""
+    order = _locked_order(order_id)
+    rows = ledger.movements(order_id)
+    totals = ledger.figures(rows)
+    cancelled = False
+    if (any(m.cancels_order for m in won) and totals.balance == 0 and not totals.uncertain
+            and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
+        old = order.status
+        order_services.set_status(order, CANCELLED)  # returns the stock, now the money is back
+        audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
+                     f"{old} → {CANCELLED}")
+        cancelled = True
+    db.session.commit()
+    for movement in asked:
+        db.session.refresh(movement)
+    emailed = False
+    if cancelled:
+        emailed = emails.send_cancelled(order, sum(m.amount_cents for m in rows
+                                                   if m.cancels_order and m.state == DONE))
+        order_signals.send(order_signals.order_closed, order)
+    else:
+        for movement in won:
+            if not movement.cancels_order:
+                emailed = emails.send_refund(order, movement) or emailed
+    return Result(order, asked, cancelled, emailed)
