@@ -1,0 +1,222 @@
+"""The payment ledger and the owner's money operations, against a bank in memory."""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lesnamax.audit import Actor, AuditEvent
+from lesnamax.catalogue.models import Product
+from lesnamax.extensions import db
+from lesnamax.orders.models import Order
+from lesnamax.payments import ledger, manage
+from lesnamax.payments.models import PaymentAttempt, PaymentMovement
+
+from . import test_payments
+from .ledger_support import attempt_id, bank, movements, pay  # noqa: F401 - fixture
+
+card_order = test_payments.card_order
+OWNER = Actor(user_id=None, email="pronari@example.test", ip="192.0.2.1")
+
+
+def order_of(app):
+    with app.app_context():
+        return db.session.scalar(select(Order))
+
+
+def status_and_stock(app):
+    with app.app_context():
+        return db.session.scalar(select(Order.status)), db.session.scalar(select(Product.stock))
+
+
+def mails(card_order):
+    return test_payments.mails(card_order)
+
+
+def test_attempt_and_capture_rows(app, client, card_order, bank):
+    assert movements(app) == [("attempt", "done", 24990)]
+    pay(client, card_order, bank)
+    assert movements(app) == [("attempt", "done", 24990), ("capture", "done", 24990)]
+    # The callback repeats the approval: one capture still.
+    client.post("/payment/nestpay/callback", data=test_payments.reply(card_order["fields"]))
+    assert movements(app) == [("attempt", "done", 24990), ("capture", "done", 24990)]
+    with app.app_context():
+        assert ledger.order_figures(1) == ledger.Figures(paid=24990)
+
+
+def test_declined_attempt_has_no_capture(app, client, card_order, bank):
+    client.post("/payment/nestpay/fail",
+                data=test_payments.reply(card_order["fields"], **test_payments.DECLINED))
+    assert movements(app) == [("attempt", "done", 24990)]
+
+
+def test_cancel_same_day_voids_and_returns_stock_once_done(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    assert status_and_stock(app) == ("paid", 2)
+    with app.app_context():
+        result = manage.cancel(1, OWNER, datetime.now(UTC), "customer asked")
+        assert result.state == "done" and result.cancelled
+    assert bank.calls == [("void", oid)]
+    assert movements(app)[-1] == ("void", "done", 24990)
+    assert status_and_stock(app) == ("cancelled", 3)
+    sent = mails(card_order)
+    assert len(sent) == 2  # the confirmation, then the cancellation
+    with app.app_context():
+        assert ledger.order_figures(1).balance == 0
+        actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+        assert actions.count("payment.cancel") == 1 and actions.count("order.status") == 1
+
+
+def test_cancel_next_day_credits_in_full(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    with app.app_context():
+        capture = db.session.scalar(select(PaymentMovement).where(
+            PaymentMovement.kind == "capture"))
+        capture.answered_at -= timedelta(days=1)
+        db.session.commit()
+    bank.sales[oid].day -= timedelta(days=1)
+    with app.app_context():
+        result = manage.cancel(1, OWNER, datetime.now(UTC))
+    assert result.cancelled and bank.calls == [("refund", oid, 24990)]
+    assert status_and_stock(app) == ("cancelled", 3)
+
+
+def test_refused_void_leaves_the_order_and_the_next_try_credits(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    bank.sales[oid].day -= timedelta(days=1)  # the bank settled already
+    with app.app_context():
+        result = manage.cancel(1, OWNER, datetime.now(UTC))
+        assert result.state == "refused" and not result.cancelled
+    assert status_and_stock(app) == ("paid", 2)
+    with app.app_context():
+        assert ledger.order_figures(1) == ledger.Figures(paid=24990)
+        result = manage.cancel(1, OWNER, datetime.now(UTC))
+    assert result.cancelled and bank.calls[-1] == ("refund", oid, 24990)
+    assert len(mails(card_order)) == 2
+
+
+def test_partial_refund_of_a_line_and_an_amount(app, client, card_order, bank):
+    pay(client, card_order, bank)
+    with app.app_context():
+        order = db.session.get(Order, 1)
+        line_id = order.id  # one line, id 1
+        result = manage.refund(order, None, {line_id: 1}, OWNER, "scratched")
+        assert result.state == "done"
+        assert result.movements[0].lines[0]["quantity"] == 1
+        assert manage.refundable_lines(order) == {line_id: 0}
+        with pytest.raises(manage.MoneyRefused) as refused:
+            manage.refund(order, None, {line_id: 1}, OWNER)
+        assert refused.value.reason == "bad_lines"
+        with pytest.raises(manage.MoneyRefused) as refused:
+            manage.refund(order, 1, None, OWNER)
+        assert refused.value.reason == "not_paid"  # the one line was the whole order
+    assert status_and_stock(app) == ("paid", 2)  # a refund moves money, not the order
+    assert len(mails(card_order)) == 2
+
+
+def test_refund_above_the_balance_is_refused_and_nothing_moves(app, client, card_order, bank):
+    pay(client, card_order, bank)
+    with app.app_context():
+        order = db.session.get(Order, 1)
+        manage.refund(order, 10000, None, OWNER)
+        with pytest.raises(manage.MoneyRefused) as refused:
+            manage.refund(order, 14991, None, OWNER)
+        assert refused.value.available_cents == 14990
+    assert movements(app)[2:] == [("refund", "done", 10000)]
+    assert len(bank.calls) == 1
+
+
+def test_bank_down_then_retry_refunds_once(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    bank.down = True
+    with app.app_context():
+        result = manage.refund(db.session.get(Order, 1), 5000, None, OWNER)
+        assert result.state == "unknown"
+        lost = result.movements[0].id
+        figures = ledger.order_figures(1)
+        assert (figures.refunded, figures.uncertain, figures.refundable) == (0, 5000, 19990)
+        # No second refund while the first is unknown.
+        with pytest.raises(manage.MoneyRefused) as refused:
+            manage.refund(db.session.get(Order, 1), 100, None, OWNER)
+        assert refused.value.reason == "in_flight"
+        with pytest.raises(bank_unavailable()):
+            manage.retry(lost, OWNER, datetime.now(UTC))
+    assert movements(app)[-1] == ("refund", "unknown", 5000)
+    bank.down = False
+    with app.app_context():
+        retried = manage.retry(lost, OWNER, datetime.now(UTC))
+        assert retried.state == "done"
+    assert bank.sales[oid].refunded_cents == 5000
+    assert movements(app)[2:] == [("refund", "refused", 5000), ("refund", "done", 5000)]
+    assert len(mails(card_order)) == 2  # the confirmation and one refund
+
+
+def test_retry_when_the_bank_did_apply_the_lost_refund(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    bank.lose = 1  # the refund happens at the bank, its answer is lost
+    with app.app_context():
+        result = manage.refund(db.session.get(Order, 1), 5000, None, OWNER)
+        assert result.state == "unknown"
+        retried = manage.retry(result.movements[0].id, OWNER, datetime.now(UTC))
+        assert retried.state == "done"
+        assert ledger.order_figures(1).refunded == 5000
+    assert bank.sales[oid].refunded_cents == 5000  # not twice
+    assert [c[0] for c in bank.calls] == ["refund", "query"]
+    assert movements(app)[2:] == [("refund", "done", 5000)]
+    with app.app_context():
+        with pytest.raises(manage.MoneyRefused):  # done now: nothing to retry
+            manage.retry(result.movements[0].id, OWNER, datetime.now(UTC))
+
+
+def test_two_owners_refund_at_once_one_refund(app, client, card_order, bank):
+    pay(client, card_order, bank)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def go():
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes.append(manage.refund(db.session.get(Order, 1), 20000, None, OWNER).state)
+            except manage.MoneyRefused as refused:
+                outcomes.append(refused.reason)
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) in (["done", "in_flight"], ["done", "too_much"])
+    assert [c[0] for c in bank.calls] == ["refund"]
+    with app.app_context():
+        assert ledger.order_figures(1).refunded == 20000
+
+
+def test_in_flight_is_unique_per_attempt(app, client, card_order, bank):
+    from sqlalchemy.exc import IntegrityError
+
+    pay(client, card_order, bank)
+    with app.app_context():
+        attempt = db.session.scalar(select(PaymentAttempt))
+        now = datetime.now(UTC)
+        ledger.request(attempt, "refund", 100, OWNER, now)
+        with pytest.raises(IntegrityError):
+            ledger.request(attempt, "refund", 100, OWNER, now)
+        db.session.rollback()
+
+
+def test_ask_the_bank(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    with app.app_context():
+        status, text = manage.ask_bank(attempt_id(app, oid), OWNER)
+        assert status.state == "approved" and text == "Banka: approved"
+        assert db.session.scalar(select(AuditEvent.action).where(
+            AuditEvent.action == "payment.query")) == "payment.query"
+
+
+def bank_unavailable():
+    from .ledger_support import bankapi
+
+    return bankapi.BankUnavailable
