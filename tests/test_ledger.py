@@ -220,3 +220,108 @@ def bank_unavailable():
     from .ledger_support import bankapi
 
     return bankapi.BankUnavailable
+
+
+# Reconciliation before expiry
+
+def _age(app, hours=2):
+    with app.app_context():
+        for attempt in db.session.scalars(select(PaymentAttempt)):
+            attempt.created_at = datetime.now(UTC) - timedelta(hours=hours)
+        db.session.commit()
+
+
+def _events(app):
+    from lesnamax.payments.models import PaymentEvent
+
+    with app.app_context():
+        return [(e.channel, e.outcome) for e in db.session.scalars(select(PaymentEvent))]
+
+
+def test_reconciliation_applies_a_late_approval(app, client, card_order, bank):
+    from lesnamax.payments import services
+
+    bank.approve(card_order["fields"]["oid"], 24990)  # approved at the bank, reply lost
+    _age(app)
+    with app.app_context():
+        assert services.expire_pending(datetime.now(UTC), 30) == 0
+    assert status_and_stock(app) == ("paid", 2)
+    assert movements(app)[-1] == ("capture", "done", 24990)
+    assert _events(app) == [("api-query", "paid")]
+    assert len(mails(card_order)) == 1  # the confirmation, as if the callback had come
+    # The bank's callback arriving after all changes nothing.
+    client.post("/payment/nestpay/callback", data=test_payments.reply(card_order["fields"]))
+    assert len(mails(card_order)) == 1 and len(movements(app)) == 2
+
+
+def test_reconciliation_expires_a_declined_or_unknown_attempt(app, client, card_order, bank):
+    from lesnamax.payments import services
+
+    _age(app)
+    with app.app_context():
+        assert services.expire_pending(datetime.now(UTC), 30) == 1
+    assert status_and_stock(app) == ("payment_failed", 3)
+    assert _events(app) == [("api-query", "expired")]
+    assert bank.calls == [("query", card_order["fields"]["oid"])]
+
+
+def test_reconciliation_waits_while_the_bank_is_down(app, client, card_order, bank):
+    from lesnamax.payments import services
+
+    bank.down = True
+    _age(app)
+    with app.app_context():
+        assert services.expire_pending(datetime.now(UTC), 30) == 0
+    assert status_and_stock(app) == ("awaiting_payment", 2)  # stock still held
+    _age(app, hours=services.UNREACHABLE_HOURS + 1)
+    with app.app_context():
+        assert services.expire_pending(datetime.now(UTC), 30) == 1
+    assert status_and_stock(app) == ("payment_failed", 3)
+
+
+def test_reconciliation_with_another_amount_goes_to_review(app, client, card_order, bank):
+    from lesnamax.payments import services
+
+    bank.approve(card_order["fields"]["oid"], 100)
+    _age(app)
+    with app.app_context():
+        services.expire_pending(datetime.now(UTC), 30)
+    assert status_and_stock(app) == ("payment_review", 2)
+    assert mails(card_order) == []
+
+
+# A double charge
+
+def double_charge(app, client, card_order, bank) -> tuple[str, str]:
+    """Attempt 1 expires unanswered (the bank is down), attempt 2 is paid, then attempt 1's
+    approval arrives: two charges for one order."""
+    import re
+
+    from lesnamax.payments import services
+
+    bank.down = True
+    _age(app, hours=services.UNREACHABLE_HOURS + 1)
+    with app.app_context():
+        services.expire_pending(datetime.now(UTC), 30)
+    bank.down = False
+    number = card_order["fields"]["oid"].rsplit("-", 1)[0]
+    second = client.get(f"/payment/{number}/pay").text
+    oid_2 = re.search(r'name="oid" value="([^"]+)"', second).group(1)
+    pay(client, card_order, bank, oid=oid_2)
+    oid_1 = pay(client, card_order, bank)
+    return oid_1, oid_2
+
+
+def test_double_charge_found_and_the_extra_refunded(app, client, card_order, bank):
+    oid_1, oid_2 = double_charge(app, client, card_order, bank)
+    assert status_and_stock(app)[0] == "paid"
+    with app.app_context():
+        found = manage.double_charges()
+        assert [(d.order.number, d.attempt.oid, d.amount_cents) for d in found] == [
+            (oid_1.rsplit("-", 1)[0], oid_1, 24990)]
+        result = manage.refund_extra(1, attempt_id(app, oid_1), OWNER, datetime.now(UTC))
+        assert result.state == "done" and not result.cancelled
+        assert manage.double_charges() == []
+        assert ledger.order_figures(1) == ledger.Figures(paid=49980, refunded=24990)
+    assert bank.calls[-1] == ("void", oid_1)
+    assert status_and_stock(app) == ("paid", 2)

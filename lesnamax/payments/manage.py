@@ -282,6 +282,27 @@ def extra_charge(order: Order) -> tuple[PaymentAttempt, int] | None:
     return extra, ledger.figures(rows, extra.id).refundable
 
 
+@dataclass(frozen=True)
+class DoubleCharge:
+    order: Order
+    attempt: PaymentAttempt
+    amount_cents: int
+
+
+def double_charges() -> list[DoubleCharge]:
+    """Orders the bank charged twice and whose extra charge is not given back yet (the
+    dashboard's task), oldest first."""
+    twice = select(PaymentMovement.order_id).where(
+        PaymentMovement.kind == CAPTURE, PaymentMovement.state == DONE,
+    ).group_by(PaymentMovement.order_id).having(db.func.count() > 1)
+    found = []
+    for order in db.session.scalars(select(Order).where(Order.id.in_(twice)).order_by(Order.id)):
+        extra = extra_charge(order)
+        if extra is not None:
+            found.append(DoubleCharge(order, *extra))
+    return found
+
+
 def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) -> Result:
     """Refund in full the extra attempt of a double charge (the dashboard's task)."""
     order = _locked_order(order_id)
