@@ -14,10 +14,11 @@ from lesnamax.orders.models import Order
 from lesnamax.payments import ledger, manage
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
-from . import test_payments
-from .ledger_support import attempt_id, bank, movements, pay  # noqa: F401 - fixture
+from . import ledger_support, test_payments
+from .ledger_support import attempt_id, movements, pay
 
 card_order = test_payments.card_order
+bank = ledger_support.bank
 OWNER = Actor(user_id=None, email="pronari@example.test", ip="192.0.2.1")
 
 

@@ -14,19 +14,15 @@ from sqlalchemy.orm import selectinload
 
 from .. import audit, shoptime
 from ..audit import Actor
-from ..database import begin_write
 from ..extensions import db
-from ..orders import services as order_services
-from ..orders import signals as order_signals
 from ..orders.models import CANCELLED, CARD, TRANSITIONS, Order, OrderLine
-from . import emails, ledger, nestpay
+from . import ledger, nestpay, refunding
 from .models import (
     CAPTURE,
     DONE,
     REFUND,
     REFUSED,
     REQUESTED,
-    SYSTEM,
     UNKNOWN,
     VOID,
     PaymentAttempt,
@@ -34,6 +30,7 @@ from .models import (
     PaymentMovement,
 )
 from .models import PAID as ATTEMPT_PAID
+from .refunding import MoneyRefused, Result, Step
 
 
 @dataclass
@@ -79,86 +76,6 @@ def view_order(number: str, actor: Actor) -> OrderRecord | None:
 STALE_REQUEST = timedelta(minutes=5)
 
 
-class MoneyRefused(ValueError):
-    """The operation cannot be done as asked; ``reason`` is one of the class constants."""
-
-    NOT_PAID = "not_paid"        # nothing the bank charged is left to give back
-    IN_FLIGHT = "in_flight"      # a void or refund is waiting for the bank or unknown
-    TOO_MUCH = "too_much"        # above what was paid and not yet refunded
-    BAD_LINES = "bad_lines"      # a line or a quantity that cannot be given back
-    NOT_CANCELLABLE = "not_cancellable"  # the order's status cannot become cancelled
-    NOT_RETRYABLE = "not_retryable"      # the movement is done, refused or still running
-
-    def __init__(self, reason: str, available_cents: int = 0):
-        super().__init__(reason)
-        self.reason = reason
-        self.available_cents = available_cents
-
-
-@dataclass(frozen=True)
-class Step:
-    """One movement an operation will ask the bank for."""
-
-    attempt: PaymentAttempt
-    kind: str
-    amount_cents: int
-
-
-@dataclass
-class Result:
-    """What an operation did: its movements as answered, the order after them."""
-
-    order: Order
-    movements: list[PaymentMovement]
-    cancelled: bool = False
-    emailed: bool = False
-
-    @property
-    def state(self) -> str:
-        """The worst state among the movements: "unknown" > "refused" > "done"."""
-        states = {m.state for m in self.movements}
-        for worst in (UNKNOWN, REQUESTED, REFUSED):
-            if worst in states:
-                return worst
-        return DONE
-
-
-def _bank():
-    # Imported when used: the API client is its own module, replaced in tests.
-    from . import bankapi  # noqa: PLC0415
-
-    return bankapi
-
-
-def _locked_order(order_id: int) -> Order:
-    begin_write()
-    return db.session.scalar(select(Order).where(Order.id == order_id).with_for_update()
-                             .execution_options(populate_existing=True))
-
-
-def _captured(rows: list[PaymentMovement]) -> list[PaymentAttempt]:
-    ids = ledger.captured_attempts(rows)
-    found = {a.id: a for a in db.session.scalars(
-        select(PaymentAttempt).where(PaymentAttempt.id.in_(ids)))} if ids else {}
-    return [found[i] for i in ids]
-
-
-def _void_possible(attempt: PaymentAttempt, rows: list[PaymentMovement], now: datetime) -> bool:
-    """A void cancels the whole sale, and only before the bank's day ends (settlement): the
-    capture was today in the shop's time, nothing of it was given back, no void was refused."""
-    mine = [r for r in rows if r.attempt_id == attempt.id]
-    if any(r.kind in (VOID, REFUND) and r.state != REFUSED for r in mine):
-        return False
-    if any(r.kind == VOID and r.state == REFUSED for r in mine):
-        return False
-    capture = next((r for r in mine if r.kind == CAPTURE and r.state == DONE), None)
-    when = capture.answered_at if capture else None
-    if when is None:
-        return False
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return shoptime.shop_day(when) == shoptime.shop_day(now)
-
-
 def cancel_plan(order: Order, now: datetime) -> list[Step]:
     """What cancelling ``order`` asks of the bank: every charged attempt's balance back, by a
     void when still possible, else a refund. Raises MoneyRefused."""
@@ -168,10 +85,10 @@ def cancel_plan(order: Order, now: datetime) -> list[Step]:
     if ledger.figures(rows).uncertain:
         raise MoneyRefused(MoneyRefused.IN_FLIGHT)
     steps = []
-    for attempt in _captured(rows):
+    for attempt in refunding.captured(rows):
         left = ledger.figures(rows, attempt.id).refundable
         if left > 0:
-            kind = VOID if _void_possible(attempt, rows, now) else REFUND
+            kind = VOID if refunding.void_possible(attempt, rows, now) else REFUND
             steps.append(Step(attempt, kind, left))
     if not steps:
         raise MoneyRefused(MoneyRefused.NOT_PAID)
@@ -184,7 +101,7 @@ def cancel(order_id: int, actor: Actor, now: datetime, reason: str = "") -> Resu
     The order becomes cancelled (and its stock returns) only once every movement is done; a
     refused or unanswered one leaves the order as it was, and the page says so.
     """
-    order = _locked_order(order_id)
+    order = refunding.locked_order(order_id)
     try:
         steps = cancel_plan(order, now)
         moved = [ledger.request(s.attempt, s.kind, s.amount_cents, actor, now, reason=reason,
@@ -199,7 +116,7 @@ def cancel(order_id: int, actor: Actor, now: datetime, reason: str = "") -> Resu
         db.session.rollback()
         raise
     asks = [(movement, step.attempt.oid) for movement, step in zip(moved, steps, strict=True)]
-    return _ask_and_finish(order_id, asks, now)
+    return refunding.ask_and_finish(order_id, asks, now)
 
 
 def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None, actor: Actor,
@@ -212,7 +129,7 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
     result with its one movement, answered ("done", "refused" or "unknown").
     """
     now = now or shoptime.now()
-    order = _locked_order(order.id)
+    order = refunding.locked_order(order.id)
     try:
         chosen = _chosen_lines(order, lines or {})
         amount = amount_cents if amount_cents is not None else sum(c["cents"] for c in chosen)
@@ -220,7 +137,8 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
         total = ledger.figures(rows)
         if total.uncertain:
             raise MoneyRefused(MoneyRefused.IN_FLIGHT)
-        attempts = sorted(_captured(rows), key=lambda a: -ledger.figures(rows, a.id).refundable)
+        attempts = sorted(refunding.captured(rows),
+                          key=lambda a: -ledger.figures(rows, a.id).refundable)
         best = ledger.figures(rows, attempts[0].id).refundable if attempts else 0
         if best <= 0:
             raise MoneyRefused(MoneyRefused.NOT_PAID)
@@ -237,7 +155,7 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
     except MoneyRefused:
         db.session.rollback()
         raise
-    return _ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
+    return refunding.ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
 
 
 def refundable_lines(order: Order) -> dict[int, int]:
@@ -275,7 +193,7 @@ def extra_charge(order: Order) -> tuple[PaymentAttempt, int] | None:
     both hold money: the one the shop did not accept as the payment (under review), else the
     later one."""
     rows = ledger.movements(order.id)
-    holding = [a for a in _captured(rows) if ledger.figures(rows, a.id).balance > 0]
+    holding = [a for a in refunding.captured(rows) if ledger.figures(rows, a.id).balance > 0]
     if len(holding) < 2:
         return None
     extra = next((a for a in reversed(holding) if a.status != ATTEMPT_PAID), holding[-1])
@@ -305,7 +223,7 @@ def double_charges() -> list[DoubleCharge]:
 
 def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) -> Result:
     """Refund in full the extra attempt of a double charge (the dashboard's task)."""
-    order = _locked_order(order_id)
+    order = refunding.locked_order(order_id)
     try:
         found = extra_charge(order)
         if found is None or found[0].id != attempt_id:
@@ -314,7 +232,7 @@ def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) ->
         if amount <= 0:
             raise MoneyRefused(MoneyRefused.IN_FLIGHT)
         rows = ledger.movements(order.id)
-        kind = VOID if _void_possible(attempt, rows, now) else REFUND
+        kind = VOID if refunding.void_possible(attempt, rows, now) else REFUND
         movement = ledger.request(attempt, kind, amount, actor, now, reason="double charge")
         audit.record(actor, "payment.refund", "order", order.number,
                      f"double charge: {kind} {attempt.oid} {amount}")
@@ -325,14 +243,14 @@ def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) ->
     except MoneyRefused:
         db.session.rollback()
         raise
-    return _ask_and_finish(order.id, [(movement, attempt.oid)], now)
+    return refunding.ask_and_finish(order.id, [(movement, attempt.oid)], now)
 
 
 def ask_bank(attempt_id: int, actor: Actor):
     """The bank's status of one attempt (ORDERSTATUS) and its words for people: ``(status,
     text)``. Raises LookupError (no such attempt) or bankapi.BankUnavailable. Audited; changes
     nothing (reconciliation and the owner's operations act on what the bank says)."""
-    bankapi = _bank()
+    bankapi = refunding.bank()
     attempt = db.session.get(PaymentAttempt, attempt_id)
     if attempt is None:
         raise LookupError(attempt_id)
@@ -348,7 +266,7 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     Raises LookupError, MoneyRefused(NOT_RETRYABLE) or bankapi.BankUnavailable (then nothing
     changed: the movement stays unknown).
     """
-    bankapi = _bank()
+    bankapi = refunding.bank()
     movement = db.session.get(PaymentMovement, movement_id)
     if movement is None or movement.kind not in (VOID, REFUND):
         raise LookupError(movement_id)
@@ -358,7 +276,7 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     oid, order_id = attempt.oid, movement.order_id
     db.session.rollback()
     status = bankapi.query(oid)  # BankUnavailable: the caller says "still no answer"
-    order = _locked_order(order_id)
+    order = refunding.locked_order(order_id)
     movement = db.session.get(PaymentMovement, movement_id)
     if not _retryable(movement, now):  # another retry or a late answer came first
         db.session.rollback()
@@ -374,17 +292,17 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
         ledger.answer(movement, DONE, now, code=status.code, message=status.message,
                       trans_id=status.trans_id)
         db.session.commit()
-        return _finish(order_id, [movement], [movement])
+        return refunding.finish(order_id, [movement], [movement])
     # Not at the bank: this row is closed as refused (not applied) and the same money is
     # asked for again on a new row, by a void only if it is still possible.
     ledger.answer(movement, REFUSED, now, code=status.code,
                   message=f"not applied at the bank ({status.state})")
-    kind = VOID if movement.kind == VOID and _void_possible(attempt, rows, now) else REFUND
+    kind = VOID if movement.kind == VOID and refunding.void_possible(attempt, rows, now) else REFUND
     again = ledger.request(attempt, kind, movement.amount_cents, actor, now,
                            reason=movement.reason, lines=movement.lines,
                            cancels_order=movement.cancels_order)
     db.session.commit()
-    return _ask_and_finish(order_id, [(again, oid)], now)
+    return refunding.ask_and_finish(order_id, [(again, oid)], now)
 
 
 def _retryable(movement: PaymentMovement, now: datetime) -> bool:
@@ -395,56 +313,3 @@ def _retryable(movement: PaymentMovement, now: datetime) -> bool:
     return movement.state == REQUESTED and created < now - STALE_REQUEST
 
 
-def _ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
-                    now: datetime) -> Result:
-    """Ask the bank for each committed movement, write each answer, then finish."""
-    bankapi = _bank()
-    won = []
-    for movement, oid in asks:
-        try:
-            if movement.kind == VOID:
-                reply = bankapi.void(oid)
-            else:
-                reply = bankapi.refund(oid, movement.amount_cents)
-        except bankapi.BankUnavailable as error:
-            begin_write()
-            ledger.answer(movement, UNKNOWN, now, message=str(error) or "no answer")
-            db.session.commit()
-            continue
-        begin_write()
-        state = DONE if reply.approved else REFUSED
-        if ledger.answer(movement, state, now, code=reply.code,
-                         message=bankapi.explain(reply), trans_id=reply.trans_id,
-                         host_ref=reply.host_ref) and state == DONE:
-            won.append(movement)
-        db.session.commit()
-    return _finish(order_id, [m for m, _oid in asks], won)
-
-
-def _finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovement]) -> Result:
-    """After the answers: cancel the order once all its money is back; e-mail the customer
-    about what this call turned done (only this call did, so each e-mail goes once)."""
-    order = _locked_order(order_id)
-    rows = ledger.movements(order_id)
-    totals = ledger.figures(rows)
-    cancelled = False
-    if (any(m.cancels_order for m in won) and totals.balance == 0 and not totals.uncertain
-            and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
-        old = order.status
-        order_services.set_status(order, CANCELLED)  # returns the stock, now the money is back
-        audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
-                     f"{old} → {CANCELLED}")
-        cancelled = True
-    db.session.commit()
-    for movement in asked:
-        db.session.refresh(movement)
-    emailed = False
-    if cancelled:
-        emailed = emails.send_cancelled(order, sum(m.amount_cents for m in rows
-                                                   if m.cancels_order and m.state == DONE))
-        order_signals.send(order_signals.order_closed, order)
-    else:
-        for movement in won:
-            if not movement.cancels_order:
-                emailed = emails.send_refund(order, movement) or emailed
-    return Result(order, asked, cancelled, emailed)
