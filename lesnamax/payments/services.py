@@ -261,8 +261,6 @@ def expire_pending(now: datetime, minutes: int) -> int:
     attempt waits for the next run, up to UNREACHABLE_HOURS. Safe to run from a periodic job
     and from two at once: every change is a conditional claim of the attempt.
     """
-    from . import bankapi  # noqa: PLC0415 - the API client arrives with the bank's merge
-
     cutoff = now - timedelta(minutes=minutes)
     hours = float(current_app.config.get("PAYMENT_UNREACHABLE_HOURS", UNREACHABLE_HOURS))
     give_up = now - timedelta(hours=hours)
@@ -272,6 +270,10 @@ def expire_pending(now: datetime, minutes: int) -> int:
         .order_by(PaymentAttempt.id)
     ).all()
     db.session.rollback()  # no transaction stays open while the bank is asked
+    if not stale:
+        return 0
+    from . import bankapi  # noqa: PLC0415 - the API client arrives with the bank's merge
+
     expired = 0
     for attempt_id, oid, overdue in stale:
         try:
