@@ -107,7 +107,8 @@ def _confirmation_path(outbox: Path, email: str) -> str:
     """The path of the registration link e-mailed to ``email``."""
     for path in outbox.glob("*.eml"):
         message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
-        found = re.search(r"/account/register/confirm/[^\s]+", message.get_content())
+        text = message.get_body(preferencelist=("plain",)).get_content()  # text + HTML
+        found = re.search(r"/account/register/confirm/[^\s]+", text)
         if message["To"] == email and found:
             return found.group(0)
     raise Unexpected(f"no confirmation e-mail for {email} in {outbox}")

@@ -26,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_cli(app)
+    register_jobs(app)
     connect_signals()
     return app
 
@@ -36,11 +37,9 @@ def connect_signals() -> None:
     connects nothing new."""
     from .account import data
     from .catalogue import signals as catalogue
-    from .orders import emails, manage
+    from .orders import manage
     from .orders import signals as orders
 
-    for signal in (orders.order_placed, orders.order_paid, orders.order_switched_to_cash):
-        signal.connect(emails.confirm)
     orders.order_closed.connect(data.on_order_closed)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
@@ -119,6 +118,13 @@ def register_errorhandlers(app: Flask) -> None:
     from . import errors
 
     errors.register(app)
+
+
+def register_jobs(app: Flask) -> None:
+    """Point the job queue at this app's storage; the periodic jobs register on import."""
+    from . import jobs, tasks  # noqa: F401 - tasks: huey learns the periodic jobs
+
+    jobs.configure(app)
 
 
 def register_cli(app: Flask) -> None:

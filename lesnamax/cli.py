@@ -1,5 +1,5 @@
 """Flask commands: ``seed-demo``, ``create-admin``, ``translate``, ``policy publish``,
-``purge-expired``, ``backup`` and ``restore``."""
+``purge-expired``, ``jobs`` (the job queue's consumer), ``backup`` and ``restore``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def register(app) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(policy)
     app.cli.add_command(purge_expired)
+    app.cli.add_command(jobs_consumer)
 
 
 @click.command("seed-demo")
@@ -194,33 +195,38 @@ def publish_policy(
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Expire unanswered card payments (returning stock), send order confirmations that
-    failed (mail server down), blank old IP addresses, erase what erased accounts' orders kept
-    until they were closed, drop ended rate-limit windows (their keys hold addresses) and
-    registrations never confirmed."""
-    from .account import data
-    from .orders import emails
-    from .payments import services as payments
+    """Do now what the periodic jobs do (lesnamax/tasks.py): expire unanswered card payments
+    (returning stock), send the e-mails waiting in the outbox, blank old IP addresses, erase
+    what erased accounts' orders kept until they were closed, drop ended rate-limit windows
+    (their keys hold addresses), registrations never confirmed and old outbox rows."""
+    from . import tasks
 
     now = datetime.now(UTC)
-    minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
-    expired = payments.expire_pending(now, minutes)
-    click.echo(f"Expired {expired} card payments left unanswered for {minutes} minutes.")
-    sent, unsent = emails.retry_confirmations(now)
-    click.echo(f"Sent {sent} order confirmations that had failed; {unsent} still unsent.")
-    days = int(current_app.config["IP_RETENTION_DAYS"])
-    changed = data.purge_ip_addresses(now, days)
-    click.echo(f"Removed IP addresses older than {days} days from {changed} records.")
-    closed = data.erase_closed_orders()
-    click.echo(f"Erased the contact kept on {closed} closed orders of erased accounts.")
-    from . import ratelimit
+    click.echo(tasks.expire_payments(now))
+    click.echo(tasks.send_waiting_mail(now))
+    click.echo(tasks.forget_old_ips(now))
+    for line in tasks.housekeeping(now):
+        click.echo(line)
 
-    ended = ratelimit.purge(now.timestamp())
-    click.echo(f"Removed {ended} ended rate-limit windows.")
-    from .account import registration
 
-    unconfirmed = registration.purge(now, int(current_app.config["REGISTRATION_MAX_AGE"]))
-    click.echo(f"Removed {unconfirmed} registrations never confirmed.")
+@click.command("jobs")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@with_appcontext
+def jobs_consumer(workers: int) -> None:
+    """Run the job queue's consumer: e-mails from the outbox and the periodic jobs.
+
+    Stops on Ctrl-C (SIGINT: after the running jobs finish) or SIGTERM (at once).
+    """
+    import logging
+
+    from .jobs import huey
+
+    if huey.immediate:
+        raise click.ClickException("LESNAMAX_JOBS_IMMEDIATE is set: jobs run in the web "
+                                   "process, there is nothing to consume")
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: "
+                        "%(message)s")
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
 
 
 @click.command()

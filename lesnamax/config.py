@@ -66,6 +66,17 @@ def defaults(instance_path: Path) -> dict:
         "MAIL_PASSWORD": "",
         "MAIL_DEFAULT_SENDER": "LESNA MAX <online.lesnamax@gmail.com>",
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # The job queue (lesnamax/jobs.py): Redis when REDIS_URL is set, else this SQLite file.
+        "JOBS_FILE": str(instance_path / "jobs.sqlite"),
+        # Run every job at once inside the call that queues it, with no consumer (the tests).
+        "JOBS_IMMEDIATE": False,
+        # An e-mail that could not be sent waits this long, then twice that, … (at most 4 h),
+        # and is given up after MAIL_MAX_ATTEMPTS tries (about 16 h with these values).
+        "MAIL_RETRY_SECONDS": 60,
+        "MAIL_MAX_ATTEMPTS": 12,
+        # Sent (or given-up) messages stay in the outbox table this long: they hold addresses
+        # and sign-in links.
+        "OUTBOX_KEEP_DAYS": 30,
         "PASSWORD_RESET_MAX_AGE": 3600,
         # Argon2id cost of a password hash (account/services.py): argon2-cffi's defaults, RFC
         # 9106's low-memory choice. Each hash carries its parameters, so a change rehashes at
@@ -106,6 +117,15 @@ def defaults(instance_path: Path) -> dict:
         "NESTPAY_STORE_KEY": "TEST1234",
         "NESTPAY_GATE_URL": "",
         "NESTPAY_ACCEPTED_MD_STATUS": "1",
+        # The bank's XML API (status, void, refund: payments/bankapi.py). An API user is not the
+        # store key: the bank creates it, with the "API" role, in the NestPay Merchant Center.
+        # Empty in sandbox mode: the sandbox bank's /fim/api and its own test user are used.
+        "NESTPAY_API_URL": "",
+        "NESTPAY_API_USER": "",
+        "NESTPAY_API_PASSWORD": "",
+        #: Seconds to wait for the bank's API. No retry follows: a repeated Credit could refund
+        #: twice, so a timeout is reported as "unknown" and the owner asks the bank first.
+        "NESTPAY_API_TIMEOUT": 15,
         #: Minutes a card payment may stay unanswered before purge-expired gives up on it.
         "PAYMENT_EXPIRY_MINUTES": 30,
     }
@@ -143,6 +163,10 @@ def _normalise_db_url(url: str) -> str:
 TEST_CLIENT_ID = "190100000"
 #: The banks' shared test gateways: their approvals move no money.
 TEST_GATEWAY_HOSTS = frozenset({"entegrasyon.asseco-see.com.tr"})
+#: The sandbox bank's API user (payments/sandbox_api.py): public, so refused in live mode.
+SANDBOX_API_USER = "LESNAMAXAPI"
+SANDBOX_API_PASSWORD = "TEST1234"
+SANDBOX_API_PATH = "/sandbox-bank/fim/api"
 
 
 def _is_loopback(host: str) -> bool:
@@ -185,6 +209,12 @@ def _check_bank(config) -> None:
                 "LESNAMAX_BANK_MODE=sandbox is for development only, but LESNAMAX_BASE_URL is "
                 "https: set LESNAMAX_BANK_MODE=live for a public shop"
             )
+        if not config.get("NESTPAY_API_URL"):
+            config["NESTPAY_API_URL"] = str(config.get("BASE_URL") or "").rstrip("/") + (
+                SANDBOX_API_PATH
+            )
+        config["NESTPAY_API_USER"] = config.get("NESTPAY_API_USER") or SANDBOX_API_USER
+        config["NESTPAY_API_PASSWORD"] = config.get("NESTPAY_API_PASSWORD") or SANDBOX_API_PASSWORD
         return
     if not config.get("NESTPAY_GATE_URL") or config.get("NESTPAY_STORE_KEY") in {"", "TEST1234"}:
         raise RuntimeError(
@@ -207,4 +237,27 @@ def _check_bank(config) -> None:
         raise RuntimeError(
             "BANK_MODE=live needs LESNAMAX_BASE_URL to be the shop's public https address "
             "(the bank sends customers and its callback there)"
+        )
+    _check_live_api(config)
+
+
+def _check_live_api(config) -> None:
+    """The API is optional (a shop can take payments without it; refunds then wait), but when
+    it is set it must be the bank's live https API with a real API user."""
+    url = str(config.get("NESTPAY_API_URL") or "")
+    if not url:
+        return
+    api = urlsplit(url)
+    api_host = (api.hostname or "").lower()
+    if api.scheme != "https" or api_host in TEST_GATEWAY_HOSTS or _is_loopback(api_host):
+        raise RuntimeError(
+            "BANK_MODE=live needs the bank's live https LESNAMAX_NESTPAY_API_URL, not a test "
+            f"or local one ({api_host or 'no host'})"
+        )
+    user = str(config.get("NESTPAY_API_USER") or "")
+    password = str(config.get("NESTPAY_API_PASSWORD") or "")
+    if not user or not password or password == SANDBOX_API_PASSWORD:
+        raise RuntimeError(
+            "BANK_MODE=live with LESNAMAX_NESTPAY_API_URL needs LESNAMAX_NESTPAY_API_USER and a "
+            "real LESNAMAX_NESTPAY_API_PASSWORD (the API user the bank created for the shop)"
         )

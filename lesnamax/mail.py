@@ -1,18 +1,27 @@
-"""Outgoing e-mail: SMTP when MAIL_SERVER is set, otherwise .eml files in instance/outbox/.
+"""Outgoing e-mail: built here, written to the outbox table (lesnamax/outbox.py) in the
+caller's transaction, and handed over by a job: by SMTP when MAIL_SERVER is set, otherwise as
+an .eml file in MAIL_OUTBOX (instance/outbox/), so a new developer reads every message the
+shop sends without a mail server.
 
-The outbox lets a new developer read every message the shop sends without a mail server.
+Every message is multipart/alternative: ``email/<name>.txt`` and ``email/<name>.html`` rendered
+from the same data, so a client that shows only text loses nothing but the looks.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
+
+from . import trader
 
 
 class MailError(OSError):
@@ -22,39 +31,89 @@ class MailError(OSError):
     """
 
 
-def send(to: str, subject: str, template: str, **context) -> EmailMessage:
-    """Send ``email/<template>.txt`` rendered with ``context`` to ``to``; return the message.
+@dataclass(frozen=True)
+class InlineImage:
+    """A picture carried inside the message (no remote images: clients block them and they
+    tell the sender who opened what). The HTML shows it with ``<img src="{{ image.src }}">``."""
+
+    data: bytes
+    subtype: str = "jpeg"
+    cid: str = field(default_factory=lambda: make_msgid(domain="lesnamax.com")[1:-1])
+
+    @property
+    def src(self) -> str:
+        return f"cid:{self.cid}"
+
+
+def compose(to: str, subject: str, template: str, *,
+            images: Mapping[object, InlineImage] | None = None, **context) -> EmailMessage:
+    """Build the message ``send`` hands over: text and HTML from the same ``context``.
 
     Render inside the caller's ``force_locale`` block: the message is written in the language
-    that is active here. Raise MailError if it could not be handed over.
+    that is active here. ``images`` (any keys) reach both templates; their pictures go into a
+    multipart/related part next to the HTML, where ``image.src`` finds them.
     """
-    body = render_template(f"email/{template}.txt", **context)
     config = current_app.config
+    images = dict(images or {})
+    context.update(subject=subject, images=images, trader=trader.details(),
+                   shop_url=config["BASE_URL"].rstrip("/") + "/")
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="lesnamax.com")
-    message.set_content(body)
+    message.set_content(render_template(f"email/{template}.txt", **context))
+    message.add_alternative(render_template(f"email/{template}.html", **context),
+                            subtype="html")
+    html = message.get_payload()[1]
+    for image in {image.cid: image for image in images.values()}.values():
+        # Turns the HTML part into multipart/related on the first picture (RFC 2387).
+        html.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>",
+                         disposition="inline")
+    return message
+
+
+def send(to: str, subject: str, template: str, **context) -> EmailMessage:
+    """Write the message ``compose`` builds from ``email/<template>`` into the outbox.
+
+    Render inside the caller's ``force_locale`` block: the message is written in the language
+    that is active here. The row joins the caller's transaction (nothing is committed here):
+    the message leaves once the caller commits, and never if it rolls back.
+    """
+    from . import outbox
+
+    message = compose(to, subject, template, **context)
+    outbox.add(message)
+    return message
+
+
+def transmit(raw: bytes, to: str, config) -> None:
+    """Hand the message's bytes to the mail server (or the MAIL_OUTBOX folder) unchanged.
+
+    Raise MailError if it could not be handed over; returning means the server accepted it.
+    """
     try:
         if config.get("MAIL_SERVER"):
-            _smtp(message, config)
+            _smtp(raw, to, config)
         else:
             outbox = Path(config["MAIL_OUTBOX"])
             outbox.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-            (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(message.as_bytes())
+            (outbox / f"{stamp}-{uuid.uuid4().hex[:8]}.eml").write_bytes(raw)
     except (OSError, smtplib.SMTPException) as error:  # refused, timed out, bad login, …
         raise MailError(f"{type(error).__name__}: {error}") from error
-    return message
 
 
-def _smtp(message: EmailMessage, config) -> None:
+def _smtp(raw: bytes, to: str, config) -> None:
     port = int(config.get("MAIL_PORT") or 25)
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
     with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        smtp.send_message(message)
+        # sendmail raises unless the server accepted the message for the recipient. It sends
+        # bytes as they are, and SMTP lines end in CRLF (the stored copy, like the .eml
+        # files, ends them in LF).
+        smtp.sendmail(sender, [to], re.sub(rb"\r?\n", b"\r\n", raw))

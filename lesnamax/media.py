@@ -48,6 +48,23 @@ def store_image(image: Image.Image, directory: Path) -> tuple[str, int, int]:
     return key, largest, _scaled(height, largest, width)
 
 
+def thumbnail_jpeg(key: str, side: int = 112) -> bytes | None:
+    """A small JPEG of a stored picture, for e-mails; None when its file is missing.
+
+    JPEG, not the stored WebP: Outlook and older mail clients cannot show WebP. ``side`` is
+    twice the size the e-mail shows, for sharp pictures on phones.
+    """
+    try:
+        with Image.open(media_dir() / f"{key}-{min(WIDTHS)}.webp") as image:
+            image = image.convert("RGB")
+            image.thumbnail((side, side), Image.Resampling.LANCZOS)
+            buffer = io.BytesIO()
+            image.save(buffer, "JPEG", quality=80, optimize=True)
+    except OSError:  # removed by hand, or a half-written file: the e-mail goes without it
+        return None
+    return buffer.getvalue()
+
+
 def _scaled(height: int, target: int, width: int) -> int:
     # A long thin strip would round to 0 pixels high, which Pillow cannot make.
     return max(1, round(height * target / width))

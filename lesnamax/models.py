@@ -9,10 +9,11 @@ from __future__ import annotations
 
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    from . import audit, ratelimit  # noqa: F401
+    from . import audit, outbox, ratelimit  # noqa: F401
     from .account import models as account_models  # noqa: F401
     from .cart import models as cart_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .orders import models as order_models  # noqa: F401
     from .payments import models as payment_models  # noqa: F401
+    from .payments import sandbox_models  # noqa: F401
     from .privacy import models as privacy_models  # noqa: F401

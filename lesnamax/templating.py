@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
-from . import cards, i18n, kosovo, money
+from . import cards, i18n, kosovo, money, trader
 from .catalogue import vocab
 from .orders import labels as order_labels
 from .web import NOTICE_COOKIE
@@ -120,4 +120,5 @@ def register(app) -> None:
             "municipality_name": kosovo.municipality_name,
             "national_phone": kosovo.national_phone,
             "card": cards.product_card,
+            "trader": trader.details(),
         }

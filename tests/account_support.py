@@ -16,9 +16,18 @@ def outbox_messages(folder) -> list:
     ]
 
 
+def text_of(message) -> str:
+    """The plain-text part of an e-mail (every e-mail carries text and HTML)."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_of(message) -> str:
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
 def confirmation_path(message) -> str:
     return re.search(r"https?://[^/\s]+(/account/register/confirm/\S+)",
-                     message.get_content()).group(1)
+                     text_of(message)).group(1)
 
 
 def confirm_registration(client, app, to: str | None = None, password: str | None = None):
@@ -28,7 +37,7 @@ def confirm_registration(client, app, to: str | None = None, password: str | Non
 
     messages = [
         m for m in outbox_messages(app.config["MAIL_OUTBOX"])
-        if "/account/register/confirm/" in m.get_content()
+        if "/account/register/confirm/" in text_of(m)
         and (to is None or m["To"].lower() == to.lower())
     ]
     return client.post(confirmation_path(messages[-1]), data={"password": password or PASSWORD})

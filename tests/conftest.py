@@ -48,6 +48,9 @@ def base_config(url: str, tmp_path) -> dict:
         "CACHE_STAMP_FILE": str(tmp_path / "catalogue.stamp"),
         # Each test reads its own mails (registration is finished from one).
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
+        # Jobs run at once, inside the commit that queues them: an e-mail's .eml is in
+        # MAIL_OUTBOX when the request returns. Tests of the real consumer turn this off.
+        "JOBS_IMMEDIATE": True,
         **CHEAP_PASSWORD_HASH,
     }
 

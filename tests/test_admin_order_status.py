@@ -11,8 +11,10 @@ from sqlalchemy import select
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import Order
+from lesnamax.outbox import OutboxMessage
 
 from . import admin_orders_support as support
+from .account_support import text_of
 from .admin_orders_support import audit, move, state, tr
 
 # Fixtures shared with the other admin order tests.
@@ -42,7 +44,7 @@ def test_cancel_returns_the_stock(app, client, admin, make_order, outbox):
     assert response.status_code == 303
     assert state(app, order) == ("cancelled", 10)
     page = client.get(response.headers["Location"]).text
-    assert tr(app, "Status changed to “%(status)s”. The customer was e-mailed.",
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the outbox.",
               status="Anuluar") in page
     event = audit(app, "order.status")[0]
     assert (event.subject_id, event.detail, event.actor_email) == (
@@ -153,13 +155,13 @@ def test_status_email_in_the_orders_language(app, client, admin, make_order, out
     assert first["To"] == "arta@example.test"
     assert first["Subject"] == tr(app, "Your order %(number)s: %(status)s", number=sq.number,
                                   status="Në përpunim")
-    body = first.get_content()
+    body = text_of(first)
     assert "Përshëndetje Arta" in body and "Në përpunim" in body and "Processing" not in body
     assert "Dërgesa vjen të martën." in body
     assert f"http://shop.test/orders/{sq.number}" in body
     assert second["To"] == "john@example.test"
     assert second["Subject"] == f"Your order {en.number}: Processing"
-    assert f"http://shop.test/orders/{en.number}" in second.get_content()
+    assert f"http://shop.test/orders/{en.number}" in text_of(second)
 
 
 def test_no_email_when_unticked_or_erased(app, client, admin, make_order, outbox):
@@ -176,14 +178,19 @@ def test_no_email_when_unticked_or_erased(app, client, admin, make_order, outbox
         f"/admin/orders/{erased.number}").text
 
 
-def test_mail_failure_keeps_the_change_and_says_so(app, client, admin, make_order):
+def test_mail_server_down_keeps_the_change_and_its_mail(app, client, admin, make_order):
+    """The message waits in the outbox: the change is not undone, the mail not lost."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nobody listens there
     order = make_order(status="paid")
     response = move(client, order, "paid", "processing")
     assert response.status_code == 303
-    assert tr(app, "Status changed to “%(status)s”, but the e-mail could not be sent.",
-              status="Në përpunim") in client.get(response.headers["Location"]).text
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the "
+              "outbox.", status="Në përpunim") in client.get(response.headers["Location"]).text
     assert state(app, order)[0] == "processing"
+    with app.app_context():
+        [row] = db.session.scalars(select(OutboxMessage)).all()
+        assert row.sent_at is None and row.attempts == 1 and "Connection" in row.last_error
+        assert row.recipient == "arta@example.test"
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -207,7 +214,7 @@ def test_htmx_change_answers_with_the_status_section(app, hx, admin, make_order,
     response = move(hx, order, "paid", "processing")
     assert response.status_code == 200 and "<html" not in response.text
     assert 'id="order-status"' in response.text
-    assert tr(app, "Status changed to “%(status)s”. The customer was e-mailed.",
+    assert tr(app, "Status changed to “%(status)s”. The e-mail to the customer is in the outbox.",
               status="Në përpunim") in response.text
     assert 'name="current" type="hidden" value="processing"' in response.text
     assert 'value="shipped"' in response.text

@@ -25,11 +25,11 @@ PACKAGE = ROOT / "lesnamax"
 ORDER = ("core", "catalogue", "cart", "orders", "payments", "privacy", "account", "checkout",
          "admin", "wiring")
 AREAS = frozenset(ORDER[1:-1])
-#: The app wiring: the factory, the model list, cli, templating, errors, demo data, and the
+#: The app wiring: the factory, the model list, cli, templating, errors, demo data, the
 #: page cache, which the factory registers and which reads the policy notice through
-#: templating. Every other top-level module is core.
+#: templating, and the periodic jobs (tasks). Every other top-level module is core.
 WIRING = frozenset({"lesnamax", "lesnamax.models", "lesnamax.cli", "lesnamax.templating",
-                    "lesnamax.errors", "lesnamax.pagecache"})
+                    "lesnamax.errors", "lesnamax.pagecache", "lesnamax.tasks"})
 WIRING_PACKAGES = ("lesnamax.demo",)
 
 #: (importing module, imported module, why it is allowed). At most three, each with its reason.

@@ -1,17 +1,19 @@
-"""An order's news travels by signal (orders/signals.py), once and after the commit, and the
-confirmation e-mail leaves through one receiver for cash, card and a switch to cash."""
+"""An order's news travels by signal (orders/signals.py), once and after the commit; the
+confirmation e-mail of a cash order, a card payment and a switch to cash is written to the
+outbox inside the change's own transaction, so it is there before anyone hears the news."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lesnamax.extensions import db
-from lesnamax.orders import emails, signals
+from lesnamax.orders import signals
 from lesnamax.orders.models import Order
+from lesnamax.outbox import OutboxMessage
 
 from .test_checkout import go_to_review, place_form
-from .test_mail_failures import mail_down, mail_up, purge  # noqa: F401
+from .test_mail_failures import mail_down, mail_up, purge, time_passes  # noqa: F401
 from .test_payments import APPROVED, DECLINED, card_order, mails, reply  # noqa: F401
 
 SIGNALS = {"placed": signals.order_placed, "paid": signals.order_paid,
@@ -20,11 +22,8 @@ SIGNALS = {"placed": signals.order_placed, "paid": signals.order_paid,
 
 @pytest.fixture
 def heard(app):
-    """Every signal sent during the test: (name, order number, the order's committed status).
-
-    The recording receivers stand in for the factory's confirmation receiver and call it
-    themselves, after looking: so they always look first, before it touches the database.
-    """
+    """Every signal sent during the test: (name, order number, the order's committed status,
+    the confirmations committed for it by then)."""
     seen = []
 
     def receivers():
@@ -35,18 +34,17 @@ def heard(app):
                 # Read on another connection: only what is committed is there.
                 with db.engine.connect() as other:
                     status = other.scalar(select(Order.status).where(Order.id == order.id))
-                seen.append((name, order.number, status))
-                emails.confirm(sender, order=order, **extra)
+                    confirmations = other.scalar(select(func.count(OutboxMessage.id)).where(
+                        OutboxMessage.subject.contains(order.number)))
+                seen.append((name, order.number, status, confirmations))
             yield signal, receiver
 
     connected = list(receivers())
     for signal, receiver in connected:
-        signal.disconnect(emails.confirm)
         signal.connect(receiver)
     yield seen
     for signal, receiver in connected:
         signal.disconnect(receiver)
-        signal.connect(emails.confirm)
 
 
 def place_cash(client, make_product, make_user, login):
@@ -69,10 +67,10 @@ def outbox(app):
 def test_a_cash_order_is_announced_once_and_confirmed_once(app, client, make_product,
                                                            make_user, login, heard):
     number, form = place_cash(client, make_product, make_user, login)
-    assert heard == [("placed", number, "cash_on_delivery")]
+    assert heard == [("placed", number, "cash_on_delivery", 1)]  # the e-mail came first
     # A second click lands on the same order: no second announcement, no second e-mail.
     assert client.post("/checkout/place", data=form).headers["Location"] == f"/orders/{number}"
-    assert heard == [("placed", number, "cash_on_delivery")]
+    assert heard == [("placed", number, "cash_on_delivery", 1)]
     [mail] = outbox(app)
     assert number in mail.read_text(encoding="utf-8")
 
@@ -82,13 +80,13 @@ def test_a_card_order_is_announced_when_placed_and_confirmed_once_when_paid(
 ):
     with app.app_context():
         number = db.session.scalar(select(Order.number))
-    assert heard == [("placed", number, "awaiting_payment")]
+    assert heard == [("placed", number, "awaiting_payment", 0)]
     assert mails(card_order) == []  # not paid yet: nothing to confirm
     data = reply(card_order["fields"])
     assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
     assert client.post("/payment/nestpay/callback", data=data).text == "Approved"
     assert client.post("/payment/nestpay/ok", data=data).status_code == 303
-    assert heard == [("placed", number, "awaiting_payment"), ("paid", number, "paid")]
+    assert heard == [("placed", number, "awaiting_payment", 0), ("paid", number, "paid", 1)]
     assert len(mails(card_order)) == 1
 
 
@@ -99,7 +97,7 @@ def test_a_switch_to_cash_is_announced_once_and_confirmed_once(app, client, hear
     for _press in range(2):
         assert client.post(f"/orders/{number}/pay-on-delivery").status_code == 303
     assert [name for name, *_rest in heard] == ["placed", "to cash"]
-    assert heard[1] == ("to cash", number, "cash_on_delivery")
+    assert heard[1] == ("to cash", number, "cash_on_delivery", 1)
     [mail] = mails(card_order)
     assert number in mail.read_text(encoding="utf-8")
 
@@ -114,39 +112,14 @@ def test_a_switch_to_cash_with_smtp_down_is_made_and_confirmed_later(
     assert client.get(switched.headers["Location"]).status_code == 200
     with app.app_context():
         order = db.session.scalar(select(Order))
-        assert (order.payment_method, order.confirmation_sent_at) == ("cash", None)
+        assert order.payment_method == "cash"
+        [waiting] = db.session.scalars(select(OutboxMessage))
+        assert waiting.sent_at is None  # written with the switch, waiting for the server
     sink = mail_up()
+    time_passes(app)
     purge(app)
     purge(app)
     assert len(sink.messages) == 1 and number in sink.messages[0]["Subject"]
-
-
-def test_the_confirmation_leaves_only_through_the_receiver(app, client, make_product,
-                                                          make_user, login):
-    """Without the receiver the factory connected, a cash order sends nothing at all."""
-    for signal in SIGNALS.values():
-        assert signal.disconnect(emails.confirm) is None
-    try:
-        place_cash(client, make_product, make_user, login)
-    finally:
-        for signal in SIGNALS.values():
-            signal.connect(emails.confirm)
-    assert outbox(app) == []
-
-
-def test_a_card_payment_is_confirmed_by_the_receiver_not_by_payments(app, client, card_order):  # noqa: F811
-    signals.order_paid.disconnect(emails.confirm)
-    try:
-        client.post("/payment/nestpay/ok", data=reply(card_order["fields"], **APPROVED))
-    finally:
-        signals.order_paid.connect(emails.confirm)
-    assert mails(card_order) == []
-
-
-def test_every_app_connects_the_receiver_once(app, make_app):
-    make_app(dict(app.config))  # a second app in the same process
-    for signal in SIGNALS.values():
-        assert list(signal.receivers_for(app)).count(emails.confirm) == 1
 
 
 def test_an_order_placed_outside_a_request_is_confirmed_with_the_shops_link(
@@ -177,7 +150,7 @@ def test_the_owner_applying_a_payment_in_review_confirms_the_order_once(
     app, client, heard, card_order  # noqa: F811
 ):
     """A half 3-D approval waits in review; when the owner moves it to paid, the card order's
-    confirmation is due then, through the same receiver (not only by the daily retry)."""
+    confirmation is due then, written with the change of status."""
     from lesnamax.audit import Actor
     from lesnamax.orders import manage
 
@@ -188,7 +161,7 @@ def test_the_owner_applying_a_payment_in_review_confirms_the_order_once(
         number = order.number
         owner = Actor(None, "pronari@example.test", None)
         manage.change_status(number, "payment_review", "paid", owner, notify=False)
-    assert heard[-1] == ("paid", number, "paid")
+    assert heard[-1] == ("paid", number, "paid", 1)
     assert len(mails(card_order)) == 1
 
 

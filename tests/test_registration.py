@@ -12,7 +12,12 @@ from lesnamax.account import services
 from lesnamax.account.models import PendingRegistration, User
 from lesnamax.extensions import db
 
-from .account_support import confirm_registration, confirmation_path, outbox_messages
+from .account_support import (
+    confirm_registration,
+    confirmation_path,
+    outbox_messages,
+    text_of,
+)
 from .conftest import PASSWORD
 from .test_account import VALID, register
 
@@ -51,7 +56,7 @@ def test_a_new_and_a_taken_address_get_the_same_answer(app, make_user):
     # The owner is told in their own language, with a way in and a way to a new password.
     assert taken["To"] == "zana@example.test"
     assert taken["Subject"] == "Someone tried to register with your e-mail address"
-    text = taken.get_content()
+    text = text_of(taken)
     assert "/account/login/link/" in text and "http://shop.test/account/password/reset" in text
     assert "/account/register/confirm/" not in text
 
@@ -70,7 +75,7 @@ def test_both_answers_cost_one_password_hash(app, make_user, monkeypatch):
 def test_the_owner_can_sign_in_from_the_warning(app, make_user):
     owner = make_user(email="zana@example.test")
     register(app.test_client(), email="Zana@Example.test", password="Tjeter-fjalekalim-26")
-    link = re.search(r"http://shop\.test(/account/login/link/\S+)", mails(app)[0].get_content())
+    link = re.search(r"http://shop\.test(/account/login/link/\S+)", text_of(mails(app)[0]))
     client = app.test_client()
     assert client.post(link.group(1)).status_code == 303
     assert "zana@example.test" in client.get("/account").text
@@ -162,7 +167,7 @@ def test_confirming_needs_the_password_chosen_at_registration(app, client):
     on the link must not create an account the registrant can log in to."""
     assert register(app.test_client(), email="viktima@example.test").status_code == 303
     path = confirmation_path(mails(app)[-1])
-    assert "Do t'ju kërkohet fjalëkalimi" in mails(app)[-1].get_content()
+    assert "Do t'ju kërkohet fjalëkalimi" in text_of(mails(app)[-1])
     page = client.get(path)
     assert page.status_code == 200 and 'autocomplete="current-password"' in page.text
     wrong = client.post(path, data={"password": "Fjalekalimi-i-viktimes-1"})

@@ -1,4 +1,9 @@
-"""The account e-mails: each written in the language its reader uses, links on BASE_URL."""
+"""The account e-mails: each written in the language its reader uses, links on BASE_URL.
+
+Each is written into the outbox (lesnamax/mail.py). The registration e-mails join the
+registration's transaction (account/registration.py); a sign-in link or a password reset
+changes nothing else, so those two commit their outbox row themselves.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import mail
+from ..extensions import db
 from ..i18n import LOCALES
 from . import services
 
@@ -40,6 +46,7 @@ def signin_link(user) -> None:
     with force_locale(LOCALES.get(user.language, "sq_XK")):
         subject = _("Your sign-in link for LESNA MAX")
         mail.send(user.email, subject, "signin_link", user=user, link=link)
+    db.session.commit()
 
 
 def password_reset(user) -> None:
@@ -51,3 +58,4 @@ def password_reset(user) -> None:
     with force_locale(LOCALES.get(user.language, "sq_XK")):
         subject = _("Set a new password for LESNA MAX")
         mail.send(user.email, subject, "password_reset", user=user, link=link)
+    db.session.commit()

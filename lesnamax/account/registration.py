@@ -21,7 +21,7 @@ from ..extensions import db
 from ..privacy import services as privacy
 from ..shoptime import shop_day
 from ..web import Visit
-from . import services
+from . import mails, services
 from .models import PendingRegistration, User
 from .services import EmailTaken
 
@@ -31,11 +31,13 @@ def _hash(secret: str) -> str:
 
 
 def start(details: dict, consents: dict[str, bool], visit: Visit, today: date,
-          next_url: str) -> tuple[str | None, User | None]:
-    """Keep a registration until its e-mail is confirmed.
+          next_url: str, *, send_mail: bool = True) -> tuple[str | None, User | None]:
+    """Keep a registration until its e-mail is confirmed, and (if ``send_mail``: the caller
+    checked the mailbox's limit) write its e-mail into the outbox in the same transaction.
 
     Returns ``(secret, None)`` for a new address (the secret goes into the link) or
-    ``(None, owner)`` when the address already has an account; nothing is kept then.
+    ``(None, owner)`` when the address already has an account; nothing is kept then but the
+    e-mail warning its owner.
     """
     # Hashed either way, so a taken address answers as slowly as a new one.
     password_hash = services.hash_password(details["password"])
@@ -44,6 +46,9 @@ def start(details: dict, consents: dict[str, bool], visit: Visit, today: date,
     if owner is not None:
         # The same kind of write as below: counted, as a new address's row is stored.
         ratelimit.hit("register-taken:" + _hash(email), 3600)
+        if send_mail:
+            mails.registration_warning(owner)
+            db.session.commit()
         return None, owner
     secret = secrets.token_urlsafe(24)
     kept = {key: value for key, value in details.items() if key != "password"}
@@ -60,6 +65,8 @@ def start(details: dict, consents: dict[str, bool], visit: Visit, today: date,
             },
         )
     )
+    if send_mail:
+        mails.registration_link(details["email"], details["first_name"], secret)
     db.session.commit()
     return secret, None
 

@@ -154,10 +154,5 @@ def may_send_mail(config: dict, kind: str, email: str) -> bool:
     return hits <= item.amount
 
 
-def give_back_mail(config: dict, kind: str, email: str) -> None:
-    """A mail that could not be sent (mail server down) does not count against the mailbox."""
-    ratelimit.refund(_mail_key(kind, email))
-
-
 def _mail_key(kind: str, email: str) -> str:
     return f"mail:{kind}:{account_hash(email)}"

@@ -19,7 +19,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import htmx, kosovo, mail
+from .. import htmx, kosovo
 from ..extensions import limiter
 from ..forms import add_error, cleaned
 from ..i18n import current_code
@@ -33,12 +33,6 @@ from .services import EmailTaken
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
-
-def mail_down(template: str, **context):
-    """The mail server is down: say so (503) and keep the form as it was filled."""
-    flash(_("We could not send the e-mail just now. Please try again in a few minutes."),
-          "warning")
-    return render_template(template, **context), 503
 
 FIELD_FORMS = {
     "first_name": forms.FirstNameForm,
@@ -84,18 +78,10 @@ def register():
             MARKETING: form.marketing.data,
         }
         next_url = safe_next(request.values.get("next") or url_for("account.index"))
-        secret, owner = registration.start(details, consents, visit(), shop_today(), next_url)
         # Mailed either way (within the per-mailbox limit); the answer below is the same.
-        if throttle.may_send_mail(current_app.config, "register", details["email"]):
-            try:
-                if owner is not None:
-                    mails.registration_warning(owner)
-                else:
-                    mails.registration_link(details["email"], details["first_name"], secret)
-            except mail.MailError:
-                # The same answer for a new and a taken address, only while mail is down.
-                current_app.logger.exception("registration e-mail not sent")
-                return mail_down("account/register.html", form=form, next_url=next_url)
+        may_mail = throttle.may_send_mail(current_app.config, "register", details["email"])
+        registration.start(details, consents, visit(), shop_today(), next_url,
+                           send_mail=may_mail)
         session["registered_email"] = details["email"].lower()
         return redirect(url_for("account.register_sent"), 303)
     status = 422 if form.is_submitted() else 200
@@ -286,12 +272,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.user_by_email(cleaned(form)["email"])
         if user is not None and user.is_active:
-            try:
-                mails.password_reset(user)
-            except mail.MailError:
-                # Logged, not shown: a different answer would tell which addresses have
-                # accounts (the flash below says to check the inbox; no mail means ask again).
-                current_app.logger.exception("password reset e-mail not sent")
+            mails.password_reset(user)  # into the outbox: a mail server down only delays it
         # The same answer either way: nobody learns which addresses have accounts.
         flash(
             _(

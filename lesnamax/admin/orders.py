@@ -70,7 +70,7 @@ def order_status(number: str):
             num=short.available))
     except InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
-    return _done(number, _status_message(change), "error" if change.mail_failed else "success")
+    return _done(number, _status_message(change), "success")
 
 
 def _filters(args: dict[str, str]) -> tuple[manage_orders.OrderFilter, list[str]]:
@@ -95,9 +95,7 @@ def _known(number: str) -> str:
 def _status_message(change) -> str:
     status = labels.STATUS[change.order.status]
     if change.emailed:
-        return _("Status changed to “%(status)s”. The customer was e-mailed.", status=status)
-    if change.mail_failed:
-        return _("Status changed to “%(status)s”, but the e-mail could not be sent.",
+        return _("Status changed to “%(status)s”. The e-mail to the customer is in the outbox.",
                  status=status)
     return _("Status changed to “%(status)s”. No e-mail was sent.", status=status)
 

@@ -5,11 +5,9 @@ One order's record with its payment history is payments/manage.py (payments come
 
 from __future__ import annotations
 
-import smtplib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import or_, select
 
 from .. import audit
@@ -52,7 +50,6 @@ class StatusChange:
     order: Order
     old: str
     emailed: bool
-    mail_failed: bool = False
 
 
 def search(filters: OrderFilter, actor: Actor) -> Page:
@@ -99,7 +96,8 @@ def allowed_next(status: str) -> list[str]:
 
 def change_status(number: str, expected: str, new: str, actor: Actor, *, notify: bool,
                   note: str = "") -> StatusChange:
-    """Move the order from ``expected`` to ``new``, audited, and e-mail the customer if asked.
+    """Move the order from ``expected`` to ``new``, audited, and e-mail the customer if asked
+    (the message is written to the outbox in the same transaction).
 
     Raises LookupError (no such order), AlreadyThere, Stale, InvalidTransition or OutOfStock;
     on any of them nothing changed.
@@ -121,27 +119,24 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
             raise Stale(old)
         services.set_status(order, new)  # checks the table and moves stock
         audit.record(actor, "order.status", "order", number, f"{old} → {new}")
+        # The e-mails go into the outbox with the change: only the request that made the
+        # change writes them, so a repeated submit sends nothing.
+        emailed = bool(notify and order.email) and emails.send_status_change(order, note)
+        if new == PAID:
+            # The owner applied a payment the bank's answer left in review: the card order's
+            # confirmation is due now, as if the approval had come through.
+            emails.queue_confirmation(order)
         db.session.commit()
     except (LookupError, ValueError):
         db.session.rollback()
         raise
-    # Only the request that made the change gets here, so a repeated submit sends nothing.
-    emailed = mail_failed = False
-    if notify and order.email:
-        try:
-            emailed = emails.send_status_change(order, note)
-        except (OSError, smtplib.SMTPException):
-            current_app.logger.exception("status e-mail for %s not sent", number)
-            mail_failed = True
     if new == PAID:
-        # The owner applied a payment the bank's answer left in review: the card order's
-        # confirmation is due now, as if the approval had come through.
         signals.send(signals.order_paid, order)
     if new in FINAL:
         # After the e-mail, which still needs the address: an erased customer's contact was
         # kept only until the order is closed.
         signals.send(signals.order_closed, order)
-    return StatusChange(order, old, emailed, mail_failed)
+    return StatusChange(order, old, emailed)
 
 
 def product_is_ordered(_sender, product_id: int, **_extra) -> bool:

@@ -84,10 +84,9 @@ class Order(db.Model):
                                                  index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  onupdate=utcnow)
-    #: Set once, when the confirmation e-mail went out (cash: at placing; card: when paid).
+    #: Set once, when the confirmation e-mail was written to the outbox (cash: at placing;
+    #: card: when paid), in the same transaction; the outbox row says when it was delivered.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    #: While one process sends the confirmation (orders/emails.py): others leave it alone.
-    confirmation_claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",

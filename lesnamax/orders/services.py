@@ -18,7 +18,7 @@ from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
 from ..shoptime import shop_day
-from . import signals
+from . import emails, signals
 from .models import (
     AWAITING_PAYMENT,
     CASH,
@@ -136,8 +136,8 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
     everything is rolled back and OutOfStock names the product.
 
     ``with_order`` writes what belongs with a new order into the same transaction (the
-    checkout records the policy acceptance given with it). Once committed, ``order_placed``
-    is sent: its receivers (the confirmation e-mail) run outside the write transaction. An
+    checkout records the policy acceptance given with it), as does a cash order's
+    confirmation e-mail (into the outbox). Once committed, ``order_placed`` is sent. An
     order found instead of placed sends nothing: it was announced when it was placed.
     """
     begin_write()
@@ -164,6 +164,7 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
                              ip=ip, language=language, policy_version=policy_version)
         if with_order is not None:
             with_order(order)
+        emails.queue_confirmation(order)  # a cash order's, in the same transaction
         db.session.commit()
     except IntegrityError:
         # The same key (or cart) won a race in another request: hand back that order.

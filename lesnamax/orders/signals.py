@@ -38,7 +38,8 @@ def send(signal, order) -> None:
 
     A receiver that fails is logged, never raised: the order changed already, so the customer
     (or the bank's callback) must not get an error for it, and what the receivers do is caught
-    up by ``flask purge-expired`` (unsent confirmations, closed orders' kept contact).
+    up by ``flask purge-expired`` (closed orders' kept contact). E-mails are no receivers' work:
+    they are written to the outbox inside the change's own transaction (orders/emails.py).
     """
     app = current_app._get_current_object()
     for receiver in signal.receivers_for(app):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from ..database import begin_write
 from ..extensions import db
+from ..orders import emails, signals
 from ..orders import services as orders
-from ..orders import signals
 from ..orders.models import CASH, Order
 from .models import NEEDS_REVIEW, PAID, PENDING, PaymentAttempt
 
@@ -44,6 +44,7 @@ def switch_to_cash(order_id: int) -> tuple[Order, bool]:
     except CardStillCounts:
         db.session.rollback()
         raise
+    emails.queue_confirmation(order)  # now due: a cash order's, with the switch
     db.session.commit()
-    signals.send(signals.order_switched_to_cash, order)  # the confirmation of a cash order
+    signals.send(signals.order_switched_to_cash, order)
     return order, True

@@ -106,6 +106,7 @@ MD_ERROR_MESSAGES = {
 def register(app: Flask) -> None:
     """Add the sandbox bank to ``app`` when ``BANK_MODE`` is ``sandbox``; otherwise do nothing."""
     from ..extensions import csrf
+    from . import sandbox_api  # noqa: F401 - adds the XML API's routes to the blueprint
 
     if app.config.get("BANK_MODE") != "sandbox" or bp.name in app.blueprints:
         return
@@ -226,6 +227,18 @@ def pay():
         return _page("sandbox/invalid.html", fields, 400, problems=problems)
     _client_id, store_key, _accepted = _settings()
     reply = build_reply(fields, scenario, store_key, options, client_ip=request.remote_addr or "")
+    if scenario.response == "Approved":
+        # The bank's books, for its XML API (status, void, credit): before any delivery, as a
+        # real bank has the sale before the shop hears of it.
+        from .sandbox_api import record_sale
+
+        record_sale(
+            get_field(fields, "oid"),
+            nestpay.parse_amount(get_field(fields, "amount")) or 0,
+            reply["TransId"],
+            reply["AuthCode"],
+            reply["HostRefNum"],
+        )
     callback_url = get_field(fields, "callbackUrl")
     if callback_url and options.callback == "before":
         for _attempt in range(scenario.callbacks):
@@ -311,7 +324,7 @@ def _endpoint(netloc: str, scheme: str) -> tuple[str, int]:
     return ("loopback" if host in _LOOPBACK else host), port
 
 
-def _is_this_app(url: str) -> bool:
+def is_this_app(url: str) -> bool:
     """True when ``url`` points at this very server (posting to it could wait on ourselves)."""
     parts = urlsplit(url)
     target = _endpoint(parts.netloc, parts.scheme)
@@ -330,7 +343,7 @@ def deliver_callback(url: str, fields: Mapping[str, str]) -> str:
     can reach (SSRF). The call goes through Flask's test client, because a single-threaded dev
     server cannot answer itself.
     """
-    if not _is_this_app(url):
+    if not is_this_app(url):
         current_app.logger.warning("Sandbox bank: callback to %s refused: not this shop", url)
         return ""
     parts = urlsplit(url)

@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 
 from ..database import begin_write
 from ..extensions import db
+from ..orders import emails, signals
 from ..orders import services as orders
-from ..orders import signals
 from ..orders.models import (
     AWAITING_PAYMENT,
     CARD,
@@ -134,6 +134,8 @@ def handle_reply(fields: dict[str, str], channel: str, now: datetime) -> tuple[s
             received_at=now,
         )
     )
+    if outcome == "paid":  # the confirmation, written with the payment it confirms
+        emails.queue_confirmation(order)
     db.session.commit()
     if outcome == "paid":  # once: every later delivery of the same approval is a "duplicate"
         signals.send(signals.order_paid, order)

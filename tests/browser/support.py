@@ -15,6 +15,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from lesnamax.money import format_cents
 
+from ..account_support import text_of
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -222,7 +224,7 @@ def confirm_registration(page: Page, email: str, password: str = Customer.passwo
     link = None
     for path in sorted(OUTBOX.glob("*.eml")):
         message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
-        found = re.search(r"http://\S+/account/register/confirm/\S+", message.get_content())
+        found = re.search(r"http://\S+/account/register/confirm/\S+", text_of(message))
         if message["To"] == email and found:
             link = found.group(0)
             # Read and thrown away: the tests count the other mails a customer gets.

@@ -25,6 +25,7 @@ from lesnamax.orders.models import Order
 from lesnamax.privacy.models import AGE, MARKETING, PRIVACY_POLICY
 from lesnamax.web import Visit
 
+from ..account_support import text_of
 from .support import emails_to, log_in, mark_page, same_page, settled
 
 PASSWORD = "Pronari-i-dyqanit-9"
@@ -185,7 +186,7 @@ def test_owner_moves_an_order_on_and_the_customer_is_told(page: Page, watch, own
     assert same_page(page)
     watch.axe(page, "order page after a status change")
     mails = emails_to(outbox, customer)
-    assert any(number in str(m["Subject"]) and "Në përpunim" in m.get_content() for m in mails)
+    assert any(number in str(m["Subject"]) and "Në përpunim" in text_of(m) for m in mails)
 
     # Cancelling gives the piece back to the shop.
     status = page.locator("#order-status")

@@ -16,6 +16,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from ..account_support import text_of
 from .support import (
     Customer,
     add_from_card,
@@ -98,7 +99,7 @@ def confirmation(outbox, customer: Customer, number: str):
     assert len(mails) == 1, f"{len(mails)} confirmation e-mails for {number}"
     mail = mails[0]
     assert mail["Subject"] == f"Porosia juaj {number} në LESNA MAX"
-    return mail, mail.get_content()
+    return mail, text_of(mail)
 
 
 def fill_cart(page: Page, shelf, *, below_cents=None):

@@ -1,0 +1,227 @@
+"""The e-mail outbox: every message is a row written in the transaction that causes it, and a
+job sends it once that transaction has committed.
+
+A rolled-back change leaves no message; a committed one always has its message, even when the
+mail server is down or the process dies right after the commit (the periodic sweep finds rows
+whose job was lost). Sending claims the row with a conditional UPDATE, so two consumers
+handed the same row send it once, and ``sent_at`` is set only after the server accepted it.
+A failure is retried with a doubling delay; after ``MAIL_MAX_ATTEMPTS`` the row is given up
+(``failed_at``), logged as an error and counted on the dashboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from . import mail
+from .extensions import db
+from .jobs import huey, with_app
+
+log = logging.getLogger(__name__)
+
+#: A claim older than this belongs to a sender that died mid-send: the row is tried again.
+CLAIM_MINUTES = 10
+#: The sweep leaves a due row this long to the job scheduled for it before sending it itself.
+SWEEP_GRACE = timedelta(seconds=30)
+#: The longest wait between two attempts.
+MAX_DELAY = timedelta(hours=4)
+#: Where a session keeps the ids of the messages it wrote until its commit.
+_PENDING = "lesnamax_outbox_ids"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(255))
+    #: The whole message as it goes on the wire (MIME bytes: a multipart one stays intact,
+    #: and its Message-ID stays the same across attempts).
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    #: Not sent before this moment (the back-off after a failure).
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow,
+                                                      index=True)
+    #: While one sender hands the message to the server: the others leave it alone.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Set once the mail server accepted the message.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    #: Set when the shop gave up on it after MAIL_MAX_ATTEMPTS failures.
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+def add(message: EmailMessage) -> OutboxMessage:
+    """Write ``message`` into the caller's transaction; it is sent after that commits."""
+    row = OutboxMessage(recipient=str(message["To"]), subject=str(message["Subject"])[:255],
+                        message=message.as_bytes())
+    db.session.add(row)
+    return row
+
+
+# The rows a transaction wrote are queued only once it committed: a job started earlier could
+# not see them yet, and one for a rolled-back change would have nothing to send.
+@event.listens_for(Session, "after_flush")
+def _written(session, _context) -> None:
+    for row in session.new:
+        if isinstance(row, OutboxMessage):
+            session.info.setdefault(_PENDING, []).append(row.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session) -> None:
+    for message_id in session.info.pop(_PENDING, ()):
+        try:
+            deliver(message_id)
+        except Exception:  # noqa: BLE001 - the change is committed: the sweep sends it later
+            log.exception("outbox message %s not queued; the sweep will send it", message_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@huey.task()
+@with_app
+def deliver(message_id: int) -> str:
+    """The job queued for each committed message (and for each retry)."""
+    return send_one(message_id)
+
+
+def send_one(message_id: int, now: datetime | None = None) -> str:
+    """Send one message unless it is sent, given up, not yet due or being sent elsewhere.
+
+    Return "sent", "failed" (the server refused or was unreachable; retried later) or
+    "skipped".
+    """
+    now = now or _utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+               OutboxMessage.failed_at.is_(None), OutboxMessage.next_attempt_at <= now,
+               or_(OutboxMessage.claimed_at.is_(None),
+                   OutboxMessage.claimed_at < now - timedelta(minutes=CLAIM_MINUTES)))
+        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if claimed != 1:
+        return "skipped"
+    row = db.session.get(OutboxMessage, message_id)
+    try:
+        mail.transmit(row.message, row.recipient, current_app.config)
+    except mail.MailError as error:
+        _failed(row, now, str(error))
+        return "failed"
+    # A crash right here, after the server took the message, would send it again once the
+    # claim is stale: the one duplicate the shop accepts rather than a lost message.
+    _finish(row.id, now, sent_at=_utcnow())
+    return "sent"
+
+
+def _failed(row: OutboxMessage, claimed: datetime, error: str) -> None:
+    config = current_app.config
+    values = {"last_error": error[:1000]}
+    if row.attempts >= int(config["MAIL_MAX_ATTEMPTS"]):
+        values["failed_at"] = _utcnow()
+        log.error("E-mail %s to %s given up after %s attempts: %s", row.id, row.recipient,
+                  row.attempts, error)
+        _finish(row.id, claimed, **values)
+        return
+    delay = retry_delay(row.attempts, int(config["MAIL_RETRY_SECONDS"]))
+    values["next_attempt_at"] = _utcnow() + delay
+    log.warning("E-mail %s to %s not sent (attempt %s, next in %s): %s", row.id, row.recipient,
+                row.attempts, delay, error)
+    _finish(row.id, claimed, **values)
+    try:
+        deliver.schedule(args=(row.id,), delay=delay.total_seconds())
+    except Exception:  # noqa: BLE001 - the sweep retries it all the same
+        log.exception("retry of e-mail %s not scheduled; the sweep will send it", row.id)
+
+
+def _finish(message_id: int, claimed: datetime, **values) -> None:
+    """Release this sender's claim with ``values``: nothing if the claim is no longer ours."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_at == claimed)
+        .values(claimed_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def retry_delay(attempts: int, base_seconds: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: base, twice that, four times… up to 4 h."""
+    return min(timedelta(seconds=base_seconds * 2 ** (max(attempts, 1) - 1)), MAX_DELAY)
+
+
+def due(now: datetime) -> list[int]:
+    """Messages nobody is sending though they are due (their job was lost or failed)."""
+    stale = now - timedelta(minutes=CLAIM_MINUTES)
+    return list(db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None),
+               OutboxMessage.next_attempt_at <= now - SWEEP_GRACE,
+               or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < stale))
+        .order_by(OutboxMessage.id)
+    ))
+
+
+def sweep(now: datetime) -> tuple[int, int]:
+    """Send the due messages here and now; return (sent, still unsent).
+
+    Stops at the first failure: the server is still down, and each further message would
+    wait for its timeout too.
+    """
+    waiting = due(now)
+    sent = 0
+    for message_id in waiting:
+        outcome = send_one(message_id, now)
+        if outcome == "failed":
+            break
+        sent += outcome == "sent"
+    return sent, len(waiting) - sent
+
+
+def purge(now: datetime, days: int) -> int:
+    """Delete sent and given-up messages older than ``days`` (they hold addresses and links)."""
+    cutoff = now - timedelta(days=days)
+    removed = db.session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.sent_at < cutoff, OutboxMessage.failed_at < cutoff))
+    ).rowcount
+    db.session.commit()
+    return removed
+
+
+def counts() -> dict[str, int]:
+    """Messages waiting (not sent yet) and given up, for the dashboard."""
+    waiting = func.count().filter(OutboxMessage.sent_at.is_(None),
+                                  OutboxMessage.failed_at.is_(None))
+    given_up = func.count().filter(OutboxMessage.failed_at.is_not(None))
+    row = db.session.execute(select(waiting, given_up).select_from(OutboxMessage)).one()
+    return {"waiting": row[0] or 0, "given_up": row[1] or 0}

@@ -1,0 +1,88 @@
+"""The periodic jobs (wiring: they call into several areas), run by the consumer, ``flask jobs``.
+
+Each is one plain function, called both by its periodic job and by ``flask purge-expired``
+(lesnamax/cli.py) for manual use. Schedules are in UTC (huey's clock):
+
+- every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep);
+- every 5 minutes: expire card payments nobody answered within PAYMENT_EXPIRY_MINUTES;
+- every hour, at :17: drop ended rate-limit windows, registrations never confirmed, the
+  contact erased customers' closed orders kept, and outbox rows older than OUTBOX_KEEP_DAYS;
+- every day at 02:30: blank IP addresses older than IP_RETENTION_DAYS.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from huey import crontab
+
+from . import outbox, ratelimit
+from .jobs import huey, with_app
+
+
+def send_waiting_mail(now: datetime) -> str:
+    sent, unsent = outbox.sweep(now)
+    return f"Sent {sent} waiting e-mails; {unsent} still unsent."
+
+
+def expire_payments(now: datetime) -> str:
+    from .payments import services as payments
+
+    minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
+    expired = payments.expire_pending(now, minutes)
+    return f"Expired {expired} card payments left unanswered for {minutes} minutes."
+
+
+def housekeeping(now: datetime) -> list[str]:
+    from .account import data, registration
+
+    config = current_app.config
+    closed = data.erase_closed_orders()
+    ended = ratelimit.purge(now.timestamp())
+    unconfirmed = registration.purge(now, int(config["REGISTRATION_MAX_AGE"]))
+    days = int(config["OUTBOX_KEEP_DAYS"])
+    old_mail = outbox.purge(now, days)
+    return [
+        f"Erased the contact kept on {closed} closed orders of erased accounts.",
+        f"Removed {ended} ended rate-limit windows.",
+        f"Removed {unconfirmed} registrations never confirmed.",
+        f"Removed {old_mail} e-mails sent or given up more than {days} days ago.",
+    ]
+
+
+def forget_old_ips(now: datetime) -> str:
+    from .account import data
+
+    days = int(current_app.config["IP_RETENTION_DAYS"])
+    changed = data.purge_ip_addresses(now, days)
+    return f"Removed IP addresses older than {days} days from {changed} records."
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app
+def send_waiting_mail_job() -> None:
+    current_app.logger.info(send_waiting_mail(_now()))
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+@with_app
+def expire_payments_job() -> None:
+    current_app.logger.info(expire_payments(_now()))
+
+
+@huey.periodic_task(crontab(minute="17"))
+@with_app
+def housekeeping_job() -> None:
+    for line in housekeeping(_now()):
+        current_app.logger.info(line)
+
+
+@huey.periodic_task(crontab(minute="30", hour="2"))
+@with_app
+def forget_old_ips_job() -> None:
+    current_app.logger.info(forget_old_ips(_now()))
