@@ -1,7 +1,7 @@
 """E-mails about money given back: a refund, and an order cancelled with its payment returned.
 
-Sent by the one request whose bank answer turned the movement "done" (the ledger's
-conditional update), after the commit, so each is sent once.
+Written into the outbox inside the transaction of the one request whose bank answer turned
+the movement "done" (the ledger's conditional update), so each is sent once.
 """
 
 from __future__ import annotations
@@ -31,17 +31,12 @@ def send_cancelled(order: Order, refunded_cents: int) -> bool:
 
 
 def _send(order: Order, movement, template: str, subject, **context) -> bool:
+    """Write the message into the outbox, in the caller's transaction."""
     if not order.email:
         return False
-    try:
-        with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
-            link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-                "orders.show", number=order.number)
-            mail.send(order.email, subject(), template, order=order, movement=movement,
-                      lines=(movement.lines or []) if movement else [], link=link, **context)
-    except mail.MailError as error:
-        # The money moved and is recorded; the page tells the owner the e-mail did not go.
-        current_app.logger.warning("%s e-mail for order %s not sent: %s", template,
-                                   order.number, error)
-        return False
+    with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
+        link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "orders.show", number=order.number)
+        mail.send(order.email, subject(), template, order=order, movement=movement,
+                  lines=(movement.lines or []) if movement else [], link=link, **context)
     return True

@@ -16,7 +16,7 @@ from .. import audit, shoptime
 from ..audit import Actor
 from ..extensions import db
 from ..orders.models import CANCELLED, CARD, TRANSITIONS, Order, OrderLine
-from . import ledger, nestpay, refunding
+from . import emails, ledger, nestpay, refunding
 from .models import (
     CAPTURE,
     DONE,
@@ -291,6 +291,8 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     if went_through:
         ledger.answer(movement, DONE, now, code=status.code, message=status.message,
                       trans_id=status.trans_id)
+        if not movement.cancels_order:
+            emails.send_refund(order, movement)
         db.session.commit()
         return refunding.finish(order_id, [movement], [movement])
     # Not at the bank: this row is closed as refused (not applied) and the same money is

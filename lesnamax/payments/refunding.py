@@ -137,6 +137,8 @@ def ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
                          message=bankapi.explain(reply), trans_id=reply.trans_id,
                          host_ref=reply.host_ref) and state == DONE:
             won.append(movement)
+            if not movement.cancels_order:  # in the outbox with the answer, once
+                emails.send_refund(db.session.get(Order, order_id), movement)
         db.session.commit()
     return finish(order_id, [m for m, _oid in asks], won)
 
@@ -147,7 +149,7 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
     order = locked_order(order_id)
     rows = ledger.movements(order_id)
     totals = ledger.figures(rows)
-    cancelled = False
+    cancelled = emailed = False
     if (any(m.cancels_order for m in won) and totals.balance == 0 and not totals.uncertain
             and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
         old = order.status
@@ -155,17 +157,14 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
         audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
                      f"{old} → {CANCELLED}")
         cancelled = True
+        emailed = emails.send_cancelled(order, sum(m.amount_cents for m in rows
+                                                   if m.cancels_order and m.state == DONE))
+    else:  # each refund's e-mail went into the outbox with its answer
+        emailed = bool(order.email) and any(not m.cancels_order for m in won)
     db.session.commit()
     for movement in asked:
         db.session.refresh(movement)
-    emailed = False
     if cancelled:
-        emailed = emails.send_cancelled(order, sum(m.amount_cents for m in rows
-                                                   if m.cancels_order and m.state == DONE))
         order_signals.send(order_signals.order_closed, order)
-    else:
-        for movement in won:
-            if not movement.cancels_order:
-                emailed = emails.send_refund(order, movement) or emailed
     return Result(order, asked, cancelled, emailed)
 

@@ -318,6 +318,8 @@ def _settle(attempt_id: int, status, now: datetime) -> int:
         hash_valid=status is not None, outcome=outcome, received_at=now,
         fields=nestpay.sanitise({k: str(v) for k, v in (status.fields if status else {}).items()}),
     ))
+    if outcome == "paid":  # as handle_reply: the confirmation with the payment it confirms
+        emails.queue_confirmation(order)
     db.session.commit()
     if outcome == "paid":
         signals.send(signals.order_paid, order)

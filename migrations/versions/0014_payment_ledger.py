@@ -1,7 +1,7 @@
 """payments: the ledger of money movements (attempt, capture, void, refund)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-06 16:30:00
 
 Every attempt already made gets its "attempt" row, and every attempt the bank already charged
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
