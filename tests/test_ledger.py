@@ -326,3 +326,61 @@ def test_double_charge_found_and_the_extra_refunded(app, client, card_order, ban
         assert ledger.order_figures(1) == ledger.Figures(paid=49980, refunded=24990)
     assert bank.calls[-1] == ("void", oid_1)
     assert status_and_stock(app) == ("paid", 2)
+
+
+# The owner's pages
+
+def test_owner_cancels_with_a_confirmation_step(app, client, card_order, bank, make_admin,
+                                                login):
+    oid = pay(client, card_order, bank)
+    number = oid.rsplit("-", 1)[0]
+    login(make_admin(email="pronari@example.test"))
+    page = client.get(f"/admin/orders/{number}")
+    assert page.status_code == 200 and "249,90" in page.text
+    confirm = client.get(f"/admin/orders/{number}/cancel-payment")
+    assert confirm.status_code == 200 and oid in confirm.text and bank.calls == []
+    done = client.post(f"/admin/orders/{number}/cancel-payment")
+    assert done.status_code == 303 and bank.calls == [("void", oid)]
+    assert status_and_stock(app) == ("cancelled", 3)
+    assert client.post(f"/admin/orders/{number}/cancel-payment").status_code == 303
+    assert bank.calls == [("void", oid)]  # a repeated POST asks nothing more
+
+
+def test_owner_refund_above_the_balance_gets_a_translated_422(app, client, card_order, bank,
+                                                              make_admin, login):
+    oid = pay(client, card_order, bank)
+    number = oid.rsplit("-", 1)[0]
+    login(make_admin(email="pronari@example.test"))
+    form = client.get(f"/admin/orders/{number}/refund")
+    assert form.status_code == 200
+    too_much = client.post(f"/admin/orders/{number}/refund", data={"amount": "300"})
+    assert too_much.status_code == 422 and "249,90" in too_much.text
+    garbage = client.post(f"/admin/orders/{number}/refund", data={"line-1": "x<"})
+    assert garbage.status_code == 422
+    step = client.post(f"/admin/orders/{number}/refund", data={"amount": "20,50"})
+    assert step.status_code == 200 and bank.calls == [] and 'value="yes"' in step.text
+    done = client.post(f"/admin/orders/{number}/refund",
+                       data={"amount": "20,50", "confirmed": "yes"})
+    assert done.status_code == 303 and bank.calls == [("refund", oid, 2050)]
+    page = client.get(f"/admin/orders/{number}").text
+    assert "20,50" in page and "229,40" in page
+
+
+def test_owner_sees_not_done_retry_when_the_bank_is_down(app, client, card_order, bank,
+                                                         make_admin, login):
+    oid = pay(client, card_order, bank)
+    number = oid.rsplit("-", 1)[0]
+    login(make_admin(email="pronari@example.test"))
+    bank.down = True
+    client.post(f"/admin/orders/{number}/refund", data={"amount": "10", "confirmed": "yes"})
+    with app.app_context():
+        lost = db.session.scalar(select(PaymentMovement.id).where(
+            PaymentMovement.state == "unknown"))
+    page = client.get(f"/admin/orders/{number}").text
+    assert f"/admin/payments/movements/{lost}/retry" in page
+    bank.down = False
+    assert client.get(f"/admin/payments/movements/{lost}/retry").status_code == 200
+    assert client.post(f"/admin/payments/movements/{lost}/retry").status_code == 303
+    assert bank.sales[oid].refunded_cents == 1000
+    ask = client.post(f"/admin/payments/{attempt_id(app, oid)}/ask", follow_redirects=True)
+    assert "Banka: approved" in ask.text

@@ -43,6 +43,8 @@ class AttemptRecord:
 class OrderRecord:
     order: Order
     attempts: list[AttemptRecord]
+    movements: list[PaymentMovement] = field(default_factory=list)
+    figures: ledger.Figures = field(default_factory=ledger.Figures)
 
 
 def view_order(number: str, actor: Actor) -> OrderRecord | None:
@@ -64,7 +66,8 @@ def view_order(number: str, actor: Actor) -> OrderRecord | None:
             # Stored fields are already sanitised; sanitising again costs nothing and keeps
             # a card number or signature off this page even if an old row slipped through.
             records[event.attempt_id].events.append((event, nestpay.sanitise(event.fields or {})))
-    return OrderRecord(order, list(records.values()))
+    rows = ledger.movements(order_id)
+    return OrderRecord(order, list(records.values()), rows, ledger.figures(rows))
 
 
 # Giving money back: cancel, refund, ask the bank, retry. Each movement is committed as
@@ -166,6 +169,14 @@ def refundable_lines(order: Order) -> dict[int, int]:
             for line in row.lines or []:
                 given[line["line_id"]] = given.get(line["line_id"], 0) + line["quantity"]
     return {line.id: line.quantity - given.get(line.id, 0) for line in _lines(order)}
+
+
+def number_of(order_id: int) -> str:
+    return db.session.scalar(select(Order.number).where(Order.id == order_id))
+
+
+def lines_of(order: Order) -> list[OrderLine]:
+    return _lines(order)
 
 
 def _lines(order: Order) -> list[OrderLine]:
