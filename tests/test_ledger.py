@@ -384,3 +384,27 @@ def test_owner_sees_not_done_retry_when_the_bank_is_down(app, client, card_order
     assert bank.sales[oid].refunded_cents == 1000
     ask = client.post(f"/admin/payments/{attempt_id(app, oid)}/ask", follow_redirects=True)
     assert "Banka: approved" in ask.text
+
+
+def test_double_charge_task_on_the_dashboard_refunded_in_two_clicks(
+        app, client, card_order, bank, make_admin, login):
+    oid_1, _oid_2 = double_charge(app, client, card_order, bank)
+    number = oid_1.rsplit("-", 1)[0]
+    customer_page = client.get(f"/orders/{number}").text
+    login(make_admin(email="pronari@example.test"))
+    board = client.get("/admin/").text
+    link = f"/admin/orders/{number}/refund-extra/{attempt_id(app, oid_1)}"
+    assert link in board
+    assert client.get(link).status_code == 200 and bank.calls[-1][0] != "void"
+    assert client.post(link).status_code == 303
+    assert bank.calls[-1] == ("void", oid_1)
+    assert link not in client.get("/admin/").text
+    assert "Balance" not in customer_page
+
+
+def test_the_customer_sees_paid_refunded_and_balance(app, client, card_order, bank):
+    oid = pay(client, card_order, bank)
+    with app.app_context():
+        manage.refund(db.session.get(Order, 1), 5000, None, OWNER)
+    page = client.get(f"/orders/{oid.rsplit('-', 1)[0]}").text
+    assert "249,90" in page and "50,00" in page and "199,90" in page
