@@ -66,7 +66,7 @@ def view_order(number: str, actor: Actor) -> OrderRecord | None:
             # Stored fields are already sanitised; sanitising again costs nothing and keeps
             # a card number or signature off this page even if an old row slipped through.
             records[event.attempt_id].events.append((event, nestpay.sanitise(event.fields or {})))
-    rows = ledger.movements(order_id)
+    rows = ledger.movements(order_id) if records else []  # no attempt, no money moved
     return OrderRecord(order, list(records.values()), rows, ledger.figures(rows))
 
 
