@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
@@ -27,6 +28,7 @@ from lesnamax.extensions import db
 from lesnamax.orders import emails as order_emails
 from lesnamax.orders.models import Order, OrderLine
 from lesnamax.orders.services import order_number
+from lesnamax.payments import emails as payment_emails
 
 from .account_support import html_of, text_of
 
@@ -46,6 +48,8 @@ SUBJECTS_SQ = {
     "register_confirm": "Konfirmoni adresën e emailit për LESNA MAX",
     "register_existing": "Dikush u përpoq të regjistrohej me adresën tuaj të emailit",
     "signin_link": "Lidhja juaj për t'u kyçur në LESNA MAX",
+    "payment_refund": "Rimbursim për porosinë tuaj {number}",
+    "order_cancelled_refund": "Porosia juaj {number} u anulua",
 }
 #: English that must not be left in an Albanian e-mail (greeting, buttons, footer).
 ENGLISH = ("Hello", "Thank you", "If the button", "Follow your order", "Sign in",
@@ -129,6 +133,11 @@ def mails(app, make_product, make_user, tmp_path):
             with app.test_request_context():
                 sent["order_status"] = newest(
                     lambda: order_emails.send_status_change(row, note=NOTE))
+            refund = SimpleNamespace(amount_cents=2500, lines=[
+                {"line_id": 2, "name": "Jastëk", "quantity": 1, "cents": 2500}])
+            sent["payment_refund"] = newest(lambda: payment_emails.send_refund(row, refund))
+            sent["order_cancelled_refund"] = newest(
+                lambda: payment_emails.send_cancelled(row, 28730))
             customer = db.session.get(User, user.id)
             with app.test_request_context():
                 sent["password_reset"] = newest(lambda: account_mails.password_reset(customer))

@@ -46,6 +46,7 @@ def shop(app, client, make_product, make_user, login, make_admin):
             "category_id": product.category_id, "product_id": product.id, "number": orders[0],
             "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
             "field": "phone", "token": "x", "secret": "x", "policy_number": 1,
+            "movement_id": 1, "attempt_id": 1,
         }
     return {"user": user, "admin": make_admin(), "values": values, "orders": orders}
 

@@ -56,10 +56,11 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     customers,
     dashboard,
     images,
+    order_money,
     orders,
     policy,
     products,
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "orders", "policy", "products"]
+           "images", "order_money", "orders", "policy", "products"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, render_template
 
 from ..orders import reports
+from ..payments.manage import double_charges
 from . import bp, chart
 
 
@@ -16,4 +17,4 @@ def dashboard():
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     figures = reports.dashboard(datetime.now(UTC), zone)
     return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
-                           chart=chart.bar_chart(figures.days))
+                           chart=chart.bar_chart(figures.days), double=double_charges())

@@ -14,7 +14,7 @@ from ..orders import manage as manage_orders
 from ..orders.services import InvalidTransition, OutOfStock
 from ..payments.manage import view_order
 from ..shoptime import usable_day
-from . import bp, current_actor, order_forms
+from . import bp, current_actor, order_forms, order_money
 from .order_forms import StatusForm
 
 # "LM-2026-000123"; anything else cannot be an order number (and never reaches the database).
@@ -25,7 +25,7 @@ BANK_WORDS = {
     "needs_review": _l("needs review"), "expired": _l("expired"), "review": _l("review"),
     "duplicate": _l("repeated delivery"), "ignored": _l("ignored"), "rejected": _l("rejected"),
     "browser_ok": _l("browser, approved page"), "browser_fail": _l("browser, failure page"),
-    "callback": _l("bank callback"),
+    "callback": _l("bank callback"), "api-query": _l("asked through the bank's API"),
 }
 
 
@@ -129,4 +129,5 @@ def _page(number: str, form: StatusForm | None, code: int, message: str | None =
         form = StatusForm().offer(order.status, manage_orders.allowed_next(order.status))
     return render_template("admin/orders/order.html", active_page="orders", record=record,
                            order=order, form=form, message=message, kind="error",
-                           bank_words=BANK_WORDS), code
+                           bank_words=BANK_WORDS, money_kinds=order_money.KINDS,
+                           money_states=order_money.STATES), code

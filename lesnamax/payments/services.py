@@ -8,6 +8,7 @@ finds nothing to change. A paid attempt is never downgraded by a later failure.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -26,9 +27,12 @@ from ..orders.models import (
     Order,
 )
 from ..text import without_control
-from . import nestpay
+from . import ledger, nestpay
 from .models import EXPIRED, FAILED, NEEDS_REVIEW, PENDING, PaymentAttempt, PaymentEvent
 from .models import PAID as ATTEMPT_PAID
+
+#: The channel of events written from the bank's answer to a status query (ORDERSTATUS).
+QUERY_CHANNEL = "api-query"
 
 
 class PaymentPending(Exception):
@@ -86,6 +90,7 @@ def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
         created_at=now,
     )
     db.session.add(attempt)
+    ledger.add_attempt(attempt, now)
     db.session.commit()
     return order, attempt
 
@@ -181,6 +186,7 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
     target = ATTEMPT_PAID if wanted == "paid" else NEEDS_REVIEW
     if not _claim(attempt, source, target, trans_id=reply.trans_id, auth_code=reply.auth_code):
         return "duplicate"
+    _capture(attempt, reply, now)
     if order.status == PAYMENT_REVIEW:
         # Another attempt of this order already took money: two charges, a person decides.
         return "review"
@@ -198,11 +204,23 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
         # Paid, but the stock went to someone else meanwhile (or the order moved on): review.
         db.session.rollback()
         _claim(attempt, source, NEEDS_REVIEW, trans_id=reply.trans_id, auth_code=reply.auth_code)
+        _capture(attempt, reply, now)  # the rollback took the first one away with the rest
         order = db.session.get(Order, attempt.order_id)
         if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in orders.TRANSITIONS[order.status]:
             order.status = PAYMENT_REVIEW
         return "review"
     return wanted
+
+
+def _capture(attempt: PaymentAttempt, reply, now: datetime) -> None:
+    """The ledger's capture row, in the same transaction as the claim that won the reply.
+
+    Only when the bank took the money; not for a reply with unknown field names, whose
+    values may have been moved under other names (the owner checks it in the bank's report).
+    """
+    if reply.authorised and not reply.unknown_fields:
+        ledger.add_capture(attempt, reply.amount_cents or attempt.amount_cents, reply.trans_id,
+                           reply.host_ref_num, now)
 
 
 def _claim(attempt: PaymentAttempt, source: set[str], target: str, **values) -> bool:
@@ -216,24 +234,96 @@ def _claim(attempt: PaymentAttempt, source: set[str], target: str, **values) -> 
     return changed == 1
 
 
+#: How long an unanswered attempt stays pending while the bank's API cannot be reached at all
+#: (``LESNAMAX_PAYMENT_UNREACHABLE_HOURS``). Its stock stays held meanwhile: expiring it
+#: unasked could release stock the bank did sell. A day covers an outage of the bank's API
+#: (or of the shop's network) without holding stock forever; after it the attempt expires as
+#: before, and a late approval still counts (``_apply`` takes it from "expired").
+UNREACHABLE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class _Queried:
+    """The bank's status of an attempt, read like a reply by ``_apply``."""
+
+    amount_cents: int
+    trans_id: str
+    auth_code: str
+    host_ref_num: str = ""
+    authorised: bool = True
+    unknown_fields: tuple[str, ...] = ()
+
+
 def expire_pending(now: datetime, minutes: int) -> int:
-    """Give up on attempts nobody answered within ``minutes``; return their stock."""
+    """Settle attempts nobody answered within ``minutes``; return how many expired.
+
+    Each is first asked of the bank (ORDERSTATUS): an approval found there is applied exactly
+    as the callback's would be; a decline, an unknown order or a payment the bank still
+    waits for expires as before (its stock returns). When the bank cannot be reached the
+    attempt waits for the next run, up to UNREACHABLE_HOURS. Safe to run from a periodic job
+    and from two at once: every change is a conditional claim of the attempt.
+    """
     cutoff = now - timedelta(minutes=minutes)
-    begin_write()
-    stale = db.session.scalars(
-        select(PaymentAttempt).where(
-            PaymentAttempt.status == PENDING, PaymentAttempt.created_at < cutoff
-        )
+    hours = float(current_app.config.get("PAYMENT_UNREACHABLE_HOURS", UNREACHABLE_HOURS))
+    give_up = now - timedelta(hours=hours)
+    stale = db.session.execute(
+        select(PaymentAttempt.id, PaymentAttempt.oid, PaymentAttempt.created_at < give_up)
+        .where(PaymentAttempt.status == PENDING, PaymentAttempt.created_at < cutoff)
+        .order_by(PaymentAttempt.id)
     ).all()
+    db.session.rollback()  # no transaction stays open while the bank is asked
+    if not stale:
+        return 0
+    from . import bankapi  # noqa: PLC0415 - the API client arrives with the bank's merge
+
     expired = 0
-    for attempt in stale:
-        if _claim(attempt, {PENDING}, EXPIRED):
-            order = db.session.get(Order, attempt.order_id)
-            if order.status == AWAITING_PAYMENT:
-                orders.set_status(order, PAYMENT_FAILED)
-            expired += 1
-    db.session.commit()
+    for attempt_id, oid, overdue in stale:
+        try:
+            status = bankapi.query(oid)
+        except bankapi.BankUnavailable as error:
+            if not overdue:
+                current_app.logger.warning(
+                    "Bank not reachable about %s (%s): left pending until the next run",
+                    oid, error)
+                continue
+            current_app.logger.warning(
+                "Bank not reachable about %s for %s hours: expired unasked", oid, hours)
+            status = None
+        expired += _settle(attempt_id, status, now)
     return expired
+
+
+def _settle(attempt_id: int, status, now: datetime) -> int:
+    """Apply the bank's status of one stale attempt; return 1 if it expired."""
+    begin_write()
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    order = db.session.scalar(select(Order).where(Order.id == attempt.order_id)
+                              .with_for_update())
+    if attempt.status != PENDING:  # a reply or another run came first
+        db.session.rollback()
+        return 0
+    if status is not None and status.state == "approved":
+        found = _Queried(status.amount_cents, status.trans_id, status.auth_code)
+        wanted = "paid" if status.amount_cents == attempt.amount_cents else "review"
+        outcome = _apply(attempt, order, found, wanted, now)
+    elif _claim(attempt, {PENDING}, EXPIRED):
+        if order.status == AWAITING_PAYMENT:
+            orders.set_status(order, PAYMENT_FAILED)
+        outcome = "expired"
+    else:
+        outcome = "duplicate"
+    db.session.add(PaymentEvent(
+        attempt_id=attempt.id, oid=attempt.oid, channel=QUERY_CHANNEL,
+        # Not signed like a reply: the answer came over the API's TLS connection, asked by us.
+        hash_valid=status is not None, outcome=outcome, received_at=now,
+        fields=nestpay.sanitise({k: str(v) for k, v in (status.fields if status else {}).items()}),
+    ))
+    if outcome == "paid":  # as handle_reply: the confirmation with the payment it confirms
+        emails.queue_confirmation(order)
+    db.session.commit()
+    if outcome == "paid":
+        signals.send(signals.order_paid, order)
+    return int(outcome == "expired")
 
 
 def gate_url() -> str:

@@ -177,3 +177,12 @@ def callback():
         return Response("Rejected", status=400, mimetype="text/plain")
     # The bank wants this exact plain-text answer once the result is stored (BANK-PORTAL §10).
     return Response("Approved", mimetype="text/plain")
+
+
+@bp.app_template_global()
+def payment_figures(order_id: int):
+    """Paid / refunded / balance of an order from the ledger, for the customer's order page
+    (orders/ comes before payments/, so its template asks here)."""
+    from . import ledger
+
+    return ledger.order_figures(order_id)

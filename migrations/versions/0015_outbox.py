@@ -1,7 +1,7 @@
 """outbox: every e-mail is a row written with the change that causes it, sent by a job
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-06 16:30:00
 
 The order's confirmation claim goes: the confirmation is written to the outbox in the
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,170 @@
+"""Asking the bank to give money back, and writing its answers into the ledger.
+
+The owner's operations (``manage.py``) commit a "requested" movement first; the functions
+here then ask the bank outside any transaction (a slow bank holds no lock), write each answer
+with the ledger's conditional update, and finish: the order is cancelled once all its money is
+back, and the customer is e-mailed by the one call that turned a movement "done".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from .. import audit, shoptime
+from ..audit import Actor
+from ..database import begin_write
+from ..extensions import db
+from ..orders import services as order_services
+from ..orders import signals as order_signals
+from ..orders.models import CANCELLED, TRANSITIONS, Order
+from . import emails, ledger
+from .models import (
+    CAPTURE,
+    DONE,
+    REFUND,
+    REFUSED,
+    REQUESTED,
+    SYSTEM,
+    UNKNOWN,
+    VOID,
+    PaymentAttempt,
+    PaymentMovement,
+)
+
+
+class MoneyRefused(ValueError):
+    """The operation cannot be done as asked; ``reason`` is one of the class constants."""
+
+    NOT_PAID = "not_paid"        # nothing the bank charged is left to give back
+    IN_FLIGHT = "in_flight"      # a void or refund is waiting for the bank or unknown
+    TOO_MUCH = "too_much"        # above what was paid and not yet refunded
+    BAD_LINES = "bad_lines"      # a line or a quantity that cannot be given back
+    NOT_CANCELLABLE = "not_cancellable"  # the order's status cannot become cancelled
+    NOT_RETRYABLE = "not_retryable"      # the movement is done, refused or still running
+
+    def __init__(self, reason: str, available_cents: int = 0):
+        super().__init__(reason)
+        self.reason = reason
+        self.available_cents = available_cents
+
+
+@dataclass
+class Result:
+    """What an operation did: its movements as answered, the order after them."""
+
+    order: Order
+    movements: list[PaymentMovement]
+    cancelled: bool = False
+    emailed: bool = False
+
+    @property
+    def state(self) -> str:
+        """The worst state among the movements: "unknown" > "refused" > "done"."""
+        states = {m.state for m in self.movements}
+        for worst in (UNKNOWN, REQUESTED, REFUSED):
+            if worst in states:
+                return worst
+        return DONE
+
+
+@dataclass(frozen=True)
+class Step:
+    """One movement an operation will ask the bank for."""
+
+    attempt: PaymentAttempt
+    kind: str
+    amount_cents: int
+
+
+def bank():
+    # Imported when used: the API client is its own module, replaced in tests.
+    from . import bankapi  # noqa: PLC0415
+
+    return bankapi
+
+
+def locked_order(order_id: int) -> Order:
+    begin_write()
+    return db.session.scalar(select(Order).where(Order.id == order_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
+def captured(rows: list[PaymentMovement]) -> list[PaymentAttempt]:
+    ids = ledger.captured_attempts(rows)
+    found = {a.id: a for a in db.session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids]
+
+
+def void_possible(attempt: PaymentAttempt, rows: list[PaymentMovement], now: datetime) -> bool:
+    """A void cancels the whole sale, and only before the bank's day ends (settlement): the
+    capture was today in the shop's time, nothing of it was given back, no void was refused."""
+    mine = [r for r in rows if r.attempt_id == attempt.id]
+    if any(r.kind in (VOID, REFUND) and r.state != REFUSED for r in mine):
+        return False
+    if any(r.kind == VOID and r.state == REFUSED for r in mine):
+        return False
+    capture = next((r for r in mine if r.kind == CAPTURE and r.state == DONE), None)
+    when = capture.answered_at if capture else None
+    if when is None:
+        return False
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return shoptime.shop_day(when) == shoptime.shop_day(now)
+
+
+def ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
+                   now: datetime) -> Result:
+    """Ask the bank for each committed movement, write each answer, then finish."""
+    bankapi = bank()
+    won = []
+    for movement, oid in asks:
+        try:
+            if movement.kind == VOID:
+                reply = bankapi.void(oid)
+            else:
+                reply = bankapi.refund(oid, movement.amount_cents)
+        except bankapi.BankUnavailable as error:
+            begin_write()
+            ledger.answer(movement, UNKNOWN, now, message=str(error) or "no answer")
+            db.session.commit()
+            continue
+        begin_write()
+        state = DONE if reply.approved else REFUSED
+        if ledger.answer(movement, state, now, code=reply.code,
+                         message=bankapi.explain(reply), trans_id=reply.trans_id,
+                         host_ref=reply.host_ref) and state == DONE:
+            won.append(movement)
+            if not movement.cancels_order:  # in the outbox with the answer, once
+                emails.send_refund(db.session.get(Order, order_id), movement)
+        db.session.commit()
+    return finish(order_id, [m for m, _oid in asks], won)
+
+
+def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovement]) -> Result:
+    """After the answers: cancel the order once all its money is back; e-mail the customer
+    about what this call turned done (only this call did, so each e-mail goes once)."""
+    order = locked_order(order_id)
+    rows = ledger.movements(order_id)
+    totals = ledger.figures(rows)
+    cancelled = emailed = False
+    if (any(m.cancels_order for m in won) and totals.balance == 0 and not totals.uncertain
+            and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
+        old = order.status
+        order_services.set_status(order, CANCELLED)  # returns the stock, now the money is back
+        audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
+                     f"{old} → {CANCELLED}")
+        cancelled = True
+        emailed = emails.send_cancelled(order, sum(m.amount_cents for m in rows
+                                                   if m.cancels_order and m.state == DONE))
+    else:  # each refund's e-mail went into the outbox with its answer
+        emailed = bool(order.email) and any(not m.cancels_order for m in won)
+    db.session.commit()
+    for movement in asked:
+        db.session.refresh(movement)
+    if cancelled:
+        order_signals.send(order_signals.order_closed, order)
+    return Result(order, asked, cancelled, emailed)
+
