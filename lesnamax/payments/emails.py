@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 
 from .. import mail
 from ..i18n import LOCALES
-from ..orders.emails import _in_a_request
 from ..orders.models import Order
 from .models import PaymentMovement
 
@@ -34,7 +33,7 @@ def _send(order: Order, movement, template: str, subject, **context) -> bool:
     """Write the message into the outbox, in the caller's transaction."""
     if not order.email:
         return False
-    with _in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
+    with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for(
             "orders.show", number=order.number)
         mail.send(order.email, subject(), template, order=order, movement=movement,
