@@ -12,11 +12,14 @@ MO_FILES := translations/sq/LC_MESSAGES/messages.mo translations/en/LC_MESSAGES/
 
 # The local sandbox bank, chosen on purpose: a start without LESNAMAX_BANK_MODE is refused
 # unless it runs in debug (lesnamax/config.py, _check_bank).
+# The web server and the job consumer (e-mails, periodic jobs) together: scripts/run.py;
+# Ctrl-C stops both, and either one ending stops the other.
+PORT ?= 5000
 run: export LESNAMAX_BANK_MODE ?= sandbox
 run: $(VENV)/.installed $(MO_FILES)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	BIN=$(BIN) sh scripts/run.sh
+	$(BIN)/python scripts/run.py $(PORT)
 
 # Two pytest workers (xdist), one test file at a time each, the slowest files first
 # (tests/fast.py, SLOWEST_FIRST) so that no long file is left running alone at the end.

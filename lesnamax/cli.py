@@ -211,8 +211,10 @@ def purge_expired() -> None:
 
 @click.command("jobs")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option("--max-delay", default=1.0, show_default=True,
+              help="Longest pause (seconds) between two looks at an empty SQLite queue.")
 @with_appcontext
-def jobs_consumer(workers: int) -> None:
+def jobs_consumer(workers: int, max_delay: float) -> None:
     """Run the job queue's consumer: e-mails from the outbox and the periodic jobs.
 
     Stops on Ctrl-C (SIGINT: after the running jobs finish) or SIGTERM (at once).
@@ -226,7 +228,10 @@ def jobs_consumer(workers: int) -> None:
                                    "process, there is nothing to consume")
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: "
                         "%(message)s")
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    # huey's default pause grows to 10 s on an idle SQLite queue: a password-reset link would
+    # wait that long. One look a second costs nothing; Redis blocks on the queue instead.
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                         max_delay=max_delay).run()
 
 
 @click.command()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 
+from .. import outbox
 from ..orders import reports
 from ..payments.manage import double_charges
 from . import bp, chart
@@ -16,5 +17,8 @@ from . import bp, chart
 def dashboard():
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     figures = reports.dashboard(datetime.now(UTC), zone)
+    # E-mails still waiting (the mail server may be down) and given up after every retry:
+    # the only place the owner learns that customers did not get a message.
     return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
-                           chart=chart.bar_chart(figures.days), double=double_charges())
+                           chart=chart.bar_chart(figures.days), double=double_charges(),
+                           mail=outbox.counts())
