@@ -189,6 +189,16 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                {"DATA": fz.Field("DATA", "textarea", [], "<CC5Request><Name>LESNAMAXAPI</Name>"
                                  "<Password>TEST1234</Password><OrderId>x</OrderId><Extra>"
                                  "<ORDERSTATUS>QUERY</ORDERSTATUS></Extra></CC5Request>")})
+    # Offered only for a double charge or a refund without an answer, which this shop has not:
+    # their confirmation pages post the same form as cancelling a payment.
+    confirm = next((t for t in found.targets.values()
+                    if t.endpoint == "admin.order_cancel_payment" and t.method == "POST"), None)
+    adapter = app.url_map.bind(fz.HOST)
+    for url in (adapter.build("admin.order_refund_extra",
+                              {"number": shop.card_order, "attempt_id": 1}),
+                adapter.build("admin.payment_retry", {"movement_id": 1})):
+        found.note("GET", url)
+        found.note("POST", url, confirm.fields if confirm else {})
     for endpoint, like in SAME_FIELDS_AS.items():
         model = next((t for t in found.targets.values() if t.endpoint == like), None)
         if model is not None:

@@ -114,7 +114,7 @@ def _read_refund(order):
     lines = {}
     for line in money.lines_of(order):
         raw = request.form.get(f"line-{line.id}", "").strip() or "0"
-        if not raw.isdigit() or len(raw) > 4:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:  # "²" is a digit to isdigit
             raise money.MoneyRefused(money.MoneyRefused.BAD_LINES)
         lines[line.id] = int(raw)
     raw_amount = request.form.get("amount", "").strip()
@@ -166,6 +166,8 @@ def payment_ask(attempt_id: int):
 @bp.route("/payments/movements/<int:movement_id>/retry", methods=["GET", "POST"])
 def payment_retry(movement_id: int):
     movement = db.session.get(PaymentMovement, movement_id) or abort(404)
+    if movement.kind not in ("void", "refund"):  # only money given back is ever retried
+        abort(404)
     order = db.session.get(money.Order, movement.order_id)
     attempt = db.session.get(PaymentAttempt, movement.attempt_id)
     if request.method == "GET":
