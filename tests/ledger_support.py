@@ -6,10 +6,9 @@ API does: a void only on the sale's day, a refund never above what is left. ``do
 every call fail before reaching it; ``lose`` makes the next call happen at the bank and then
 lose its answer (the case a retry must not refund twice).
 """
+
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -18,57 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from lesnamax.extensions import db
+from lesnamax.payments import bankapi
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
 from . import test_payments
-
-
-def _placeholder() -> types.ModuleType:
-    """Until the bank's API client is merged: its interface, nothing else (tests only)."""
-    module = types.ModuleType("lesnamax.payments.bankapi")
-
-    class BankUnavailable(Exception):
-        pass
-
-    @dataclass(frozen=True)
-    class Answer:
-        approved: bool
-        response: str
-        code: str
-        message: str
-        trans_id: str
-        host_ref: str
-        fields: dict
-
-    @dataclass(frozen=True)
-    class Status:
-        state: str
-        trans_stat: str
-        amount_cents: int
-        refunded_cents: int
-        auth_code: str
-        trans_id: str
-        code: str
-        message: str
-        fields: dict
-
-    def unreachable(*_args):
-        raise BankUnavailable("no bank in this test")
-
-    module.BankUnavailable, module.Answer, module.Status = BankUnavailable, Answer, Status
-    module.query = module.void = module.refund = unreachable
-    module.explain = lambda result: f"{result.message} ({result.code})"
-    return module
-
-
-try:
-    from lesnamax.payments import bankapi
-except ImportError:
-    import lesnamax.payments
-
-    bankapi = _placeholder()
-    sys.modules["lesnamax.payments.bankapi"] = bankapi
-    lesnamax.payments.bankapi = bankapi
 
 
 @dataclass

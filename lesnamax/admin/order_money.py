@@ -12,8 +12,8 @@ from ..extensions import db
 from ..i18n import _l
 from ..money import format_cents, parse_euros
 from ..orders import manage as manage_orders
+from ..payments import bankapi
 from ..payments import manage as money
-from ..payments import refunding
 from ..payments.models import PaymentAttempt, PaymentMovement
 from ..shoptime import now
 from . import bp, current_actor
@@ -156,7 +156,7 @@ def payment_ask(attempt_id: int):
     number = money.number_of(attempt.order_id)
     try:
         _status, text = money.ask_bank(attempt_id, current_actor())
-    except refunding.bank().BankUnavailable:
+    except bankapi.BankUnavailable:
         flash(_("The bank did not answer. Try again in a few minutes."), "error")
     else:
         flash(_("The bank about %(oid)s: %(answer)s", oid=attempt.oid, answer=text), "info")
@@ -178,7 +178,7 @@ def payment_retry(movement_id: int):
         _outcome(money.retry(movement_id, current_actor(), now()))
     except money.MoneyRefused as error:
         flash(_refused(error), "error")
-    except refunding.bank().BankUnavailable:
+    except bankapi.BankUnavailable:
         flash(_("The bank did not answer: not done, retry. Nothing is counted as refunded."),
               "error")
     return _back(order.number)

@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from .. import mail, media
+from .. import cache, mail, media
 from ..catalogue.models import ProductImage
 from ..extensions import db
 from ..i18n import LOCALES
@@ -90,7 +90,10 @@ def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:
         if key is None:
             continue
         if key not in embedded:
-            data = media.thumbnail_jpeg(key)
+            # Built inside the order's write transaction: made once per picture and process
+            # (the key is a hash of the pixels, so a kept thumbnail never goes stale).
+            data = cache.remember(("mail-thumbnail", key), 3600,
+                                  lambda key=key: media.thumbnail_jpeg(key))
             embedded[key] = mail.InlineImage(data) if data else None
         if embedded[key] is not None:
             pictures[line.id] = embedded[key]

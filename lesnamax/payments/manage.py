@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from .. import audit, shoptime
 from ..audit import Actor
 from ..extensions import db
 from ..orders.models import CANCELLED, CARD, TRANSITIONS, Order, OrderLine
-from . import emails, ledger, nestpay, refunding
+from . import bankapi, emails, ledger, nestpay, refunding
 from .models import (
     CAPTURE,
     DONE,
@@ -105,19 +104,12 @@ def cancel(order_id: int, actor: Actor, now: datetime, reason: str = "") -> Resu
     refused or unanswered one leaves the order as it was, and the page says so.
     """
     order = refunding.locked_order(order_id)
-    try:
+    with refunding.requesting():
         steps = cancel_plan(order, now)
         moved = [ledger.request(s.attempt, s.kind, s.amount_cents, actor, now, reason=reason,
                                 cancels_order=True) for s in steps]
         audit.record(actor, "payment.cancel", "order", order.number, " + ".join(
             f"{s.kind} {s.attempt.oid} {s.amount_cents}" for s in steps))
-        db.session.commit()  # the rows exist before the bank hears of them
-    except IntegrityError as error:
-        db.session.rollback()
-        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
-    except MoneyRefused:
-        db.session.rollback()
-        raise
     asks = [(movement, step.attempt.oid) for movement, step in zip(moved, steps, strict=True)]
     return refunding.ask_and_finish(order_id, asks, now)
 
@@ -133,7 +125,7 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
     """
     now = now or shoptime.now()
     order = refunding.locked_order(order.id)
-    try:
+    with refunding.requesting():
         chosen = _chosen_lines(order, lines or {})
         amount = amount_cents if amount_cents is not None else sum(c["cents"] for c in chosen)
         rows = ledger.movements(order.id)
@@ -151,13 +143,6 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
                                   lines=chosen or None)
         audit.record(actor, "payment.refund", "order", order.number,
                      f"{attempts[0].oid} {amount}")
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
-    except MoneyRefused:
-        db.session.rollback()
-        raise
     return refunding.ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
 
 
@@ -235,7 +220,7 @@ def double_charges() -> list[DoubleCharge]:
 def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) -> Result:
     """Refund in full the extra attempt of a double charge (the dashboard's task)."""
     order = refunding.locked_order(order_id)
-    try:
+    with refunding.requesting():
         found = extra_charge(order)
         if found is None or found[0].id != attempt_id:
             raise MoneyRefused(MoneyRefused.NOT_PAID)
@@ -247,13 +232,6 @@ def refund_extra(order_id: int, attempt_id: int, actor: Actor, now: datetime) ->
         movement = ledger.request(attempt, kind, amount, actor, now, reason="double charge")
         audit.record(actor, "payment.refund", "order", order.number,
                      f"double charge: {kind} {attempt.oid} {amount}")
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
-    except MoneyRefused:
-        db.session.rollback()
-        raise
     return refunding.ask_and_finish(order.id, [(movement, attempt.oid)], now)
 
 
@@ -261,7 +239,6 @@ def ask_bank(attempt_id: int, actor: Actor):
     """The bank's status of one attempt (ORDERSTATUS) and its words for people: ``(status,
     text)``. Raises LookupError (no such attempt) or bankapi.BankUnavailable. Audited; changes
     nothing (reconciliation and the owner's operations act on what the bank says)."""
-    bankapi = refunding.bank()
     attempt = db.session.get(PaymentAttempt, attempt_id)
     if attempt is None:
         raise LookupError(attempt_id)
@@ -277,7 +254,6 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     Raises LookupError, MoneyRefused(NOT_RETRYABLE) or bankapi.BankUnavailable (then nothing
     changed: the movement stays unknown).
     """
-    bankapi = refunding.bank()
     movement = db.session.get(PaymentMovement, movement_id)
     if movement is None or movement.kind not in (VOID, REFUND):
         raise LookupError(movement_id)

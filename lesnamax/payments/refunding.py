@@ -8,10 +8,12 @@ back, and the customer is e-mailed by the one call that turned a movement "done"
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit, shoptime
 from ..audit import Actor
@@ -20,7 +22,7 @@ from ..extensions import db
 from ..orders import services as order_services
 from ..orders import signals as order_signals
 from ..orders.models import CANCELLED, TRANSITIONS, Order
-from . import emails, ledger
+from . import bankapi, emails, ledger
 from .models import (
     CAPTURE,
     DONE,
@@ -79,11 +81,21 @@ class Step:
     amount_cents: int
 
 
-def bank():
-    # Imported when used: the API client is its own module, replaced in tests.
-    from . import bankapi  # noqa: PLC0415
-
-    return bankapi
+@contextmanager
+def requesting():
+    """Around writing an operation's ``requested`` rows: commit them, so they exist before the
+    bank hears of them, or roll everything back. A second refund in flight for one payment
+    breaks the ledger's unique guard: that is refused as IN_FLIGHT, like the check before it.
+    """
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.IN_FLIGHT) from error
+    except MoneyRefused:
+        db.session.rollback()
+        raise
 
 
 def locked_order(order_id: int) -> Order:
@@ -118,7 +130,6 @@ def void_possible(attempt: PaymentAttempt, rows: list[PaymentMovement], now: dat
 def ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
                    now: datetime) -> Result:
     """Ask the bank for each committed movement, write each answer, then finish."""
-    bankapi = bank()
     won = []
     for movement, oid in asks:
         try:
