@@ -50,19 +50,22 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_payment_movement_order_id'), ['order_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_payment_movement_state'), ['state'], unique=False)
 
-    # The backfill, in plain SQL that both SQLite and PostgreSQL read the same way.
-    common = ("order_id, attempt_id, amount_cents, in_flight, cancels_order, host_ref, "
-              "bank_code, bank_message, actor_id, actor_email, reason, lines")
-    values = ("order_id, id, amount_cents, NULL, false, '', '', '', NULL, 'system', '', NULL")
+    # The backfill, in plain SQL that both SQLite and PostgreSQL read the same way (literal text:
+    # nothing in it comes from outside).
     op.execute(
-        f"INSERT INTO payment_movement (kind, state, key, trans_id, created_at, answered_at, "
-        f"{common}) SELECT 'attempt', 'done', 'attempt:' || oid, '', created_at, created_at, "
-        f"{values} FROM payment_attempt")
+        "INSERT INTO payment_movement (kind, state, key, trans_id, created_at, answered_at, "
+        "order_id, attempt_id, amount_cents, in_flight, cancels_order, host_ref, "
+        "bank_code, bank_message, actor_id, actor_email, reason, lines) "
+        "SELECT 'attempt', 'done', 'attempt:' || oid, '', created_at, created_at, "
+        "order_id, id, amount_cents, NULL, false, '', '', '', NULL, 'system', '', NULL "
+        "FROM payment_attempt")
     op.execute(
-        f"INSERT INTO payment_movement (kind, state, key, trans_id, created_at, answered_at, "
-        f"{common}) SELECT 'capture', 'done', 'capture:' || oid, trans_id, updated_at, "
-        f"updated_at, {values} FROM payment_attempt "
-        f"WHERE status IN ('paid', 'needs_review')")
+        "INSERT INTO payment_movement (kind, state, key, trans_id, created_at, answered_at, "
+        "order_id, attempt_id, amount_cents, in_flight, cancels_order, host_ref, "
+        "bank_code, bank_message, actor_id, actor_email, reason, lines) "
+        "SELECT 'capture', 'done', 'capture:' || oid, trans_id, updated_at, updated_at, "
+        "order_id, id, amount_cents, NULL, false, '', '', '', NULL, 'system', '', NULL "
+        "FROM payment_attempt WHERE status IN ('paid', 'needs_review')")
 
 
 def downgrade():
