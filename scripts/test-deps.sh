@@ -11,6 +11,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgre
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 [ -x /usr/sbin/nginx ] || missing="$missing nginx"
+# pdftotext reads the invoices' and the terms' PDFs back in the tests.
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 # Extra commands a target needs (make bench: wrk), each from the Debian package of its name.
 for command in "$@"; do
   command -v "$command" >/dev/null 2>&1 || missing="$missing $command"
