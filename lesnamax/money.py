@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.core import Locale
@@ -50,6 +50,15 @@ def parse_euros(text: str | None) -> int | None:
         return int((Decimal(text.replace(",", ".")) * 100).to_integral_value())
     except InvalidOperation:  # pragma: no cover - the regex already rules this out
         return None
+
+
+def vat_in(gross_cents: int, rate_percent: int | float) -> int:
+    """The VAT contained in a price that includes it: gross × rate / (100 + rate), to the cent.
+
+    Prices in Kosovo are shown with VAT; an invoice or the review page shows the part of it.
+    """
+    rate = Decimal(str(rate_percent))
+    return int((Decimal(gross_cents) * rate / (100 + rate)).to_integral_value(ROUND_HALF_UP))
 
 
 def cents_to_decimal_text(cents: int) -> str:

@@ -18,6 +18,13 @@ class Trader:
     address: str
     phone: str
     email: str
+    #: The company behind the shop's name, and its numbers (invoices, terms, the footer).
+    legal_name: str = ""
+    nrb: str = ""  # Numri i Regjistrimit të Biznesit
+    nf: str = ""  # Numri Fiskal
+    vat_number: str = ""
+    #: Kosovo's standard VAT rate; furniture, mattresses, carpets are not in the reduced list.
+    vat_rate_percent: int = 18
 
     @property
     def phone_uri(self) -> str:
@@ -32,4 +39,5 @@ def details() -> Trader:
         address=_l("Prishtinë – Fushë Kosovë highway"),
         phone="+383 44 779 977",
         email="online.lesnamax@gmail.com",
+        legal_name="LESNA ING",
     )

@@ -106,6 +106,7 @@ class ProductForm(FlaskForm):
     stock_was = HiddenField()
     active = BooleanField(_l("Active (shown in the shop)"), default=True)
     featured = BooleanField(_l("Featured on the home page"))
+    made_to_order = BooleanField(_l("Made to order (no 14-day withdrawal)"))
 
     def __init__(self, tree_options: list[tuple[int, str]], lang: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,7 +168,7 @@ def initial_data(product, lang: str) -> dict:
     """Return the edit form's starting values for ``product``."""
     data = {name: getattr(product, name) for name in (
         "name_sq", "name_en", "description_sq", "description_en", "sku", "slug", "active",
-        "featured")}
+        "featured", "made_to_order")}
     data.update(
         category_id=str(product.category_id),
         material=product.material or "",

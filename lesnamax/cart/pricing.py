@@ -33,6 +33,7 @@ class PricedLine:
     available: bool
     price_changed: bool
     image: object | None
+    made_to_order: bool = False
 
     @property
     def total_cents(self) -> int:
@@ -75,6 +76,7 @@ def priced(lines) -> list[PricedLine]:
             available=product.active and product.stock > 0,
             price_changed=price != line.price_when_added_cents,
             image=product.images[0] if product.images else None,
+            made_to_order=product.made_to_order,
         ))
     return result
 

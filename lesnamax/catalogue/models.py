@@ -18,6 +18,7 @@ from sqlalchemy import (
     and_,
     case,
     event,
+    false,
     or_,
     select,
 )
@@ -114,6 +115,9 @@ class Product(Localized, db.Model):
     # SQLite's planner to probe the FTS table once per product instead of once per query.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Made to the customer's measures or choices: no 14-day withdrawal (Law 06/L-034, the
+    # exception of Directive 2011/83 art. 16(c)); the review page and the withdrawal say so.
+    made_to_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     material: Mapped[str | None] = mapped_column(String(40))
     colour: Mapped[str | None] = mapped_column(String(40))
     width_cm: Mapped[int | None] = mapped_column(Integer)

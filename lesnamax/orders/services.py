@@ -211,7 +211,8 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
     """Write the order from the priced lines (the prices the fingerprint covered)."""
     order_lines = [OrderLine(product_id=line.product_id, name=line.name_sq, sku=line.sku,
                              unit_price_cents=line.unit_price_cents, quantity=line.quantity,
-                             line_total_cents=line.total_cents)
+                             line_total_cents=line.total_cents,
+                             made_to_order=line.made_to_order)
                    for line in lines]
     subtotal = sum(line.line_total_cents for line in order_lines)
     fee = pricing.delivery_fee(delivery.method, delivery.municipality, subtotal)
