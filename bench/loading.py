@@ -89,6 +89,8 @@ def load(
         with ExitStack() as running:
             base = running.enter_context(
                 servers.gunicorn(spec, chdir, env, tmp / f"gunicorn-{server}.log"))
+            if server != "minimal":
+                running.enter_context(servers.consumer(env, tmp / f"jobs-{server}.log"))
             if server == "nginx":
                 base = running.enter_context(nginx.front(base, tmp))
             state = Server(base, tmp / "bench.sqlite", products)

@@ -39,6 +39,8 @@ def app_env(tmp: Path, page_cache: bool = True) -> dict[str, str]:
         LESNAMAX_MEDIA_ROOT=str(tmp / "media"),
         # Order confirmations are written as .eml files: keep them out of instance/outbox.
         LESNAMAX_MAIL_OUTBOX=str(tmp / "outbox"),
+        # The job queue of this shop only (the consumer below sends its e-mails).
+        LESNAMAX_JOBS_FILE=str(tmp / "jobs.sqlite"),
         # A fixed key: otherwise the app would write one into instance/.
         LESNAMAX_SECRET_KEY="bench-not-secret",
         # A plain-http shop on loopback: the sandbox bank must be chosen on purpose.
@@ -123,6 +125,21 @@ def gunicorn(app_spec: str, chdir: Path, env: dict[str, str], log: Path) -> Iter
         url = f"http://127.0.0.1:{port}"
         _wait_ready(process, url, log)
         yield url
+    finally:
+        stop(process)
+
+
+@contextmanager
+def consumer(env: dict[str, str], log: Path) -> Iterator[None]:
+    """Run ``flask jobs`` (the e-mail outbox, as ``make run`` does) beside the shop; stop it after.
+
+    The confirmations an order writes are sent by it, on the same two cores, as in production.
+    """
+    with open(log, "ab") as out:
+        process = subprocess.Popen([sys.executable, "-m", "flask", "jobs"], env=env, cwd=ROOT,
+                                   start_new_session=True, stdout=out, stderr=out)
+    try:
+        yield
     finally:
         stop(process)
 
