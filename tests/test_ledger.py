@@ -306,7 +306,7 @@ def double_charge(app, client, card_order, bank) -> tuple[str, str]:
         services.expire_pending(datetime.now(UTC), 30)
     bank.down = False
     number = card_order["fields"]["oid"].rsplit("-", 1)[0]
-    second = client.get(f"/payment/{number}/pay").text
+    second = client.get(client.post(f"/orders/{number}/retry").headers["Location"]).text
     oid_2 = re.search(r'name="oid" value="([^"]+)"', second).group(1)
     pay(client, card_order, bank, oid=oid_2)
     oid_1 = pay(client, card_order, bank)

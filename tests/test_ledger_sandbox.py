@@ -122,7 +122,7 @@ def test_double_charge_refunded_end_to_end(app, client, card_order, sandbox_bank
         services.expire_pending(datetime.now(UTC), 30)
     fault(app, "")
     number = oid_1.rsplit("-", 1)[0]
-    second = client.get(f"/payment/{number}/pay").text
+    second = client.get(client.post(f"/orders/{number}/retry").headers["Location"]).text
     oid_2 = re.search(r'name="oid" value="([^"]+)"', second).group(1)
     client.post("/payment/nestpay/ok",
                 data=test_payments.reply({**card_order["fields"], "oid": oid_2}))

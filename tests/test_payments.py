@@ -360,7 +360,7 @@ def test_review_is_never_expired_nor_its_stock_released(app, client, card_order)
         db.session.commit()
     app.test_cli_runner().invoke(args=["purge-expired"])
     number = card_order["fields"]["oid"].rsplit("-", 1)[0]
-    client.get(f"/payment/{number}/pay")
+    client.post(f"/orders/{number}/retry")  # "pay again": attempt 2
     client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **HALF_3D))
     with app.app_context():
         for attempt in db.session.scalars(select(PaymentAttempt)):
@@ -383,7 +383,7 @@ def test_second_charge_keeps_the_order_under_review(app, client, card_order):
         db.session.commit()
     app.test_cli_runner().invoke(args=["purge-expired"])
     number = card_order["fields"]["oid"].rsplit("-", 1)[0]
-    second = client.get(f"/payment/{number}/pay").text
+    second = client.get(client.post(f"/orders/{number}/retry").headers["Location"]).text
     oid_2 = re.search(r'name="oid" value="([^"]+)"', second).group(1)
     client.post("/payment/nestpay/callback", data=reply(card_order["fields"], **HALF_3D))
     # The second attempt is approved too: the customer has now paid twice.
@@ -506,3 +506,23 @@ def test_real_decline_in_iso_8859_9_without_callback(app, client, card_order):
     assert order_state(app) == ("payment_failed", "failed", 3)
     with app.app_context():
         assert db.session.scalar(select(PaymentEvent)).fields["ErrMsg"].startswith("Yetersiz")
+
+
+def test_a_link_cannot_take_a_failed_orders_stock_again(app, client, card_order):
+    """The page after placing is a GET: another site could make a customer's browser follow it.
+    After a failed payment it only leads back to the order; "pay again" is a POST."""
+    response = client.post("/payment/nestpay/fail", data=reply(card_order["fields"], **DECLINED))
+    number = response.headers["Location"].rsplit("/", 1)[1]
+    assert order_state(app) == ("payment_failed", "failed", 3)
+    followed = client.get(f"/payment/{number}/pay")
+    assert followed.status_code == 303 and followed.headers["Location"] == f"/orders/{number}"
+    assert order_state(app) == ("payment_failed", "failed", 3)  # stock not taken, no attempt
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 1
+    # The button's POST starts attempt 2; the GET it lands on finds it and makes no third.
+    retry = client.post(f"/orders/{number}/retry")
+    assert order_state(app)[0] == "awaiting_payment"
+    for _ in range(2):
+        assert 'name="oid" value="' + number + '-2"' in client.get(retry.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PaymentAttempt.id))) == 2

@@ -39,12 +39,15 @@ class PaymentPending(Exception):
     """An earlier attempt may still be approved: starting another could charge twice."""
 
 
-def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
+def start_attempt(order_id: int, now: datetime,
+                  revive: bool = True) -> tuple[Order, PaymentAttempt]:
     """Return the order and the attempt to send the customer to the bank with (a new oid per
     attempt).
 
     A recent pending attempt is reused; an older one blocks a new attempt until it expires,
-    so the customer can never pay twice for one order.
+    so the customer can never pay twice for one order. ``revive=False`` (the GET that follows
+    placing) refuses an order whose payment failed: taking its stock again is the "pay again"
+    button's work (a POST), never a link another site can make a customer's browser follow.
     """
     begin_write()
     # The order's row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises) makes a
@@ -66,6 +69,9 @@ def start_attempt(order_id: int, now: datetime) -> tuple[Order, PaymentAttempt]:
     if pending is not None:
         db.session.commit()  # nothing changed; releases the lock
         return order, pending
+    if order.status == PAYMENT_FAILED and not revive:
+        db.session.rollback()
+        raise orders.InvalidTransition(order.status)
     if order.status == PAYMENT_FAILED:
         try:
             orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)

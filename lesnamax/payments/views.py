@@ -40,32 +40,16 @@ def _own_order_id(number: str) -> int:
     return order_id
 
 
-def _own_order(number: str):
-    order = orders.with_lines(number)
-    if order is None or order.user_id != current_user.id:
-        abort(404)
-    return order
-
-
 @bp.get("/payment/<number>/pay")
 @login_required
 def start(number: str):
     # Only the id here: start_attempt reads the order itself inside its write transaction.
+    # A GET only reuses the pending attempt or starts the first: see ``retry``.
     order_id = _own_order_id(number)
     try:
-        order, attempt = services.start_attempt(order_id, services.utcnow())
-    except orders.InvalidTransition:
-        return redirect(url_for("orders.show", number=number), 303)
-    except orders.OutOfStock as short:
-        flash(
-            _(
-                "Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
-                num=short.available,
-                name=short.name_sq,
-            ),
-            "warning",
-        )
-        return redirect(url_for("orders.show", number=number), 303)
+        order, attempt = services.start_attempt(order_id, services.utcnow(), revive=False)
+    except (orders.InvalidTransition, orders.OutOfStock) as refused:
+        return _back_to_order(number, refused)
     base = current_app.config["BASE_URL"].rstrip("/")
     fields = nestpay.request_fields(
         client_id=current_app.config["NESTPAY_CLIENT_ID"],
@@ -97,8 +81,27 @@ def start(number: str):
 @bp.post("/orders/<number>/retry")
 @login_required
 def retry(number: str):
-    _own_order(number)
+    """"Pay again" after a failed payment: takes the stock again and starts a new attempt here,
+    in a POST; the page it redirects to only finds that attempt."""
+    order_id = _own_order_id(number)
+    try:
+        services.start_attempt(order_id, services.utcnow())
+    except (orders.InvalidTransition, orders.OutOfStock) as refused:
+        return _back_to_order(number, refused)
     return redirect(url_for("payments.start", number=number), 303)
+
+
+def _back_to_order(number: str, refused: Exception):
+    if isinstance(refused, orders.OutOfStock):
+        flash(
+            _(
+                "Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
+                num=refused.available,
+                name=refused.name_sq,
+            ),
+            "warning",
+        )
+    return redirect(url_for("orders.show", number=number), 303)
 
 
 def _reply_fields() -> dict[str, str] | None:
