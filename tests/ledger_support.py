@@ -117,3 +117,27 @@ def movements(app) -> list[tuple[str, str, int]]:
 def attempt_id(app, oid: str) -> int:
     with app.app_context():
         return db.session.scalar(select(PaymentAttempt.id).where(PaymentAttempt.oid == oid))
+
+
+def confirm_refund(client, number: str, **data):
+    """The owner's two steps: the refund form's POST shows the confirmation (with its one-time
+    token), and "Confirm" sends it. Returns the confirmation's answer."""
+    import re
+
+    step = client.post(f"/admin/orders/{number}/refund", data=data)
+    assert step.status_code == 200, step.status_code
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', step.text).group(1)
+    return client.post(f"/admin/orders/{number}/refund",
+                       data={**data, "confirmed": "yes", "token": token})
+
+
+def age(app, movement_id: int, minutes: int = 6) -> None:
+    """Move a lost movement's times back: a retry waits until the bank has had time to book."""
+    from datetime import timedelta
+
+    with app.app_context():
+        movement = db.session.get(PaymentMovement, movement_id)
+        movement.created_at -= timedelta(minutes=minutes)
+        if movement.answered_at is not None:
+            movement.answered_at -= timedelta(minutes=minutes)
+        db.session.commit()

@@ -1,11 +1,12 @@
 """The payment ledger and the owner's money operations, against a bank in memory."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lesnamax.audit import Actor, AuditEvent
 from lesnamax.catalogue.models import Product
@@ -15,11 +16,16 @@ from lesnamax.payments import ledger, manage
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
 from . import ledger_support, test_payments
-from .ledger_support import attempt_id, movements, pay
+from .ledger_support import age, attempt_id, confirm_refund, movements, pay
 
 card_order = test_payments.card_order
 bank = ledger_support.bank
 OWNER = Actor(user_id=None, email="pronari@example.test", ip="192.0.2.1")
+
+
+def later() -> datetime:
+    """A retry's time: after the wait that lets the bank book a lost operation."""
+    return datetime.now(UTC) + manage.STALE_REQUEST + timedelta(minutes=1)
 
 
 def order_of(app):
@@ -142,12 +148,15 @@ def test_bank_down_then_retry_refunds_once(app, client, card_order, bank):
         with pytest.raises(manage.MoneyRefused) as refused:
             manage.refund(db.session.get(Order, 1), 100, None, OWNER)
         assert refused.value.reason == "in_flight"
-        with pytest.raises(bank_unavailable()):
+        with pytest.raises(manage.MoneyRefused) as refused:  # the bank may still book it
             manage.retry(lost, OWNER, datetime.now(UTC))
+        assert refused.value.reason == "too_soon" and bank.calls[-1][0] == "refund"
+        with pytest.raises(bank_unavailable()):
+            manage.retry(lost, OWNER, later())
     assert movements(app)[-1] == ("refund", "unknown", 5000)
     bank.down = False
     with app.app_context():
-        retried = manage.retry(lost, OWNER, datetime.now(UTC))
+        retried = manage.retry(lost, OWNER, later())
         assert retried.state == "done"
     assert bank.sales[oid].refunded_cents == 5000
     assert movements(app)[2:] == [("refund", "refused", 5000), ("refund", "done", 5000)]
@@ -160,7 +169,7 @@ def test_retry_when_the_bank_did_apply_the_lost_refund(app, client, card_order, 
     with app.app_context():
         result = manage.refund(db.session.get(Order, 1), 5000, None, OWNER)
         assert result.state == "unknown"
-        retried = manage.retry(result.movements[0].id, OWNER, datetime.now(UTC))
+        retried = manage.retry(result.movements[0].id, OWNER, later())
         assert retried.state == "done"
         assert ledger.order_figures(1).refunded == 5000
     assert bank.sales[oid].refunded_cents == 5000  # not twice
@@ -168,7 +177,7 @@ def test_retry_when_the_bank_did_apply_the_lost_refund(app, client, card_order, 
     assert movements(app)[2:] == [("refund", "done", 5000)]
     with app.app_context():
         with pytest.raises(manage.MoneyRefused):  # done now: nothing to retry
-            manage.retry(result.movements[0].id, OWNER, datetime.now(UTC))
+            manage.retry(result.movements[0].id, OWNER, later())
 
 
 def test_two_owners_refund_at_once_one_refund(app, client, card_order, bank):
@@ -359,8 +368,10 @@ def test_owner_refund_above_the_balance_gets_a_translated_422(app, client, card_
     assert garbage.status_code == 422
     step = client.post(f"/admin/orders/{number}/refund", data={"amount": "20,50"})
     assert step.status_code == 200 and bank.calls == [] and 'value="yes"' in step.text
-    done = client.post(f"/admin/orders/{number}/refund",
-                       data={"amount": "20,50", "confirmed": "yes"})
+    no_token = client.post(f"/admin/orders/{number}/refund",
+                           data={"amount": "20,50", "confirmed": "yes"})
+    assert no_token.status_code == 422 and bank.calls == []
+    done = confirm_refund(client, number, amount="20,50")
     assert done.status_code == 303 and bank.calls == [("refund", oid, 2050)]
     page = client.get(f"/admin/orders/{number}").text
     assert "20,50" in page and "229,40" in page
@@ -372,13 +383,16 @@ def test_owner_sees_not_done_retry_when_the_bank_is_down(app, client, card_order
     number = oid.rsplit("-", 1)[0]
     login(make_admin(email="pronari@example.test"))
     bank.down = True
-    client.post(f"/admin/orders/{number}/refund", data={"amount": "10", "confirmed": "yes"})
+    confirm_refund(client, number, amount="10")
     with app.app_context():
         lost = db.session.scalar(select(PaymentMovement.id).where(
             PaymentMovement.state == "unknown"))
     page = client.get(f"/admin/orders/{number}").text
     assert f"/admin/payments/movements/{lost}/retry" in page
     bank.down = False
+    too_soon = client.post(f"/admin/payments/movements/{lost}/retry", follow_redirects=True)
+    assert "pas pesë minutash" in too_soon.text and bank.sales[oid].refunded_cents == 0
+    age(app, lost)
     assert client.get(f"/admin/payments/movements/{lost}/retry").status_code == 200
     assert client.post(f"/admin/payments/movements/{lost}/retry").status_code == 303
     assert bank.sales[oid].refunded_cents == 1000
@@ -408,3 +422,54 @@ def test_the_customer_sees_paid_refunded_and_balance(app, client, card_order, ba
         manage.refund(db.session.get(Order, 1), 5000, None, OWNER)
     page = client.get(f"/orders/{oid.rsplit('-', 1)[0]}").text
     assert "249,90" in page and "50,00" in page and "199,90" in page
+
+
+def test_the_same_confirmation_sent_twice_refunds_once(app, client, card_order, bank,
+                                                       make_admin, login):
+    """A double click or F5 on "Confirm" after the first refund is done: the first refund is
+    done, the money left allows a second, and only the confirmation's token tells them apart."""
+    oid = pay(client, card_order, bank)
+    number = oid.rsplit("-", 1)[0]
+    login(make_admin(email="pronari@example.test"))
+    step = client.post(f"/admin/orders/{number}/refund", data={"amount": "20,50"})
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', step.text).group(1)
+    sent = {"amount": "20,50", "confirmed": "yes", "token": token}
+    first = client.post(f"/admin/orders/{number}/refund", data=sent)
+    again = client.post(f"/admin/orders/{number}/refund", data=sent)
+    assert first.status_code == again.status_code == 303
+    assert bank.calls == [("refund", oid, 2050)]
+    assert [m for m in movements(app) if m[0] == "refund"] == [("refund", "done", 2050)]
+    shown = client.get(again.headers["Location"]).text
+    assert "Ky rimbursim i është dërguar tashmë bankës" in shown
+    # A new confirmation (a new token) is a new refund.
+    confirm_refund(client, number, amount="20,50")
+    assert bank.calls == [("refund", oid, 2050)] * 2
+
+
+def test_a_retry_that_loses_the_race_to_the_late_answer_does_nothing(app, client, card_order,
+                                                                    bank, monkeypatch):
+    """The first request's answer lands between the retry's check and its write (PostgreSQL
+    does not lock the movement's row): the retry's conditional write fails, and it neither
+    e-mails nor asks the bank again."""
+    pay(client, card_order, bank)
+    bank.lose = 1
+    with app.app_context():
+        lost = manage.refund(db.session.get(Order, 1), 5000, None, OWNER).movements[0].id
+    mails_before = len(mails(card_order))
+    real_query = bank.query
+
+    def late_answer_lands(oid):
+        with db.engine.begin() as connection:
+            connection.execute(update(PaymentMovement).where(PaymentMovement.id == lost)
+                               .values(state="done", in_flight=None))
+        return real_query(oid)
+
+    monkeypatch.setattr(manage.bankapi, "query", late_answer_lands)
+    monkeypatch.setattr(manage, "_retryable", lambda movement, now: True)  # both checks passed
+    with app.app_context():
+        with pytest.raises(manage.MoneyRefused) as refused:
+            manage.retry(lost, OWNER, later())
+    assert refused.value.reason == "not_retryable"
+    assert [c[0] for c in bank.calls if c[0] == "refund"] == ["refund"]
+    assert movements(app)[2:] == [("refund", "done", 5000)]
+    assert len(mails(card_order)) == mails_before

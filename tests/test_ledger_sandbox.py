@@ -13,7 +13,7 @@ from lesnamax.payments import bankapi, sandbox, sandbox_api, services
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
 from . import test_payments
-from .ledger_support import movements
+from .ledger_support import age, confirm_refund, movements
 
 card_order = test_payments.card_order
 
@@ -58,7 +58,7 @@ def test_bank_down_not_done_then_retry_refunds_once(app, client, card_order, san
     oid, number = paid(app, client, card_order)
     as_owner(client, make_admin, login)
     fault(app, "timeout")
-    client.post(f"/admin/orders/{number}/refund", data={"amount": "50", "confirmed": "yes"})
+    confirm_refund(client, number, amount="50")
     assert movements(app)[-1] == ("refund", "unknown", 5000)
     page = client.get(f"/admin/orders/{number}").text
     assert "nuk u krye, provo përsëri" in page
@@ -67,6 +67,7 @@ def test_bank_down_not_done_then_retry_refunds_once(app, client, card_order, san
     with app.app_context():
         lost = db.session.scalar(select(PaymentMovement.id).where(
             PaymentMovement.state == "unknown"))
+    age(app, lost)
     client.post(f"/admin/payments/movements/{lost}/retry")
     assert refunded_at_bank(app, oid) == 5000
     assert movements(app)[2:] == [("refund", "refused", 5000), ("refund", "done", 5000)]
@@ -77,11 +78,12 @@ def test_lost_answer_the_bank_applied_is_not_refunded_twice(app, client, card_or
     oid, number = paid(app, client, card_order)
     as_owner(client, make_admin, login)
     fault(app, "timeout_applied")
-    client.post(f"/admin/orders/{number}/refund", data={"amount": "50", "confirmed": "yes"})
+    confirm_refund(client, number, amount="50")
     fault(app, "")
     with app.app_context():
         lost = db.session.scalar(select(PaymentMovement.id).where(
             PaymentMovement.state == "unknown"))
+    age(app, lost)
     client.post(f"/admin/payments/movements/{lost}/retry")
     assert refunded_at_bank(app, oid) == 5000
     assert movements(app)[2:] == [("refund", "done", 5000)]

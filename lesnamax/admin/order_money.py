@@ -4,6 +4,7 @@ happen (a confirmation page) and a POST that does it; plain forms, no JavaScript
 from __future__ import annotations
 
 import re
+import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,12 +27,17 @@ REFUSED = {
     money.MoneyRefused.BAD_LINES: _l("Choose quantities that can still be given back."),
     money.MoneyRefused.NOT_CANCELLABLE: _l("This order cannot be cancelled any more."),
     money.MoneyRefused.NOT_RETRYABLE: _l("This refund is not waiting for an answer any more."),
+    money.MoneyRefused.TOO_SOON: _l("The bank may still be booking it: ask again in five "
+                                    "minutes, so that it is never given back twice."),
+    money.MoneyRefused.ALREADY_ASKED: _l("This refund was already sent to the bank: it is in "
+                                         "the ledger below. Nothing more was asked."),
 }
 KINDS = {"void": _l("void (same day)"), "refund": _l("refund"), "capture": _l("payment"),
          "attempt": _l("attempt")}
 STATES = {"requested": _l("asked, waiting"), "done": _l("done"),
           "refused": _l("not done"), "unknown": _l("not done, retry")}
 REASON_MAX = 500
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")  # made by the confirmation page (secrets.token_hex(16))
 _NUMBER = re.compile(r"^[A-Z]{2}-\d{4}-\d{6,9}$")  # as admin/orders.py
 
 
@@ -139,12 +145,18 @@ def order_refund(number: str):
                 raise money.MoneyRefused(money.MoneyRefused.TOO_MUCH, available)
             hidden = {f"line-{k}": v for k, v in lines.items() if v}
             hidden.update(amount=request.form.get("amount", "").strip(), reason=reason,
-                          confirmed="yes")
+                          confirmed="yes", token=secrets.token_hex(16))
             return _confirm(order, _("Give part of the order's money back"),
                             [("", "refund", shown)],
                             url_for("admin.order_refund", number=number), hidden)
-        _outcome(money.refund(order, amount, lines, current_actor(), reason, now()))
+        token = request.form.get("token", "")
+        if not _TOKEN.match(token):
+            raise money.MoneyRefused(money.MoneyRefused.BAD_LINES)
+        _outcome(money.refund(order, amount, lines, current_actor(), reason, now(), token=token))
     except money.MoneyRefused as error:
+        if error.reason == money.MoneyRefused.ALREADY_ASKED:
+            flash(_refused(error), "warning")
+            return _back(number)
         return _refund_page(order, 422 if error.reason != money.MoneyRefused.IN_FLIGHT else 409,
                             _refused(error), request.form)
     return _back(number)

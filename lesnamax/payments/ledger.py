@@ -73,16 +73,18 @@ def add_capture(attempt: PaymentAttempt, amount_cents: int, trans_id: str, host_
 
 def request(attempt: PaymentAttempt, kind: str, amount_cents: int, actor: Actor | None,
             now: datetime, *, reason: str = "", lines: list | None = None,
-            cancels_order: bool = False) -> PaymentMovement:
+            cancels_order: bool = False, token: str | None = None) -> PaymentMovement:
     """Add a "requested" void or refund; the caller commits it BEFORE asking the bank.
 
     ``in_flight`` carries the attempt's id, unique: a second one for the same attempt fails
-    at the flush (IntegrityError), whatever the callers checked before.
+    at the flush (IntegrityError), whatever the callers checked before. ``token``, the one
+    the owner's confirmation page carried, goes into the unique key: the same confirmation
+    sent twice (a double click, F5) cannot become a second refund once the first is done.
     """
     assert kind in (VOID, REFUND)
     movement = PaymentMovement(
         order_id=attempt.order_id, attempt_id=attempt.id, kind=kind, amount_cents=amount_cents,
-        state=REQUESTED, key=f"{kind}:{attempt.oid}:{secrets.token_hex(8)}",
+        state=REQUESTED, key=f"{kind}:{attempt.oid}:{token or secrets.token_hex(8)}",
         in_flight=attempt.id, cancels_order=cancels_order,
         actor_id=actor.user_id if actor else None,
         actor_email=actor.email if actor else SYSTEM, reason=reason, lines=lines,
@@ -90,6 +92,19 @@ def request(attempt: PaymentAttempt, kind: str, amount_cents: int, actor: Actor 
     db.session.add(movement)
     db.session.flush()
     return movement
+
+
+def asked_with(order_id: int, token: str) -> bool:
+    """True when a void or refund of the order was already asked with ``token``."""
+    return db.session.scalar(select(PaymentMovement.id).where(
+        PaymentMovement.order_id == order_id,
+        PaymentMovement.key.in_([f"{kind}:{oid}:{token}" for kind in (VOID, REFUND)
+                                 for oid in _oids(order_id)])).limit(1)) is not None
+
+
+def _oids(order_id: int) -> list[str]:
+    return list(db.session.scalars(select(PaymentAttempt.oid)
+                                   .where(PaymentAttempt.order_id == order_id)))
 
 
 def answer(movement: PaymentMovement, state: str, now: datetime, *, source=OPEN, code: str = "",

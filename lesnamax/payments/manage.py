@@ -115,17 +115,20 @@ def cancel(order_id: int, actor: Actor, now: datetime, reason: str = "") -> Resu
 
 
 def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None, actor: Actor,
-           reason: str = "", now: datetime | None = None) -> Result:
+           reason: str = "", now: datetime | None = None, *, token: str | None = None) -> Result:
     """Give back part of a paid card order: ``lines`` ({order line id: quantity}) and/or an
     amount (None: the chosen lines' value). Never above what was paid and is not yet given
     back, nor while another void or refund of the order is unanswered.
 
     The operation the returns flow will call too. Raises MoneyRefused; else returns the
-    result with its one movement, answered ("done", "refused" or "unknown").
+    result with its one movement, answered ("done", "refused" or "unknown"). ``token`` (from
+    the confirmation page) makes a second sending of the same confirmation ALREADY_ASKED.
     """
     now = now or shoptime.now()
     order = refunding.locked_order(order.id)
     with refunding.requesting():
+        if token is not None and ledger.asked_with(order.id, token):
+            raise MoneyRefused(MoneyRefused.ALREADY_ASKED)
         chosen = _chosen_lines(order, lines or {})
         amount = amount_cents if amount_cents is not None else sum(c["cents"] for c in chosen)
         rows = ledger.movements(order.id)
@@ -140,7 +143,7 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
         if amount <= 0 or amount > best:
             raise MoneyRefused(MoneyRefused.TOO_MUCH, best)
         movement = ledger.request(attempts[0], REFUND, amount, actor, now, reason=reason,
-                                  lines=chosen or None)
+                                  lines=chosen or None, token=token)
         audit.record(actor, "payment.refund", "order", order.number,
                      f"{attempts[0].oid} {amount}")
     return refunding.ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
@@ -258,7 +261,8 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     if movement is None or movement.kind not in (VOID, REFUND):
         raise LookupError(movement_id)
     if not _retryable(movement, now):
-        raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
+        raise MoneyRefused(MoneyRefused.TOO_SOON if movement.state in (UNKNOWN, REQUESTED)
+                           else MoneyRefused.NOT_RETRYABLE)
     attempt = db.session.get(PaymentAttempt, movement.attempt_id)
     oid, order_id = attempt.oid, movement.order_id
     db.session.rollback()
@@ -275,17 +279,23 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
     audit.record(actor, "payment.retry", "order", order.number,
                  f"{movement.kind} {oid} {movement.amount_cents}: "
                  + ("applied at the bank" if went_through else "sent again"))
+    # The original request may still be alive and write its answer between our check and
+    # ours: only the call whose conditional write lands has an effect (e-mail, a new request).
     if went_through:
-        ledger.answer(movement, DONE, now, code=status.code, message=status.message,
-                      trans_id=status.trans_id)
+        if not ledger.answer(movement, DONE, now, code=status.code, message=status.message,
+                             trans_id=status.trans_id):
+            db.session.rollback()
+            raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
         if not movement.cancels_order:
             emails.send_refund(order, movement)
         db.session.commit()
         return refunding.finish(order_id, [movement], [movement])
     # Not at the bank: this row is closed as refused (not applied) and the same money is
     # asked for again on a new row, by a void only if it is still possible.
-    ledger.answer(movement, REFUSED, now, code=status.code,
-                  message=f"not applied at the bank ({status.state})")
+    if not ledger.answer(movement, REFUSED, now, code=status.code,
+                         message=f"not applied at the bank ({status.state})"):
+        db.session.rollback()
+        raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
     kind = VOID if movement.kind == VOID and refunding.void_possible(attempt, rows, now) else REFUND
     again = ledger.request(attempt, kind, movement.amount_cents, actor, now,
                            reason=movement.reason, lines=movement.lines,
@@ -295,10 +305,15 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
 
 
 def _retryable(movement: PaymentMovement, now: datetime) -> bool:
+    """A lost answer may be retried once the bank has had time to book it: a credit that timed
+    out here is often booked seconds later, and a query before that would send it twice."""
     if movement.state == UNKNOWN:
-        return True
-    created = movement.created_at if movement.created_at.tzinfo else movement.created_at.replace(
-        tzinfo=UTC)
-    return movement.state == REQUESTED and created < now - STALE_REQUEST
+        since = movement.answered_at or movement.created_at
+    elif movement.state == REQUESTED:
+        since = movement.created_at
+    else:
+        return False
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    return since < now - STALE_REQUEST
 
 

@@ -46,6 +46,8 @@ class MoneyRefused(ValueError):
     BAD_LINES = "bad_lines"      # a line or a quantity that cannot be given back
     NOT_CANCELLABLE = "not_cancellable"  # the order's status cannot become cancelled
     NOT_RETRYABLE = "not_retryable"      # the movement is done, refused or still running
+    ALREADY_ASKED = "already_asked"      # this confirmation was sent already (a second click)
+    TOO_SOON = "too_soon"                # the bank may still be booking the lost operation
 
     def __init__(self, reason: str, available_cents: int = 0):
         super().__init__(reason)
