@@ -122,13 +122,17 @@ def send_one(message_id: int, now: datetime | None = None) -> str:
     "skipped".
     """
     now = now or _utcnow()
+    # ``now`` decides what is due; the claim is always the clock's time. A sweep that started
+    # long ago (a backlog behind a slow server) would otherwise make claims already stale, and
+    # the next sweep would send the same message again while this one is still sending it.
+    claimed_at = _utcnow()
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
                OutboxMessage.failed_at.is_(None), OutboxMessage.next_attempt_at <= now,
                or_(OutboxMessage.claimed_at.is_(None),
-                   OutboxMessage.claimed_at < now - timedelta(minutes=CLAIM_MINUTES)))
-        .values(claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                   OutboxMessage.claimed_at < claimed_at - timedelta(minutes=CLAIM_MINUTES)))
+        .values(claimed_at=claimed_at, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -138,11 +142,11 @@ def send_one(message_id: int, now: datetime | None = None) -> str:
     try:
         mail.transmit(row.message, row.recipient, current_app.config)
     except mail.MailError as error:
-        _failed(row, now, str(error))
+        _failed(row, claimed_at, str(error))
         return "failed"
     # A crash right here, after the server took the message, would send it again once the
     # claim is stale: the one duplicate the shop accepts rather than a lost message.
-    _finish(row.id, now, sent_at=_utcnow())
+    _finish(row.id, claimed_at, sent_at=_utcnow())
     return "sent"
 
 

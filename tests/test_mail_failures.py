@@ -183,9 +183,28 @@ def test_a_claim_left_by_a_dead_sender_expires(app, client, make_product, make_u
         assert outbox.send_one(row.id, now) == "skipped"
         assert sink.messages == []
         # ...unless it has been silent for longer than any send takes (it died).
-        later = now + timedelta(minutes=outbox.CLAIM_MINUTES + 1)
-        assert outbox.sweep(later) == (1, 0)
+        db.session.execute(update(OutboxMessage).values(
+            claimed_at=now - timedelta(minutes=outbox.CLAIM_MINUTES + 1)))
+        db.session.commit()
+        assert outbox.sweep(now) == (1, 0)
     assert len(sink.messages) == 1
+
+
+def test_a_late_sweeps_claims_are_fresh(app, client, make_product, make_user, login, mail_down,
+                                        mail_up, monkeypatch):
+    """A sweep that started long ago (a backlog behind a slow server) claims with the clock's
+    time, not its start: the next sweep must not find the claim stale and send it again."""
+    place_cash_order(client, make_product, make_user, login)
+    started = datetime.now(UTC) - timedelta(minutes=outbox.CLAIM_MINUTES + 5)
+    time_passes(app)
+    sink = mail_up()
+    with app.app_context():
+        [row] = db.session.scalars(select(OutboxMessage))
+        sending = []
+        monkeypatch.setattr(outbox.mail, "transmit", lambda *a: sending.append(
+            outbox.send_one(row.id, datetime.now(UTC))))  # the next sweep, mid-send
+        assert outbox.send_one(row.id, started) == "sent"
+    assert sending == ["skipped"] and sink.messages == []
 
 
 def test_a_refused_message_is_not_marked_sent(app, client, make_product, make_user, login,
