@@ -473,3 +473,15 @@ def test_a_retry_that_loses_the_race_to_the_late_answer_does_nothing(app, client
     assert [c[0] for c in bank.calls if c[0] == "refund"] == ["refund"]
     assert movements(app)[2:] == [("refund", "done", 5000)]
     assert len(mails(card_order)) == mails_before
+
+
+def test_without_the_banks_api_reconciliation_expires_as_before(app, client, card_order):
+    """A live shop may run without an API user: nothing can be asked, so an unanswered attempt
+    expires after its minutes and gives its stock back, not after UNREACHABLE_HOURS."""
+    from lesnamax.payments import services
+
+    app.config["NESTPAY_API_URL"] = ""
+    _age(app)
+    with app.app_context():
+        assert services.expire_pending(datetime.now(UTC), 30) == 1
+    assert status_and_stock(app) == ("payment_failed", 3)

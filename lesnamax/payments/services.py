@@ -27,7 +27,7 @@ from ..orders.models import (
     Order,
 )
 from ..text import without_control
-from . import ledger, nestpay
+from . import bankapi, ledger, nestpay
 from .models import EXPIRED, FAILED, NEEDS_REVIEW, PENDING, PaymentAttempt, PaymentEvent
 from .models import PAID as ATTEMPT_PAID
 
@@ -209,7 +209,11 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
     except (orders.OutOfStock, orders.InvalidTransition):
         # Paid, but the stock went to someone else meanwhile (or the order moved on): review.
         db.session.rollback()
-        _claim(attempt, source, NEEDS_REVIEW, trans_id=reply.trans_id, auth_code=reply.auth_code)
+        begin_write()
+        if not _claim(attempt, source, NEEDS_REVIEW, trans_id=reply.trans_id,
+                      auth_code=reply.auth_code):
+            # The rollback let another delivery of this answer in: it applied it.
+            return "duplicate"
         _capture(attempt, reply, now)  # the rollback took the first one away with the rest
         order = db.session.get(Order, attempt.order_id)
         if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in orders.TRANSITIONS[order.status]:
@@ -280,12 +284,14 @@ def expire_pending(now: datetime, minutes: int) -> int:
     db.session.rollback()  # no transaction stays open while the bank is asked
     if not stale:
         return 0
-    from . import bankapi  # noqa: PLC0415 - the API client arrives with the bank's merge
-
     expired = 0
     for attempt_id, oid, overdue in stale:
         try:
             status = bankapi.query(oid)
+        except bankapi.NotConfigured:
+            # A live shop without an API user cannot ask: expire after ``minutes`` as before
+            # the API existed, rather than hold the stock for UNREACHABLE_HOURS.
+            status = None
         except bankapi.BankUnavailable as error:
             if not overdue:
                 current_app.logger.warning(
