@@ -485,3 +485,19 @@ def test_without_the_banks_api_reconciliation_expires_as_before(app, client, car
     with app.app_context():
         assert services.expire_pending(datetime.now(UTC), 30) == 1
     assert status_and_stock(app) == ("payment_failed", 3)
+
+
+def test_the_status_form_cannot_cancel_a_paid_card_order_and_keep_its_money(
+        app, client, card_order, bank, make_admin, login):
+    oid = pay(client, card_order, bank)
+    number = oid.rsplit("-", 1)[0]
+    login(make_admin(email="pronari@example.test"))
+    page = client.get(f"/admin/orders/{number}").text
+    assert 'value="cancelled"' not in page.split('id="order-money"')[0]
+    refused = client.post(f"/admin/orders/{number}/status",
+                          data={"status": "cancelled", "current": "paid"})
+    assert refused.status_code == 409 and "ende mban para" in refused.text
+    assert status_and_stock(app) == ("paid", 2) and bank.calls == []
+    # Given back in full, the plain cancel is offered again (nothing left to refund).
+    confirm_refund(client, number, amount="249,90")
+    assert 'value="cancelled"' in client.get(f"/admin/orders/{number}").text

@@ -11,8 +11,9 @@ from .. import htmx
 from ..i18n import _l, current_code
 from ..orders import labels
 from ..orders import manage as manage_orders
+from ..orders.models import CANCELLED
 from ..orders.services import InvalidTransition, OutOfStock
-from ..payments.manage import view_order
+from ..payments.manage import keeps_money, view_order
 from ..shoptime import usable_day
 from . import bp, current_actor, order_forms, order_money
 from .order_forms import StatusForm
@@ -27,6 +28,18 @@ BANK_WORDS = {
     "browser_ok": _l("browser, approved page"), "browser_fail": _l("browser, failure page"),
     "callback": _l("bank callback"), "api-query": _l("asked through the bank's API"),
 }
+
+
+def _next(order, figures=None) -> list[str]:
+    """The statuses offered: "cancelled" only once no card money is kept (or unanswered).
+
+    A plain cancel would return the stock and tell the customer, and keep their money: the
+    owner cancels such an order with "Cancel and give the money back" (order_money.py).
+    """
+    statuses = manage_orders.allowed_next(order.status)
+    if CANCELLED in statuses and keeps_money(order.id, figures):
+        statuses.remove(CANCELLED)
+    return statuses
 
 
 @bp.get("/orders")
@@ -47,7 +60,11 @@ def order(number: str):
 @bp.post("/orders/<number>/status")
 def order_status(number: str):
     order = manage_orders.current(_known(number)) or abort(404)
-    form = StatusForm().offer(order.status, manage_orders.allowed_next(order.status))
+    form = StatusForm().offer(order.status, _next(order))
+    if request.form.get("status") == CANCELLED and keeps_money(order.id):
+        return _refused(number, form, 409, _(
+            "This order's card payment still holds money: use “Cancel and give the money "
+            "back” below, so that the customer is refunded."))
     if not form.validate():
         return _refused(number, form, 422, _("Please correct the errors below."))
     try:
@@ -106,7 +123,7 @@ def _done(number: str, message: str, kind: str):
         flash(message, kind)
         return redirect(url_for("admin.order", number=number), 303)
     order = manage_orders.current(number)
-    form = StatusForm(formdata=None).offer(order.status, manage_orders.allowed_next(order.status))
+    form = StatusForm(formdata=None).offer(order.status, _next(order))
     return render_template("admin/orders/_order_status.html", order=order, form=form,
                            message=message, kind=kind)
 
@@ -114,7 +131,7 @@ def _done(number: str, message: str, kind: str):
 def _refused(number: str, form: StatusForm, code: int, message: str):
     """Answer a refused change with the form as typed, against the order's current status."""
     order = manage_orders.current(number)
-    form.offer(order.status, manage_orders.allowed_next(order.status))
+    form.offer(order.status, _next(order))
     form.current.data = order.status  # a second try is made against what is there now
     if htmx.is_partial():
         return render_template("admin/orders/_order_status.html", order=order, form=form,
@@ -126,7 +143,7 @@ def _page(number: str, form: StatusForm | None, code: int, message: str | None =
     record = view_order(number, current_actor()) or abort(404)
     order = record.order
     if form is None:
-        form = StatusForm().offer(order.status, manage_orders.allowed_next(order.status))
+        form = StatusForm().offer(order.status, _next(order, record.figures))
     return render_template("admin/orders/order.html", active_page="orders", record=record,
                            order=order, form=form, message=message, kind="error",
                            bank_words=BANK_WORDS, money_kinds=order_money.KINDS,

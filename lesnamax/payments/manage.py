@@ -149,6 +149,13 @@ def refund(order: Order, amount_cents: int | None, lines: dict[int, int] | None,
     return refunding.ask_and_finish(order.id, [(movement, attempts[0].oid)], now)
 
 
+def keeps_money(order_id: int, figures: ledger.Figures | None = None) -> bool:
+    """True while the bank holds money of the order, or a void or refund is unanswered
+    (``figures``: the order's, when the caller has them already)."""
+    figures = figures or ledger.order_figures(order_id)
+    return figures.balance > 0 or figures.uncertain > 0
+
+
 def refundable_lines(order: Order) -> dict[int, int]:
     """Per order line, how many pieces may still be given back (open refunds count)."""
     given: dict[int, int] = {}
