@@ -501,3 +501,28 @@ def test_the_status_form_cannot_cancel_a_paid_card_order_and_keep_its_money(
     # Given back in full, the plain cancel is offered again (nothing left to refund).
     confirm_refund(client, number, amount="249,90")
     assert 'value="cancelled"' in client.get(f"/admin/orders/{number}").text
+
+
+def test_an_approval_after_the_owner_cancelled_is_a_task_to_give_back(
+        app, client, card_order, bank, make_admin, login):
+    """The owner cancels a card order still waiting for the bank; the bank's approval arrives
+    after: the money is kept under review, and the dashboard asks to give it back."""
+    oid = card_order["fields"]["oid"]
+    number = oid.rsplit("-", 1)[0]
+    customer = client.get_cookie("session").value
+    login(make_admin(email="pronari@example.test"))
+    assert client.post(f"/admin/orders/{number}/status", data={
+        "status": "cancelled", "current": "awaiting_payment"}).status_code == 303
+    bank.approve(oid, 24990)
+    client.set_cookie("session", customer)
+    client.post("/payment/nestpay/callback", data=test_payments.reply(card_order["fields"]))
+    with app.app_context():
+        assert ledger.order_figures(1).balance == 24990
+    login(make_admin(email="pronari2@example.test"))
+    board = client.get("/admin/").text
+    link = f"/admin/orders/{number}/refund-extra/{attempt_id(app, oid)}"
+    assert link in board and "pasi ajo u anulua" in board
+    assert client.post(link).status_code == 303
+    with app.app_context():
+        assert ledger.order_figures(1).balance == 0
+    assert link not in client.get("/admin/").text

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import audit, shoptime
 from ..audit import Actor
 from ..extensions import db
-from ..orders.models import CANCELLED, CARD, TRANSITIONS, Order, OrderLine
+from ..orders.models import CANCELLED, CARD, CASH, TRANSITIONS, Order, OrderLine
 from . import bankapi, emails, ledger, nestpay, refunding
 from .models import (
     CAPTURE,
@@ -197,13 +197,18 @@ def _chosen_lines(order: Order, wanted: dict[int, int]) -> list[dict]:
 def extra_charge(order: Order) -> tuple[PaymentAttempt, int] | None:
     """The attempt charged one time too many and its balance, when two attempts of ``order``
     both hold money: the one the shop did not accept as the payment (under review), else the
-    later one."""
+    later one. An order cancelled, or paid in cash, should hold no card money at all: an
+    approval that arrived after it (a late bank answer) is extra too."""
     rows = ledger.movements(order.id)
     holding = [a for a in refunding.captured(rows) if ledger.figures(rows, a.id).balance > 0]
-    if len(holding) < 2:
+    if len(holding) < (1 if _wants_no_card_money(order) else 2):
         return None
     extra = next((a for a in reversed(holding) if a.status != ATTEMPT_PAID), holding[-1])
     return extra, ledger.figures(rows, extra.id).refundable
+
+
+def _wants_no_card_money(order: Order) -> bool:
+    return order.status == CANCELLED or order.payment_method == CASH
 
 
 @dataclass(frozen=True)
@@ -212,15 +217,24 @@ class DoubleCharge:
     attempt: PaymentAttempt
     amount_cents: int
 
+    @property
+    def unwanted(self) -> bool:
+        """Money the order should not hold at all (cancelled, or paid in cash)."""
+        return _wants_no_card_money(self.order)
+
 
 def double_charges() -> list[DoubleCharge]:
     """Orders the bank charged twice and whose extra charge is not given back yet (the
     dashboard's task), oldest first."""
-    twice = select(PaymentMovement.order_id).where(
+    captures = select(PaymentMovement.order_id).where(
         PaymentMovement.kind == CAPTURE, PaymentMovement.state == DONE,
-    ).group_by(PaymentMovement.order_id).having(db.func.count() > 1)
+    ).group_by(PaymentMovement.order_id)
+    twice = captures.having(db.func.count() > 1)
+    unwanted = select(Order.id).where(Order.id.in_(captures), or_(
+        Order.status == CANCELLED, Order.payment_method == CASH))
     found = []
-    for order in db.session.scalars(select(Order).where(Order.id.in_(twice)).order_by(Order.id)):
+    for order in db.session.scalars(select(Order).where(
+            or_(Order.id.in_(twice), Order.id.in_(unwanted))).order_by(Order.id)):
         extra = extra_charge(order)
         if extra is not None:
             found.append(DoubleCharge(order, *extra))
