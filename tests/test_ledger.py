@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from lesnamax.audit import Actor, AuditEvent
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
-from lesnamax.orders.models import Order
+from lesnamax.orders.models import Order, OrderLine
 from lesnamax.payments import ledger, manage
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
@@ -119,7 +119,8 @@ def test_partial_refund_of_a_line_and_an_amount(app, client, card_order, bank):
         with pytest.raises(manage.MoneyRefused) as refused:
             manage.refund(order, 1, None, OWNER)
         assert refused.value.reason == "not_paid"  # the one line was the whole order
-    assert status_and_stock(app) == ("paid", 2)  # a refund moves money, not the order
+    # Every piece given back before shipping: the order ends (stock back), with one e-mail.
+    assert status_and_stock(app) == ("cancelled", 3)
     assert len(mails(card_order)) == 2
 
 
@@ -526,3 +527,19 @@ def test_an_approval_after_the_owner_cancelled_is_a_task_to_give_back(
     with app.app_context():
         assert ledger.order_figures(1).balance == 0
     assert link not in client.get("/admin/").text
+
+
+def test_every_line_refunded_before_shipping_ends_the_order(app, client, card_order, bank):
+    """Paid goods given back in full before they leave: the order is cancelled and its stock
+    returns, so nothing paid back is shipped. A part refund leaves it paid."""
+    pay(client, card_order, bank)
+    with app.app_context():
+        line = db.session.scalar(select(OrderLine.id))
+        manage.refund(db.session.get(Order, 1), 1000, None, OWNER)
+    assert status_and_stock(app) == ("paid", 2)
+    with app.app_context():
+        result = manage.refund(db.session.get(Order, 1), 23990, {line: 1}, OWNER)
+        assert result.state == "done" and result.cancelled
+    assert status_and_stock(app) == ("cancelled", 3)
+    with app.app_context():
+        assert ledger.order_figures(1).balance == 0

@@ -21,7 +21,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..orders import services as order_services
 from ..orders import signals as order_signals
-from ..orders.models import CANCELLED, TRANSITIONS, Order
+from ..orders.models import CANCELLED, PAID, PROCESSING, TRANSITIONS, Order, OrderLine
 from . import bankapi, emails, ledger
 from .models import (
     CAPTURE,
@@ -156,6 +156,17 @@ def ask_and_finish(order_id: int, asks: list[tuple[PaymentMovement, str]],
     return finish(order_id, [m for m, _oid in asks], won)
 
 
+def _every_line_back(order: Order, rows: list[PaymentMovement]) -> bool:
+    back: dict[int, int] = {}
+    for row in rows:
+        if row.kind == REFUND and row.state == DONE:
+            for line in row.lines or []:
+                back[line["line_id"]] = back.get(line["line_id"], 0) + line["quantity"]
+    lines = db.session.execute(select(OrderLine.id, OrderLine.quantity)
+                               .where(OrderLine.order_id == order.id)).all()
+    return bool(lines) and all(back.get(line_id, 0) >= quantity for line_id, quantity in lines)
+
+
 def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovement]) -> Result:
     """After the answers: cancel the order once all its money is back; e-mail the customer
     about what this call turned done (only this call did, so each e-mail goes once)."""
@@ -163,7 +174,18 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
     rows = ledger.movements(order_id)
     totals = ledger.figures(rows)
     cancelled = emailed = False
-    if (any(m.cancels_order for m in won) and totals.balance == 0 and not totals.uncertain
+    settled = totals.balance == 0 and not totals.uncertain
+    if settled and won and order.status in (PAID, PROCESSING) and _every_line_back(order, rows):
+        # Every piece was given back before it left the shop: nothing is left to deliver, so
+        # the order ends as a cancel would (stock back) instead of shipping paid-back goods.
+        # The refund's own e-mail has told the customer.
+        old = order.status
+        order_services.set_status(order, CANCELLED)
+        audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
+                     f"{old} → {CANCELLED} (every line refunded)")
+        cancelled = True
+        emailed = bool(order.email)
+    elif (any(m.cancels_order for m in won) and settled
             and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
         old = order.status
         order_services.set_status(order, CANCELLED)  # returns the stock, now the money is back
