@@ -392,10 +392,19 @@ def remote(app):
 
 def test_requests_posts_the_xml_as_data_and_reads_the_reply(remote):
     bank_server = remote()
-    answer = bankapi.void("LM-9")
+    answer = bankapi.void("20221030B3FF")
     assert answer.approved and answer.trans_id == "22303MzZG10851"
     sent = children(bank_server.bodies[0]["DATA"].encode())
-    assert sent["OrderId"] == "LM-9" and sent["Type"] == "Void" and sent["Name"] == "LESNAMAXAPI"
+    assert sent["OrderId"] == "20221030B3FF" and sent["Type"] == "Void"
+    assert sent["Name"] == "LESNAMAXAPI"
+
+
+@pytest.mark.parametrize("operation", ["void", "refund"])
+def test_an_answer_about_another_order_is_no_answer(remote, operation):
+    """The reply names 20221030B3FF, we asked about LM-9: unknown, never counted as done."""
+    remote()
+    with pytest.raises(bankapi.BankUnavailable):
+        bankapi.void("LM-9") if operation == "void" else bankapi.refund("LM-9", 100)
 
 
 def test_a_slow_bank_times_out(remote):
@@ -437,7 +446,7 @@ def test_tls_is_verified(remote, monkeypatch):
 
     monkeypatch.setattr(requests, "post", spy)
     monkeypatch.setitem(bankapi.current_app.config, "NESTPAY_API_URL", bank_server.url)
-    bankapi.void("LM-9")
+    bankapi.void("20221030B3FF")
     assert seen["verify"] is True and seen["allow_redirects"] is False and seen["timeout"] == 0.5
 
 

@@ -335,13 +335,21 @@ def query(oid: str) -> Status:
 
 def void(oid: str) -> Answer:
     """Cancel the sale ``oid`` (possible only before the bank's end of day)."""
-    return _answer(_ask(oid, "Void"))
+    return _answer(_about(oid, _ask(oid, "Void")))
 
 
 def refund(oid: str, amount_cents: int) -> Answer:
     """Credit ``amount_cents`` back on the sale ``oid`` (after the bank's end of day)."""
     nestpay.format_amount(amount_cents)  # a positive integer, or ValueError before any call
-    return _answer(_ask(oid, "Credit", amount_cents))
+    return _answer(_about(oid, _ask(oid, "Credit", amount_cents)))
+
+
+def _about(oid: str, fields: dict[str, str]) -> dict[str, str]:
+    """A Void's or Credit's answer naming another order is no answer about ours: unknown, so
+    the operation is asked about (``query``) before anything is counted."""
+    if fields.get("OrderId", "") not in ("", oid):
+        raise BankUnavailable("the bank answered about another order")
+    return fields
 
 
 def explain(result: Answer | Status) -> str:
