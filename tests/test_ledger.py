@@ -543,3 +543,27 @@ def test_every_line_refunded_before_shipping_ends_the_order(app, client, card_or
     assert status_and_stock(app) == ("cancelled", 3)
     with app.app_context():
         assert ledger.order_figures(1).balance == 0
+
+
+def test_a_void_that_timed_out_is_voided_again_the_same_day(app, client, card_order, bank):
+    """Retried the same shop day, a lost void is asked again as a void: a credit the same day
+    is what a real NestPay refuses (CORE-2508) until the next day."""
+    from zoneinfo import ZoneInfo
+
+    pay(client, card_order, bank)
+    noon = datetime.now(ZoneInfo("Europe/Belgrade")).replace(hour=12, minute=0).astimezone(UTC)
+    bank.down = True
+    with app.app_context():
+        lost = manage.cancel(1, OWNER, noon - timedelta(minutes=10)).movements[0]
+        assert (lost.kind, lost.state) == ("void", "unknown")
+        lost_id = lost.id
+        db.session.execute(update(PaymentMovement).where(PaymentMovement.kind == "capture")
+                           .values(answered_at=noon - timedelta(minutes=20)))
+        db.session.commit()
+    bank.down = False
+    with app.app_context():
+        retried = manage.retry(lost_id, OWNER, noon)
+        assert retried.state == "done" and retried.cancelled
+    assert [c[0] for c in bank.calls] == ["void", "query", "void"]  # the lost one, then
+    assert movements(app)[2:] == [("void", "refused", 24990), ("void", "done", 24990)]
+    assert status_and_stock(app) == ("cancelled", 3)

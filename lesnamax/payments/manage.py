@@ -317,7 +317,12 @@ def retry(movement_id: int, actor: Actor, now: datetime) -> Result:
                          message=f"not applied at the bank ({status.state})"):
         db.session.rollback()
         raise MoneyRefused(MoneyRefused.NOT_RETRYABLE)
-    kind = VOID if movement.kind == VOID and refunding.void_possible(attempt, rows, now) else REFUND
+    # The lost row itself does not count against a void (it was not applied): a void that timed
+    # out is voided again the same day, not turned into a credit the bank refuses until the
+    # next day.
+    others = [r for r in rows if r.id != movement.id]
+    kind = (VOID if movement.kind == VOID and refunding.void_possible(attempt, others, now)
+            else REFUND)
     again = ledger.request(attempt, kind, movement.amount_cents, actor, now,
                            reason=movement.reason, lines=movement.lines,
                            cancels_order=movement.cancels_order)
