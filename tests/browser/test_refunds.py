@@ -69,7 +69,7 @@ def test_owner_cancels_a_paid_card_order_and_refunds_one_line_of_another(
     monkeypatch.setitem(live_app.config, "NESTPAY_API_URL", live_server + SANDBOX_API_PATH)
     customer = make_account(live_app, f"blerese-{uuid4().hex[:8]}@example.com", admin=False)
     first = paid_card_order(live_app, shelf.take()[:1], customer)
-    second = paid_card_order(live_app, shelf.take()[:2], customer)
+    second = paid_card_order(live_app, shelf.take(2), customer)
 
     admin_login(page, owner, f"/admin/orders/{first}")
     watch.axe(page, "paid card order")
