@@ -104,6 +104,14 @@ def defaults(instance_path: Path) -> dict:
         "SIGNIN_LINK_MAX_AGE": 3600,
         # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
         "ACCOUNT_MAILS_LIMIT": "3 per hour",
+        # The contact form (lesnamax/contact/): messages from one address (Flask-Limiter
+        # syntax), messages per e-mail address or phone number from anywhere, the seconds a
+        # person needs at least to fill it in (a robot posts at once), and how long messages are
+        # kept before the hourly housekeeping deletes them (the privacy page states it).
+        "CONTACT_REQUESTS_PER_IP": "5 per hour",
+        "CONTACT_LIMIT_PER_ADDRESS": "3 per day",
+        "CONTACT_MIN_SECONDS": 3,
+        "CONTACT_RETENTION_MONTHS": 12,
         # A registration waits this long (seconds) for its e-mail to be confirmed.
         "REGISTRATION_MAX_AGE": 24 * 3600,
         # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
