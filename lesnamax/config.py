@@ -120,6 +120,12 @@ def defaults(instance_path: Path) -> dict:
             "lipjan": 350, "*": 500,
         },
         "FREE_DELIVERY_FROM_CENTS": 15000,
+        # Working days from order to door, (fewest, most), by municipality; "*" elsewhere.
+        # Read with the fees through cart/pricing.py:delivery_rules() only.
+        "DELIVERY_DAYS": {
+            "prishtine": (1, 2), "fushe-kosove": (1, 2), "obiliq": (1, 2), "gracanice": (1, 2),
+            "lipjan": (1, 3), "*": (2, 5),
+        },
         # NestPay 3D Pay Hosting (BANK-PORTAL.md). Sandbox values are the protocol's test data.
         "NESTPAY_CLIENT_ID": "190100000",
         "NESTPAY_STORE_KEY": "TEST1234",
