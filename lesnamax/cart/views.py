@@ -62,8 +62,7 @@ def delivery_to():
         remember_municipality(where)
     if not htmx.is_partial():
         return redirect(url_for("cart.show") + "#delivery-note", 303)
-    lines = pricing.priced(services.lines_of(current_cart()))
-    return _lines_response(lines, None)
+    return _lines_response(services.lines_of(current_cart()), None)
 
 
 @bp.get("/delivery/<int:product_id>")
