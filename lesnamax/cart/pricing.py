@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from .. import shoptime
+from .. import kosovo, shoptime
 from ..catalogue.models import Product
 from ..extensions import db
 
@@ -110,7 +110,9 @@ class DeliveryRules:
         grouped: dict[tuple[int, tuple[int, int]], list[str]] = {}
         for slug in self.fees_cents.keys() - {"*"}:
             grouped.setdefault((self.fee(slug), self.days_for(slug)), []).append(slug)
-        return [(fee, days, sorted(slugs)) for (fee, days), slugs in sorted(grouped.items())]
+        order = {slug: n for n, slug in enumerate(kosovo.BY_SLUG)}  # Prishtinë first
+        return [(fee, days, sorted(slugs, key=lambda s: order.get(s, len(order))))
+                for (fee, days), slugs in sorted(grouped.items())]
 
 
 def delivery_rules() -> DeliveryRules:
