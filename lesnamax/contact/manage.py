@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import audit
 from ..extensions import db
@@ -51,7 +51,3 @@ def set_handled(message_id: int, handled: bool, actor: audit.Actor) -> ContactMe
     db.session.commit()
     return message
 
-
-def open_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(ContactMessage)
-                             .where(ContactMessage.handled_at.is_(None))) or 0
