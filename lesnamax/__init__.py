@@ -96,13 +96,14 @@ def register_blueprints(app: Flask) -> None:
     from .cart.views import bp as cart_bp
     from .catalogue.views import bp as catalogue_bp
     from .checkout.views import bp as checkout_bp
+    from .contact.views import bp as contact_bp
     from .orders.views import bp as orders_bp
     from .payments import sandbox
     from .payments.views import bp as payments_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, site.bp, media.bp, admin_bp):
+                      payments_bp, contact_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "customer.export": _l("Customer data exported"),
     "disclosure.create": _l("Disclosure to an authority recorded"),
     "policy.publish": _l("Privacy policy version published"),
+    "contact.view": _l("Contact messages viewed"),
+    "contact.handled": _l("Contact message marked as handled"),
+    "contact.reopened": _l("Contact message opened again"),
 }
 
 

@@ -104,6 +104,14 @@ def defaults(instance_path: Path) -> dict:
         "SIGNIN_LINK_MAX_AGE": 3600,
         # Account mails (sign-in links, "someone registered your address") per mailbox and kind.
         "ACCOUNT_MAILS_LIMIT": "3 per hour",
+        # The contact form (lesnamax/contact/): messages from one address (Flask-Limiter
+        # syntax), messages per e-mail address or phone number from anywhere, the seconds a
+        # person needs at least to fill it in (a robot posts at once), and how long messages are
+        # kept before the hourly housekeeping deletes them (the privacy page states it).
+        "CONTACT_REQUESTS_PER_IP": "5 per hour",
+        "CONTACT_LIMIT_PER_ADDRESS": "3 per day",
+        "CONTACT_MIN_SECONDS": 3,
+        "CONTACT_RETENTION_MONTHS": 12,
         # A registration waits this long (seconds) for its e-mail to be confirmed.
         "REGISTRATION_MAX_AGE": 24 * 3600,
         # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
@@ -112,6 +120,12 @@ def defaults(instance_path: Path) -> dict:
             "lipjan": 350, "*": 500,
         },
         "FREE_DELIVERY_FROM_CENTS": 15000,
+        # Working days from order to door, (fewest, most), by municipality; "*" elsewhere.
+        # Read with the fees through cart/pricing.py:delivery_rules() only.
+        "DELIVERY_DAYS": {
+            "prishtine": (1, 2), "fushe-kosove": (1, 2), "obiliq": (1, 2), "gracanice": (1, 2),
+            "lipjan": (1, 3), "*": (2, 5),
+        },
         # NestPay 3D Pay Hosting (BANK-PORTAL.md). Sandbox values are the protocol's test data.
         "NESTPAY_CLIENT_ID": "190100000",
         "NESTPAY_STORE_KEY": "TEST1234",

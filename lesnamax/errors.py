@@ -53,6 +53,10 @@ def register(app) -> None:
             from .account.views import login_rate_limited
 
             return login_rate_limited()
+        if request.endpoint == "contact.contact":
+            from .contact.views import rate_limited as contact_rate_limited
+
+            return contact_rate_limited()
         return render_error(429)
 
     @app.errorhandler(InternalServerError)

@@ -6,7 +6,8 @@ Each is one plain function, called both by its periodic job and by ``flask purge
 - every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep);
 - every 5 minutes: expire card payments nobody answered within PAYMENT_EXPIRY_MINUTES;
 - every hour, at :17: drop ended rate-limit windows, registrations never confirmed, the
-  contact erased customers' closed orders kept, and outbox rows older than OUTBOX_KEEP_DAYS;
+  contact erased customers' closed orders kept, outbox rows older than OUTBOX_KEEP_DAYS, and
+  contact-form messages older than CONTACT_RETENTION_MONTHS;
 - every day at 02:30: blank IP addresses older than IP_RETENTION_DAYS.
 """
 
@@ -36,6 +37,7 @@ def expire_payments(now: datetime) -> str:
 
 def housekeeping(now: datetime) -> list[str]:
     from .account import data, registration
+    from .contact import services as contact
 
     config = current_app.config
     closed = data.erase_closed_orders()
@@ -43,11 +45,14 @@ def housekeeping(now: datetime) -> list[str]:
     unconfirmed = registration.purge(now, int(config["REGISTRATION_MAX_AGE"]))
     days = int(config["OUTBOX_KEEP_DAYS"])
     old_mail = outbox.purge(now, days)
+    months = int(config["CONTACT_RETENTION_MONTHS"])
+    old_messages = contact.purge(now, months)
     return [
         f"Erased the contact kept on {closed} closed orders of erased accounts.",
         f"Removed {ended} ended rate-limit windows.",
         f"Removed {unconfirmed} registrations never confirmed.",
         f"Removed {old_mail} e-mails sent or given up more than {days} days ago.",
+        f"Removed {old_messages} contact messages older than {months} months.",
     ]
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import current_app, request, url_for
 
 from . import cards, i18n, kosovo, money, trader
+from .cart.pricing import delivery_rules
 from .catalogue import vocab
 from .orders import labels as order_labels
 from .web import NOTICE_COOKIE
@@ -121,4 +122,6 @@ def register(app) -> None:
             "national_phone": kosovo.national_phone,
             "card": cards.product_card,
             "trader": trader.details(),
+            # Called where needed (the product page, the cart, checkout): fees, days, threshold.
+            "delivery_rules": delivery_rules,
         }

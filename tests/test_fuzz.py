@@ -108,6 +108,12 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
                 orders.set_status(order, "payment_failed")
                 db.session.commit()
             numbers.append(order.number)
+        # A contact message, so the owner's list offers its "handled" form.
+        from lesnamax.contact.models import ContactMessage
+
+        db.session.add(ContactMessage(name="Drita", email="drita@example.test",
+                                      body="A e keni në gri?"))
+        db.session.commit()
         privacy.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
                         privacy.utcnow(), "Ndryshim.", "A change.")
     return Shop(customer, admin, forgetful, numbers[1], {"image": png(), "csv": b""})
@@ -175,6 +181,8 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                       f"/account/register/confirm/{secret}"])
     customer = visitors["customer"].client
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
+    # Shown after a message is sent (a redirect otherwise): no page links to it.
+    found.note("GET", app.url_map.bind(fz.HOST).build("contact.sent"))
     for endpoint in ("checkout.address", "checkout.delivery", "checkout.payment"):
         fz.submit(found, customer, endpoint, shop.files)
     for endpoint in ("sandbox_bank.gate", "sandbox_bank.pay"):

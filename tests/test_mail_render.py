@@ -24,6 +24,7 @@ from lesnamax import mail, media, money
 from lesnamax.account import mails as account_mails
 from lesnamax.account.models import User
 from lesnamax.catalogue.models import ProductImage
+from lesnamax.contact import services as contact_services
 from lesnamax.extensions import db
 from lesnamax.orders import emails as order_emails
 from lesnamax.orders.models import Order, OrderLine
@@ -50,7 +51,10 @@ SUBJECTS_SQ = {
     "signin_link": "Lidhja juaj për t'u kyçur në LESNA MAX",
     "payment_refund": "Rimbursim për porosinë tuaj {number}",
     "order_cancelled_refund": "Porosia juaj {number} u anulua",
+    "contact_message": "Mesazh nga faqja: {name}",
 }
+#: Mails to the shop's owner: in Albanian whatever the customer's language, no greeting.
+OWNER_MAILS = frozenset({"contact_message"})
 #: English that must not be left in an Albanian e-mail (greeting, buttons, footer).
 ENGLISH = ("Hello", "Thank you", "If the button", "Follow your order", "Sign in",
            "Set a new password", "Furniture and home furnishing", "highway", "Subtotal")
@@ -148,6 +152,11 @@ def mails(app, make_product, make_user, tmp_path):
             with app.test_request_context(f"/account/register?lang={lang}"):
                 sent["register_confirm"] = newest(lambda: account_mails.registration_link(
                     "ana@example.test", NAME, "s3cret"))
+            # A visitor's message to the shop (written and committed by the service itself).
+            with app.test_request_context(f"/contact?lang={lang}"):
+                sent["contact_message"] = newest(lambda: contact_services.receive(
+                    {"name": NAME, "email": "", "phone": "+38344123456", "message": NOTE},
+                    lang))
         return {name: (message, order) for name, message in sent.items()}
 
     return send_all
@@ -190,10 +199,11 @@ def test_each_mail_is_text_and_html_from_the_same_data(app, mails, lang):
         text, html = text_of(message), html_of(message)
         assert message.get_payload()[0].get_content_type() == "text/plain"
         links = parsed(html)
-        assert links.lang == HTML_LANG[lang], name
+        written_in = "sq" if name in OWNER_MAILS else lang
+        assert links.lang == HTML_LANG[written_in], name
         # The trader's details, in both parts.
         with app.test_request_context(), force_locale(LOCALES[lang]):
-            address = "Magjistralja Prishtinë – Fushë Kosovë" if lang == "sq" else (
+            address = "Magjistralja Prishtinë – Fushë Kosovë" if written_in == "sq" else (
                 "Prishtinë – Fushë Kosovë highway")
         for part in (text, html):
             for detail in ("LESNA MAX", address, "+383 44 779 977",
@@ -209,7 +219,11 @@ def test_each_mail_is_text_and_html_from_the_same_data(app, mails, lang):
         # The same links in the text as in the HTML.
         assert set(re.findall(r"https?://\S+", text)) == web, name
         assert "<" not in text.replace(NAME, "").replace(NOTE, ""), name
-        if lang == "sq":
+        if name in OWNER_MAILS:
+            assert message["Subject"] == SUBJECTS_SQ[name].format(name=NAME)
+            for english in ENGLISH:
+                assert english not in text and english not in html, (name, english)
+        elif lang == "sq":
             assert message["Subject"] == SUBJECTS_SQ[name].format(number=order.number)
             assert f"Përshëndetje {NAME}," in text, name
             for english in ENGLISH:

@@ -32,3 +32,25 @@ def remember_count(lines) -> int:
     """Keep the badge's number in the signed session, so pages need no query to show it."""
     session["cart_count"] = sum(line.quantity for line in lines)
     return session["cart_count"]
+
+
+#: The municipality a visitor chose in the cart, or their checkout address's: what the cart
+#: and the product pages' delivery note are worked out for.
+DELIVERY_TO = "delivery_to"
+
+
+def remember_municipality(slug: str) -> None:
+    """Keep where the visitor wants delivery (a slug of ``kosovo.BY_SLUG``) in the session;
+    checkout's address step calls it too, so one choice serves every page."""
+    session[DELIVERY_TO] = slug
+
+
+def delivery_municipality() -> str | None:
+    """Where this visitor's goods would go: chosen in the cart or at checkout, else the
+    address of the customer's account; None when nothing says."""
+    chosen = session.get(DELIVERY_TO)
+    if chosen:
+        return chosen
+    if current_user.is_authenticated:
+        return current_user.municipality or None
+    return None

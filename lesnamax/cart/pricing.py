@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from .. import shoptime
+from .. import kosovo, shoptime
+from ..catalogue.models import Product
+from ..extensions import db
 
 #: Delivery methods. Here, not in orders: the cart page already shows delivery totals, and
 #: orders (a later area) import them from here.
@@ -81,15 +83,69 @@ def priced(lines) -> list[PricedLine]:
     return result
 
 
+@dataclass(frozen=True)
+class DeliveryRules:
+    """What standard delivery costs and takes, by municipality ("*": everywhere else)."""
+
+    #: slug -> cents; "*" is the fee for every municipality not named.
+    fees_cents: dict[str, int]
+    #: slug -> (fewest, most) working days; "*" for every municipality not named.
+    days: dict[str, tuple[int, int]]
+    #: Standard delivery is free for goods worth this much or more.
+    free_from_cents: int
+
+    def fee(self, municipality: str | None) -> int:
+        return self.fees_cents.get(municipality or "", self.fees_cents["*"])
+
+    def days_for(self, municipality: str | None) -> tuple[int, int]:
+        return self.days.get(municipality or "", self.days["*"])
+
+    def missing_for_free(self, subtotal_cents: int) -> int:
+        """How much more the goods must cost for free delivery (0 when they already do)."""
+        return max(0, self.free_from_cents - subtotal_cents)
+
+    def groups(self) -> list[tuple[int, tuple[int, int], list[str]]]:
+        """The named municipalities grouped by (fee, days), cheapest first, as the product
+        page's table shows them; the "*" rule is not in it (shown as "elsewhere")."""
+        grouped: dict[tuple[int, tuple[int, int]], list[str]] = {}
+        for slug in self.fees_cents.keys() - {"*"}:
+            grouped.setdefault((self.fee(slug), self.days_for(slug)), []).append(slug)
+        order = {slug: n for n, slug in enumerate(kosovo.BY_SLUG)}  # Prishtinë first
+        return [(fee, days, sorted(slugs, key=lambda s: order.get(s, len(order))))
+                for (fee, days), slugs in sorted(grouped.items())]
+
+
+def delivery_rules() -> DeliveryRules:
+    """The one reader of the delivery settings: fees, working days and the free threshold.
+
+    From the configuration today (DELIVERY_FEES_CENTS, DELIVERY_DAYS,
+    FREE_DELIVERY_FROM_CENTS); the owner's settings replace them here, and every page, the
+    cart, checkout and placing follow.
+    """
+    config = current_app.config
+    days = {slug: (int(span[0]), int(span[1])) for slug, span in config["DELIVERY_DAYS"].items()}
+    return DeliveryRules(dict(config["DELIVERY_FEES_CENTS"]), days,
+                         int(config["FREE_DELIVERY_FROM_CENTS"]))
+
+
 def delivery_fee(method: str | None, municipality: str | None, subtotal_cents: int) -> int:
     """Standard delivery costs by municipality and is free above a threshold; pick-up is free."""
-    config = current_app.config
     if method is None or method == PICKUP or subtotal_cents == 0:
         return 0  # None: not chosen yet (the cart page shows the goods alone)
-    if subtotal_cents >= config["FREE_DELIVERY_FROM_CENTS"]:
+    rules = delivery_rules()
+    if subtotal_cents >= rules.free_from_cents:
         return 0
-    fees = config["DELIVERY_FEES_CENTS"]
-    return fees.get(municipality or "", fees["*"])
+    return rules.fee(municipality)
+
+
+def product_delivery_fee(product_id: int, municipality: str | None) -> int | None:
+    """Standard delivery of this one product to ``municipality`` at today's price (free when
+    it alone reaches the threshold); None if there is no such product on sale."""
+    product = db.session.get(Product, product_id)
+    if product is None or not product.active:
+        return None
+    price = product.offer(shoptime.shop_today()).price_cents
+    return delivery_fee(STANDARD, municipality, price)
 
 
 def totals(lines: list[PricedLine], method: str | None = None,

@@ -7,10 +7,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import user_logged_in
 
-from .. import htmx
+from .. import htmx, kosovo
 from ..text import whole_number
 from . import pricing, services
-from .current import current_cart, remember_cart, remember_count
+from .current import (
+    current_cart,
+    delivery_municipality,
+    remember_cart,
+    remember_count,
+    remember_municipality,
+)
 
 bp = Blueprint("cart", __name__, url_prefix="/cart")
 
@@ -28,7 +34,51 @@ def _quantity(raw: str | None, default: int = 1) -> int:
 def show():
     lines = pricing.priced(services.lines_of(current_cart()))
     remember_count(lines)
-    return render_template("cart/cart.html", lines=lines, totals=pricing.totals(lines))
+    totals = pricing.totals(lines)
+    return render_template("cart/cart.html", lines=lines, totals=totals,
+                           delivery=_delivery(totals))
+
+
+def _delivery(totals: pricing.Totals) -> dict:
+    """What the cart says about delivery: how much more for free delivery, and the fee and
+    days to the municipality this visitor named (or their account's)."""
+    rules = pricing.delivery_rules()
+    where = delivery_municipality()
+    if where not in kosovo.BY_SLUG:
+        where = None
+    return {"rules": rules, "where": where,
+            "missing_cents": rules.missing_for_free(totals.subtotal_cents),
+            "fee_cents": pricing.delivery_fee(pricing.STANDARD, where, totals.subtotal_cents),
+            "days": rules.days_for(where), "choices": kosovo.BY_SLUG.items()}
+
+
+@bp.post("/delivery-to")
+def delivery_to():
+    """Remember where the visitor wants delivery; the cart shows that fee and time."""
+    where = request.form.get("municipality", "")
+    if where and where not in kosovo.BY_SLUG:
+        abort(400)
+    if where:  # none chosen: the cart as it was
+        remember_municipality(where)
+    if not htmx.is_partial():
+        return redirect(url_for("cart.show") + "#delivery-note", 303)
+    return _lines_response(services.lines_of(current_cart()), None)
+
+
+@bp.get("/delivery/<int:product_id>")
+def delivery_for(product_id: int):
+    """The product page's delivery note for this visitor (a private partial: the page itself
+    is the same for everybody, lesnamax/pagecache.py). 204 when nothing says where they live:
+    the page's general rule stays."""
+    where = delivery_municipality()
+    if where not in kosovo.BY_SLUG:
+        return "", 204
+    fee = pricing.product_delivery_fee(product_id, where)
+    if fee is None:
+        abort(404)
+    rules = pricing.delivery_rules()
+    return render_template("cart/_delivery_for.html", rules=rules, where=where, fee_cents=fee,
+                           days=rules.days_for(where))
 
 
 @bp.post("/add")
@@ -96,8 +146,9 @@ def _lines_response(lines, notice: str | None):
         if notice:
             flash(notice, "info")
         return redirect(url_for("cart.show"), 303)
-    return render_template("cart/_lines_response.html", lines=lines,
-                           totals=pricing.totals(lines), notice=notice, cart_count=count)
+    totals = pricing.totals(lines)
+    return render_template("cart/_lines_response.html", lines=lines, totals=totals,
+                           notice=notice, cart_count=count, delivery=_delivery(totals))
 
 
 @user_logged_in.connect

@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..account.forms import LoginForm
 from ..cart import pricing
 from ..cart import services as carts
-from ..cart.current import current_cart, remember_count
+from ..cart.current import current_cart, remember_count, remember_municipality
 from ..cart.pricing import PICKUP, STANDARD
 from ..forms import cleaned
 from ..i18n import current_code
@@ -71,6 +71,8 @@ def address():
         values = cleaned(form)
         state.save("address", {k: values[k] for k in (
             "first_name", "last_name", "phone", "street", "municipality", "postal_code")})
+        # The product pages and the cart speak of delivery to this municipality from now on.
+        remember_municipality(values["municipality"])
         return redirect(url_for("checkout.delivery"), 303)
     return _step("checkout/address.html", form, "address")
 
@@ -91,7 +93,8 @@ def delivery():
     fees = {STANDARD: pricing.delivery_fee(STANDARD, where, subtotal),
             PICKUP: pricing.delivery_fee(PICKUP, where, subtotal)}
     return _step("checkout/delivery.html", form, "delivery", fees=fees,
-                 municipality=municipality_name(where))
+                 municipality=municipality_name(where),
+                 days=pricing.delivery_rules().days_for(where))
 
 
 @bp.route("/payment", methods=["GET", "POST"])

@@ -371,10 +371,10 @@ SWATCHES = {
 DESCRIPTION_SQ = (
     "{name} nga koleksioni {model}, punuar me kujdes nga {material}. "
     "Ngjyra: {colour}. Përshtatet me shtëpitë moderne dhe klasike dhe mirëmbahet lehtë. "
-    "Dërgesa në të gjithë Kosovën brenda 24–48 orëve."
+    "Dërgesa në të gjithë Kosovën."
 )
 DESCRIPTION_EN = (
     "{name} from the {model} collection, carefully made of {material}. "
     "Colour: {colour}. It suits modern and classic homes and is easy to care for. "
-    "Delivered anywhere in Kosovo within 24–48 hours."
+    "Delivered anywhere in Kosovo."
 )

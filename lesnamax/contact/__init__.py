@@ -1,0 +1,1 @@
+"""Contact: messages people send the shop from /contact, kept for a while, then purged."""
