@@ -37,10 +37,15 @@ def connect_signals() -> None:
     connects nothing new."""
     from .account import data
     from .catalogue import signals as catalogue
+    from .invoices import issuing
     from .orders import manage
     from .orders import signals as orders
+    from .payments import signals as payments
 
     orders.order_closed.connect(data.on_order_closed)
+    orders.order_closed.connect(issuing.on_order_closed)
+    orders.order_paid.connect(issuing.on_order_paid)
+    payments.refund_done.connect(issuing.on_refund_done)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
 
@@ -96,13 +101,14 @@ def register_blueprints(app: Flask) -> None:
     from .cart.views import bp as cart_bp
     from .catalogue.views import bp as catalogue_bp
     from .checkout.views import bp as checkout_bp
+    from .invoices.views import bp as invoices_bp
     from .orders.views import bp as orders_bp
     from .payments import sandbox
     from .payments.views import bp as payments_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, site.bp, media.bp, admin_bp):
+                      payments_bp, invoices_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

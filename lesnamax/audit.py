@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "customer.export": _l("Customer data exported"),
     "disclosure.create": _l("Disclosure to an authority recorded"),
     "policy.publish": _l("Privacy policy version published"),
+    "invoice.receipt": _l("Fiscal receipt number recorded"),
+    "invoice.view": _l("Invoice downloaded"),
+    "invoice.list": _l("Invoices listed"),
 }
 
 
