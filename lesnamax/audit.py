@@ -51,7 +51,6 @@ ACTION_LABELS = {
     "policy.publish": _l("Privacy policy version published"),
     "invoice.receipt": _l("Fiscal receipt number recorded"),
     "invoice.view": _l("Invoice downloaded"),
-    "invoice.list": _l("Invoices listed"),
 }
 
 

@@ -28,7 +28,6 @@ def invoice_list():
     year = whole_number(request.args.get("year"), 4)
     year = year if year in years else years[0]
     page = invoices.search(year, whole_number(request.args.get("page"), 6) or 1)
-    audit.record_now(current_actor(), "invoice.list", "invoice", None, f"year={year}")
     return render_template("admin/invoices/list.html", active_page="invoice_list", page=page,
                            year=year, years=years, args={"year": year})
 

@@ -50,11 +50,18 @@ def credit_note(order_id: int, amount_cents: int, lines: list[dict] | None, now:
 
 
 def documents_of(order_id: int) -> Documents:
-    invoice = issuing.invoice_of(order_id)
-    notes = list(db.session.scalars(select(CreditNote).where(CreditNote.invoice_id == invoice.id)
-                                    .order_by(CreditNote.id))) if invoice else []
-    receipt = db.session.scalar(select(FiscalReceipt).where(FiscalReceipt.order_id == order_id))
-    return Documents(invoice, notes, receipt)
+    """One query: the order pages are within a few queries each (tests/test_query_budget)."""
+    rows = db.session.execute(
+        select(Invoice, CreditNote, FiscalReceipt)
+        .select_from(Order)
+        .outerjoin(Invoice, Invoice.order_id == Order.id)
+        .outerjoin(CreditNote, CreditNote.invoice_id == Invoice.id)
+        .outerjoin(FiscalReceipt, FiscalReceipt.order_id == Order.id)
+        .where(Order.id == order_id).order_by(CreditNote.id)).all()
+    if not rows:
+        return Documents()
+    invoice, _note, receipt = rows[0]
+    return Documents(invoice, [note for _i, note, _r in rows if note is not None], receipt)
 
 
 def years() -> list[int]:
@@ -70,20 +77,21 @@ def search(year: int, page: int) -> Page:
     result = paginate(query, page, PER_PAGE, order_by=(Invoice.seq.desc(),))
     invoices = result.items
     ids = [invoice.id for invoice in invoices]
-    orders = [invoice.order_id for invoice in invoices]
     notes: dict[int, list[CreditNote]] = {}
     receipts: dict[int, FiscalReceipt] = {}
-    numbers: dict[int, str] = {}
-    if ids:
-        for note in db.session.scalars(select(CreditNote).where(CreditNote.invoice_id.in_(ids))
-                                       .order_by(CreditNote.id)):
-            notes.setdefault(note.invoice_id, []).append(note)
-        receipts = {r.order_id: r for r in db.session.scalars(
-            select(FiscalReceipt).where(FiscalReceipt.order_id.in_(orders)))}
-        numbers = dict(db.session.execute(select(Order.id, Order.number)
-                                          .where(Order.id.in_(orders))).all())
-    return Page([Row(invoice, numbers.get(invoice.order_id, ""), notes.get(invoice.id, []),
-                     receipts.get(invoice.order_id)) for invoice in invoices],
+    if ids:  # the credit notes and the receipts of the page, in one query
+        for note, receipt, invoice_id in db.session.execute(
+                select(CreditNote, FiscalReceipt, Invoice.id).select_from(Invoice)
+                .outerjoin(CreditNote, CreditNote.invoice_id == Invoice.id)
+                .outerjoin(FiscalReceipt, FiscalReceipt.order_id == Invoice.order_id)
+                .where(Invoice.id.in_(ids)).order_by(CreditNote.id)):
+            if note is not None:
+                notes.setdefault(invoice_id, []).append(note)
+            if receipt is not None:
+                receipts[invoice_id] = receipt
+    # The order's number is in the snapshot: no query for it.
+    return Page([Row(invoice, invoice.data["order_number"], notes.get(invoice.id, []),
+                     receipts.get(invoice.id)) for invoice in invoices],
                 result.total, result.page, result.per_page)
 
 
