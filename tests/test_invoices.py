@@ -327,6 +327,7 @@ def test_a_company_buyer_is_asked_at_checkout_and_printed_on_the_invoice(
         order.status = "delivered"
         db.session.commit()
         issuing.issue(order.id)
+    assert "Çeliku Shpk" in client.get(f"/orders/{number}").text
     text = pdf_text(client.get(f"/orders/{number}/invoice.pdf").data)
     for expected in ("Çeliku Shpk", "810555123", "Rr. Nëna Terezë 5", "Ërza Bytyçi",
                      "Tavolinë", "100,00", "18,00", "118,00",
