@@ -270,6 +270,10 @@ def test_a_cash_refund_credit_note_is_once_per_key_with_an_adjustment(app, make_
         assert again.id == first.id and first.total_cents == 5240
         assert [line["name"] for line in first.data["lines"]] == ["Karrige", "adjustment"]
         assert manage.credit_note(order.id, 0, [], datetime.now(UTC), key="return:8") is None
+        # All the money back without lines: the invoice's own lines, delivery included.
+        whole = manage.credit_note(order.id, 10230, None, datetime.now(UTC), key="return:9")
+        invoice = db.session.get(Invoice, whole.invoice_id)
+        assert whole.data["lines"] == invoice.data["lines"] and whole.vat_cents == 1560
     assert len(invoices(app)) == 1  # issued on the way, the sale being complete
 
 
@@ -345,3 +349,20 @@ def test_unticked_company_fields_are_not_kept(app, client, make_product, make_us
     assert placed.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(Order.company_name)) == ""
+
+
+def test_compose_attaches_files_after_the_text_and_html(app):
+    from flask_babel import force_locale
+
+    from lesnamax import mail
+
+    with app.app_context(), force_locale("sq_XK"):
+        message = mail.compose("ana@example.test", "Provë", "register_confirm",
+                               link="http://shop.test/x", name="Ana",
+                               attachments=[("a.pdf", "application/pdf", b"%PDF-1.7 x")])
+    assert message.get_content_type() == "multipart/mixed"
+    alternative, attached = message.get_payload()
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain",
+                                                                         "text/html"]
+    assert attached.get_filename() == "a.pdf" and attached.get_content() == b"%PDF-1.7 x"
+    assert attached.get_content_disposition() == "attachment"

@@ -167,11 +167,15 @@ def credit_note(order_id: int, amount_cents: int, lines: list[dict] | None, now:
 def _credit(order, invoice, amount_cents, lines, now, key, reason) -> CreditNote:
     rate = invoice.data["vat"][0]["rate"] if invoice.data["vat"] else \
         trader.details().vat_rate_percent
-    credited = [_line(line["name"], line.get("sku", ""), line["quantity"], line["cents"], rate)
-                for line in lines]
-    rest = amount_cents - sum(line["cents"] for line in lines)
-    if rest:
-        credited.append(_line(ADJUSTMENT, "", 1, rest, rate))
+    if not lines and amount_cents == invoice.total_cents:
+        # All the money back (a cancelled order's void or refund): the invoice's own lines.
+        credited = [dict(line) for line in invoice.data["lines"]]
+    else:
+        credited = [_line(line["name"], line.get("sku", ""), line["quantity"], line["cents"],
+                          rate) for line in lines]
+        rest = amount_cents - sum(line["cents"] for line in lines)
+        if rest:
+            credited.append(_line(ADJUSTMENT, "", 1, rest, rate))
     year = shoptime.shop_day(now).year
     seq = numbering.take(CREDIT_NOTE, year)
     kept = {k: invoice.data[k] for k in ("language", "order_number", "trader", "customer",
