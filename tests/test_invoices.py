@@ -366,3 +366,20 @@ def test_compose_attaches_files_after_the_text_and_html(app):
                                                                          "text/html"]
     assert attached.get_filename() == "a.pdf" and attached.get_content() == b"%PDF-1.7 x"
     assert attached.get_content_disposition() == "attachment"
+
+
+def test_an_erased_customers_delivered_order_is_invoiced_before_its_contact_goes(
+        app, client, make_user, make_order, admin):
+    from lesnamax.account import data
+    from lesnamax.account.models import User
+
+    user = make_user()
+    order = make_order(status="shipped", payment="cash", user_id=user.id)
+    with app.app_context():
+        data.erase(db.session.get(User, user.id), datetime.now(UTC))
+    assert move(client, order, "shipped", "delivered", notify="").status_code == 303
+    [invoice] = invoices(app)
+    # The tax record keeps the buyer (a legal obligation outlives the erasure); the order not.
+    assert invoice.data["customer"]["name"] == "Arta Krasniqi"
+    with app.app_context():
+        assert db.session.get(Order, order.id).first_name == ""
