@@ -383,3 +383,18 @@ def test_an_erased_customers_delivered_order_is_invoiced_before_its_contact_goes
     assert invoice.data["customer"]["name"] == "Arta Krasniqi"
     with app.app_context():
         assert db.session.get(Order, order.id).first_name == ""
+
+
+def test_the_invoice_list_is_by_year_and_odd_filters_fall_back(app, client, admin,
+                                                               make_order):
+    orders = [make_order(status="paid", payment="card") for _ in range(3)]
+    with app.app_context():
+        for order, year in zip(orders, (2027, 2027, 2028), strict=True):
+            issuing.issue(order.id, datetime(year, 6, 1, tzinfo=UTC))
+    page = client.get("/admin/invoices?year=2027")
+    assert "2027-000002" in page.text and "2027-000001" in page.text
+    assert "2028-000001" not in page.text
+    assert page.text.index("2027-000002") < page.text.index("2027-000001")  # newest first
+    for odd in ("year=abcd&page=-1", "year=1999", "page=99999", "year=²⁰²⁷"):
+        assert client.get(f"/admin/invoices?{odd}").status_code == 200, odd
+    assert "2028-000001" in client.get("/admin/invoices?year=2028&page=7").text
