@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app
 
 from . import config, database, models
 
@@ -35,13 +35,32 @@ def connect_signals() -> None:
     """Let later areas hear about earlier areas' events (an area may not import a later one).
     Blinker's signals are process-wide and keep one connection per receiver, so a second app
     connects nothing new."""
-    from .account import data
     from .catalogue import signals as catalogue
+    from .invoices import issuing
     from .orders import manage
     from .orders import signals as orders
+    from .payments import signals as payments
 
-    orders.order_closed.connect(data.on_order_closed)
+    orders.order_closed.connect(_order_closed)
+    orders.order_paid.connect(issuing.on_order_paid)
+    payments.refund_done.connect(issuing.on_refund_done)
     catalogue.product_in_use.connect(manage.product_is_ordered)
+
+
+def _order_closed(sender, order, **extra) -> None:
+    """A closed order: invoiced first (a delivered one), then what an erased customer's order
+    kept is erased. One receiver, because blinker calls its receivers in no set order and the
+    invoice must name the buyer before the contact goes (tax records outlive an erasure)."""
+    from .account import data
+    from .extensions import db
+    from .invoices import issuing
+
+    try:
+        issuing.on_order_closed(sender, order, **extra)
+    except Exception:  # noqa: BLE001 - the sweep issues it later; the erasure must go on
+        current_app.logger.exception("order-closed: no invoice for order %s", order.number)
+        db.session.rollback()
+    data.on_order_closed(sender, order, **extra)
 
 
 def register_proxy(app: Flask) -> None:
@@ -97,13 +116,14 @@ def register_blueprints(app: Flask) -> None:
     from .catalogue.views import bp as catalogue_bp
     from .checkout.views import bp as checkout_bp
     from .contact.views import bp as contact_bp
+    from .invoices.views import bp as invoices_bp
     from .orders.views import bp as orders_bp
     from .payments import sandbox
     from .payments.views import bp as payments_bp
     from .privacy.views import bp as privacy_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, contact_bp, site.bp, media.bp, admin_bp):
+                      payments_bp, invoices_bp, contact_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

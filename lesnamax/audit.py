@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "contact.view": _l("Contact messages viewed"),
     "contact.handled": _l("Contact message marked as handled"),
     "contact.reopened": _l("Contact message opened again"),
+    "invoice.receipt": _l("Fiscal receipt number recorded"),
+    "invoice.view": _l("Invoice downloaded"),
 }
 
 

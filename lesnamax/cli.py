@@ -203,6 +203,7 @@ def purge_expired() -> None:
 
     now = datetime.now(UTC)
     click.echo(tasks.expire_payments(now))
+    click.echo(tasks.issue_missing_documents(now))
     click.echo(tasks.send_waiting_mail(now))
     click.echo(tasks.forget_old_ips(now))
     for line in tasks.housekeeping(now):

@@ -47,12 +47,16 @@ class InlineImage:
 
 
 def compose(to: str, subject: str, template: str, *,
-            images: Mapping[object, InlineImage] | None = None, **context) -> EmailMessage:
+            images: Mapping[object, InlineImage] | None = None,
+            attachments: list[tuple[str, str, bytes]] | None = None,
+            **context) -> EmailMessage:
     """Build the message ``send`` hands over: text and HTML from the same ``context``.
 
     Render inside the caller's ``force_locale`` block: the message is written in the language
     that is active here. ``images`` (any keys) reach both templates; their pictures go into a
     multipart/related part next to the HTML, where ``image.src`` finds them.
+    ``attachments`` are ``(filename, "type/subtype", data)``: the message becomes
+    multipart/mixed, the text and HTML alternative first (a credit note's PDF, say).
     """
     config = current_app.config
     images = dict(images or {})
@@ -72,6 +76,9 @@ def compose(to: str, subject: str, template: str, *,
         # Turns the HTML part into multipart/related on the first picture (RFC 2387).
         html.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>",
                          disposition="inline")
+    for filename, mimetype, data in attachments or ():
+        maintype, _slash, subtype = mimetype.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 

@@ -14,6 +14,7 @@ def import_models() -> None:
     from .cart import models as cart_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .contact import models as contact_models  # noqa: F401
+    from .invoices import models as invoice_models  # noqa: F401
     from .orders import models as order_models  # noqa: F401
     from .payments import models as payment_models  # noqa: F401
     from .payments import sandbox_models  # noqa: F401

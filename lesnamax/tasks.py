@@ -5,6 +5,7 @@ Each is one plain function, called both by its periodic job and by ``flask purge
 
 - every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep);
 - every 5 minutes: expire card payments nobody answered within PAYMENT_EXPIRY_MINUTES;
+- every 10 minutes: issue the invoices and credit notes a failed signal receiver missed;
 - every hour, at :17: drop ended rate-limit windows, registrations never confirmed, the
   contact erased customers' closed orders kept, outbox rows older than OUTBOX_KEEP_DAYS, and
   contact-form messages older than CONTACT_RETENTION_MONTHS;
@@ -33,6 +34,13 @@ def expire_payments(now: datetime) -> str:
     minutes = int(current_app.config["PAYMENT_EXPIRY_MINUTES"])
     expired = payments.expire_pending(now, minutes)
     return f"Expired {expired} card payments left unanswered for {minutes} minutes."
+
+
+def issue_missing_documents(now: datetime) -> str:
+    from .invoices import issuing
+
+    invoices, notes = issuing.issue_missing(now)
+    return f"Issued {invoices} missing invoices and {notes} missing credit notes."
 
 
 def housekeeping(now: datetime) -> list[str]:
@@ -78,6 +86,12 @@ def send_waiting_mail_job() -> None:
 @with_app
 def expire_payments_job() -> None:
     current_app.logger.info(expire_payments(_now()))
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+@with_app
+def issue_missing_documents_job() -> None:
+    current_app.logger.info(issue_missing_documents(_now()))
 
 
 @huey.periodic_task(crontab(minute="17"))

@@ -17,7 +17,7 @@ import io
 import itertools
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -74,6 +74,7 @@ def png() -> bytes:
 def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
     """Something of everything: nested categories, products with pictures, a customer with an
     open cart, a cash order and a card order waiting for the bank, a policy coming up."""
+    from lesnamax.invoices import issuing
     from lesnamax.orders import services as orders
     from lesnamax.privacy import services as privacy
 
@@ -107,6 +108,10 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
             if payment == "declined":
                 orders.set_status(order, "payment_failed")
                 db.session.commit()
+            if payment == "cash":  # delivered: its invoice, a credit note, the receipt form
+                order.status = "delivered"
+                db.session.commit()
+                issuing.credit_note(order.id, 100, None, datetime.now(UTC), key="fuzz:1")
             numbers.append(order.number)
         # A contact message, so the owner's list offers its "handled" form.
         from lesnamax.contact.models import ContactMessage

@@ -168,12 +168,15 @@ def test_the_periodic_jobs_run_on_their_schedule_with_the_app(app, caplog):
     assert runs(tasks.expire_payments_job, (9, 5), (9, 7)) == [True, False]
     assert runs(tasks.housekeeping_job, (4, 17), (4, 18)) == [True, False]
     assert runs(tasks.forget_old_ips_job, (2, 30), (3, 30)) == [True, False]
+    assert runs(tasks.issue_missing_documents_job, (5, 10), (5, 11)) == [True, False]
     caplog.set_level("INFO")
     with app.app_context():
         for job in (tasks.send_waiting_mail_job, tasks.expire_payments_job,
-                    tasks.housekeeping_job, tasks.forget_old_ips_job):
+                    tasks.housekeeping_job, tasks.forget_old_ips_job,
+                    tasks.issue_missing_documents_job):
             job.call_local()
     said = [r.getMessage() for r in caplog.records]
     assert "Expired 0 card payments left unanswered for 30 minutes." in said
     assert "Sent 0 waiting e-mails; 0 still unsent." in said
+    assert "Issued 0 missing invoices and 0 missing credit notes." in said
     assert any(m.startswith("Removed IP addresses older than 365 days") for m in said)

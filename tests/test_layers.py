@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "lesnamax"
 
 #: The one statement of the order; docs/architecture.md must say the same line.
-ORDER = ("core", "catalogue", "cart", "orders", "payments", "privacy", "account", "checkout",
-         "contact", "admin", "wiring")
+ORDER = ("core", "catalogue", "cart", "orders", "payments", "invoices", "privacy", "account",
+         "checkout", "contact", "admin", "wiring")
 AREAS = frozenset(ORDER[1:-1])
 #: The app wiring: the factory, the model list, cli, templating, errors, demo data, the
 #: page cache, which the factory registers and which reads the policy notice through

@@ -69,7 +69,7 @@ def test_cancel_same_day_voids_and_returns_stock_once_done(app, client, card_ord
     assert movements(app)[-1] == ("void", "done", 24990)
     assert status_and_stock(app) == ("cancelled", 3)
     sent = mails(card_order)
-    assert len(sent) == 2  # the confirmation, then the cancellation
+    assert len(sent) == 3  # the confirmation, the cancellation and its credit note
     with app.app_context():
         assert ledger.order_figures(1).balance == 0
         actions = [e.action for e in db.session.scalars(select(AuditEvent))]
@@ -101,7 +101,7 @@ def test_refused_void_leaves_the_order_and_the_next_try_credits(app, client, car
         assert ledger.order_figures(1) == ledger.Figures(paid=24990)
         result = manage.cancel(1, OWNER, datetime.now(UTC))
     assert result.cancelled and bank.calls[-1] == ("refund", oid, 24990)
-    assert len(mails(card_order)) == 2
+    assert len(mails(card_order)) == 3  # confirmation, cancellation, one credit note
 
 
 def test_partial_refund_of_a_line_and_an_amount(app, client, card_order, bank):
@@ -119,9 +119,9 @@ def test_partial_refund_of_a_line_and_an_amount(app, client, card_order, bank):
         with pytest.raises(manage.MoneyRefused) as refused:
             manage.refund(order, 1, None, OWNER)
         assert refused.value.reason == "not_paid"  # the one line was the whole order
-    # Every piece given back before shipping: the order ends (stock back), with one e-mail.
+    # Every piece given back before shipping: the order ends (stock back).
     assert status_and_stock(app) == ("cancelled", 3)
-    assert len(mails(card_order)) == 2
+    assert len(mails(card_order)) == 3  # confirmation, refund, its credit note
 
 
 def test_refund_above_the_balance_is_refused_and_nothing_moves(app, client, card_order, bank):
@@ -161,7 +161,7 @@ def test_bank_down_then_retry_refunds_once(app, client, card_order, bank):
         assert retried.state == "done"
     assert bank.sales[oid].refunded_cents == 5000
     assert movements(app)[2:] == [("refund", "refused", 5000), ("refund", "done", 5000)]
-    assert len(mails(card_order)) == 2  # the confirmation and one refund
+    assert len(mails(card_order)) == 3  # the confirmation, one refund, one credit note
 
 
 def test_retry_when_the_bank_did_apply_the_lost_refund(app, client, card_order, bank):

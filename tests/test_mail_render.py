@@ -26,6 +26,7 @@ from lesnamax.account.models import User
 from lesnamax.catalogue.models import ProductImage
 from lesnamax.contact import services as contact_services
 from lesnamax.extensions import db
+from lesnamax.invoices import issuing
 from lesnamax.orders import emails as order_emails
 from lesnamax.orders.models import Order, OrderLine
 from lesnamax.orders.services import order_number
@@ -52,6 +53,7 @@ SUBJECTS_SQ = {
     "payment_refund": "Rimbursim për porosinë tuaj {number}",
     "order_cancelled_refund": "Porosia juaj {number} u anulua",
     "contact_message": "Mesazh nga faqja: {name}",
+    "credit_note": "Notë krediti për porosinë tuaj {number}",
 }
 #: Mails to the shop's owner: in Albanian whatever the customer's language, no greeting.
 OWNER_MAILS = frozenset({"contact_message"})
@@ -142,6 +144,9 @@ def mails(app, make_product, make_user, tmp_path):
             sent["payment_refund"] = newest(lambda: payment_emails.send_refund(row, refund))
             sent["order_cancelled_refund"] = newest(
                 lambda: payment_emails.send_cancelled(row, 28730))
+            # Issues the order's invoice first, then the note, its PDF attached.
+            sent["credit_note"] = newest(lambda: issuing.credit_note(
+                row.id, 2500, refund.lines, datetime.now(UTC), key=f"test:{lang}"))
             customer = db.session.get(User, user.id)
             with app.test_request_context():
                 sent["password_reset"] = newest(lambda: account_mails.password_reset(customer))
@@ -195,9 +200,17 @@ def test_each_mail_is_text_and_html_from_the_same_data(app, mails, lang):
     sent = mails(lang)
     assert set(sent) == {p.stem for p in TEMPLATES.glob("*.txt") if not p.name.startswith("_")}
     for name, (message, order) in sent.items():
-        assert message.get_content_type() == "multipart/alternative", name
+        if name == "credit_note":  # the alternative first, then the PDF
+            assert message.get_content_type() == "multipart/mixed"
+            alternative, attached = message.get_payload()
+            assert attached.get_content_type() == "application/pdf"
+            assert attached.get_filename().startswith("lesnamax-KN-")
+            assert attached.get_content().startswith(b"%PDF-")
+        else:
+            alternative = message
+        assert alternative.get_content_type() == "multipart/alternative", name
         text, html = text_of(message), html_of(message)
-        assert message.get_payload()[0].get_content_type() == "text/plain"
+        assert alternative.get_payload()[0].get_content_type() == "text/plain"
         links = parsed(html)
         written_in = "sq" if name in OWNER_MAILS else lang
         assert links.lang == HTML_LANG[written_in], name

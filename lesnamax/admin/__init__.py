@@ -56,6 +56,7 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     customers,
     dashboard,
     images,
+    invoices,
     messages,
     order_money,
     orders,
@@ -64,4 +65,4 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "messages", "order_money", "orders", "policy", "products"]
+           "images", "invoices", "messages", "order_money", "orders", "policy", "products"]

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp
 
 from ..cart.pricing import PICKUP, STANDARD
-from ..forms import REQUIRED, AddressFields, kosovo_phone, name_characters, text
+from ..forms import (
+    REQUIRED,
+    AddressFields,
+    add_error,
+    kosovo_phone,
+    name_characters,
+    street_characters,
+    text,
+)
 from ..i18n import _l
 from ..orders.models import CARD, CASH
 
@@ -16,10 +26,44 @@ from ..orders.models import CARD, CASH
 KEY_PATTERN = r"[0-9a-f]{16,64}\Z"
 
 
+#: A Kosovo business number: the NUI of 9 digits (since 2016) or an older NRB of 8.
+_NRB = re.compile(r"^\d{8,9}$")
+COMPANY_FIELDS = ("company_name", "company_nrb", "company_address")
+
+
 class AddressForm(AddressFields, FlaskForm):
     first_name = text(_l("First name"), 100, name_characters)
     last_name = text(_l("Last name"), 100, name_characters)
     phone = text(_l("Phone number"), 40, kosovo_phone)
+    #: A business customer's invoice names the company (optional; its fields count only when
+    #: ticked, so a box filled and then unticked puts nothing on the invoice).
+    company = BooleanField(_l("I am buying for a company (the invoice names it)"))
+    company_name = text(_l("Company name"), 200, required=False)
+    company_nrb = text(_l("Business number (NRB/NUI)"), 20, required=False)
+    company_address = text(_l("Company address"), 200, street_characters, required=False)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.company.data:
+            return valid
+        for name in COMPANY_FIELDS:
+            if not getattr(self, name).data:
+                add_error(getattr(self, name), REQUIRED)
+                valid = False
+        nrb = "".join((self.company_nrb.data or "").split())
+        if nrb and not _NRB.match(nrb):
+            add_error(self.company_nrb, _l("The business number has 8 or 9 digits."))
+            valid = False
+        self.company_nrb.clean = nrb
+        return valid
+
+    def company_values(self) -> dict[str, str]:
+        """The company's fields as stored, or empty ones when not buying for a company."""
+        if not self.company.data:
+            return dict.fromkeys(COMPANY_FIELDS, "")
+        return {"company_name": self.company_name.data,
+                "company_nrb": self.company_nrb.clean,
+                "company_address": self.company_address.data}
 
 
 def _choice_field(label, choices, message):

@@ -65,12 +65,13 @@ def address():
     if (stop := _guard("address")) is not None:
         return stop
     saved = state.get().get("address")
-    form = forms.AddressForm(data=saved) if saved and request.method == "GET" else (
-        forms.AddressForm(obj=current_user))
+    form = forms.AddressForm(data=dict(saved, company=bool(saved.get("company_name")))) \
+        if saved and request.method == "GET" else forms.AddressForm(obj=current_user)
     if form.validate_on_submit():
         values = cleaned(form)
         state.save("address", {k: values[k] for k in (
-            "first_name", "last_name", "phone", "street", "municipality", "postal_code")})
+            "first_name", "last_name", "phone", "street", "municipality", "postal_code")}
+            | form.company_values())
         # The product pages and the cart speak of delivery to this municipality from now on.
         remember_municipality(values["municipality"])
         return redirect(url_for("checkout.delivery"), 303)
@@ -218,6 +219,8 @@ def _delivery() -> orders.Delivery:
         email=current_user.email, phone=address["phone"], street=address["street"],
         municipality=address["municipality"], postal_code=address.get("postal_code") or "",
         method=data["delivery"], payment=data["payment"],
+        company_name=address.get("company_name", ""), company_nrb=address.get("company_nrb", ""),
+        company_address=address.get("company_address", ""),
     )
 
 

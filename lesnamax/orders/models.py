@@ -87,6 +87,11 @@ class Order(db.Model):
     #: Set once, when the confirmation e-mail was written to the outbox (cash: at placing;
     #: card: when paid), in the same transaction; the outbox row says when it was delivered.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: A business customer's company, asked at checkout for the invoice ("" when buying as a
+    #: person): its name, business number (NRB/NUI) and registered address.
+    company_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    company_nrb: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    company_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",

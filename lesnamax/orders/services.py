@@ -74,6 +74,10 @@ class Delivery:
     postal_code: str
     method: str
     payment: str
+    #: The company buyer for the invoice, if the customer buys for one.
+    company_name: str = ""
+    company_nrb: str = ""
+    company_address: str = ""
 
 
 def order_number(order: Order) -> str:
@@ -224,6 +228,8 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         postal_code=delivery.postal_code, delivery_method=delivery.method,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
         total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
+        company_name=delivery.company_name, company_nrb=delivery.company_nrb,
+        company_address=delivery.company_address,
         created_at=datetime.now(UTC), lines=order_lines,
     )
     db.session.add(order)

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..orders import services as order_services
 from ..orders import signals as order_signals
 from ..orders.models import CANCELLED, PAID, PROCESSING, TRANSITIONS, Order, OrderLine
-from . import bankapi, emails, ledger
+from . import bankapi, emails, ledger, signals
 from .models import (
     CAPTURE,
     DONE,
@@ -201,5 +201,7 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
         db.session.refresh(movement)
     if cancelled:
         order_signals.send(order_signals.order_closed, order)
+    for movement in won:  # each turned done by this call only (the ledger's conditional update)
+        signals.send(signals.refund_done, order, movement=movement)
     return Result(order, asked, cancelled, emailed)
 

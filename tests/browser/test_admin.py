@@ -231,11 +231,25 @@ def test_admin_pages_fit_a_phone(page: Page, watch, owner, shelf, live_app):
     product = shelf.take()[0]
     number = cash_order(live_app, product.id, make_account(
         live_app, f"telefon-{uuid4().hex[:8]}@example.com", admin=False))
+    delivered = cash_order(live_app, product.id, make_account(
+        live_app, f"fatura-{uuid4().hex[:8]}@example.com", admin=False))
+    with live_app.app_context():  # delivered, invoiced, and a credit note: the invoice list
+        from datetime import UTC, datetime
+
+        from lesnamax.invoices import issuing
+        from lesnamax.orders.models import Order
+
+        order = db.session.scalar(db.select(Order).where(Order.number == delivered))
+        order.status = "delivered"
+        db.session.commit()
+        issuing.credit_note(order.id, 100, None, datetime.now(UTC), key=f"phone:{delivered}")
     page.set_viewport_size(PHONE)
     admin_login(page, owner)
-    for path in ["/admin/", "/admin/products", f"/admin/products/{product.id}/edit",
+    for path in [f"/admin/orders/{delivered}", "/admin/", "/admin/products",
+                 f"/admin/products/{product.id}/edit",
                  "/admin/categories", "/admin/csv", "/admin/orders", f"/admin/orders/{number}",
-                 "/admin/customers", "/admin/policy", "/admin/policy/new", "/admin/audit"]:
+                 "/admin/invoices", "/admin/customers", "/admin/policy", "/admin/policy/new",
+                 "/admin/audit"]:
         page.goto(path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
