@@ -39,8 +39,10 @@ def connect_signals() -> None:
     from .catalogue import signals as catalogue
     from .orders import manage
     from .orders import signals as orders
+    from .privacy import terms
 
     orders.order_closed.connect(data.on_order_closed)
+    orders.confirmation_attachments.connect(terms.confirmation_attachments)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
 

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "customer.export": _l("Customer data exported"),
     "disclosure.create": _l("Disclosure to an authority recorded"),
     "policy.publish": _l("Privacy policy version published"),
+    "terms.publish": _l("Terms of sale version published"),
 }
 
 
