@@ -287,3 +287,28 @@ def test_compose_attaches_documents_after_text_and_html(app):
     assert [p.get_content_type() for p in first.iter_parts()] == ["text/plain", "text/html"]
     assert second.get_filename() == "kushtet.pdf" and second.get_content() == b"%PDF-1.7 test"
     assert second.get_content_disposition() == "attachment"
+
+
+def test_0018_goes_down_and_up_keeping_the_privacy_consents(app, client, make_product,
+                                                              make_user, login):
+    import flask_migrate
+    from sqlalchemy import inspect
+
+    chair = make_product(name_sq="Karrige", price_cents=5000, stock=2)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": chair.id})
+    client.post("/checkout/place", data=place_form(go_to_review(client).text))
+    with app.app_context():
+        privacy_before = db.session.scalar(select(func.count(ConsentRecord.id)).where(
+            ConsentRecord.purpose != TERMS_OF_SALE))
+        flask_migrate.downgrade(revision="0016")
+        db.engine.dispose()
+        columns = {c["name"] for c in inspect(db.engine).get_columns("policy_version")}
+        assert "kind" not in columns
+        assert "terms_version" not in {c["name"] for c in inspect(db.engine).get_columns("order")}
+        flask_migrate.upgrade()
+        db.engine.dispose()
+        services.forget_cache()
+        assert db.session.scalar(select(func.count(ConsentRecord.id))) == privacy_before
+        assert services.in_force(date.today(), TERMS).version == 1
+        assert services.in_force(date.today()).body_sq.startswith("Politika e privatësisë")
