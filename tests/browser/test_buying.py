@@ -66,7 +66,7 @@ def norm(text: str) -> str:
 
 
 def to_the_bank(page: Page, watch, where: str) -> None:
-    """Press "Përfundo porosinë" (card) and stop on the hand-off page to check it, then go on.
+    """Press "Porosit me detyrim pagese" (card) and stop on the hand-off page to check it, then go on.
 
     With JavaScript the page sends its form to the bank at once. The bank's answer is held
     back (a 204 leaves the browser where it is) while axe-core checks the page; then the
@@ -192,7 +192,7 @@ def test_buy_with_a_card_approved(page: Page, new_context, shelf, outbox, live_s
     go_through_checkout(page, payment=CARD, watch=watch)
     expect(page.locator("#cart-lines li.line")).to_have_count(2)
     expect(page.locator(".review-grid")).to_contain_text(CARD)
-    expect(place_order_button(page)).to_have_text(f"Përfundo porosinë · {euros(subtotal)}")
+    expect(place_order_button(page)).to_have_text(f"Porosit me detyrim pagese · {euros(subtotal)}")
 
     # The hand-off to the bank, then the bank's page (on the shop's origin: the sandbox).
     to_the_bank(page, watch, "the bank hand-off page")
