@@ -103,6 +103,13 @@ def test_accepting_the_terms_at_review(page: Page, shelf, outbox, watch, tmp_pat
     assert "Kushtet e shitjes" in text and "LESNA ING (LESNA MAX)" in text
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert "Formulari model i tërheqjes" in body and number in body
+    # The HTML part as a mail client shows it, in a page of its own (not the shop's origin,
+    # whose policy forbids the e-mail's inline styles; its cid: pictures do not load).
+    client = page.context.browser.new_page()
+    client.set_content(message.get_body(preferencelist=("html",)).get_content())
+    expect(client.get_by_text("Formulari model i tërheqjes")).to_be_visible()
+    photograph(client, folder, "confirmation-sq")
+    client.close()
 
 
 def test_accepting_the_terms_without_javascript(nojs_page: Page, shelf, watch):
