@@ -66,7 +66,7 @@ def norm(text: str) -> str:
 
 
 def to_the_bank(page: Page, watch, where: str) -> None:
-    """Press "Porosit me detyrim pagese" (card) and stop on the hand-off page to check it, then go on.
+    """Press "Porosit me detyrim pagese" (card), stop on the hand-off page to check it, go on.
 
     With JavaScript the page sends its form to the bank at once. The bank's answer is held
     back (a 204 leaves the browser where it is) while axe-core checks the page; then the
