@@ -4,6 +4,7 @@ together with the withdrawal information and the model withdrawal form."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from datetime import UTC, date, datetime, timedelta
@@ -312,3 +313,26 @@ def test_0018_goes_down_and_up_keeping_the_privacy_consents(app, client, make_pr
         assert db.session.scalar(select(func.count(ConsentRecord.id))) == privacy_before
         assert services.in_force(date.today(), TERMS).version == 1
         assert services.in_force(date.today()).body_sq.startswith("Politika e privatësisë")
+
+
+def test_the_consent_histories_name_the_terms_and_link_their_version(app, client, make_product,
+                                                                     make_user, login, make_admin):
+    chair = make_product(name_sq="Karrige", price_cents=5000, stock=2)
+    user = make_user()
+    login(user)
+    client.post("/cart/add", data={"product_id": chair.id})
+    client.post("/checkout/place", data=place_form(go_to_review(client).text))
+    history = client.get("/account/privacy").text
+    row = history.split("<td>Kushtet e shitjes</td>", 1)[1].split("</tr>", 1)[0]
+    assert 'href="/terms/versions/1"' in row
+    exported = json.loads(client.get("/account/export.json").text)
+    documents = {c["purpose"]: c["document"] for c in exported["consents"]}
+    assert documents["terms_of_sale"] == "terms" and documents["privacy_policy"] == "privacy"
+    client.post("/account/logout")
+    login(make_admin())
+    with app.app_context():
+        from lesnamax.account.models import User
+        user_id = db.session.scalar(select(User.id).where(User.email == user.email))
+    page = client.get(f"/admin/customers/{user_id}").text
+    row = page.split("<td>Kushtet e shitjes</td>", 1)[1].split("</tr>", 1)[0]
+    assert 'href="/admin/terms/1"' in row
