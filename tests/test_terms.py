@@ -117,7 +117,9 @@ def test_the_owner_publishes_terms_with_the_ten_day_rule(app, client, admin):
         assert services.state(date.today(), TERMS) == services.PolicyState(
             1, 2, date.today() + timedelta(days=12))
     assert "<p>New.</p>" in client.get("/terms/versions/2").text
-    assert "<p>New.</p>" not in client.get("/terms").text
+    current = client.get("/terms").text
+    assert "<p>New.</p>" not in current
+    assert "A new version takes effect on" in current and 'href="/terms/versions/2"' in current
 
 
 # ---- the review page --------------------------------------------------------------------------

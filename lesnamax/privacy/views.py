@@ -48,9 +48,11 @@ def version(number: int):
 
 @bp.get("/terms")
 def terms():
-    current = services.in_force(shop_today(), TERMS)
+    today = shop_today()
+    current = services.in_force(today, TERMS)
+    # A published version not yet in force is announced here (it applies to later orders).
     return render_template("privacy/terms.html", policy=current, is_current=True,
-                           trader=trader.details())
+                           trader=trader.details(), coming=services.state(today, TERMS))
 
 
 @bp.get("/terms/versions/<int:number>")
