@@ -54,8 +54,9 @@ def quantity(page: Page, product):
 
 
 def totals(page: Page):
-    """The totals list of the page as {term: value}."""
-    dl = page.locator("dl.totals")
+    """The totals list of the page as {term: value} (the cart's: on the review page the
+    pre-contract information repeats the total with its VAT further down)."""
+    dl = page.locator("dl.totals").first
     terms = dl.locator("dt").all_inner_texts()
     values = dl.locator("dd").all_inner_texts()
     return {t.strip(): re.sub(r"\s+", " ", v.strip()) for t, v in zip(terms, values, strict=True)}
