@@ -338,3 +338,18 @@ def test_the_consent_histories_name_the_terms_and_link_their_version(app, client
     page = client.get(f"/admin/customers/{user_id}").text
     row = page.split("<td>Kushtet e shitjes</td>", 1)[1].split("</tr>", 1)[0]
     assert 'href="/admin/terms/1"' in row
+
+
+def test_the_command_line_publishes_terms_with_the_same_rules(app, tmp_path):
+    sq, en = tmp_path / "sq.txt", tmp_path / "en.txt"
+    sq.write_text("Kushtet e shitjes\n\nTekst i ri.", encoding="utf-8")
+    en.write_text("Terms of sale\n\nNew text.", encoding="utf-8")
+    runner = app.test_cli_runner()
+    args = ["policy", "publish", str(sq), "--en", str(en), "--terms", "--effective"]
+    refused = runner.invoke(args=[*args, (date.today() + timedelta(days=3)).isoformat()])
+    assert refused.exit_code != 0 and "10 days" in refused.output
+    ok = runner.invoke(args=[*args, (date.today() + timedelta(days=12)).isoformat()])
+    assert ok.exit_code == 0 and "Published version 2" in ok.output
+    with app.app_context():
+        assert services.version(2, TERMS).body_en == "Terms of sale\n\nNew text."
+        assert services.version(2) is None  # the privacy policy has still one version
