@@ -145,6 +145,7 @@ def buy(browser: Browser, product_id: int) -> list[tuple[str, float, float]]:
     # The key is fresh per review page (a new order); the fingerprint and cart say what it showed.
     form = {name: hidden(review.text, name) for name in ("idempotency_key", "fingerprint",
                                                           "cart_id")}
+    form["accept_terms"] = "y"  # the terms of sale, accepted with every order
     step("place", browser.post("/checkout/place", form), 303, "/orders/")
     return timings
 

@@ -40,10 +40,12 @@ def connect_signals() -> None:
     from .orders import manage
     from .orders import signals as orders
     from .payments import signals as payments
+    from .privacy import terms
 
     orders.order_closed.connect(_order_closed)
     orders.order_paid.connect(issuing.on_order_paid)
     payments.refund_done.connect(issuing.on_refund_done)
+    orders.confirmation_attachments.connect(terms.confirmation_attachments)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
 

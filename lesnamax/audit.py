@@ -54,6 +54,7 @@ ACTION_LABELS = {
     "contact.reopened": _l("Contact message opened again"),
     "invoice.receipt": _l("Fiscal receipt number recorded"),
     "invoice.view": _l("Invoice downloaded"),
+    "terms.publish": _l("Terms of sale version published"),
 }
 
 

@@ -151,7 +151,7 @@ def compile() -> None:  # noqa: A001 - the command is called "compile"
 
 @click.group()
 def policy() -> None:
-    """Privacy policy versions."""
+    """Privacy policy and terms of sale versions."""
 
 
 @policy.command("publish")
@@ -171,12 +171,14 @@ def policy() -> None:
 )
 @click.option("--summary-sq", default="", help="What changed, in Albanian.")
 @click.option("--summary-en", default="", help="What changed, in English.")
+@click.option("--terms", is_flag=True, help="A version of the terms of sale, not of the policy.")
 @with_appcontext
 def publish_policy(
-    sq_file: Path, en_file: Path, effective, summary_sq: str, summary_en: str
+    sq_file: Path, en_file: Path, effective, summary_sq: str, summary_en: str, terms: bool
 ) -> None:
-    """Publish a new policy version (text in Albanian in SQ_FILE)."""
+    """Publish a new policy (or, with --terms, terms of sale) version (Albanian in SQ_FILE)."""
     from .privacy import services
+    from .privacy.models import PRIVACY, TERMS
 
     try:
         created = services.publish(
@@ -186,6 +188,7 @@ def publish_policy(
             datetime.now(UTC),
             summary_sq,
             summary_en,
+            kind=TERMS if terms else PRIVACY,
         )
     except services.PolicyError as error:
         raise click.ClickException(str(error)) from error

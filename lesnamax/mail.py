@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import smtplib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,21 +46,32 @@ class InlineImage:
         return f"cid:{self.cid}"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A document sent with the message (the terms of sale as PDF, say): a durable copy the
+    customer keeps, unlike a link to a page that may change."""
+
+    filename: str
+    data: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
+
+
 def compose(to: str, subject: str, template: str, *,
             images: Mapping[object, InlineImage] | None = None,
-            attachments: list[tuple[str, str, bytes]] | None = None,
-            **context) -> EmailMessage:
+            attachments: Sequence[Attachment] = (), **context) -> EmailMessage:
     """Build the message ``send`` hands over: text and HTML from the same ``context``.
 
     Render inside the caller's ``force_locale`` block: the message is written in the language
     that is active here. ``images`` (any keys) reach both templates; their pictures go into a
-    multipart/related part next to the HTML, where ``image.src`` finds them.
-    ``attachments`` are ``(filename, "type/subtype", data)``: the message becomes
-    multipart/mixed, the text and HTML alternative first (a credit note's PDF, say).
+    multipart/related part next to the HTML, where ``image.src`` finds them. ``attachments``
+    follow the text and HTML (the message becomes multipart/mixed); the templates see them as
+    ``attachments`` and may name them.
     """
     config = current_app.config
     images = dict(images or {})
-    context.update(subject=subject, images=images, trader=trader.details(),
+    context.update(subject=subject, images=images, attachments=attachments,
+                   trader=trader.details(),
                    shop_url=config["BASE_URL"].rstrip("/") + "/")
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
@@ -76,9 +87,10 @@ def compose(to: str, subject: str, template: str, *,
         # Turns the HTML part into multipart/related on the first picture (RFC 2387).
         html.add_related(image.data, "image", image.subtype, cid=f"<{image.cid}>",
                          disposition="inline")
-    for filename, mimetype, data in attachments or ():
-        maintype, _slash, subtype = mimetype.partition("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    for attachment in attachments:
+        # Turns the message into multipart/mixed: the alternative first, then the documents.
+        message.add_attachment(attachment.data, maintype=attachment.maintype,
+                               subtype=attachment.subtype, filename=attachment.filename)
     return message
 
 

@@ -44,7 +44,8 @@ def canonical_url(**overrides) -> str:
 
 
 def text_blocks(text: str) -> list[tuple[str, object]]:
-    """Split plain policy text into ``("p", line)`` and ``("ul", [items])`` blocks."""
+    """Split plain policy text into ``("p", line)``, ``("ul", [items])`` and ``("h", line)``
+    blocks; a line starting with "## " is a section heading (the terms of sale use them)."""
     blocks: list[tuple[str, object]] = []
     for line in (raw.strip() for raw in text.splitlines()):
         if not line:
@@ -55,6 +56,8 @@ def text_blocks(text: str) -> list[tuple[str, object]]:
                 blocks[-1][1].append(item)
             else:
                 blocks.append(("ul", [item]))
+        elif line.startswith("## "):
+            blocks.append(("h", line[3:].strip()))
         else:
             blocks.append(("p", line))
     return blocks

@@ -293,8 +293,9 @@ class Customer(threading.Thread):
                303, "/checkout/review", "payment")
         review = expect(b.get("/checkout/review"), 200, what="review")
         fields = form(review.text, lambda f: f.action == "/checkout/place").fields
+        # The customer ticks the required box accepting the terms of sale.
         purchase = Purchase(fields["idempotency_key"], "cash" if cash else "card",
-                            form=dict(fields))
+                            form={**fields, "accept_terms": "y"})
         self.purchases.append(purchase)
         location = self.place(purchase)
         if location is None:

@@ -38,7 +38,8 @@ def post(client, data: dict):
 
 def version_count(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count(PolicyVersion.id)))
+        return db.session.scalar(select(func.count(PolicyVersion.id))
+                                 .where(PolicyVersion.kind == "privacy"))
 
 
 def publish_directly(app, days: int) -> int:

@@ -40,9 +40,13 @@ def key_of(html: str) -> str:
 
 
 def place_form(html: str, **extra) -> dict:
-    """The review page's "place the order" form as the browser would send it."""
+    """The review page's "place the order" form as the browser would send it, with the terms
+    of sale accepted (``accept_terms=""`` leaves the box unticked)."""
     form = html.split('action="/checkout/place"', 1)[1].split("</form>", 1)[0]
-    return {**dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', form)), **extra}
+    fields = dict(re.findall(r'name="(\w+)" type="hidden" value="([^"]*)"', form))
+    if 'name="accept_terms"' in form:
+        fields["accept_terms"] = "y"
+    return {k: v for k, v in {**fields, **extra}.items() if v != ""}
 
 
 def test_checkout_needs_login_and_keeps_the_cart(client, chair, make_user, login):
@@ -194,7 +198,8 @@ def test_new_policy_must_be_accepted_before_purchase(app, client, chair, make_us
         )
         from lesnamax.privacy.models import PolicyVersion
 
-        db.session.scalar(select(PolicyVersion).filter_by(version=2)).effective_from = date.today()
+        version = select(PolicyVersion).filter_by(kind="privacy", version=2)
+        db.session.scalar(version).effective_from = date.today()
         db.session.commit()
         services.forget_cache()
     client.post("/cart/add", data={"product_id": chair.id})
@@ -209,7 +214,8 @@ def test_new_policy_must_be_accepted_before_purchase(app, client, chair, make_us
     with app.app_context():
         order = db.session.scalar(select(Order))
         consent = db.session.scalar(
-            select(ConsentRecord).where(ConsentRecord.order_id.is_not(None))
+            select(ConsentRecord).where(ConsentRecord.order_id.is_not(None),
+                                        ConsentRecord.purpose == "privacy_policy")
         )
         assert consent.order_id == order.id and consent.policy_version.version == 2
         assert order.policy_version == 2

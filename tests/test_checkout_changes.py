@@ -104,7 +104,8 @@ def test_a_change_is_told_before_the_policy_is_asked_for(app, client, chair, mak
                          services.utcnow())
         from lesnamax.privacy.models import PolicyVersion
 
-        db.session.scalar(select(PolicyVersion).filter_by(version=2)).effective_from = date.today()
+        version = select(PolicyVersion).filter_by(kind="privacy", version=2)
+        db.session.scalar(version).effective_from = date.today()
         db.session.commit()
         services.forget_cache()
     client.post("/cart/add", data={"product_id": chair.id})

@@ -195,8 +195,10 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
     admin = visitors["admin"].client
     fz.crawl(found, admin, ["/admin/"])
     shop.files["csv"] = admin.get("/admin/csv/export").data
-    for endpoint in ("admin.csv_upload", "admin.policy_submit"):
+    for endpoint in ("admin.csv_upload", "admin.policy_submit", "admin.terms_submit"):
         fz.submit(found, admin, endpoint, shop.files)
+    # A terms version's own page is linked only from the next version and the admin.
+    found.note("GET", app.url_map.bind(fz.HOST).build("privacy.terms_version", {"number": 1}))
     # The sandbox bank's XML API: the shop's own client posts a CC5Request as DATA (no page).
     found.note("POST", app.url_map.bind(fz.HOST).build("sandbox_bank.api"),
                {"DATA": fz.Field("DATA", "textarea", [], "<CC5Request><Name>LESNAMAXAPI</Name>"

@@ -359,7 +359,7 @@ def test_compose_attaches_files_after_the_text_and_html(app):
     with app.app_context(), force_locale("sq_XK"):
         message = mail.compose("ana@example.test", "Provë", "register_confirm",
                                link="http://shop.test/x", name="Ana",
-                               attachments=[("a.pdf", "application/pdf", b"%PDF-1.7 x")])
+                               attachments=[mail.Attachment("a.pdf", b"%PDF-1.7 x")])
     assert message.get_content_type() == "multipart/mixed"
     alternative, attached = message.get_payload()
     assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain",

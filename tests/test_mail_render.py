@@ -195,22 +195,32 @@ def place(app, lang, pictured, unpictured):
                                    + [subtotal, 250, subtotal + 250]})
 
 
+def alternative(message):
+    """The multipart/alternative part: the message itself, or its first part when documents
+    are attached (multipart/mixed)."""
+    if message.get_content_type() == "multipart/mixed":
+        return message.get_payload()[0]
+    return message
+
+
 @pytest.mark.parametrize("lang", ["sq", "en"])
 def test_each_mail_is_text_and_html_from_the_same_data(app, mails, lang):
     sent = mails(lang)
     assert set(sent) == {p.stem for p in TEMPLATES.glob("*.txt") if not p.name.startswith("_")}
     for name, (message, order) in sent.items():
-        if name == "credit_note":  # the alternative first, then the PDF
-            assert message.get_content_type() == "multipart/mixed"
-            alternative, attached = message.get_payload()
+        # Documents (the terms of sale, a credit note's PDF) follow the text and HTML.
+        body = alternative(message)
+        assert message.get_content_type() == (
+            "multipart/mixed" if name in ("order_confirmation", "credit_note")
+            else "multipart/alternative"), name
+        if name == "credit_note":
+            attached = message.get_payload()[1]
             assert attached.get_content_type() == "application/pdf"
             assert attached.get_filename().startswith("lesnamax-KN-")
             assert attached.get_content().startswith(b"%PDF-")
-        else:
-            alternative = message
-        assert alternative.get_content_type() == "multipart/alternative", name
+        assert body.get_content_type() == "multipart/alternative", name
         text, html = text_of(message), html_of(message)
-        assert alternative.get_payload()[0].get_content_type() == "text/plain"
+        assert body.get_payload()[0].get_content_type() == "text/plain"
         links = parsed(html)
         written_in = "sq" if name in OWNER_MAILS else lang
         assert links.lang == HTML_LANG[written_in], name
@@ -255,7 +265,7 @@ def test_the_confirmation_carries_the_same_figures_and_its_pictures(app, mails, 
         assert figure in text and figure in html, figure
     assert order.number in text and order.number in html
     # One line has a picture, carried in the message; the others go without.
-    related = message.get_payload()[1]
+    related = alternative(message).get_payload()[1]
     assert related.get_content_type() == "multipart/related"
     [source] = parsed(html).images
     [picture] = [part for part in related.iter_parts() if part.get_content_maintype() == "image"]

@@ -32,7 +32,7 @@ def publish(app, days_ahead=10, summary="Shtuam pagesën me kartelë."):
 def make_in_force(app, number):
     """Move version ``number`` into force (as if its effective date had come)."""
     with app.app_context():
-        version = db.session.scalar(select(PolicyVersion).filter_by(version=number))
+        version = db.session.scalar(select(PolicyVersion).filter_by(kind="privacy", version=number))
         version.effective_from = TODAY
         db.session.commit()
         services.forget_cache()
@@ -54,7 +54,7 @@ def test_policy_in_english_is_a_translation(client):
 
 def test_policy_is_data_not_a_template(app):
     with app.app_context():
-        v1 = db.session.scalar(select(PolicyVersion).filter_by(version=1))
+        v1 = db.session.scalar(select(PolicyVersion).filter_by(kind="privacy", version=1))
         assert v1.effective_from == date(2021, 1, 1)
         assert v1.body_sq.startswith("Politika e privatësisë")
         assert (v1.effective_from - v1.published_at.date()).days >= 10

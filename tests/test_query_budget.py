@@ -87,8 +87,8 @@ def page_urls(app, values) -> list[str]:
         for name in rule.arguments:
             if rule.endpoint == "catalogue.category":
                 args[name] = values["category_slug"]
-            elif name == "number" and "policy" in rule.endpoint or rule.endpoint.endswith(
-                    "privacy.version"):
+            elif name == "number" and ("policy" in rule.endpoint or "terms" in rule.endpoint
+                                       or rule.endpoint.endswith("privacy.version")):
                 args[name] = values["policy_number"]
             elif name == "number" and "sitemap" in rule.endpoint:
                 args[name] = 1
@@ -116,7 +116,9 @@ def over_budget(found) -> dict:
 
 def test_the_walk_covers_shop_and_admin_pages(app, shop):
     urls = page_urls(app, shop["values"])
-    for expected in ("/", "/account", "/cart", "/checkout/review", "/admin/",
+    for expected in ("/", "/account", "/cart", "/checkout/review", "/admin/", "/terms",
+                     "/terms/versions/1", "/terms/versions/1.pdf", "/admin/terms",
+                     "/admin/terms/1",
                      f"/orders/{shop['orders'][0]}", f"/admin/orders/{shop['orders'][0]}"):
         assert expected in urls
 

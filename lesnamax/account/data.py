@@ -49,6 +49,8 @@ def export(user: User) -> dict:
                 "purpose": c.purpose,
                 "granted": c.granted,
                 "policy_version": c.policy_version.version,
+                # Which document the version numbers: "privacy" or "terms" (of sale).
+                "document": c.policy_version.kind,
                 "at": _iso(c.at),
                 "ip": c.ip,
                 "user_agent": c.user_agent,

@@ -16,6 +16,7 @@ from . import bp
 SUBJECT_LABELS = {
     "product": _l("Product"), "category": _l("Category"), "order": _l("Order"),
     "user": _l("Customer"), "disclosure": _l("Disclosure"), "policy": _l("Policy version"),
+    "terms": _l("Terms of sale version"),
 }
 SUBJECT_TYPES = tuple(SUBJECT_LABELS)
 #: Where an event's record can be opened: subject type -> (endpoint, argument, as int).
@@ -25,6 +26,7 @@ SUBJECT_PAGES = {
     "user": ("admin.customer", "user_id", True),
     "category": ("admin.edit_category", "category_id", True),
     "policy": ("admin.policy", "number", True),
+    "terms": ("admin.terms_version", "number", True),
 }
 
 

@@ -36,6 +36,11 @@ class PricedLine:
     price_changed: bool
     image: object | None
     made_to_order: bool = False
+    #: The main characteristics the review page states before the order (vocabulary codes
+    #: and centimetres, None when the owner left them out).
+    material: str | None = None
+    colour: str | None = None
+    size_cm: tuple[int | None, int | None, int | None] = (None, None, None)
 
     @property
     def total_cents(self) -> int:
@@ -78,7 +83,9 @@ def priced(lines) -> list[PricedLine]:
             available=product.active and product.stock > 0,
             price_changed=price != line.price_when_added_cents,
             image=product.images[0] if product.images else None,
-            made_to_order=product.made_to_order,
+            made_to_order=product.made_to_order, material=product.material,
+            colour=product.colour,
+            size_cm=(product.width_cm, product.depth_cm, product.height_cm),
         ))
     return result
 

@@ -95,3 +95,6 @@ class ReviewForm(FlaskForm):
     #: The cart the page showed, so a second tab finds the order the first one placed from it.
     cart_id = HiddenField(validators=[Regexp(r"[0-9]{1,9}\Z", message=REQUIRED)])
     accept_policy = BooleanField()
+    #: Required for every order; checked by ``placing`` (a missing tick is a 422 that keeps
+    #: everything, not an expired form).
+    accept_terms = BooleanField()

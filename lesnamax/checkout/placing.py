@@ -4,7 +4,8 @@ Every way a "place order" POST can end is here, in the order it is decided: an o
 placed with this key or from this cart (a second click, a re-post, another tab) is found first,
 even though its cart is gone by now; then the page's own state (cart, steps, form) and the
 policy; then ``orders.place_order``, whose single write transaction claims the cart, checks the
-figures the page showed, takes the stock and writes the order with the policy acceptance.
+figures the page showed, takes the stock and writes the order with the acceptance of the
+terms of sale (every order) and of a new privacy policy (when one is in force).
 Once it is committed, ``order_placed`` is sent, and its receiver confirms a cash order by
 e-mail (orders/signals.py).
 """
@@ -18,6 +19,7 @@ from ..account.models import User
 from ..orders import services as orders
 from ..orders.models import Order
 from ..privacy import services as privacy
+from ..privacy.models import TERMS
 from ..web import Visit
 
 #: The order of this review's cart was placed, by this request or a twin of it.
@@ -36,6 +38,8 @@ CHANGED = "changed"
 OUT_OF_STOCK = "out_of_stock"
 #: A new privacy policy is in force and its box was not ticked.
 NEEDS_POLICY = "needs_policy"
+#: The terms of sale in force were not accepted (their box is required for every order).
+NEEDS_TERMS = "needs_terms"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Ask:
     seen: str  # the fingerprint of the figures the page showed
     valid: bool  # the form validated (CSRF token included)
     accepted_policy: bool
+    accepted_terms: bool
     language: str
     today: date
 
@@ -85,19 +90,28 @@ def place(ask: Ask) -> Placement:
         found = orders.already_placed(ask.user.id, cart_id=ask.reviewed_cart_id)
         return _answer(FOUND, found, ask) if found is not None else Placement(CHANGED)
     needs_policy = privacy.needs_acceptance(ask.user, ask.today)
-    if needs_policy and not ask.accepted_policy:
+    # The contract is made on the terms in force: accepted with every order (none in force
+    # only before the first version was published, as in a database from before them).
+    needs_terms = privacy.state(ask.today, TERMS).in_force is not None
+    missing_terms = needs_terms and not ask.accepted_terms
+    if (needs_policy and not ask.accepted_policy) or missing_terms:
         # The page shown again must carry today's figures: a change is said first.
         holds = orders.figures_hold(orders.priced_lines(ask.cart_id), ask.delivery, ask.seen)
-        return Placement(NEEDS_POLICY if holds else CHANGED)
+        return Placement((NEEDS_TERMS if missing_terms else NEEDS_POLICY) if holds else CHANGED)
 
-    def accept_policy(order: Order) -> None:
-        privacy.record_acceptance(ask.user, ask.visit, ask.today, order_id=order.id)
+    def accept(order: Order) -> None:
+        # In the order's own transaction: the order and the acceptances are kept together.
+        if needs_terms:
+            order.terms_version = privacy.accept_terms(ask.user, ask.visit, ask.today,
+                                                       order.id).version
+        if needs_policy:
+            privacy.record_acceptance(ask.user, ask.visit, ask.today, order_id=order.id)
 
     try:
         order = orders.place_order(
             ask.cart_id, ask.user.id, ask.delivery, ask.key, ip=ask.visit.ip,
             language=ask.language, policy_version=privacy.state(ask.today).in_force,
-            seen=ask.seen, with_order=accept_policy if needs_policy else None)
+            seen=ask.seen, with_order=accept)
     except orders.FiguresChanged:
         return Placement(CHANGED)
     except orders.OutOfStock as short:

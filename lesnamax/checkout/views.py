@@ -23,7 +23,7 @@ from ..privacy import services as privacy
 from ..shoptime import shop_today
 from ..text import whole_number
 from ..web import visit
-from . import forms, placing, state
+from . import forms, placing, precontract, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
 
@@ -124,10 +124,12 @@ def _review(form, status: int, problem: str | None = None):
     totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
     # The form carries what this page shows, so placing can tell whether anything changed.
     form.fingerprint.data, form.cart_id.data = _fingerprint(lines), str(cart.id)
+    today = shop_today()
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
-        needs_acceptance=privacy.needs_acceptance(current_user, shop_today()),
-        problem=problem, step="review", steps=state.STEPS,
+        needs_acceptance=privacy.needs_acceptance(current_user, today),
+        problem=problem, step="review", steps=state.STEPS, **precontract.information(
+            current_user, lines, totals, today),
     ), status
 
 
@@ -152,6 +154,7 @@ def place():
         delivery=_delivery() if lines and state.first_missing() == "review" else None,
         seen=form.fingerprint.data or "", valid=form.validate_on_submit(),
         accepted_policy=bool(form.accept_policy.data),
+        accepted_terms=bool(form.accept_terms.data),
         language=current_code(), today=shop_today()))
     if result.outcome == placing.PLACED:
         state.clear()
@@ -163,9 +166,17 @@ def place():
         return _guard("review") or redirect(url_for("cart.show"), 303)
     if result.outcome == placing.EXPIRED:
         return _review(form, 400, _("The form expired. Please check your order and try again."))
+    if result.outcome == placing.NEEDS_TERMS:
+        message = _("Please accept the terms of sale to place the order.")
+        form.accept_terms.errors = [message]
+        if not form.accept_policy.data and privacy.needs_acceptance(current_user, shop_today()):
+            form.accept_policy.errors = [
+                _("Please accept the privacy policy in force to place the order.")]
+        return _review(form, 422, message)
     if result.outcome == placing.NEEDS_POLICY:
-        return _review(form, 422,
-                       _("Please accept the privacy policy in force to place the order."))
+        message = _("Please accept the privacy policy in force to place the order.")
+        form.accept_policy.errors = [message]
+        return _review(form, 422, message)
     if result.outcome == placing.OUT_OF_STOCK:
         g.pop("priced_cart", None)  # the page shows the stock left
         short = result.short

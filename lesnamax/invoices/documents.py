@@ -57,7 +57,7 @@ def send_credit_note(order: Order, invoice: Invoice, note: CreditNote) -> bool:
             "orders.show", number=order.number)
         mail.send(order.email, _("Credit note for your order %(number)s", number=order.number),
                   "credit_note", order=order, invoice=invoice, note=note, link=link,
-                  attachments=[(filename(note.number), PDF, document)])
+                  attachments=[mail.Attachment(filename(note.number), document)])
     return True
 
 

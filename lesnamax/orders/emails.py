@@ -14,7 +14,7 @@ from .. import cache, mail, media
 from ..catalogue.models import ProductImage
 from ..extensions import db
 from ..i18n import LOCALES
-from . import labels
+from . import labels, signals
 from .models import (
     CANCELLED,
     CASH,
@@ -25,6 +25,10 @@ from .models import (
     Order,
     OrderLine,
 )
+
+#: The consumer's withdrawal period for a distance contract, counted from delivery (Law 06/L-034's
+#: distance-contract chapter, as Directive 2011/83 art. 9).
+WITHDRAWAL_DAYS = 14
 
 #: Orders whose confirmation is due: cash orders once placed, card orders once paid.
 _CONFIRMED_CARD = (PAID, PROCESSING, SHIPPED, DELIVERED)
@@ -64,8 +68,24 @@ def _send(order: Order) -> None:
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
+        attachments = _attachments(order)
         mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
-                  link=link, images=_pictures(lines))
+                  link=link, images=_pictures(lines), attachments=attachments,
+                  withdrawal_days=WITHDRAWAL_DAYS,
+                  excepted=[line for line in lines if line.made_to_order])
+
+
+def _attachments(order: Order) -> list[mail.Attachment]:
+    """The documents a later area adds to the confirmation (the terms of sale as PDF).
+
+    Asked directly, not through the logging ``signals.send``: a receiver that fails fails the
+    confirmation, and with it the transaction, rather than send a contract without its terms.
+    """
+    found: list[mail.Attachment] = []
+    app = current_app._get_current_object()
+    for _receiver, answer in signals.confirmation_attachments.send(app, order=order):
+        found.extend(answer or [])
+    return found
 
 
 def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:

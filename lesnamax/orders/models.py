@@ -80,6 +80,9 @@ class Order(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="sq")
     ip: Mapped[str | None] = mapped_column(String(45))
     policy_version: Mapped[int] = mapped_column(Integer)
+    #: The terms of sale the customer accepted for this order (None: placed before the terms
+    #: existed, or by a tool); the confirmation attaches that version.
+    terms_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

@@ -28,6 +28,12 @@ order_paid = _signals.signal("order-paid")
 #: (``payments.on_delivery.switch_to_cash``).
 order_switched_to_cash = _signals.signal("order-switched-to-cash")
 
+#: A question, not news: what documents go with this order's confirmation e-mail? Sent by
+#: ``orders.emails`` inside the transaction that writes the confirmation (the outbox keeps the
+#: whole message), so a receiver only reads. Each receiver returns a list of
+#: ``mail.Attachment``; the privacy area answers with the terms of sale as PDF.
+confirmation_attachments = _signals.signal("confirmation-attachments")
+
 #: The owner moved an order to a final status (``orders.manage.change_status``). The account
 #: area erases there what an erased customer's order kept until it was closed.
 order_closed = _signals.signal("order-closed")

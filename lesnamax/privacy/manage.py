@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import _l
 from ..shoptime import shop_day
 from . import services
-from .models import PRIVACY_POLICY, ConsentRecord, Disclosure, PolicyVersion
+from .models import ACCEPTED_BY, PRIVACY, ConsentRecord, Disclosure, PolicyVersion
 
 IN_FORCE, PENDING, PAST = "in_force", "pending", "past"
 
@@ -29,14 +29,16 @@ class VersionRow:
     accepted: int
 
 
-def listing(today: date) -> list[VersionRow]:
-    """Return every version, newest first, with how many customers accepted it (one query)."""
+def listing(today: date, kind: str = PRIVACY) -> list[VersionRow]:
+    """Return every version of ``kind``, newest first, with how many customers accepted it
+    (one query)."""
     rows = db.session.execute(
         select(PolicyVersion.version, PolicyVersion.published_at, PolicyVersion.effective_from,
                func.count(distinct(ConsentRecord.user_id)))
         .outerjoin(ConsentRecord, and_(ConsentRecord.policy_version_id == PolicyVersion.id,
-                                       ConsentRecord.purpose == PRIVACY_POLICY,
+                                       ConsentRecord.purpose == ACCEPTED_BY[kind],
                                        ConsentRecord.granted.is_(True)))
+        .where(PolicyVersion.kind == kind)
         .group_by(PolicyVersion.id, PolicyVersion.version, PolicyVersion.published_at,
                   PolicyVersion.effective_from)
         .order_by(PolicyVersion.version.desc())
@@ -56,9 +58,10 @@ def _day_after(day: date) -> date:
     return day if day == date.max else day + timedelta(days=1)
 
 
-def draft(today: date) -> dict:
+def draft(today: date, kind: str = PRIVACY) -> dict:
     """Return the new version's starting values: the latest text, the earliest allowed day."""
-    latest = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.version.desc()))
+    latest = db.session.scalar(select(PolicyVersion).where(PolicyVersion.kind == kind)
+                               .order_by(PolicyVersion.version.desc()))
     earliest = today + timedelta(days=services.NOTICE_DAYS)
     if latest is None:
         return {"effective_from": earliest}
@@ -66,23 +69,25 @@ def draft(today: date) -> dict:
             "effective_from": max(earliest, _day_after(latest.effective_from))}
 
 
-def next_number() -> int:
+def next_number(kind: str = PRIVACY) -> int:
     """Return the number the next published version gets (as services.publish does)."""
-    return (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
+    return services.next_number(kind)
 
 
-def publish(values: dict, now: datetime, actor: Actor) -> PolicyVersion:
-    """Publish a new version, audited in the same commit.
+def publish(values: dict, now: datetime, actor: Actor, kind: str = PRIVACY) -> PolicyVersion:
+    """Publish a new version of ``kind``, audited in the same commit.
 
     Raises services.PolicyError (nothing published, nothing recorded) when the rules say no.
     """
-    audit.record(actor, "policy.publish", "policy", next_number(),
+    # The privacy policy keeps the names its audit trail always had.
+    target = "policy" if kind == PRIVACY else kind
+    audit.record(actor, f"{target}.publish", target, next_number(kind),
                  f"effective_from={values['effective_from'].isoformat()}")
     try:
         created = services.publish(values["body_sq"], values["body_en"],
                                    values["effective_from"], now,
                                    summary_sq=values.get("summary_sq") or "",
-                                   summary_en=values.get("summary_en") or "")
+                                   summary_en=values.get("summary_en") or "", kind=kind)
     except services.PolicyError:
         db.session.rollback()  # drops the audit event too: nothing was published
         raise

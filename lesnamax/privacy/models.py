@@ -4,22 +4,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalogue.models import Localized, utcnow
 from ..extensions import db
 
 #: Consent purposes. The first two are required at registration; marketing is optional.
+#: The terms of sale are accepted with every order (the contract is made on those terms).
 PRIVACY_POLICY = "privacy_policy"
 AGE = "age_or_guardian"
 MARKETING = "marketing"
-PURPOSES = (PRIVACY_POLICY, AGE, MARKETING)
+TERMS_OF_SALE = "terms_of_sale"
+PURPOSES = (PRIVACY_POLICY, AGE, MARKETING, TERMS_OF_SALE)
+
+#: The kinds of versioned document: each numbers its versions from 1 and has its own "in force".
+PRIVACY, TERMS = "privacy", "terms"
+KINDS = (PRIVACY, TERMS)
+#: The consent purpose that accepts a version of each kind.
+ACCEPTED_BY = {PRIVACY: PRIVACY_POLICY, TERMS: TERMS_OF_SALE}
 
 
 class PolicyVersion(Localized, db.Model):
+    """One version of the privacy policy or of the terms of sale (``kind``)."""
+
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_policy_version_kind_version"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(10), default=PRIVACY, server_default=PRIVACY)
+    version: Mapped[int] = mapped_column(Integer)
     body_sq: Mapped[str] = mapped_column(Text)
     body_en: Mapped[str] = mapped_column(Text)
     #: What changed since the previous version, shown with the notice and at re-acceptance.

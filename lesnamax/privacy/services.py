@@ -1,5 +1,9 @@
 """Policy versions (with the 10-day rule), consents, and what a customer may see or erase
-(including the disclosures of their data that the owner recorded in ``manage``)."""
+(including the disclosures of their data that the owner recorded in ``manage``).
+
+Two kinds of document are versioned the same way (``models.KINDS``): the privacy policy and the
+terms of sale. Every function takes the ``kind``; the privacy policy is the default, so the
+callers written before the terms existed read what they always read."""
 
 from __future__ import annotations
 
@@ -11,7 +15,16 @@ from sqlalchemy import func, select
 from .. import cache
 from ..extensions import db
 from ..shoptime import shop_day
-from .models import MARKETING, PRIVACY_POLICY, ConsentRecord, Disclosure, PolicyVersion
+from .models import (
+    ACCEPTED_BY,
+    MARKETING,
+    PRIVACY,
+    PRIVACY_POLICY,
+    TERMS,
+    ConsentRecord,
+    Disclosure,
+    PolicyVersion,
+)
 
 #: Changes are published this many days before they take effect (the policy's own words).
 NOTICE_DAYS = 10
@@ -49,9 +62,10 @@ class PolicyState:
     pending_from: date | None
 
 
-def _versions_on(today: date) -> PolicyState:
+def _versions_on(today: date, kind: str) -> PolicyState:
     rows = db.session.execute(
-        select(PolicyVersion.version, PolicyVersion.effective_from).order_by(
+        select(PolicyVersion.version, PolicyVersion.effective_from)
+        .where(PolicyVersion.kind == kind).order_by(
             PolicyVersion.effective_from, PolicyVersion.version
         )
     ).all()
@@ -61,7 +75,7 @@ def _versions_on(today: date) -> PolicyState:
     return PolicyState(current, pending, starts)
 
 
-def state(today: date) -> PolicyState:
+def state(today: date, kind: str = PRIVACY) -> PolicyState:
     """Return which version is in force and which is pending, cached per process.
 
     Every page shows the pending notice, so this must not cost a query per request. The
@@ -70,22 +84,24 @@ def state(today: date) -> PolicyState:
     """
     stamp = cache.generation("policy")
     seconds = CACHE_SECONDS if stamp is None else 24 * 3600
-    return cache.remember(("policy_state", stamp, today), seconds, lambda: _versions_on(today))
+    return cache.remember(("policy_state", stamp, today, kind), seconds,
+                          lambda: _versions_on(today, kind))
 
 
 def forget_cache() -> None:
     cache.forget("policy_state")
 
 
-def version(number: int) -> PolicyVersion | None:
-    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.version == number))
+def version(number: int, kind: str = PRIVACY) -> PolicyVersion | None:
+    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.kind == kind,
+                                                         PolicyVersion.version == number))
 
 
-def in_force(today: date) -> PolicyVersion:
-    number = state(today).in_force
-    found = version(number) if number is not None else None
+def in_force(today: date, kind: str = PRIVACY) -> PolicyVersion:
+    number = state(today, kind).in_force
+    found = version(number, kind) if number is not None else None
     if found is None:
-        raise PolicyError("no privacy policy is in force")
+        raise PolicyError(f"no {kind} version is in force")
     return found
 
 
@@ -96,8 +112,10 @@ def publish(
     now: datetime,
     summary_sq: str = "",
     summary_en: str = "",
+    kind: str = PRIVACY,
 ) -> PolicyVersion:
-    """Schedule a new version; it must take effect at least NOTICE_DAYS after ``now``.
+    """Schedule a new version of ``kind``; it must take effect at least NOTICE_DAYS after
+    ``now``.
 
     And at most MAX_AHEAD_DAYS after ``now`` (counted in the shop's days, like the admin form).
     """
@@ -120,13 +138,15 @@ def publish(
             TOO_FAR,
             last,
         )
-    latest = db.session.scalar(select(func.max(PolicyVersion.effective_from)))
+    latest = db.session.scalar(select(func.max(PolicyVersion.effective_from))
+                               .where(PolicyVersion.kind == kind))
     if latest is not None and effective_from <= latest:
         raise PolicyError(
             "a new version must take effect after the latest one", NOT_AFTER_LATEST, latest
         )
-    number = (db.session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
+    number = next_number(kind)
     created = PolicyVersion(
+        kind=kind,
         version=number,
         body_sq=body_sq.strip(),
         body_en=body_en.strip(),
@@ -139,6 +159,12 @@ def publish(
     db.session.commit()
     forget_cache()
     return created
+
+
+def next_number(kind: str = PRIVACY) -> int:
+    """Return the number the next published version of ``kind`` gets."""
+    return (db.session.scalar(select(func.max(PolicyVersion.version))
+                              .where(PolicyVersion.kind == kind)) or 0) + 1
 
 
 def record_consent(
@@ -175,23 +201,24 @@ def latest_consents(history: list[ConsentRecord]) -> dict[str, ConsentRecord]:
     return latest
 
 
-def accepted_version(user) -> int | None:
-    """Return the newest policy version the user accepted."""
+def accepted_version(user, kind: str = PRIVACY) -> int | None:
+    """Return the newest version of ``kind`` the user accepted."""
     return db.session.scalar(
         select(func.max(PolicyVersion.version))
         .join(ConsentRecord, ConsentRecord.policy_version_id == PolicyVersion.id)
         .where(
+            PolicyVersion.kind == kind,
             ConsentRecord.user_id == user.id,
-            ConsentRecord.purpose == PRIVACY_POLICY,
+            ConsentRecord.purpose == ACCEPTED_BY[kind],
             ConsentRecord.granted.is_(True),
         )
     )
 
 
-def needs_acceptance(user, today: date) -> bool:
+def needs_acceptance(user, today: date, kind: str = PRIVACY) -> bool:
     """True when a version newer than the user's last accepted one is in force."""
-    current = state(today).in_force
-    return current is not None and (accepted_version(user) or 0) < current
+    current = state(today, kind).in_force
+    return current is not None and (accepted_version(user, kind) or 0) < current
 
 
 def accept_current(user, visit, today: date) -> None:
@@ -204,6 +231,17 @@ def record_acceptance(user, visit, today: date, order_id: int | None = None) -> 
     """Add the acceptance of the version in force (with the order it was given for, if any)
     to the caller's transaction."""
     record_consent(user, PRIVACY_POLICY, True, in_force(today), visit, order_id=order_id)
+
+
+def accept_terms(user, visit, today: date, order_id: int) -> PolicyVersion:
+    """Add the acceptance of the terms of sale in force, given for the order ``order_id``, to
+    the caller's transaction; return that version (the order keeps its number).
+
+    The terms are the contract's: they are accepted with every order, not once per account,
+    so the ledger says which version each order was made on."""
+    terms = in_force(today, TERMS)
+    record_consent(user, ACCEPTED_BY[TERMS], True, terms, visit, order_id=order_id)
+    return terms
 
 
 def set_marketing(user, granted: bool, visit, today: date) -> None:

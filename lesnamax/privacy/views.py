@@ -1,5 +1,6 @@
-"""Privacy: the policy and its versions, re-acceptance, consents (export and erasure of an
-account are the account area's: account/data_views.py)."""
+"""Privacy: the policy and its versions, re-acceptance, consents; the terms of sale and their
+versions, also as PDF (export and erasure of an account are the account area's:
+account/data_views.py)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import htmx
+from .. import htmx, trader
+from ..i18n import current_code
 from ..shoptime import shop_today
 from ..site import safe_next
 from ..web import NOTICE_COOKIE, visit
 from . import services
+from . import terms as documents
 from .forms import AcceptForm, MarketingForm
+from .models import TERMS
 
 bp = Blueprint("privacy", __name__)
 
@@ -40,6 +44,32 @@ def version(number: int):
         abort(404)
     current = services.state(shop_today()).in_force
     return render_template("privacy/policy.html", policy=found, is_current=number == current)
+
+
+@bp.get("/terms")
+def terms():
+    today = shop_today()
+    current = services.in_force(today, TERMS)
+    # A published version not yet in force is announced here (it applies to later orders).
+    return render_template("privacy/terms.html", policy=current, is_current=True,
+                           trader=trader.details(), coming=services.state(today, TERMS))
+
+
+@bp.get("/terms/versions/<int:number>")
+def terms_version(number: int):
+    found = services.version(number, TERMS) or abort(404)
+    current = services.state(shop_today(), TERMS).in_force
+    return render_template("privacy/terms.html", policy=found, is_current=number == current,
+                           trader=trader.details())
+
+
+@bp.get("/terms/versions/<int:number>.pdf")
+def terms_pdf(number: int):
+    found = services.version(number, TERMS) or abort(404)
+    response = Response(documents.pdf_of(found, current_code()), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{documents.filename(found.version)}"')
+    return response
 
 
 @bp.post("/privacy/notice/dismiss")

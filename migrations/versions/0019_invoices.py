@@ -1,14 +1,14 @@
 """invoices: invoices and credit notes numbered per year, fiscal receipts, the company buyer
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-06 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

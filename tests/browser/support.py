@@ -404,5 +404,10 @@ def go_through_checkout(
         watch.axe(page, "the checkout's review page")
 
 
-def place_order_button(page: Page):
-    return page.get_by_role("button", name=re.compile(r"^Përfundo porosinë · "))
+def place_order_button(page: Page, accept_terms: bool = True):
+    """The review page's button, with the terms of sale accepted first as a customer does
+    (their box is required for every order); ``accept_terms=False`` leaves the box as it is."""
+    terms = page.get_by_role("checkbox", name=re.compile(r"^I kam lexuar dhe i pranoj kushtet"))
+    if accept_terms and terms.count() and not terms.is_checked():
+        terms.check()
+    return page.get_by_role("button", name=re.compile(r"^Porosit me detyrim pagese · "))

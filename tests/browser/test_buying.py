@@ -54,8 +54,9 @@ def quantity(page: Page, product):
 
 
 def totals(page: Page):
-    """The totals list of the page as {term: value}."""
-    dl = page.locator("dl.totals")
+    """The totals list of the page as {term: value} (the cart's: on the review page the
+    pre-contract information repeats the total with its VAT further down)."""
+    dl = page.locator("dl.totals").first
     terms = dl.locator("dt").all_inner_texts()
     values = dl.locator("dd").all_inner_texts()
     return {t.strip(): re.sub(r"\s+", " ", v.strip()) for t, v in zip(terms, values, strict=True)}
@@ -66,7 +67,7 @@ def norm(text: str) -> str:
 
 
 def to_the_bank(page: Page, watch, where: str) -> None:
-    """Press "Përfundo porosinë" (card) and stop on the hand-off page to check it, then go on.
+    """Press "Porosit me detyrim pagese" (card), stop on the hand-off page to check it, go on.
 
     With JavaScript the page sends its form to the bank at once. The bank's answer is held
     back (a 204 leaves the browser where it is) while axe-core checks the page; then the
@@ -192,7 +193,7 @@ def test_buy_with_a_card_approved(page: Page, new_context, shelf, outbox, live_s
     go_through_checkout(page, payment=CARD, watch=watch)
     expect(page.locator("#cart-lines li.line")).to_have_count(2)
     expect(page.locator(".review-grid")).to_contain_text(CARD)
-    expect(place_order_button(page)).to_have_text(f"Përfundo porosinë · {euros(subtotal)}")
+    expect(place_order_button(page)).to_have_text(f"Porosit me detyrim pagese · {euros(subtotal)}")
 
     # The hand-off to the bank, then the bank's page (on the shop's origin: the sandbox).
     to_the_bank(page, watch, "the bank hand-off page")

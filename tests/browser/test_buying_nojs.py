@@ -89,7 +89,7 @@ def test_cash_checkout_without_javascript(nojs_page: Page, shelf, outbox, watch)
 
     go_through_checkout(page, payment=CASH)
     expect(page.locator("#cart-lines li.line")).to_have_count(2)
-    expect(place_order_button(page)).to_have_text(f"Përfundo porosinë · {euros(subtotal)}")
+    expect(place_order_button(page)).to_have_text(f"Porosit me detyrim pagese · {euros(subtotal)}")
     place_order_button(page).click()
 
     expect(page).to_have_url(re.compile(r"/orders/LM-\d{4}-\d{6}$"))
