@@ -39,8 +39,10 @@ def connect_signals() -> None:
     from .catalogue import signals as catalogue
     from .orders import manage
     from .orders import signals as orders
+    from .returns import signals as returns
 
     orders.order_closed.connect(data.on_order_closed)
+    returns.return_closed.connect(data.on_order_closed)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
 
@@ -100,9 +102,10 @@ def register_blueprints(app: Flask) -> None:
     from .payments import sandbox
     from .payments.views import bp as payments_bp
     from .privacy.views import bp as privacy_bp
+    from .returns.views import bp as returns_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, site.bp, media.bp, admin_bp):
+                      payments_bp, returns_bp, site.bp, media.bp, admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

@@ -63,9 +63,12 @@ def _send(order: Order) -> None:
     with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
+        # The returns area's page, by its endpoint's name (a later area: no import).
+        withdraw_link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "returns.withdraw", number=order.number)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
         mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
-                  link=link, images=_pictures(lines))
+                  link=link, withdraw_link=withdraw_link, images=_pictures(lines))
 
 
 def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:

@@ -87,6 +87,8 @@ class Order(db.Model):
     #: Set once, when the confirmation e-mail was written to the outbox (cash: at placing;
     #: card: when paid), in the same transaction; the outbox row says when it was delivered.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: When it became delivered (``services.set_status``): the 14 days to withdraw run from it.
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",
