@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import shoptime
 from ..i18n import _l
 from ..money import parse_euros
 from ..orders import manage as manage_orders
@@ -13,7 +14,6 @@ from ..returns import forms as return_forms
 from ..returns import labels
 from ..returns import manage as returns
 from ..returns.models import CARD
-from ..shoptime import now
 from . import bp, current_actor, order_money
 
 REFUSED = {
@@ -34,7 +34,7 @@ def returns_list():
     if state not in labels.STATE:
         state = ""
     rows = returns.listing(current_actor(), state)
-    moment = now()
+    moment = shoptime.now()
     return render_template("admin/returns/list.html", active_page="returns_list", rows=rows,
                            state=state, states=labels.STATE, kinds=labels.KIND,
                            days_left=lambda ret: returns.days_left(ret, moment))
@@ -49,8 +49,8 @@ def _page(return_id: int, code: int = 200, error: str | None = None, typed=None)
     found = returns.record(return_id, current_actor()) or abort(404)
     return render_template("admin/returns/return.html", active_page="returns_list", rec=found,
                            states=labels.STATE, kinds=labels.KIND, error=error,
-                           typed=typed or {}, days_left=returns.days_left(found.ret, now()),
-                           due=returns.due_day(found.ret)), code
+                           typed=typed or {}, due=returns.due_day(found.ret),
+                           days_left=returns.days_left(found.ret, shoptime.now())), code
 
 
 def _back(return_id: int, message: str):
@@ -72,7 +72,7 @@ def _expected() -> str:
 @bp.post("/returns/<int:return_id>/receive")
 def return_receive(return_id: int):
     try:
-        returns.receive(return_id, _expected(), current_actor(), now())
+        returns.receive(return_id, _expected(), current_actor(), shoptime.now())
     except LookupError:
         abort(404)
     except returns.Stale as stale:
@@ -84,7 +84,7 @@ def return_receive(return_id: int):
 def return_reject(return_id: int):
     reason = request.form.get("reason", "").strip()[:REASON_MAX]
     try:
-        returns.reject(return_id, _expected(), reason, current_actor(), now())
+        returns.reject(return_id, _expected(), reason, current_actor(), shoptime.now())
     except LookupError:
         abort(404)
     except returns.Stale as stale:
@@ -105,9 +105,9 @@ def return_refund(return_id: int):
             raise returns.Refused(returns.Refused.AMOUNT)
         if found.order.payment_method == CARD:
             _ret, result = returns.refund_card(return_id, _expected(), amount,
-                                               current_actor(), now())
+                                               current_actor(), shoptime.now())
         else:
-            returns.refund_cash(return_id, _expected(), amount, current_actor(), now())
+            returns.refund_cash(return_id, _expected(), amount, current_actor(), shoptime.now())
             return _back(return_id, _("The cash refund is recorded; the e-mail to the customer "
                                       "is in the outbox."))
     except LookupError:
@@ -136,7 +136,7 @@ def return_start(number: str):
     try:
         wanted = return_forms.quantities(request.form, [line.id for line in lines])
         reason = request.form.get("reason", "").strip()[:REASON_MAX]
-        ret = returns.start(number, wanted, reason, current_actor(), now())
+        ret = returns.start(number, wanted, reason, current_actor(), shoptime.now())
     except return_forms.BadQuantity:
         return _start_page(order, lines, 422, str(REFUSED[returns.Refused.BAD_LINES]))
     except returns.Refused as refused:
