@@ -17,9 +17,11 @@ from .test_checkout import go_to_review, place_form
 BUDGET = 6
 #: Pages allowed more, and why.
 OWN_BUDGET = {
-    # The owner's dashboard: six figures, plus the double charges and the outbox's counts,
-    # each one query whatever the shop's size.
-    "/admin/": 8,
+    # The owner's dashboard: six figures, plus the double charges, the outbox's counts and
+    # the returns waiting (their count and deadline), each one query whatever the shop's size.
+    "/admin/": 9,
+    # One order's record: its payment history and its returns (one query each).
+    "/admin/orders/LM-2026-000001": 7,
 }
 #: Files and redirects with no page of their own.
 NOT_PAGES = {"static", "media.product_image", "site.set_language"}
@@ -41,10 +43,17 @@ def shop(app, client, make_product, make_user, login, make_admin):
     client.post("/cart/add", data={"product_id": products[1].id})  # a cart for the checkout
     go_to_review(client, payment="cash")
     with app.app_context():
+        from lesnamax import shoptime
         from lesnamax.account.models import User
         from lesnamax.catalogue.models import Category, Product
         from lesnamax.extensions import db
+        from lesnamax.orders.models import OrderLine
+        from lesnamax.returns import services as returns
 
+        # A withdrawal of the cash order: the customer's acknowledgement, the owner's return.
+        line_id = db.session.scalar(db.select(OrderLine.id).order_by(OrderLine.id))
+        withdrawn = returns.withdraw(orders[0], user.id, {line_id: 1}, "", "e" * 32,
+                                     shoptime.now())
         product = db.session.get(Product, products[0].id)
         category = db.session.get(Category, product.category_id)
         values = {
@@ -52,7 +61,7 @@ def shop(app, client, make_product, make_user, login, make_admin):
             "category_id": product.category_id, "product_id": product.id, "number": orders[0],
             "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
             "field": "phone", "token": "x", "secret": "x", "policy_number": 1,
-            "movement_id": 1, "attempt_id": 1,
+            "movement_id": 1, "attempt_id": 1, "return_id": withdrawn.id,
         }
     return {"user": user, "admin": make_admin(), "values": values, "orders": orders}
 

@@ -113,23 +113,34 @@ def waiting(now: datetime) -> tuple[int, int | None]:
 
 
 def record(return_id: int, actor: Actor | None = None) -> Record | None:
-    """The return with its order and named lines; viewing it is audited (personal data)."""
-    ret = db.session.scalar(select(Return).where(Return.id == return_id)
-                            .options(selectinload(Return.lines)))
-    if ret is None:
+    """The return with its order and named lines; viewing it is audited (personal data).
+
+    Four queries whatever the order's size: the return with its order, the order's lines,
+    and every return line of the order (this return's, and what all of them take back).
+    """
+    found = db.session.execute(select(Return, Order).join(Order, Order.id == Return.order_id)
+                               .where(Return.id == return_id)).first()
+    if found is None:
         return None
+    ret, order = found
     if actor is not None:
         audit.record_now(actor, "return.view", "return", str(return_id))
-        ret = db.session.scalar(select(Return).where(Return.id == return_id)
-                                .options(selectinload(Return.lines)))
-    order = db.session.scalar(select(Order).where(Order.id == ret.order_id)
-                              .options(selectinload(Order.lines)))
-    by_id = {line.id: line for line in order.lines}
-    lines = [(by_id[row.order_line_id], row.quantity) for row in ret.lines]
+    order_lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
+                                     .order_by(OrderLine.id)).all()
+    by_id = {line.id: line for line in order_lines}
+    returned: dict[int, int] = {}
+    lines = []
+    for owner_id, line_id, quantity, state in db.session.execute(
+            select(ReturnLine.return_id, ReturnLine.order_line_id, ReturnLine.quantity,
+                   Return.state).join(Return, Return.id == ReturnLine.return_id)
+            .where(Return.order_id == order.id).order_by(ReturnLine.id)):
+        if state != REJECTED:
+            returned[line_id] = returned.get(line_id, 0) + quantity
+        if owner_id == ret.id:
+            lines.append((by_id[line_id], quantity))
     value = sum(line.unit_price_cents * quantity for line, quantity in lines)
-    returned = services.withdrawn(order.id)
-    whole = all(returned.get(line.id, 0) >= line.quantity for line in order.lines)
-    suggested = value + (order.delivery_cents if whole else 0)
+    whole = all(returned.get(line.id, 0) >= line.quantity for line in order_lines)
+    suggested = value + (order.delivery_cents if whole and ret.state != REJECTED else 0)
     bank = _bank_state(order.id, ret.id) if order.payment_method == CARD else None
     return Record(ret, order, lines, value, suggested, bank)
 
