@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
+from lesnamax.orders.models import Order
 from lesnamax.returns.models import Return
 
 from .account_support import outbox_messages, text_of
@@ -175,3 +176,28 @@ def test_customers_see_the_state_on_their_order(app, client, placed, make_admin,
     assert "malli i pranuar" in page and f"/withdrawals/{ret_id}" in page
     with app.app_context():
         assert db.session.get(Return, ret_id).received_at is not None
+
+
+def test_an_order_cancelled_meanwhile_gave_its_stock_back_already(app, client, placed,
+                                                                  make_admin, login):
+    withdraw(client, placed.number, {placed.chair_line: 2})  # before delivery
+    as_owner(client, make_admin, login)
+    [ret] = returns(app)
+    client.post(f"/admin/orders/{placed.number}/status",
+                data={"current": "cash_on_delivery", "status": "cancelled"})
+    after_cancel = stock(app, placed.chair.id)
+    with app.app_context():
+        assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert after_cancel == 5  # the two chairs came back with the cancellation
+    client.post(f"/admin/returns/{ret.id}/receive", data={"state": "requested"})
+    assert returns(app)[0].state == "received"
+    assert stock(app, placed.chair.id) == after_cancel  # not twice
+
+
+def test_a_customer_cannot_reach_the_owners_pages(app, client, placed):
+    withdraw(client, placed.number, {placed.chair_line: 1})
+    [ret] = returns(app)
+    assert client.get(f"/admin/returns/{ret.id}").status_code == 403
+    assert client.post(f"/admin/returns/{ret.id}/receive",
+                       data={"state": "requested"}).status_code == 403
+    assert returns(app)[0].state == "requested"
