@@ -4,6 +4,7 @@ e-mail with date and time, 14 days after delivery, made-to-order lines excepted,
 from __future__ import annotations
 
 import html
+import threading
 
 from flask_babel import force_locale, format_datetime
 from sqlalchemy import select
@@ -194,3 +195,26 @@ def test_an_erased_customers_open_withdrawal_is_still_completed(app, client, pla
         order = db.session.scalar(select(Order).where(Order.number == placed.number))
         assert db.session.get(Return, ret.id).state == "refunded"
         assert order.email == "" and order.phone == ""  # closed now: erased
+
+
+def test_tabs_withdrawing_the_same_pieces_at_once_make_one_withdrawal(app, placed):
+    clients = [app.test_client() for _ in range(4)]
+    for one in clients:
+        one.post("/account/login", data={"email": placed.user.email,
+                                         "password": placed.user.password})
+    barrier = threading.Barrier(len(clients))
+    answers = []
+
+    def send(one, key):
+        barrier.wait()
+        answers.append(one.post(f"/orders/{placed.number}/withdraw", data={
+            "key": key, f"line-{placed.chair_line}": "2", "confirmed": "yes"}).status_code)
+
+    threads = [threading.Thread(target=send, args=(one, f"{n:x}" * 32))
+               for n, one in enumerate(clients, start=10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [303, 422, 422, 422]
+    assert len(returns(app)) == 1

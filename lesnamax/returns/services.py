@@ -95,11 +95,17 @@ def offer(order: Order, now: datetime) -> Offer:
     return Offer(order, lines, end, refusal)
 
 
-def order_of(number: str, user_id: int) -> Order | None:
-    """The customer's order with its lines; None for another customer's or a made-up one."""
-    return db.session.scalar(select(Order).where(Order.number == number,
-                                                 Order.user_id == user_id)
-                             .options(selectinload(Order.lines)))
+def order_of(number: str, user_id: int, lock: bool = False) -> Order | None:
+    """The customer's order with its lines; None for another customer's or a made-up one.
+
+    ``lock``: the order's row is locked until the commit (PostgreSQL: FOR UPDATE; SQLite:
+    begin_write's lock), so two tabs count the pieces already withdrawn one after the other.
+    """
+    query = select(Order).where(Order.number == number, Order.user_id == user_id).options(
+        selectinload(Order.lines))
+    if lock:
+        query = query.with_for_update(of=Order).execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def check(found: Offer, wanted: dict[int, int]) -> dict[int, int]:
@@ -137,7 +143,7 @@ def withdraw(number: str, user_id: int, wanted: dict[int, int], reason: str, key
         if first is not None:
             db.session.rollback()
             return first if first.order_id == owned_id(number, user_id) else None
-        order = order_of(number, user_id)
+        order = order_of(number, user_id, lock=True)
         if order is None:
             db.session.rollback()
             return None
