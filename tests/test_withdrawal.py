@@ -89,7 +89,7 @@ def test_inside_the_14_days_after_delivery_and_not_after(app, client, placed, mo
     set_clock(monkeypatch, "2026-12-16 00:01")
     late = client.post(f"/orders/{placed.number}/withdraw", data={**data, "confirmed": "yes"})
     assert late.status_code == 422
-    assert ("14 ditët për t'u tërhequr nga kjo porosi mbaruan më 15.12.2026"
+    assert ("14 ditët për t'u tërhequr nga kjo porosi mbaruan më 15 dhjetor 2026"
             in html.unescape(late.text))
     assert returns(app) == []
     assert "Tërhiqu nga kontrata këtu" not in client.get(f"/orders/{placed.number}").text

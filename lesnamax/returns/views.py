@@ -10,6 +10,7 @@ import re
 import secrets
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -38,7 +39,7 @@ REFUSALS = {
 
 
 def _refusal(reason: str, found: services.Offer) -> str:
-    day = found.last_day.strftime("%d.%m.%Y") if found.last_day else ""
+    day = format_date(found.last_day, "long") if found.last_day else ""
     return str(REFUSALS[reason]) % {"day": day} if reason == services.Refused.EXPIRED \
         else str(REFUSALS[reason])
 
