@@ -177,6 +177,8 @@ def test_an_erased_customers_open_withdrawal_is_still_completed(app, client, pla
                                         "password": placed.user.password})
     withdraw(client, placed.number, {placed.chair_line: 2})
     [ret] = returns(app)
+    page = client.get("/account/delete").text
+    assert 'id="returning-orders"' in page and placed.number in page
     with app.app_context():
         account_data.erase(db.session.get(User, placed.user.id), ret.requested_at)
         order = db.session.scalar(select(Order).where(Order.number == placed.number))

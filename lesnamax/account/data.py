@@ -116,6 +116,14 @@ _CONTACT = {"email": "", "first_name": "", "last_name": "", "phone": "", "street
             "postal_code": ""}
 
 
+def returning_numbers(user_id: int) -> list[str]:
+    """Numbers of the user's orders with an open return: their contact is kept until the
+    return is closed (the delete page says so)."""
+    return list(db.session.scalars(
+        select(Order.number).where(Order.user_id == user_id, Order.id.in_(open_order_ids()))
+        .order_by(Order.created_at, Order.id)))
+
+
 def _blank_contacts(*where) -> int:
     # An order with an open return (a withdrawal the customer made before erasing) keeps its
     # contact until the return is closed: the refund, its e-mail and a cash hand-back need it
