@@ -35,17 +35,21 @@ def connect_signals() -> None:
     """Let later areas hear about earlier areas' events (an area may not import a later one).
     Blinker's signals are process-wide and keep one connection per receiver, so a second app
     connects nothing new."""
+    from .account import data
     from .catalogue import signals as catalogue
     from .invoices import issuing
     from .orders import manage
     from .orders import signals as orders
     from .payments import signals as payments
     from .privacy import terms
+    from .returns import signals as returns
 
     orders.order_closed.connect(_order_closed)
     orders.order_paid.connect(issuing.on_order_paid)
     payments.refund_done.connect(issuing.on_refund_done)
     orders.confirmation_attachments.connect(terms.confirmation_attachments)
+    returns.return_closed.connect(data.on_order_closed)
+    returns.cash_refunded.connect(issuing.on_cash_refunded)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 
 
@@ -123,9 +127,11 @@ def register_blueprints(app: Flask) -> None:
     from .payments import sandbox
     from .payments.views import bp as payments_bp
     from .privacy.views import bp as privacy_bp
+    from .returns.views import bp as returns_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, invoices_bp, contact_bp, site.bp, media.bp, admin_bp):
+                      payments_bp, returns_bp, invoices_bp, contact_bp, site.bp, media.bp,
+                      admin_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

@@ -19,3 +19,4 @@ def import_models() -> None:
     from .payments import models as payment_models  # noqa: F401
     from .payments import sandbox_models  # noqa: F401
     from .privacy import models as privacy_models  # noqa: F401
+    from .returns import models as return_models  # noqa: F401

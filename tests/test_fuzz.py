@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from PIL import Image
+from sqlalchemy import select
 
 from lesnamax.cart.models import OPEN, Cart, CartLine
 from lesnamax.catalogue.models import ProductImage
@@ -74,9 +75,12 @@ def png() -> bytes:
 def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
     """Something of everything: nested categories, products with pictures, a customer with an
     open cart, a cash order and a card order waiting for the bank, a policy coming up."""
+    from lesnamax import shoptime
     from lesnamax.invoices import issuing
     from lesnamax.orders import services as orders
+    from lesnamax.orders.models import OrderLine
     from lesnamax.privacy import services as privacy
+    from lesnamax.returns import services as returns
 
     parent = make_category(slug="mobilje", name_sq="Mobilje", name_en="Furniture")
     child = make_category(slug="karrige", name_sq="Karrige", name_en="Chairs",
@@ -121,6 +125,11 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
         db.session.commit()
         privacy.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
                         privacy.utcnow(), "Ndryshim.", "A change.")
+        # A withdrawal of the cash order: its acknowledgement page and the owner's return.
+        withdrawn = returns.withdraw(numbers[0], customer.id, {
+            db.session.scalar(select(OrderLine.id).where(OrderLine.order.has(number=numbers[0]))
+                              .order_by(OrderLine.id)): 1}, "", "f" * 32, shoptime.now())
+        assert withdrawn is not None
     return Shop(customer, admin, forgetful, numbers[1], {"image": png(), "csv": b""})
 
 
@@ -214,6 +223,13 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                 adapter.build("admin.payment_retry", {"movement_id": 1})):
         found.note("GET", url)
         found.note("POST", url, confirm.fields if confirm else {})
+    # The refund form shows once the goods are received; it posts the state and an amount.
+    reject = next((t for t in found.targets.values() if t.endpoint == "admin.return_reject"),
+                  None)
+    if reject is not None:
+        found.note("POST", adapter.build("admin.return_refund", {"return_id": 1}),
+                   {"state": reject.fields["state"],
+                    "amount": fz.Field("amount", "text", [], "10,00")})
     for endpoint, like in SAME_FIELDS_AS.items():
         model = next((t for t in found.targets.values() if t.endpoint == like), None)
         if model is not None:

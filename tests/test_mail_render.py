@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 from PIL import Image
+from sqlalchemy import select
 
 from lesnamax import mail, media, money
 from lesnamax.account import mails as account_mails
@@ -31,6 +32,7 @@ from lesnamax.orders import emails as order_emails
 from lesnamax.orders.models import Order, OrderLine
 from lesnamax.orders.services import order_number
 from lesnamax.payments import emails as payment_emails
+from lesnamax.returns import emails as return_emails
 
 from .account_support import html_of, text_of
 
@@ -54,6 +56,9 @@ SUBJECTS_SQ = {
     "order_cancelled_refund": "Porosia juaj {number} u anulua",
     "contact_message": "Mesazh nga faqja: {name}",
     "credit_note": "Notë krediti për porosinë tuaj {number}",
+    "withdrawal_received": "E morëm tërheqjen tuaj nga porosia {number}",
+    "return_rejected": "Kthimi juaj për porosinë {number} nuk u pranua",
+    "return_refunded": "Rimbursim për porosinë tuaj {number}",
 }
 #: Mails to the shop's owner: in Albanian whatever the customer's language, no greeting.
 OWNER_MAILS = frozenset({"contact_message"})
@@ -147,6 +152,16 @@ def mails(app, make_product, make_user, tmp_path):
             # Issues the order's invoice first, then the note, its PDF attached.
             sent["credit_note"] = newest(lambda: issuing.credit_note(
                 row.id, 2500, refund.lines, datetime.now(UTC), key=f"test:{lang}"))
+            # A return's three messages: the withdrawal's acknowledgement, a rejection, a
+            # cash refund (customer's and owner's words escaped like the rest).
+            ret = SimpleNamespace(requested_at=datetime(2026, 12, 6, 21, 5, tzinfo=UTC),
+                                  reason=NOTE, reject_reason=NOTE, refund_cents=2500)
+            named = [(line, 1) for line in db.session.scalars(
+                select(OrderLine).where(OrderLine.order_id == row.id).order_by(OrderLine.id))]
+            sent["withdrawal_received"] = newest(
+                lambda: return_emails.acknowledge(row, ret, named))
+            sent["return_rejected"] = newest(lambda: return_emails.rejected(row, ret, named))
+            sent["return_refunded"] = newest(lambda: return_emails.cash_refunded(row, ret, named))
             customer = db.session.get(User, user.id)
             with app.test_request_context():
                 sent["password_reset"] = newest(lambda: account_mails.password_reset(customer))

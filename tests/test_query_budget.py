@@ -17,9 +17,11 @@ from .test_checkout import go_to_review, place_form
 BUDGET = 6
 #: Pages allowed more, and why.
 OWN_BUDGET = {
-    # The owner's dashboard: six figures, plus the double charges and the outbox's counts,
-    # each one query whatever the shop's size.
-    "/admin/": 8,
+    # The owner's dashboard: six figures, plus the double charges, the outbox's counts and
+    # the returns waiting (their count and deadline), each one query whatever the shop's size.
+    "/admin/": 9,
+    # One order's record: its payment history and its returns (one query each).
+    "/admin/orders/LM-2026-000001": 7,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {
@@ -54,12 +56,18 @@ def shop(app, client, make_product, make_user, login, make_admin):
     with app.app_context():
         from datetime import UTC, datetime
 
+        from lesnamax import shoptime
         from lesnamax.account.models import User
         from lesnamax.catalogue.models import Category, Product
         from lesnamax.extensions import db
         from lesnamax.invoices import issuing
-        from lesnamax.orders.models import Order
+        from lesnamax.orders.models import Order, OrderLine
+        from lesnamax.returns import services as returns
 
+        # A withdrawal of the cash order: the customer's acknowledgement, the owner's return.
+        line_id = db.session.scalar(db.select(OrderLine.id).order_by(OrderLine.id))
+        withdrawn = returns.withdraw(orders[0], user.id, {line_id: 1}, "", "e" * 32,
+                                     shoptime.now())
         # The cash order delivered: its invoice and a credit note are pages of their own.
         cash = db.session.scalar(db.select(Order).where(Order.number == orders[0]))
         cash.status = "delivered"
@@ -73,7 +81,7 @@ def shop(app, client, make_product, make_user, login, make_admin):
             "category_id": product.category_id, "product_id": product.id, "number": orders[0],
             "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
             "field": "phone", "token": "x", "secret": "x", "policy_number": 1,
-            "movement_id": 1, "attempt_id": 1, "note_id": 1,
+            "movement_id": 1, "attempt_id": 1, "note_id": 1, "return_id": withdrawn.id,
         }
     return {"user": user, "admin": make_admin(), "values": values, "orders": orders}
 

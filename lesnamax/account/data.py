@@ -14,6 +14,7 @@ from ..orders.models import CLOSED_ON_ERASURE, Order
 from ..orders.services import orders_of
 from ..privacy.models import ConsentRecord
 from ..privacy.services import consent_history, disclosure_data, disclosures_of
+from ..returns.manage import open_order_ids
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 
@@ -117,9 +118,20 @@ _CONTACT = {"email": "", "first_name": "", "last_name": "", "phone": "", "street
             "postal_code": ""}
 
 
+def returning_numbers(user_id: int) -> list[str]:
+    """Numbers of the user's orders with an open return: their contact is kept until the
+    return is closed (the delete page says so)."""
+    return list(db.session.scalars(
+        select(Order.number).where(Order.user_id == user_id, Order.id.in_(open_order_ids()))
+        .order_by(Order.created_at, Order.id)))
+
+
 def _blank_contacts(*where) -> int:
+    # An order with an open return (a withdrawal the customer made before erasing) keeps its
+    # contact until the return is closed: the refund, its e-mail and a cash hand-back need it
+    # (returns.signals.return_closed erases it then).
     return db.session.execute(
-        update(Order).where(*where).values(**_CONTACT)
+        update(Order).where(*where, Order.id.not_in(open_order_ids())).values(**_CONTACT)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
 
@@ -141,7 +153,8 @@ def erase_closed_orders(order_id: int | None = None) -> int:
 
 
 def on_order_closed(_sender, order: Order, **_extra) -> None:
-    """The owner closed an order (orders.signals.order_closed): erase what it kept, if it must."""
+    """The owner closed an order (orders.signals.order_closed) or its return
+    (returns.signals.return_closed): erase what it kept, if it must."""
     erase_closed_orders(order.id)
 
 

@@ -45,6 +45,7 @@ def delete_account():
     form = forms.PasswordCheckForm()
     # Their contact stays on these orders until they are delivered or cancelled (data.erase).
     kept = open_numbers(current_user.id)
+    returning = data.returning_numbers(current_user.id)
     if form.validate_on_submit():
         if check_password(current_user, form.password.data):
             data.erase(current_user, datetime.now(UTC))
@@ -60,5 +61,6 @@ def delete_account():
                     "info")
             return redirect(url_for("catalogue.home"), 303)
         add_error(form.password, _("Wrong password."))
-    return render_template("account/delete.html", form=form, kept=kept), (
+    return render_template("account/delete.html", form=form, kept=kept,
+                           returning=returning), (
         422 if form.is_submitted() else 200)

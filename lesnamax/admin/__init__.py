@@ -62,7 +62,9 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     orders,
     policy,
     products,
+    returns,
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "invoices", "messages", "order_money", "orders", "policy", "products"]
+           "images", "invoices", "messages", "order_money", "orders", "policy", "products",
+           "returns"]

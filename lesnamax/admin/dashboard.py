@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 
-from .. import outbox
+from .. import outbox, shoptime
 from ..orders import reports
 from ..payments.manage import double_charges
+from ..returns import manage as returns
 from . import bp, chart
 
 
@@ -21,4 +22,4 @@ def dashboard():
     # the only place the owner learns that customers did not get a message.
     return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
                            chart=chart.bar_chart(figures.days), double=double_charges(),
-                           mail=outbox.counts())
+                           mail=outbox.counts(), returns=returns.waiting(shoptime.now()))

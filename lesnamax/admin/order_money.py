@@ -41,24 +41,24 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")  # made by the confirmation page (secrets
 _NUMBER = re.compile(r"^[A-Z]{2}-\d{4}-\d{6,9}$")  # as admin/orders.py
 
 
-def _known(number: str) -> str:
+def known(number: str) -> str:
     if not _NUMBER.match(number):
         abort(404)
     return number
 
 
 def _order(number: str):
-    return manage_orders.current(_known(number)) or abort(404)
+    return manage_orders.current(known(number)) or abort(404)
 
 
-def _refused(error: money.MoneyRefused) -> str:
+def refused_text(error: money.MoneyRefused) -> str:
     text = str(REFUSED[error.reason])
     if error.reason == money.MoneyRefused.TOO_MUCH:
         text += " " + _("At most %(amount)s.", amount=format_cents(error.available_cents))
     return text
 
 
-def _outcome(result) -> None:
+def outcome(result) -> None:
     if result.state == "done":
         flash(_("The order was cancelled and its money returned.") if result.cancelled
               else _("The bank gave the money back."), "success")
@@ -87,16 +87,16 @@ def order_cancel_payment(number: str):
     try:
         steps = money.cancel_plan(order, now())
     except money.MoneyRefused as error:
-        flash(_refused(error), "error")
+        flash(refused_text(error), "error")
         return _back(number) if request.method == "GET" else (_back(number))
     if request.method == "GET":
         return _confirm(order, _("Cancel the order and give its money back"),
                         [(s.attempt.oid, s.kind, s.amount_cents) for s in steps],
                         url_for("admin.order_cancel_payment", number=number), {})
     try:
-        _outcome(money.cancel(order.id, current_actor(), now()))
+        outcome(money.cancel(order.id, current_actor(), now()))
     except money.MoneyRefused as error:
-        flash(_refused(error), "error")
+        flash(refused_text(error), "error")
     return _back(number)
 
 
@@ -152,13 +152,13 @@ def order_refund(number: str):
         token = request.form.get("token", "")
         if not _TOKEN.match(token):
             raise money.MoneyRefused(money.MoneyRefused.BAD_LINES)
-        _outcome(money.refund(order, amount, lines, current_actor(), reason, now(), token=token))
+        outcome(money.refund(order, amount, lines, current_actor(), reason, now(), token=token))
     except money.MoneyRefused as error:
         if error.reason == money.MoneyRefused.ALREADY_ASKED:
-            flash(_refused(error), "warning")
+            flash(refused_text(error), "warning")
             return _back(number)
         return _refund_page(order, 422 if error.reason != money.MoneyRefused.IN_FLIGHT else 409,
-                            _refused(error), request.form)
+                            refused_text(error), request.form)
     return _back(number)
 
 
@@ -187,9 +187,9 @@ def payment_retry(movement_id: int):
                         [(attempt.oid, movement.kind, movement.amount_cents)],
                         url_for("admin.payment_retry", movement_id=movement_id), {})
     try:
-        _outcome(money.retry(movement_id, current_actor(), now()))
+        outcome(money.retry(movement_id, current_actor(), now()))
     except money.MoneyRefused as error:
-        flash(_refused(error), "error")
+        flash(refused_text(error), "error")
     except bankapi.BankUnavailable:
         flash(_("The bank did not answer: not done, retry. Nothing is counted as refunded."),
               "error")
@@ -201,7 +201,7 @@ def order_refund_extra(number: str, attempt_id: int):
     order = _order(number)
     extra = money.extra_charge(order)
     if extra is None or extra[0].id != attempt_id:
-        flash(_refused(money.MoneyRefused(money.MoneyRefused.NOT_PAID)), "error")
+        flash(refused_text(money.MoneyRefused(money.MoneyRefused.NOT_PAID)), "error")
         return _back(number)
     if request.method == "GET":
         return _confirm(order, _("Give back the second charge"),
@@ -209,7 +209,7 @@ def order_refund_extra(number: str, attempt_id: int):
                         url_for("admin.order_refund_extra", number=number,
                                 attempt_id=attempt_id), {})
     try:
-        _outcome(money.refund_extra(order.id, attempt_id, current_actor(), now()))
+        outcome(money.refund_extra(order.id, attempt_id, current_actor(), now()))
     except money.MoneyRefused as error:
-        flash(_refused(error), "error")
+        flash(refused_text(error), "error")
     return _back(number)

@@ -24,8 +24,9 @@ from ..extensions import db
 from ..i18n import LOCALES
 from ..kosovo import municipality_name
 from ..money import vat_in
-from ..orders.models import CARD, DELIVERED, PAID, PROCESSING, SHIPPED, Order
+from ..orders.models import CARD, DELIVERED, PAID, PROCESSING, SHIPPED, Order, OrderLine
 from ..payments.models import DONE, REFUND, VOID, PaymentMovement
+from ..returns.models import ReturnLine
 from . import documents, numbering
 from .models import CREDIT_NOTE, INVOICE, CreditNote, Invoice
 
@@ -237,3 +238,17 @@ def on_order_closed(_sender, order: Order, **_extra) -> None:
 
 def on_refund_done(_sender, order: Order, movement: PaymentMovement, **_extra) -> None:
     credit_for_movement(movement.id)
+
+
+def on_cash_refunded(_sender, order: Order, ret, **_extra) -> None:
+    """returns.signals.cash_refunded: the owner handed money back in cash for a return."""
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))
+    by_id = {line.id: line for line in lines}
+    taken = db.session.execute(
+        select(ReturnLine.order_line_id, ReturnLine.quantity).where(ReturnLine.return_id == ret.id)
+    ).all()
+    credited = [{"name": by_id[line_id].name, "sku": by_id[line_id].sku, "quantity": quantity,
+                 "cents": by_id[line_id].unit_price_cents * quantity}
+                for line_id, quantity in taken if line_id in by_id]
+    credit_note(order.id, ret.refund_cents or 0, credited, shoptime.now(),
+                key=f"return:{ret.id}", reason=ret.reason or "")

@@ -67,10 +67,14 @@ def _send(order: Order) -> None:
     with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
+        # The returns area's page, by its endpoint's name (a later area: no import).
+        withdraw_link = current_app.config["BASE_URL"].rstrip("/") + url_for(
+            "returns.withdraw", number=order.number)
         subject = _("Your order %(number)s at LESNA MAX", number=order.number)
         attachments = _attachments(order)
         mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
-                  link=link, images=_pictures(lines), attachments=attachments,
+                  link=link, withdraw_link=withdraw_link, images=_pictures(lines),
+                  attachments=attachments,
                   withdrawal_days=WITHDRAWAL_DAYS,
                   excepted=[line for line in lines if line.made_to_order])
 

@@ -95,6 +95,8 @@ class Order(db.Model):
     company_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     company_nrb: Mapped[str] = mapped_column(String(200), default="", server_default="")
     company_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: When it became delivered (``services.set_status``): the 14 days to withdraw run from it.
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from .. import shoptime
 from ..cart import pricing
 from ..cart import services as carts
 from ..cart.models import OPEN, ORDERED, Cart
@@ -24,6 +25,7 @@ from .models import (
     CASH,
     CASH_ON_DELIVERY,
     CLOSED_ON_ERASURE,
+    DELIVERED,
     HOLDS_STOCK,
     PAYMENT_FAILED,
     TRANSITIONS,
@@ -249,6 +251,8 @@ def set_status(order: Order, new: str) -> None:
     held, holds = order.status in HOLDS_STOCK, new in HOLDS_STOCK
     if held != holds:
         _move_stock(order, take=holds)
+    if new == DELIVERED:
+        order.delivered_at = shoptime.now()  # the withdrawal period's first day
     order.status = new
 
 

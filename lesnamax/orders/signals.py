@@ -39,7 +39,7 @@ confirmation_attachments = _signals.signal("confirmation-attachments")
 order_closed = _signals.signal("order-closed")
 
 
-def send(signal, order) -> None:
+def send(signal, order, **extra) -> None:
     """Send ``signal`` about ``order``; call it only after the change is committed.
 
     A receiver that fails is logged, never raised: the order changed already, so the customer
@@ -50,7 +50,7 @@ def send(signal, order) -> None:
     app = current_app._get_current_object()
     for receiver in signal.receivers_for(app):
         try:
-            receiver(app, order=order)
+            receiver(app, order=order, **extra)
         except Exception:  # noqa: BLE001 - see the docstring
             app.logger.exception("%s: a receiver failed for order %s", signal.name, order.number)
             db.session.rollback()

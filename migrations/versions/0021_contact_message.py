@@ -1,14 +1,14 @@
 """contact: messages sent from /contact, listed in admin and purged after their retention
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06 21:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
