@@ -84,9 +84,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from . import pagecache
+    from . import pagecache, shopsettings
 
     pagecache.register(app)
+    # After the page cache's own hook: a cached page was rendered, so the settings exist.
+    shopsettings.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

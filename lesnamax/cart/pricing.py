@@ -6,17 +6,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask import current_app
-
-from .. import shoptime
+from .. import money, shopsettings, shoptime
 
 #: Delivery methods. Here, not in orders: the cart page already shows delivery totals, and
 #: orders (a later area) import them from here.
 STANDARD = "standard"
 PICKUP = "pickup"
-
-#: Prices include VAT at this rate (Kosovo, 18 %); shown, never added on top.
-VAT_PERCENT = 18
 
 
 @dataclass
@@ -51,6 +46,8 @@ class PricedLine:
 class Totals:
     subtotal_cents: int
     delivery_cents: int
+    #: Prices include VAT at the shop's standard rate (settings); shown, never added on top.
+    vat_percent: int = 18
 
     @property
     def total_cents(self) -> int:
@@ -59,7 +56,7 @@ class Totals:
     @property
     def vat_cents(self) -> int:
         # The VAT inside a VAT-inclusive total.
-        return round(self.total_cents * VAT_PERCENT / (100 + VAT_PERCENT))
+        return money.vat_in(self.total_cents, self.vat_percent)
 
 
 def priced(lines) -> list[PricedLine]:
@@ -82,20 +79,24 @@ def priced(lines) -> list[PricedLine]:
 
 
 def delivery_fee(method: str | None, municipality: str | None, subtotal_cents: int) -> int:
-    """Standard delivery costs by municipality and is free above a threshold; pick-up is free."""
-    config = current_app.config
+    """Standard delivery costs by municipality and is free above a threshold; pick-up is free.
+
+    Read from the settings in force now: an owner's change counts from the next computation,
+    and a placed order keeps the fee written on it.
+    """
     if method is None or method == PICKUP or subtotal_cents == 0:
         return 0  # None: not chosen yet (the cart page shows the goods alone)
-    if subtotal_cents >= config["FREE_DELIVERY_FROM_CENTS"]:
+    shop = shopsettings.current()
+    if subtotal_cents >= shop.free_delivery_from_cents:
         return 0
-    fees = config["DELIVERY_FEES_CENTS"]
-    return fees.get(municipality or "", fees["*"])
+    return shop.rule_for(municipality).fee_cents
 
 
 def totals(lines: list[PricedLine], method: str | None = None,
            municipality: str | None = None) -> Totals:
     subtotal = sum(line.total_cents for line in lines if line.available)
-    return Totals(subtotal, delivery_fee(method, municipality, subtotal))
+    return Totals(subtotal, delivery_fee(method, municipality, subtotal),
+                  shopsettings.current().vat_standard_percent)
 
 
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
