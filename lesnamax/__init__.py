@@ -87,7 +87,7 @@ def register_page_cache(app: Flask) -> None:
     from . import pagecache, shopsettings
 
     pagecache.register(app)
-    # After the page cache's own hook: a cached page was rendered, so the settings exist.
+    # Before the page cache's own hook: the seed's commit changes the stamp a page is keyed by.
     shopsettings.register(app)
 
 

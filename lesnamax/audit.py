@@ -49,6 +49,9 @@ ACTION_LABELS = {
     "customer.export": _l("Customer data exported"),
     "disclosure.create": _l("Disclosure to an authority recorded"),
     "policy.publish": _l("Privacy policy version published"),
+    "settings.update": _l("Shop settings changed"),
+    "store.create": _l("Store added"),
+    "store.update": _l("Store edited"),
 }
 
 

@@ -10,8 +10,9 @@ front (deploy/nginx/lesnamax.conf keys on the same things).
 
 Correctness comes from the key, not from a timer. It holds the content's generation stamp
 (``cache.generation``), which changes after every commit that touched a product, its stock or
-pictures, a category or a policy version (watched below on the database session, so no service
-can forget it); the shop's settings and stores too (every footer shows them); and the shop's day, so dated discounts start and end at midnight.
+pictures, a category, a policy version, the shop's settings or stores (every footer shows
+them): watched below on the database session, so no service can forget it; and the shop's day,
+so dated discounts start and end at midnight.
 ``PAGE_CACHE_SECONDS`` only bounds changes made behind the app's back (an operator's SQL).
 
 A page that carries a message (a flash) is personal: it is rendered afresh, marked

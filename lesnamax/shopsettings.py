@@ -266,9 +266,13 @@ def seed(app: Flask) -> None:
 
 
 def register(app: Flask) -> None:
-    @app.before_request
+    """Seed on the first request, before any other hook (the page cache's key reads the stamp
+    the seed's commit changes); later requests pay one dictionary look-up."""
+
     def _seed_settings():
         seed(app)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _seed_settings)
 
 
 # --- the owner's changes (audited, before → after) -------------------------------------------

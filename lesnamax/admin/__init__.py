@@ -60,7 +60,8 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     orders,
     policy,
     products,
+    settings,
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "order_money", "orders", "policy", "products"]
+           "images", "order_money", "orders", "policy", "products", "settings"]

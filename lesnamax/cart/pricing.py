@@ -100,9 +100,10 @@ def totals(lines: list[PricedLine], method: str | None = None,
 
 
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
-                payment: str | None) -> str:
+                payment: str | None, store: int | None = None) -> str:
     """A short digest of everything the review page shows the customer: each line's product,
-    quantity, unit price and availability, delivery and payment, the delivery fee and the total.
+    quantity, unit price and availability, delivery (and the pickup store) and payment, the
+    delivery fee and the total.
 
     The review form carries it and placing recomputes it inside its transaction: any
     difference means the customer would pay something they did not see, so nothing is ordered.
@@ -112,6 +113,7 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     # their rows lock; the same cart must give the same digest.
     seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available]
                   for line in lines)
-    text = json.dumps([seen, method, municipality, payment, figures.delivery_cents,
+    where = [method, municipality] if store is None else [method, municipality, store]
+    text = json.dumps([seen, *where, payment, figures.delivery_cents,
                        figures.total_cents], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
