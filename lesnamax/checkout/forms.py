@@ -44,7 +44,9 @@ class DeliveryForm(FlaskForm):
     def validate_store(self, field) -> None:
         if self.method.data != PICKUP:
             return
-        chosen = next((s for s in self.stores if str(s.id) == (field.data or "")), None)
+        # With one store there is nothing to choose (its radio is preselected anyway).
+        wanted = field.data or (str(self.stores[0].id) if len(self.stores) == 1 else "")
+        chosen = next((s for s in self.stores if str(s.id) == wanted), None)
         if chosen is None:
             raise ValidationError(_l("Choose the store where you will pick up the order."))
         field.clean = chosen.id
