@@ -98,7 +98,8 @@ def _lines(label, required: bool = False):
     validators = [InputRequired(REQUIRED)] if required else []
     return TextAreaField(label, [*validators, Length(max=500, message=TOO_LONG),
                                  no_hidden_characters],
-                         filters=[lambda v: v.strip().replace("\r\n", "\n") if v else ""])
+                         filters=[lambda v: v.strip().replace("\r\n", "\n") if v else ""],
+                         render_kw={"class": "hours", "rows": 3})
 
 
 def field_key(code: str) -> str:
