@@ -63,11 +63,19 @@ def store_edit(store_id: int):
     return _store_page(StoreForm(data=store_data(found)), store_id)
 
 
-@bp.post("/settings/stores/new", defaults={"store_id": None})
+@bp.post("/settings/stores/new")
+def store_create():
+    return _store_save(None)
+
+
 @bp.post("/settings/stores/<int:store_id>")
-def store_save(store_id: int | None):
-    if store_id is not None and shopsettings.store_row(store_id) is None:
+def store_update(store_id: int):
+    if shopsettings.store_row(store_id) is None:
         abort(404)
+    return _store_save(store_id)
+
+
+def _store_save(store_id: int | None):
     form = StoreForm()
     if not form.validate_on_submit():
         return _store_page(form, store_id, 422)

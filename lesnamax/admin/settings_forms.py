@@ -94,12 +94,18 @@ def _optional(label, maximum, *extra):
     return text_field(label, maximum, *extra, required=False)
 
 
-def _lines(label, required: bool = False):
+def _lines(label, required: bool = False, lang: str = "sq"):
     validators = [InputRequired(REQUIRED)] if required else []
     return TextAreaField(label, [*validators, Length(max=500, message=TOO_LONG),
                                  no_hidden_characters],
                          filters=[lambda v: v.strip().replace("\r\n", "\n") if v else ""],
-                         render_kw={"class": "hours", "rows": 3})
+                         render_kw={"class": "hours", "rows": 3, "lang": lang})
+
+
+def _english(field):
+    """A field holding English text: screen readers read it as English (``lang``)."""
+    field.kwargs["render_kw"] = {**(field.kwargs.get("render_kw") or {}), "lang": "en"}
+    return field
 
 
 def field_key(code: str) -> str:
@@ -118,13 +124,13 @@ class SettingsForm(FlaskForm):
     nf = _optional(_l("Fiscal number (NF)"), 20, registry_number)
     vat_number = _optional(_l("VAT number"), 20, registry_number)
     address_sq = text_field(_l("Registered address (Albanian)"), 300)
-    address_en = text_field(_l("Registered address (English)"), 300)
+    address_en = _english(text_field(_l("Registered address (English)"), 300))
     phone = text_field(_l("Phone number"), 40, kosovo_phone)
     email = email_field(_l("E-mail"))
     viber = _optional(_l("Viber number"), 40, optional_phone)
     whatsapp = _optional(_l("WhatsApp number"), 40, optional_phone)
     hours_sq = _lines(_l("Opening hours (Albanian)"))
-    hours_en = _lines(_l("Opening hours (English)"))
+    hours_en = _lines(_l("Opening hours (English)"), lang="en")
     free_delivery_from = text_field(_l("Free delivery from (€)"), 20, euros_or_zero)
     vat_standard_percent = text_field(_l("Standard VAT rate (%)"), 3, percent)
     vat_reduced_percent = text_field(_l("Reduced VAT rate (%)"), 3, percent)
@@ -200,9 +206,9 @@ def settings_values(form: SettingsForm) -> dict:
 class StoreForm(FlaskForm):
     name = text_field(_l("Name"), 100)
     address_sq = text_field(_l("Address (Albanian)"), 300)
-    address_en = text_field(_l("Address (English)"), 300)
+    address_en = _english(text_field(_l("Address (English)"), 300))
     hours_sq = _lines(_l("Opening hours (Albanian)"))
-    hours_en = _lines(_l("Opening hours (English)"))
+    hours_en = _lines(_l("Opening hours (English)"), lang="en")
     phone = _optional(_l("Phone number"), 40, optional_phone)
     latitude = _optional(_l("Latitude"), 20, coordinate(90))
     longitude = _optional(_l("Longitude"), 20, coordinate(180))
