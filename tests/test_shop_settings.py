@@ -174,3 +174,26 @@ def test_every_municipality_has_a_row(client, admin):
     html = client.get("/admin/settings").text
     for slug in BY_SLUG:
         assert f'name="fee_{slug.replace("-", "_")}"' in html
+
+
+def test_two_processes_seed_once(app, make_app):
+    from sqlalchemy import func
+
+    from lesnamax.shopsettings import ShopSettings, Store
+
+    other = make_app(dict(app.config))
+    for each in (app, other, app):
+        with each.test_request_context():
+            shopsettings.seed(each)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ShopSettings.id))) == 1
+        assert db.session.scalar(select(func.count(Store.id))) == 1
+
+
+def test_settings_come_from_the_configuration_until_seeded(make_app, app):
+    config = {**app.config, "SHOP_PHONE": "049 555 666", "DELIVERY_FEES_CENTS": {"*": 900}}
+    other = make_app(config)
+    with other.test_request_context():
+        shop = shopsettings.current()  # nothing written: the configuration's values
+        assert shop.phone == "+38349555666" and shop.rule_for("peje").fee_cents == 900
+        assert shop.rule_for("peje").days == "1–2"
