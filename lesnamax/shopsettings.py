@@ -18,18 +18,20 @@ them, with the first store, on the first request of a process that finds no row.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
 from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, String, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from . import audit, cache, kosovo
 from .audit import Actor
 from .extensions import db
 
+log = logging.getLogger(__name__)
 #: The rule for every municipality without its own.
 ELSEWHERE = "*"
 #: Text fields of the settings row, in the order the audit trail lists them.
@@ -246,6 +248,18 @@ def seed(app: Flask) -> None:
     """
     if app.extensions.get("lesnamax_settings_seeded"):
         return
+    try:
+        _seed(app)
+    except SQLAlchemyError:
+        # The database is unreachable or not migrated yet: the request goes on (/healthz
+        # says so), the reads fall back to the configuration, the next request tries again.
+        db.session.rollback()
+        log.warning("cannot seed the shop settings", exc_info=True)
+        return
+    app.extensions["lesnamax_settings_seeded"] = True
+
+
+def _seed(app: Flask) -> None:
     if db.session.get(ShopSettings, 1) is None:
         shop = from_config(app)
         values = {name: getattr(shop, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
@@ -262,7 +276,6 @@ def seed(app: Flask) -> None:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # another process seeded first
-    app.extensions["lesnamax_settings_seeded"] = True
 
 
 def register(app: Flask) -> None:
