@@ -241,7 +241,8 @@ def _phone(raw: str) -> str:
 
 
 def seed(app: Flask) -> None:
-    """Write the configuration's values and first store, once, if the shop has no settings row.
+    """Write the configuration's values and first store, once, if the shop has no settings row;
+    then read them into this process's cache.
 
     The row's fixed id decides between processes seeding at once: the loser's insert fails
     and is rolled back, its store with it, so the showroom is seeded once.
@@ -250,6 +251,9 @@ def seed(app: Flask) -> None:
         return
     try:
         _seed(app)
+        # Warm this process's cache now: every page shows the settings (the footer), and a
+        # page's query count should not depend on whether it came first.
+        current()
     except SQLAlchemyError:
         # The database is unreachable or not migrated yet: the request goes on (/healthz
         # says so), the reads fall back to the configuration, the next request tries again.
