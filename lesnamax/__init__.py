@@ -109,9 +109,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_page_cache(app: Flask) -> None:
-    from . import pagecache
+    from . import pagecache, shopsettings
 
     pagecache.register(app)
+    # Before the page cache's own hook: the seed's commit changes the stamp a page is keyed by.
+    shopsettings.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

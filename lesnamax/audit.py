@@ -55,6 +55,9 @@ ACTION_LABELS = {
     "invoice.receipt": _l("Fiscal receipt number recorded"),
     "invoice.view": _l("Invoice downloaded"),
     "terms.publish": _l("Terms of sale version published"),
+    "settings.update": _l("Shop settings changed"),
+    "store.create": _l("Store added"),
+    "store.update": _l("Store edited"),
 }
 
 

@@ -4,7 +4,8 @@
 process); use it only where a slightly old answer is harmless, or key the answer by a stamp.
 
 The generation stamps change whenever the content changes: one part per kind of content
-(``PARTS``: products with their stock and pictures, categories, privacy policy versions;
+(``PARTS``: products with their stock and pictures, categories, privacy policy versions, the
+shop's settings and stores;
 ``pagecache.WATCHED_TABLES`` says which table is which). Everything cached from them is keyed by
 the parts it shows, so every worker of every app server sees a change at once, and a sale
 (stock) does not throw away the category menu or the policy state. The stamps live in Redis when
@@ -32,7 +33,8 @@ T = TypeVar("T")
 MAX_ENTRIES = 512
 REDIS_KEY = "lesnamax:catalogue-generation"
 #: The kinds of content that change independently.
-PARTS = ("product", "category", "policy")
+#: "settings": the shop's settings and stores (lesnamax/shopsettings.py), in every page's footer.
+PARTS = ("product", "category", "policy", "settings")
 log = logging.getLogger(__name__)
 
 

@@ -114,18 +114,45 @@ def defaults(instance_path: Path) -> dict:
         "CONTACT_RETENTION_MONTHS": 12,
         # A registration waits this long (seconds) for its e-mail to be confirmed.
         "REGISTRATION_MAX_AGE": 24 * 3600,
+        # --- The shop's settings until the owner first saves /admin/settings ---------------
+        # The one place these values are written (tests/test_no_literals.py keeps it so):
+        # lesnamax/shopsettings.py seeds its row and the first store from them, and reads them
+        # while no row exists. LESNAMAX_* environment variables override them as usual.
+        "SHOP_LEGAL_NAME": "LESNA ING",
+        "SHOP_TRADE_NAME": "LESNA MAX",
+        "SHOP_NRB": "",  # Numri i Regjistrimit të Biznesit: the owner types it in
+        "SHOP_NF": "",  # Numri Fiskal
+        "SHOP_VAT_NUMBER": "",
+        "SHOP_ADDRESS_SQ": "Magjistralja Prishtinë – Fushë Kosovë",
+        "SHOP_ADDRESS_EN": "Prishtinë – Fushë Kosovë highway",
+        "SHOP_PHONE": "+383 44 779 977",
+        "SHOP_EMAIL": "online.lesnamax@gmail.com",
+        "SHOP_VIBER": "+383 44 779 977",
+        "SHOP_WHATSAPP": "+383 44 779 977",
+        # The shop's own theme (KOSOVO.md §4.1).
+        "SHOP_HOURS_SQ": "E hënë – e premte: 08:00–20:00\nE shtunë – e diel: 09:00–18:00",
+        "SHOP_HOURS_EN": "Monday – Friday: 08:00–20:00\nSaturday – Sunday: 09:00–18:00",
         # Delivery: near the shop (Prishtinë – Fushë Kosovë) is cheaper; "*" is everywhere else.
         "DELIVERY_FEES_CENTS": {
             "prishtine": 250, "fushe-kosove": 250, "obiliq": 250, "gracanice": 250,
             "lipjan": 350, "*": 500,
         },
-        "FREE_DELIVERY_FROM_CENTS": 15000,
-        # Working days from order to door, (fewest, most), by municipality; "*" elsewhere.
-        # Read with the fees through cart/pricing.py:delivery_rules() only.
+        # Working days from order to door, [fewest, most], by municipality; "*" for the rest.
         "DELIVERY_DAYS": {
-            "prishtine": (1, 2), "fushe-kosove": (1, 2), "obiliq": (1, 2), "gracanice": (1, 2),
-            "lipjan": (1, 3), "*": (2, 5),
+            "prishtine": [1, 2], "fushe-kosove": [1, 2], "obiliq": [1, 2], "gracanice": [1, 2],
+            "lipjan": [1, 3], "*": [2, 5],
         },
+        "FREE_DELIVERY_FROM_CENTS": 15000,
+        # Kosovo's VAT (Law 05/L-037): standard, and reduced (basic food, utilities).
+        "VAT_STANDARD_PERCENT": 18,
+        "VAT_REDUCED_PERCENT": 8,
+        # The showroom seeded as the first store (its place on the highway is approximate:
+        # the owner corrects it in /admin/settings/stores).
+        "SHOP_STORES": [{
+            "name": "LESNA MAX", "address_sq": "Magjistralja Prishtinë – Fushë Kosovë",
+            "address_en": "Prishtinë – Fushë Kosovë highway", "phone": "+383 44 779 977",
+            "latitude": "42.6497", "longitude": "21.1290",
+        }],
         # NestPay 3D Pay Hosting (BANK-PORTAL.md). Sandbox values are the protocol's test data.
         "NESTPAY_CLIENT_ID": "190100000",
         "NESTPAY_STORE_KEY": "TEST1234",

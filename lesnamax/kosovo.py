@@ -97,3 +97,15 @@ def national_phone(e164: str | None) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def international_phone(e164: str | None) -> str:
+    """Return ``+383 44 123 456`` for ``+38344123456``: the shop's own numbers, which people
+    abroad call too."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "XK")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

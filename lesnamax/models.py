@@ -9,7 +9,7 @@ from __future__ import annotations
 
 def import_models() -> None:
     """Import every model module so the metadata (and Alembic) sees all tables."""
-    from . import audit, outbox, ratelimit  # noqa: F401
+    from . import audit, outbox, ratelimit, shopsettings  # noqa: F401
     from .account import models as account_models  # noqa: F401
     from .cart import models as cart_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401

@@ -10,8 +10,9 @@ front (deploy/nginx/lesnamax.conf keys on the same things).
 
 Correctness comes from the key, not from a timer. It holds the content's generation stamp
 (``cache.generation``), which changes after every commit that touched a product, its stock or
-pictures, a category or a policy version (watched below on the database session, so no service
-can forget it); and the shop's day, so dated discounts start and end at midnight.
+pictures, a category, a policy version, the shop's settings or stores (every footer shows
+them): watched below on the database session, so no service can forget it; and the shop's day,
+so dated discounts start and end at midnight.
 ``PAGE_CACHE_SECONDS`` only bounds changes made behind the app's back (an operator's SQL).
 
 A page that carries a message (a flash) is personal: it is rendered afresh, marked
@@ -40,12 +41,12 @@ from .web import NOTICE_COOKIE
 SHARED_ENDPOINTS = frozenset({
     "catalogue.home", "catalogue.products", "catalogue.category", "catalogue.product",
     "catalogue.suggest", "catalogue.price_list", "catalogue.sitemap", "catalogue.sitemap_pages",
-    "catalogue.sitemap_products", "catalogue.robots",
+    "catalogue.sitemap_products", "catalogue.robots", "catalogue.stores",
 })
 #: Tables whose rows show on those pages (policy versions: the notice of a coming change),
 #: and the part of the content stamp (``cache.PARTS``) each one changes.
 WATCHED_TABLES = {"product": "product", "product_image": "product", "category": "category",
-                  "policy_version": "policy"}
+                  "policy_version": "policy", "shop_settings": "settings", "store": "settings"}
 #: Set while a message waits in the session, so nginx lets the next page through to the app.
 FLASH_COOKIE = "lm_flash"
 #: Shared pages: any cache may keep them, but must ask (ETag) before each use.

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 
-from . import cards, i18n, kosovo, money, trader
+from . import cards, i18n, kosovo, money, shopsettings, trader
 from .cart.pricing import delivery_rules
 from .catalogue import vocab
 from .orders import labels as order_labels
@@ -79,6 +79,13 @@ def policy_notice():
 YEAR = 365 * 24 * 3600
 
 
+def pickup_store(order):
+    """The store a pickup order is collected from, as it is now (address, hours); None when
+    not a pickup. The order keeps the store's name for when it is gone from the settings."""
+    store_id = getattr(order, "pickup_store_id", None)
+    return shopsettings.current().store(store_id) if store_id is not None else None
+
+
 def long_cache_for_hashed_static(response):
     """Let browsers keep a static file a year when its URL carries its current content hash.
 
@@ -127,4 +134,5 @@ def register(app) -> None:
             "trader": trader.details(),
             # Called where needed (the product page, the cart, checkout): fees, days, threshold.
             "delivery_rules": delivery_rules,
+            "pickup_store": pickup_store,
         }

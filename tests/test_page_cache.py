@@ -314,7 +314,7 @@ def test_file_stamps_lose_no_change_between_writers(tmp_path, monkeypatch):
         t.join()
     final = stamp.read()
     assert final == {"product": written["product"], "category": written["category"],
-                     "policy": "0"}
+                     "policy": "0", "settings": "0"}
     (tmp_path / "old.stamp").write_text("abc123")  # a file from before there were parts
     assert _FileStamp(tmp_path / "old.stamp").read() == dict.fromkeys(cache.PARTS, "abc123")
 

@@ -82,6 +82,7 @@ def shop(app, client, make_product, make_user, login, make_admin):
             "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
             "field": "phone", "token": "x", "secret": "x", "policy_number": 1,
             "movement_id": 1, "attempt_id": 1, "note_id": 1, "return_id": withdrawn.id,
+            "store_id": 1,  # the showroom seeded with the settings
         }
     return {"user": user, "admin": make_admin(), "values": values, "orders": orders}
 
@@ -126,7 +127,8 @@ def test_the_walk_covers_shop_and_admin_pages(app, shop):
     urls = page_urls(app, shop["values"])
     for expected in ("/", "/account", "/cart", "/checkout/review", "/admin/", "/terms",
                      "/terms/versions/1", "/terms/versions/1.pdf", "/admin/terms",
-                     "/admin/terms/1",
+                     "/admin/terms/1", "/stores",
+                     "/admin/settings", "/admin/settings/stores/1", "/checkout/delivery",
                      f"/orders/{shop['orders'][0]}", f"/admin/orders/{shop['orders'][0]}"):
         assert expected in urls
 
@@ -144,6 +146,7 @@ def test_visitor_pages_stay_within_budget(app, shop, count_queries):
     visitor = app.test_client()
     found = counts(visitor, count_queries, page_urls(app, shop["values"]))
     assert found["/"] == (200, 0)  # the page cache
+    assert found["/stores"] == (200, 0)
     assert over_budget(found) == {}
 
 
@@ -155,4 +158,6 @@ def test_admin_pages_stay_within_budget(app, client, shop, login, count_queries)
     assert found[f"/admin/orders/{shop['orders'][0]}"][0] == 200
     assert found[f"/admin/orders/{shop['orders'][0]}/invoice.pdf"][0] == 200
     assert found["/admin/invoices"][0] == 200
+    for page in ("/admin/settings", "/admin/settings/stores", "/admin/settings/stores/1"):
+        assert found[page][0] == 200, page
     assert over_budget(found) == {}

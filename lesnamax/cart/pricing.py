@@ -6,9 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from flask import current_app
-
-from .. import kosovo, shoptime
+from .. import kosovo, money, shopsettings, shoptime
 from ..catalogue.models import Product
 from ..extensions import db
 
@@ -16,9 +14,6 @@ from ..extensions import db
 #: orders (a later area) import them from here.
 STANDARD = "standard"
 PICKUP = "pickup"
-
-#: Prices include VAT at this rate (Kosovo, 18 %); shown, never added on top.
-VAT_PERCENT = 18
 
 
 @dataclass
@@ -58,6 +53,8 @@ class PricedLine:
 class Totals:
     subtotal_cents: int
     delivery_cents: int
+    #: Prices include VAT at the shop's standard rate (settings); shown, never added on top.
+    vat_percent: int = 18
 
     @property
     def total_cents(self) -> int:
@@ -66,7 +63,7 @@ class Totals:
     @property
     def vat_cents(self) -> int:
         # The VAT inside a VAT-inclusive total.
-        return round(self.total_cents * VAT_PERCENT / (100 + VAT_PERCENT))
+        return money.vat_in(self.total_cents, self.vat_percent)
 
 
 def priced(lines) -> list[PricedLine]:
@@ -123,16 +120,15 @@ class DeliveryRules:
 
 
 def delivery_rules() -> DeliveryRules:
-    """The one reader of the delivery settings: fees, working days and the free threshold.
-
-    From the configuration today (DELIVERY_FEES_CENTS, DELIVERY_DAYS,
-    FREE_DELIVERY_FROM_CENTS); the owner's settings replace them here, and every page, the
-    cart, checkout and placing follow.
-    """
-    config = current_app.config
-    days = {slug: (int(span[0]), int(span[1])) for slug, span in config["DELIVERY_DAYS"].items()}
-    return DeliveryRules(dict(config["DELIVERY_FEES_CENTS"]), days,
-                         int(config["FREE_DELIVERY_FROM_CENTS"]))
+    """The one reader of the delivery rules: fees, working days and the free threshold, from
+    the owner's settings in force now (``shopsettings.current()``). Every page, the cart,
+    checkout and placing follow a change from their next computation; a placed order keeps
+    the fee written on it."""
+    shop = shopsettings.current()
+    return DeliveryRules({code: rule.fee_cents for code, rule in shop.delivery.items()},
+                         {code: (rule.days_min, rule.days_max)
+                          for code, rule in shop.delivery.items()},
+                         shop.free_delivery_from_cents)
 
 
 def delivery_fee(method: str | None, municipality: str | None, subtotal_cents: int) -> int:
@@ -158,13 +154,15 @@ def product_delivery_fee(product_id: int, municipality: str | None) -> int | Non
 def totals(lines: list[PricedLine], method: str | None = None,
            municipality: str | None = None) -> Totals:
     subtotal = sum(line.total_cents for line in lines if line.available)
-    return Totals(subtotal, delivery_fee(method, municipality, subtotal))
+    return Totals(subtotal, delivery_fee(method, municipality, subtotal),
+                  shopsettings.current().vat_standard_percent)
 
 
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
-                payment: str | None) -> str:
+                payment: str | None, store: int | None = None) -> str:
     """A short digest of everything the review page shows the customer: each line's product,
-    quantity, unit price and availability, delivery and payment, the delivery fee and the total.
+    quantity, unit price and availability, delivery (and the pickup store) and payment, the
+    delivery fee and the total.
 
     The review form carries it and placing recomputes it inside its transaction: any
     difference means the customer would pay something they did not see, so nothing is ordered.
@@ -174,6 +172,7 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     # their rows lock; the same cart must give the same digest.
     seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available]
                   for line in lines)
-    text = json.dumps([seen, method, municipality, payment, figures.delivery_cents,
+    where = [method, municipality] if store is None else [method, municipality, store]
+    text = json.dumps([seen, *where, payment, figures.delivery_cents,
                        figures.total_cents], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -1,4 +1,4 @@
-"""Catalogue pages: home, listings, product page, live search, price list, sitemap."""
+"""Catalogue pages: home, listings, product page, live search, price list, stores, sitemap."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from .. import htmx, shoptime
+from .. import htmx, shopsettings, shoptime
 from ..i18n import current_code
 from ..text import whole_number
 from . import filters, services
@@ -98,6 +98,14 @@ def price_list():
     )
 
 
+@bp.get("/stores")
+def stores():
+    """The showrooms: address, hours, phone and a plain link to a maps app (no map on the
+    page: nothing is loaded from another origin). A shared page: the settings' stamp keys it."""
+    return render_template("catalogue/stores.html",
+                           stores=shopsettings.current().active_stores)
+
+
 @bp.get("/sitemap.xml")
 def sitemap():
     """A sitemap index: one file of pages, then products in files of SITEMAP_CHUNK."""
@@ -110,7 +118,8 @@ def sitemap():
 def sitemap_pages():
     paths = [
         url_for(e)
-        for e in ("catalogue.home", "catalogue.products", "catalogue.price_list", "privacy.policy")
+        for e in ("catalogue.home", "catalogue.products", "catalogue.price_list",
+                  "catalogue.stores", "privacy.policy")
     ]
     paths += [url_for("catalogue.category", slug=c.slug) for c in tree().all]
     body = render_template("catalogue/sitemap.xml", entries=[(p, None) for p in paths])

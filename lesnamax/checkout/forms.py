@@ -6,7 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Regexp, ValidationError
 
 from ..cart.pricing import PICKUP, STANDARD
 from ..forms import (
@@ -77,6 +77,23 @@ class DeliveryForm(FlaskForm):
     method = _choice_field(_l("Delivery"), [(STANDARD, _l("Delivery to your address")),
                                             (PICKUP, _l("Pick up from the shop"))],
                            _l("Choose how you want to receive the order."))
+    #: The store a pickup is collected from: one of the active stores (``stores``).
+    store = RadioField(_l("Store to pick up from"), choices=[], validate_choice=False)
+
+    def __init__(self, *args, stores=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.stores = tuple(stores)
+        self.store.choices = [SelectChoice(str(s.id), s.name) for s in self.stores]
+
+    def validate_store(self, field) -> None:
+        if self.method.data != PICKUP:
+            return
+        # With one store there is nothing to choose (its radio is preselected anyway).
+        wanted = field.data or (str(self.stores[0].id) if len(self.stores) == 1 else "")
+        chosen = next((s for s in self.stores if str(s.id) == wanted), None)
+        if chosen is None:
+            raise ValidationError(_l("Choose the store where you will pick up the order."))
+        field.clean = chosen.id
 
 
 class PaymentForm(FlaskForm):

@@ -18,6 +18,13 @@ def save(step: str, value) -> None:
     session[KEY] = data
 
 
+def forget(step: str) -> None:
+    """Drop one step's data: that step is asked again."""
+    data = get()
+    data.pop(step, None)
+    session[KEY] = data
+
+
 def clear() -> None:
     session.pop(KEY, None)
 

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import shopsettings
 from ..account.forms import LoginForm
 from ..cart import pricing
 from ..cart import services as carts
@@ -45,6 +46,9 @@ def _guard(step: str):
     if not lines:
         flash(_("Your cart is empty."), "info")
         return redirect(url_for("cart.show"), 303)
+    data = state.get()
+    if data.get("delivery") == PICKUP and _pickup_store(data) is None:
+        state.forget("delivery")  # the store was hidden since: choose again
     missing = state.first_missing()
     if state.STEPS.index(step) > state.STEPS.index(missing):
         return redirect(url_for(f"checkout.{missing}"), 303)
@@ -82,10 +86,18 @@ def address():
 def delivery():
     if (stop := _guard("delivery")) is not None:
         return stop
-    # The saved choice preselects the form on GET only: a POST must say what it wants.
-    form = forms.DeliveryForm(data={"method": state.get().get("delivery", STANDARD)}
-                              if request.method == "GET" else None)
+    stores = shopsettings.current().active_stores
+    saved = state.get()
+    # The saved choice preselects the form on GET only: a POST must say what it wants. With
+    # one store, it is the one.
+    chosen = saved.get("store") or (stores[0].id if len(stores) == 1 else None)
+    form = forms.DeliveryForm(data={"method": saved.get("delivery", STANDARD),
+                                    "store": str(chosen or "")}
+                              if request.method == "GET" else None, stores=stores)
+    if not stores:
+        form.method.choices = [c for c in form.method.choices if c.value != PICKUP]
     if form.validate_on_submit():
+        state.save("store", form.store.clean if form.method.data == PICKUP else None)
         state.save("delivery", form.method.data)
         return redirect(url_for("checkout.payment"), 303)
     _cart, lines = _priced_cart()
@@ -93,8 +105,10 @@ def delivery():
     where = state.get()["address"]["municipality"]
     fees = {STANDARD: pricing.delivery_fee(STANDARD, where, subtotal),
             PICKUP: pricing.delivery_fee(PICKUP, where, subtotal)}
+    shop = shopsettings.current()
     return _step("checkout/delivery.html", form, "delivery", fees=fees,
-                 municipality=municipality_name(where),
+                 municipality=municipality_name(where), rule=shop.rule_for(where),
+                 free_from=shop.free_delivery_from_cents, stores=stores,
                  days=pricing.delivery_rules().days_for(where))
 
 
@@ -127,6 +141,7 @@ def _review(form, status: int, problem: str | None = None):
     today = shop_today()
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
+        pickup_store=_pickup_store(data),
         needs_acceptance=privacy.needs_acceptance(current_user, today),
         problem=problem, step="review", steps=state.STEPS, **precontract.information(
             current_user, lines, totals, today),
@@ -136,7 +151,14 @@ def _review(form, status: int, problem: str | None = None):
 def _fingerprint(lines) -> str:
     data = state.get()
     return pricing.fingerprint(lines, data["delivery"], data["address"]["municipality"],
-                               data["payment"])
+                               data["payment"], store=data.get("store"))
+
+
+def _pickup_store(data: dict):
+    """The active store a pickup is collected from; None if not a pickup or hidden since."""
+    if data.get("delivery") != PICKUP:
+        return None
+    return shopsettings.current().active_store(data.get("store"))
 
 
 @bp.post("/place")
@@ -232,6 +254,7 @@ def _delivery() -> orders.Delivery:
         method=data["delivery"], payment=data["payment"],
         company_name=address.get("company_name", ""), company_nrb=address.get("company_nrb", ""),
         company_address=address.get("company_address", ""),
+        store_id=data.get("store") if data["delivery"] == PICKUP else None,
     )
 
 

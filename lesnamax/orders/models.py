@@ -73,6 +73,11 @@ class Order(db.Model):
     municipality: Mapped[str] = mapped_column(String(40))
     postal_code: Mapped[str] = mapped_column(String(5), default="")
     delivery_method: Mapped[str] = mapped_column(String(10))  # cart.pricing.STANDARD/PICKUP
+    #: The store a PICKUP order is collected from (``shopsettings.Store``), and its name as it
+    #: was then (the owner may rename it later). No foreign key: stores are hidden, never
+    #: deleted, and SQLite cannot add a named one to an existing table (migration 0017).
+    pickup_store_id: Mapped[int | None] = mapped_column(Integer)
+    pickup_store_name: Mapped[str | None] = mapped_column(String(100))
     payment_method: Mapped[str] = mapped_column(String(10))
     subtotal_cents: Mapped[int] = mapped_column(Integer)
     delivery_cents: Mapped[int] = mapped_column(Integer)

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import shoptime
+from .. import shopsettings, shoptime
 from ..cart import pricing
 from ..cart import services as carts
 from ..cart.models import OPEN, ORDERED, Cart
@@ -80,6 +80,8 @@ class Delivery:
     company_name: str = ""
     company_nrb: str = ""
     company_address: str = ""
+    #: The store a PICKUP order is collected from (an active ``shopsettings.Store``).
+    store_id: int | None = None
 
 
 def order_number(order: Order) -> str:
@@ -116,7 +118,7 @@ def already_placed(user_id: int, key: str | None = None,
 def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
     """True when ``lines`` (priced) and ``delivery`` give the review page's fingerprint."""
     return seen == pricing.fingerprint(lines, delivery.method, delivery.municipality,
-                                       delivery.payment)
+                                       delivery.payment, store=delivery.store_id)
 
 
 def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
@@ -222,12 +224,19 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
                    for line in lines]
     subtotal = sum(line.line_total_cents for line in order_lines)
     fee = pricing.delivery_fee(delivery.method, delivery.municipality, subtotal)
+    store = None
+    if delivery.method == pricing.PICKUP and delivery.store_id is not None:
+        store = shopsettings.current().active_store(delivery.store_id)
+        if store is None:
+            raise FiguresChanged()  # hidden since the review page named it
     order = Order(
         user_id=user_id, idempotency_key=key, cart_id=cart_id,
         status=CASH_ON_DELIVERY if delivery.payment == CASH else AWAITING_PAYMENT,
         email=delivery.email, first_name=delivery.first_name, last_name=delivery.last_name,
         phone=delivery.phone, street=delivery.street, municipality=delivery.municipality,
         postal_code=delivery.postal_code, delivery_method=delivery.method,
+        pickup_store_id=store.id if store else None,
+        pickup_store_name=store.name if store else None,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
         total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
         company_name=delivery.company_name, company_nrb=delivery.company_nrb,

@@ -2,7 +2,7 @@
 version its customer accepted
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-06 21:10:00
 
 ``policy_version`` gets ``kind`` (privacy/terms); its version numbers are unique per kind. The
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

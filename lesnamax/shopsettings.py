@@ -1,0 +1,363 @@
+"""The shop's settings the owner edits in /admin/settings: who sells and how to reach them,
+delivery fees and days per municipality, the free-delivery threshold, the VAT rates, the stores.
+
+Core: the footer and every e-mail (``trader.details()``), the cart's delivery fee and the
+checkout read them through ``current()``, a frozen snapshot.
+
+Cached per process, keyed by the "settings" part of the content stamps (``cache.generation``):
+any commit that wrote ``shop_settings`` or ``store`` gives that part a new stamp
+(``pagecache.WATCHED_TABLES``), and the stamps are read once per request anyway (the page cache
+does it), in Redis or a file every worker shares. So a change is seen by every worker at its
+next request, at no extra query. Not a time limit: a worker would charge an old delivery fee
+for that long, and the fee the cart shows must be the fee the order charges.
+
+Before the owner's first save the values come from the configuration (``config.py`` and the
+``LESNAMAX_*`` environment): the one place the shop's own literals are written. ``seed()`` writes
+them, with the first store, on the first request of a process that finds no row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, String, Text, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import audit, cache, kosovo
+from .audit import Actor
+from .extensions import db
+
+log = logging.getLogger(__name__)
+#: The rule for every municipality without its own.
+ELSEWHERE = "*"
+#: Text fields of the settings row, in the order the audit trail lists them.
+TEXT_FIELDS = ("legal_name", "trade_name", "nrb", "nf", "vat_number", "address_sq",
+               "address_en", "phone", "email", "viber", "whatsapp", "hours_sq", "hours_en")
+NUMBER_FIELDS = ("free_delivery_from_cents", "vat_standard_percent", "vat_reduced_percent")
+STORE_FIELDS = ("name", "address_sq", "address_en", "hours_sq", "hours_en", "phone",
+                "latitude", "longitude", "position", "active")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ShopSettings(db.Model):
+    """One row, id 1."""
+
+    __tablename__ = "shop_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    trade_name: Mapped[str] = mapped_column(String(100))
+    nrb: Mapped[str] = mapped_column(String(20), default="")
+    nf: Mapped[str] = mapped_column(String(20), default="")
+    vat_number: Mapped[str] = mapped_column(String(20), default="")
+    address_sq: Mapped[str] = mapped_column(String(300))
+    address_en: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str] = mapped_column(String(20))  # E.164, like customers' numbers
+    email: Mapped[str] = mapped_column(String(254))
+    viber: Mapped[str] = mapped_column(String(20), default="")
+    whatsapp: Mapped[str] = mapped_column(String(20), default="")
+    hours_sq: Mapped[str] = mapped_column(Text, default="")
+    hours_en: Mapped[str] = mapped_column(Text, default="")
+    #: {"prishtine": [250, 1, 2], "*": [500, 1, 2]}: fee in cents, fewest and most days.
+    delivery: Mapped[dict] = mapped_column(JSON)
+    free_delivery_from_cents: Mapped[int] = mapped_column(Integer)
+    vat_standard_percent: Mapped[int] = mapped_column(Integer)
+    vat_reduced_percent: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow,
+                                                 onupdate=_utcnow)
+
+
+class Store(db.Model):
+    """A showroom. Hidden, never deleted: orders picked up there keep naming it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    address_sq: Mapped[str] = mapped_column(String(300))
+    address_en: Mapped[str] = mapped_column(String(300))
+    hours_sq: Mapped[str] = mapped_column(Text, default="")
+    hours_en: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    latitude = mapped_column(Numeric(8, 5), nullable=True)
+    longitude = mapped_column(Numeric(8, 5), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+@dataclass(frozen=True)
+class Rule:
+    fee_cents: int
+    days_min: int
+    days_max: int
+
+    @property
+    def days(self) -> str:
+        return str(self.days_min) if self.days_min == self.days_max else (
+            f"{self.days_min}–{self.days_max}")
+
+
+@dataclass(frozen=True)
+class StoreInfo:
+    id: int | None
+    name: str
+    address_sq: str
+    address_en: str
+    hours_sq: str
+    hours_en: str
+    phone: str
+    latitude: str
+    longitude: str
+    position: int = 0
+    active: bool = True
+
+    def address(self, lang: str) -> str:
+        return (self.address_en if lang == "en" else self.address_sq) or self.address_sq
+
+    def hours(self, lang: str) -> str:
+        return (self.hours_en if lang == "en" else self.hours_sq) or self.hours_sq
+
+    @property
+    def phone_text(self) -> str:
+        return kosovo.international_phone(self.phone)
+
+    @property
+    def map_url(self) -> str:
+        """OpenStreetMap at the store's place: a plain link, no tiles or scripts on our pages."""
+        if not (self.latitude and self.longitude):
+            return ""
+        return (f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+                f"#map=17/{self.latitude}/{self.longitude}")
+
+    @property
+    def geo_uri(self) -> str:
+        """RFC 5870: phones open it in their own maps app."""
+        return f"geo:{self.latitude},{self.longitude}" if self.latitude and self.longitude else ""
+
+
+@dataclass(frozen=True)
+class Shop:
+    legal_name: str
+    trade_name: str
+    nrb: str
+    nf: str
+    vat_number: str
+    address_sq: str
+    address_en: str
+    phone: str
+    email: str
+    viber: str
+    whatsapp: str
+    hours_sq: str
+    hours_en: str
+    delivery: dict[str, Rule]
+    free_delivery_from_cents: int
+    vat_standard_percent: int
+    vat_reduced_percent: int
+    stores: tuple[StoreInfo, ...] = field(default=())
+
+    def rule_for(self, municipality: str | None) -> Rule:
+        return self.delivery.get(municipality or "", self.delivery[ELSEWHERE])
+
+    @property
+    def active_stores(self) -> tuple[StoreInfo, ...]:
+        return tuple(store for store in self.stores if store.active)
+
+    def store(self, store_id: object) -> StoreInfo | None:
+        return next((s for s in self.stores if s.id is not None and s.id == store_id), None)
+
+    def active_store(self, store_id: object) -> StoreInfo | None:
+        found = self.store(store_id)
+        return found if found is not None and found.active else None
+
+
+def current() -> Shop:
+    """The settings in force (see the module docstring for how they are cached)."""
+    stamp = cache.generation("settings")
+    if stamp is None:  # the stamps cannot be read: never serve a possibly old fee
+        return _load()
+    return cache.remember(("shopsettings", stamp), 24 * 3600, _load)
+
+
+def _load() -> Shop:
+    row = db.session.get(ShopSettings, 1)
+    stores = tuple(_store_info(s) for s in db.session.scalars(
+        select(Store).order_by(Store.position, Store.id)))
+    if row is None:
+        return from_config(current_app, stores)
+    values = {name: getattr(row, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+    return Shop(**values, delivery=_rules(row.delivery), stores=stores)
+
+
+def _store_info(store: Store) -> StoreInfo:
+    return StoreInfo(
+        id=store.id, name=store.name, address_sq=store.address_sq, address_en=store.address_en,
+        hours_sq=store.hours_sq, hours_en=store.hours_en, phone=store.phone,
+        latitude=_coordinate(store.latitude), longitude=_coordinate(store.longitude),
+        position=store.position, active=store.active)
+
+
+def _coordinate(value) -> str:
+    return "" if value is None else f"{value:f}".rstrip("0").rstrip(".")
+
+
+def _rules(stored: dict) -> dict[str, Rule]:
+    return {code: Rule(*(int(n) for n in values)) for code, values in stored.items()}
+
+
+def rules_as_stored(rules: dict[str, Rule]) -> dict[str, list[int]]:
+    return {code: [r.fee_cents, r.days_min, r.days_max] for code, r in sorted(rules.items())}
+
+
+def from_config(app: Flask, stores: tuple[StoreInfo, ...] = ()) -> Shop:
+    """The seed: the values in ``app.config`` (config.py, then the environment)."""
+    config = app.config
+    fees, days = config["DELIVERY_FEES_CENTS"], config["DELIVERY_DAYS"]
+    codes = set(fees) | set(days) | {ELSEWHERE}
+    fallback_days = days.get(ELSEWHERE, [1, 2])
+    fallback_fee = fees.get(ELSEWHERE, 0)
+    delivery = {code: Rule(int(fees.get(code, fallback_fee)),
+                           *(int(n) for n in days.get(code, fallback_days))) for code in codes}
+    return Shop(
+        legal_name=config["SHOP_LEGAL_NAME"], trade_name=config["SHOP_TRADE_NAME"],
+        nrb=config["SHOP_NRB"], nf=config["SHOP_NF"], vat_number=config["SHOP_VAT_NUMBER"],
+        address_sq=config["SHOP_ADDRESS_SQ"], address_en=config["SHOP_ADDRESS_EN"],
+        phone=_phone(config["SHOP_PHONE"]), email=config["SHOP_EMAIL"],
+        viber=_phone(config["SHOP_VIBER"]), whatsapp=_phone(config["SHOP_WHATSAPP"]),
+        hours_sq=config["SHOP_HOURS_SQ"], hours_en=config["SHOP_HOURS_EN"],
+        delivery=delivery, free_delivery_from_cents=int(config["FREE_DELIVERY_FROM_CENTS"]),
+        vat_standard_percent=int(config["VAT_STANDARD_PERCENT"]),
+        vat_reduced_percent=int(config["VAT_REDUCED_PERCENT"]), stores=stores)
+
+
+def _phone(raw: str) -> str:
+    # A number the configuration writes for people ("+383 44 …") is kept as E.164.
+    return kosovo.normalise_phone(raw) or (raw or "")
+
+
+def seed(app: Flask) -> None:
+    """Write the configuration's values and first store, once, if the shop has no settings row;
+    then read them into this process's cache.
+
+    The row's fixed id decides between processes seeding at once: the loser's insert fails
+    and is rolled back, its store with it, so the showroom is seeded once.
+    """
+    if app.extensions.get("lesnamax_settings_seeded"):
+        return
+    try:
+        _seed(app)
+        # Warm this process's cache now: every page shows the settings (the footer), and a
+        # page's query count should not depend on whether it came first.
+        current()
+    except SQLAlchemyError:
+        # The database is unreachable or not migrated yet: the request goes on (/healthz
+        # says so), the reads fall back to the configuration, the next request tries again.
+        db.session.rollback()
+        log.warning("cannot seed the shop settings", exc_info=True)
+        return
+    app.extensions["lesnamax_settings_seeded"] = True
+
+
+def _seed(app: Flask) -> None:
+    if db.session.get(ShopSettings, 1) is None:
+        shop = from_config(app)
+        values = {name: getattr(shop, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+        db.session.add(ShopSettings(id=1, **values, delivery=rules_as_stored(shop.delivery)))
+        for position, store in enumerate(app.config["SHOP_STORES"]):
+            db.session.add(Store(
+                name=store["name"], address_sq=store["address_sq"],
+                address_en=store["address_en"],
+                hours_sq=store.get("hours_sq", shop.hours_sq),
+                hours_en=store.get("hours_en", shop.hours_en),
+                phone=_phone(store.get("phone", "")), latitude=store.get("latitude") or None,
+                longitude=store.get("longitude") or None, position=position, active=True))
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # another process seeded first
+
+
+def register(app: Flask) -> None:
+    """Seed on the first request, before any other hook (the page cache's key reads the stamp
+    the seed's commit changes); later requests pay one dictionary look-up."""
+
+    def _seed_settings():
+        seed(app)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _seed_settings)
+
+
+# --- the owner's changes (audited, before → after) -------------------------------------------
+
+def _shown(value) -> str:
+    text = str(value).replace("\n", " / ")
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    return [f"{name}: {_shown(before.get(name, ''))} → {_shown(after[name])}"
+            for name in after if before.get(name) != after[name]]
+
+
+def save(values: dict, actor: Actor) -> list[str]:
+    """Store the settings form's values (already checked), audited with what changed.
+
+    ``values`` has every text and number field and ``delivery`` ({code: Rule}). Returns the
+    changes (empty: nothing was written). Takes effect at the next cart computation; placed
+    orders keep the fees they were placed with (they are copied onto the order).
+    """
+    row = db.session.get(ShopSettings, 1)
+    if row is None:
+        shop = from_config(current_app)
+        row = ShopSettings(id=1, **{n: getattr(shop, n) for n in TEXT_FIELDS + NUMBER_FIELDS},
+                           delivery=rules_as_stored(shop.delivery))
+        db.session.add(row)
+    before = {name: getattr(row, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
+    before |= {f"delivery[{code}]": _rule_text(rule)
+               for code, rule in _rules(row.delivery).items()}
+    after = {name: values[name] for name in TEXT_FIELDS + NUMBER_FIELDS}
+    after |= {f"delivery[{code}]": _rule_text(rule) for code, rule in values["delivery"].items()}
+    after |= {key: "–" for key in before if key.startswith("delivery[") and key not in after}
+    changes = _changes(before, after)
+    if not changes:
+        db.session.rollback()
+        return []
+    for name in TEXT_FIELDS + NUMBER_FIELDS:
+        setattr(row, name, values[name])
+    row.delivery = rules_as_stored(values["delivery"])
+    audit.record(actor, "settings.update", "settings", 1, "; ".join(changes))
+    db.session.commit()
+    return changes
+
+
+def _rule_text(rule: Rule) -> str:
+    return f"{rule.fee_cents / 100:.2f} €, {rule.days} d"
+
+
+def store_row(store_id: int) -> Store | None:
+    return db.session.get(Store, store_id)
+
+
+def save_store(store_id: int | None, values: dict, actor: Actor) -> Store:
+    """Add a store (``store_id`` None) or change one, audited with before → after."""
+    store = Store() if store_id is None else db.session.get(Store, store_id)
+    if store is None:
+        raise LookupError(store_id)
+    before = {} if store_id is None else {n: getattr(store, n) for n in STORE_FIELDS}
+    for name in STORE_FIELDS:
+        setattr(store, name, values[name])
+    if store_id is None:
+        db.session.add(store)
+        db.session.flush()
+    after = {n: getattr(store, n) for n in STORE_FIELDS}
+    changes = _changes(before, after)
+    if changes:
+        audit.record(actor, "store.create" if store_id is None else "store.update", "store",
+                     store.id, "; ".join(changes))
+    db.session.commit()
+    return store
