@@ -57,7 +57,10 @@ class Trader:
 def details() -> Trader:
     """The trader's details, the address and hours in the active language."""
     shop = shopsettings.current()
-    english = current_code() == "en"
+    try:
+        english = current_code() == "en"
+    except RuntimeError:  # no request and no force_locale (a periodic job): the shop's language
+        english = False
     return Trader(
         name=shop.trade_name,
         address=(shop.address_en if english else shop.address_sq) or shop.address_sq,

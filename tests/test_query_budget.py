@@ -20,14 +20,13 @@ OWN_BUDGET = {
     # The owner's dashboard: six figures, plus the double charges, the outbox's counts and
     # the returns waiting (their count and deadline), each one query whatever the shop's size.
     "/admin/": 9,
-    # One order's record: its payment history and its returns (one query each).
-    "/admin/orders/LM-2026-000001": 7,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {
     # The owner's order page: the viewing audited, the order, its lines, its card attempts,
-    # and its invoice with its credit notes and fiscal receipt (one query for those three).
-    re.compile(r"^/admin/orders/LM-\d{4}-\d+$"): 7,
+    # its payment ledger, its invoice with its credit notes and fiscal receipt (one query for
+    # those three) and its returns: one query each, whatever the order's size.
+    re.compile(r"^/admin/orders/LM-\d{4}-\d+$"): 8,
 }
 
 

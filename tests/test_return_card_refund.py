@@ -11,7 +11,7 @@ from lesnamax.orders.models import OrderLine
 from lesnamax.payments.models import PaymentMovement
 
 from . import test_ledger_sandbox, test_payments
-from .ledger_support import movements
+from .ledger_support import age, movements
 from .returns_support import deliver, returns, stock, withdraw
 from .test_ledger_sandbox import as_owner, fault, paid, refunded_at_bank
 
@@ -86,6 +86,7 @@ def test_a_lost_answer_is_settled_from_the_ledger_not_asked_again(app, client, c
     with app.app_context():
         lost = db.session.scalar(select(PaymentMovement.id).where(
             PaymentMovement.state == "unknown"))
+    age(app, lost)  # a retry waits until the bank has had time to book the lost refund
     client.post(f"/admin/payments/movements/{lost}/retry")  # the order page's retry
     settle = client.post(f"/admin/returns/{ret_id}/refund",
                          data={"state": "received", "amount": "249,90"})

@@ -196,4 +196,4 @@ def test_settings_come_from_the_configuration_until_seeded(make_app, app):
     with other.test_request_context():
         shop = shopsettings.current()  # nothing written: the configuration's values
         assert shop.phone == "+38349555666" and shop.rule_for("peje").fee_cents == 900
-        assert shop.rule_for("peje").days == "1–2"
+        assert shop.rule_for("peje").days == "2–5"  # DELIVERY_DAYS["*"]
