@@ -44,6 +44,27 @@ def _rendered(number, body, effective_from, language, _trader_key) -> bytes:
                           trader=trader.details())
 
 
+#: Languages whose terms this process has rendered (see ``warm``).
+_warmed: set[str] = set()
+
+
+def warm(language: str, today) -> None:
+    """Render the terms in force into this process's cache before the order's transaction.
+
+    The first render takes about a second; inside the order's write transaction it held the
+    database's write lock that long, and every other buyer waited (the place-order benchmark's
+    p99). Once per process and language: a newer version is rendered by the first order that
+    needs it.
+    """
+    if language in _warmed:
+        return
+    number = services.state(today, TERMS).in_force
+    version = services.version(number, TERMS) if number is not None else None
+    if version is not None:
+        pdf_of(version, language)
+        _warmed.add(language)
+
+
 def confirmation_attachments(_app, order) -> list[mail.Attachment]:
     """Answer ``orders.signals.confirmation_attachments``: the terms the order was made on.
 
