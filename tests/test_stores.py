@@ -5,11 +5,13 @@ confirmation e-mail."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 from sqlalchemy import select
 
 from lesnamax.audit import AuditEvent
 from lesnamax.extensions import db
+from lesnamax.invoices import issuing
 from lesnamax.orders.models import Order
 from lesnamax.shopsettings import Store
 
@@ -110,6 +112,15 @@ def test_pickup_order_names_its_store_everywhere(app, client, admin, make_produc
     [mail] = [m for m in outbox_messages(app.config["MAIL_OUTBOX"]) if number in m["Subject"]]
     assert "Pickup store: LESNA MAX Prizren, 5 Shkronjave Street, Prizren" in text_of(mail)
     assert "LESNA MAX Prizren" in html_of(mail)
+    # Delivered (picked up): the invoice names the store too.
+    with app.app_context():
+        db.session.scalars(select(Order)).one().status = "delivered"
+        db.session.commit()
+        issuing.issue(db.session.scalars(select(Order.id)).one())
+    invoice = client.get(f"/orders/{number}/invoice.pdf")
+    text = subprocess.run(["pdftotext", "-", "-"], input=invoice.data, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Pick up from the shop: LESNA MAX Prizren" in " ".join(text.split())
 
 
 def test_a_store_hidden_after_the_review_sends_the_customer_back(app, client, admin,

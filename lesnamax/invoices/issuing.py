@@ -103,6 +103,7 @@ def snapshot(order: Order) -> dict:
             "order_date": order.created_at.isoformat(),
             "payment_method": order.payment_method,
             "delivery_method": order.delivery_method,
+            "pickup_store": order.pickup_store_name or "",
             "trader": {"legal_name": seller.legal_name, "name": seller.name,
                        "nrb": seller.nrb, "nf": seller.nf, "vat_number": seller.vat_number,
                        "address": str(seller.address), "phone": seller.phone,
