@@ -36,6 +36,19 @@ def state_of(live_app, number: str) -> tuple[str, int | None]:
         return ret.state, ret.refund_cents
 
 
+def credit_note_sent(live_app, number: str) -> bool:
+    """The order's credit note exists and went to the customer by e-mail (PDF attached)."""
+    from lesnamax.invoices.models import CreditNote, Invoice
+    from lesnamax.outbox import OutboxMessage
+
+    with live_app.app_context():
+        note = db.session.scalar(select(CreditNote.number).join(
+            Invoice, Invoice.id == CreditNote.invoice_id).join(
+            Order, Order.id == Invoice.order_id).where(Order.number == number))
+        subjects = db.session.scalars(select(OutboxMessage.subject)).all()
+    return note is not None and any("Notë krediti" in s and number in s for s in subjects)
+
+
 def shoot(page: Page, name: str) -> None:
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
@@ -109,6 +122,7 @@ def test_withdraw_one_line_then_the_owner_receives_and_refunds_to_the_card(
     admin.reload()
     shoot(admin, "admin-refunded-en")
     assert state_of(live_app, number)[0] == "refunded"
+    assert credit_note_sent(live_app, number)
     watch.check()
 
 
@@ -149,5 +163,6 @@ def test_the_same_without_javascript_for_a_cash_order(
     with live_app.app_context():  # the whole order came back: its delivery too
         total = db.session.scalar(select(Order.total_cents).where(Order.number == number))
     assert state_of(live_app, number) == ("refunded", total)
+    assert credit_note_sent(live_app, number)
     context.close()
     watch.check()
