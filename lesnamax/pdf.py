@@ -19,6 +19,12 @@ def render(template: str, **context) -> bytes:
     """The PDF of ``templates/pdf/<template>.html`` rendered with ``context``."""
     # Imported here: WeasyPrint takes ~0.3 s to import and only a few requests make PDFs.
     import weasyprint
+    from PIL import ImageFile
+
+    # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES: from then on this
+    # worker would take a cut-off upload as a picture (catalogue/uploads.py refuses them). Our
+    # PDFs embed no images, so the flag goes back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     html = render_template(f"pdf/{template}.html", fonts_url=FONTS.as_uri(), **context)
     return weasyprint.HTML(string=html, base_url=FONTS.as_uri() + "/",

@@ -33,6 +33,11 @@ def test_a_pdf_keeps_the_albanian_letters_in_the_shipped_font(sample):
     assert "Faturë 2027-000123" in text and "Çmimi me TVSH: 249,90 €" in text
     fonts = subprocess.run(["pdffonts", "-"], input=document, capture_output=True,
                            check=True).stdout.decode()
+    # WeasyPrint's import turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process; the
+    # uploads rely on it being off (a cut-off picture is refused, tests/test_admin_images.py).
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
     assert "DejaVu-Sans" in fonts and "DejaVu-Sans-Bold" in fonts and "yes yes yes" in fonts
 
 
