@@ -15,6 +15,12 @@ PAGES = {
     "category": "/category/mobilje",
     "search": "/products?q=karrige",
     "price list": "/cmimore",
+    "terms of sale": "/terms",
+    "terms in English": "/terms?lang=en",
+    "stores": "/stores",
+    "stores in English": "/stores?lang=en",
+    "contact": "/contact",
+    "contact in English": "/contact?lang=en",
 }
 
 
@@ -77,7 +83,8 @@ def test_axe_check_bites(page: Page):
     assert {"button-name", "image-alt"} <= found, found
 
 
-@pytest.mark.parametrize("path", ["/", "/products", "/category/dysheke", "/cmimore"])
+@pytest.mark.parametrize("path", ["/", "/products", "/category/dysheke", "/cmimore", "/terms",
+                                  "/stores", "/contact"])
 def test_no_horizontal_overflow_on_a_360px_phone(page: Page, path: str):
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(path)

@@ -249,7 +249,9 @@ def test_admin_pages_fit_a_phone(page: Page, watch, owner, shelf, live_app):
                  f"/admin/products/{product.id}/edit",
                  "/admin/categories", "/admin/csv", "/admin/orders", f"/admin/orders/{number}",
                  "/admin/invoices", "/admin/customers", "/admin/policy", "/admin/policy/new",
-                 "/admin/audit"]:
+                 "/admin/audit", "/admin/settings", "/admin/settings/stores",
+                 "/admin/settings/stores/new", "/admin/terms", "/admin/terms/new",
+                 "/admin/returns", "/admin/messages"]:
         page.goto(path)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
