@@ -42,6 +42,7 @@ def connect_signals() -> None:
     from .orders import signals as orders
     from .payments import signals as payments
     from .privacy import terms
+    from .returns import manage as returns_manage
     from .returns import signals as returns
 
     orders.order_closed.connect(_order_closed)
@@ -49,6 +50,7 @@ def connect_signals() -> None:
     payments.refund_done.connect(issuing.on_refund_done)
     orders.confirmation_attachments.connect(terms.confirmation_attachments)
     returns.return_closed.connect(data.on_order_closed)
+    orders.returned_pieces.connect(returns_manage.pieces_back)
     returns.cash_refunded.connect(issuing.on_cash_refunded)
     catalogue.product_in_use.connect(manage.product_is_ordered)
 

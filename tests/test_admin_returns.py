@@ -201,3 +201,53 @@ def test_a_customer_cannot_reach_the_owners_pages(app, client, placed):
     assert client.post(f"/admin/returns/{ret.id}/receive",
                        data={"state": "requested"}).status_code == 403
     assert returns(app)[0].state == "requested"
+
+
+def test_goods_received_then_the_order_cancelled_return_their_stock_once(
+        app, client, placed, make_admin, login):
+    start = stock(app, placed.chair.id)
+    withdraw(client, placed.number, {placed.chair_line: 2})  # before delivery
+    as_owner(client, make_admin, login)
+    [ret] = returns(app)
+    client.post(f"/admin/returns/{ret.id}/receive", data={"state": "requested"})
+    assert stock(app, placed.chair.id) == start + 2
+    cancelled = client.post(f"/admin/orders/{placed.number}/status",
+                            data={"current": "cash_on_delivery", "status": "cancelled"})
+    assert cancelled.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Order.status)) == "cancelled"
+    assert stock(app, placed.chair.id) == start + 2  # not twice
+
+
+def test_cash_refunds_of_one_order_never_add_up_to_more_than_was_paid(
+        app, client, placed, make_admin, login):
+    deliver(app, placed.number)
+    withdraw(client, placed.number, {placed.chair_line: 1})
+    withdraw(client, placed.number, {placed.chair_line: 1})
+    as_owner(client, make_admin, login)
+    first, second = (r.id for r in returns(app))
+    with app.app_context():
+        total = db.session.scalar(select(Order.total_cents))
+    euros = f"{total / 100:.2f}".replace(".", ",")
+    for ret_id in (first, second):
+        client.post(f"/admin/returns/{ret_id}/receive", data={"state": "requested"})
+    assert client.post(f"/admin/returns/{first}/refund",
+                       data={"state": "received", "amount": euros}).status_code == 303
+    refused = client.post(f"/admin/returns/{second}/refund",
+                          data={"state": "received", "amount": "0,01"})
+    assert refused.status_code == 422
+    assert sum(r.refund_cents or 0 for r in returns(app)) == total
+
+
+def test_a_cash_order_withdrawn_before_delivery_refunds_nothing(app, client, placed,
+                                                                make_admin, login):
+    withdraw(client, placed.number, {placed.chair_line: 1})  # nothing paid yet
+    as_owner(client, make_admin, login)
+    [ret] = returns(app)
+    client.post(f"/admin/returns/{ret.id}/receive", data={"state": "requested"})
+    page = client.get(f"/admin/returns/{ret.id}").text
+    assert 'name="amount" inputmode="decimal" value="0.00"' in page
+    assert client.post(f"/admin/returns/{ret.id}/refund",
+                       data={"state": "received", "amount": "10,00"}).status_code == 422
+    assert client.post(f"/admin/returns/{ret.id}/refund",
+                       data={"state": "received", "amount": "0"}).status_code == 303

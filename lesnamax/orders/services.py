@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -283,9 +284,17 @@ def pay_on_delivery(order: Order) -> None:
 def _move_stock(order: Order, take: bool) -> None:
     lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
                                .order_by(OrderLine.product_id)).all()
+    back: dict[int, int] = {}
+    if not take:
+        for _receiver, answer in signals.returned_pieces.send(current_app._get_current_object(),
+                                                              order=order):
+            for line_id, quantity in (answer or {}).items():
+                back[line_id] = back.get(line_id, 0) + quantity
     for line in lines:
         if line.product_id is None:
             continue
+        if not take and back.get(line.id, 0) >= line.quantity:
+            continue  # every piece of it came back through a return, its stock with it
         statement = update(Product).where(Product.id == line.product_id)
         if take:
             # As place_order: a product taken off sale is not sold again (a retry, a switch
@@ -294,7 +303,8 @@ def _move_stock(order: Order, take: bool) -> None:
                                         Product.stock >= line.quantity).values(
                 stock=Product.stock - line.quantity)
         else:
-            statement = statement.values(stock=Product.stock + line.quantity)
+            statement = statement.values(stock=Product.stock + line.quantity
+                                         - min(back.get(line.id, 0), line.quantity))
         if db.session.execute(statement.execution_options(synchronize_session=False)
                               ).rowcount != 1 and take:
             raise _short(line.product_id)

@@ -34,6 +34,12 @@ order_switched_to_cash = _signals.signal("order-switched-to-cash")
 #: ``mail.Attachment``; the privacy area answers with the terms of sale as PDF.
 confirmation_attachments = _signals.signal("confirmation-attachments")
 
+#: A question, asked inside the transaction that gives a cancelled order's stock back: which
+#: pieces of its lines are back on the shelf already? Each receiver returns
+#: ``{order_line_id: quantity}``; the returns area answers with the goods it received (their
+#: stock returned then), so a cancel after a return does not put them back twice.
+returned_pieces = _signals.signal("returned-pieces")
+
 #: The owner moved an order to a final status (``orders.manage.change_status``). The account
 #: area erases there what an erased customer's order kept until it was closed.
 order_closed = _signals.signal("order-closed")

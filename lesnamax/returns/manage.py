@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import audit, shoptime
@@ -20,7 +20,7 @@ from ..audit import Actor
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
-from ..orders.models import CANCELLED, HOLDS_STOCK, Order, OrderLine
+from ..orders.models import CANCELLED, DELIVERED, HOLDS_STOCK, Order, OrderLine
 from ..payments import ledger
 from ..payments import manage as money
 from ..payments.models import DONE, REFUND, REFUSED
@@ -141,6 +141,10 @@ def record(return_id: int, actor: Actor | None = None) -> Record | None:
     value = sum(line.unit_price_cents * quantity for line, quantity in lines)
     whole = all(returned.get(line.id, 0) >= line.quantity for line in order_lines)
     suggested = value + (order.delivery_cents if whole and ret.state != REJECTED else 0)
+    if order.payment_method == CASH:
+        # Cash is paid at delivery: before it, nothing was paid; after it, never more back
+        # than what is left of what was paid.
+        suggested = min(suggested, max(cash_left(order, ret.id), 0))
     bank = _bank_state(order.id, ret.id) if order.payment_method == CARD else None
     return Record(ret, order, lines, value, suggested, bank)
 
@@ -254,7 +258,7 @@ def refund_cash(return_id: int, expected: str, amount_cents: int, actor: Actor,
     if order.payment_method != CASH:
         db.session.rollback()
         raise Refused(Refused.NOT_CARD)
-    if not 0 <= amount_cents <= order.total_cents:
+    if not 0 <= amount_cents <= cash_left(order, ret.id):
         db.session.rollback()
         raise Refused(Refused.AMOUNT)
     ret.state, ret.refunded_at, ret.refund_method = REFUNDED, now, CASH
@@ -266,6 +270,28 @@ def refund_cash(return_id: int, expected: str, amount_cents: int, actor: Actor,
     signals.send(signals.cash_refunded, order, ret=ret)
     signals.send(signals.return_closed, order, ret=ret)
     return ret
+
+
+def cash_left(order: Order, return_id: int) -> int:
+    """What a cash order's customer paid and has not had back by the other returns: the total
+    once delivered (cash is paid then), nothing before; a cancelled order was never paid."""
+    paid = order.total_cents if order.status == DELIVERED else 0
+    back = db.session.scalar(select(func.coalesce(func.sum(Return.refund_cents), 0)).where(
+        Return.order_id == order.id, Return.state == REFUNDED, Return.id != return_id))
+    return paid - (back or 0)
+
+
+def pieces_back(_sender, order: Order, **_extra) -> dict[int, int]:
+    """Answer ``orders.signals.returned_pieces``: the pieces of ``order`` received back (their
+    stock returned then), so that cancelling it afterwards does not return them again."""
+    found: dict[int, int] = {}
+    for line_id, quantity in db.session.execute(
+            select(ReturnLine.order_line_id, ReturnLine.quantity)
+            .join(Return, Return.id == ReturnLine.return_id)
+            .where(Return.order_id == order.id, Return.state.in_((RECEIVED, REFUNDED)),
+                   Return.received_at.is_not(None))):
+        found[line_id] = found.get(line_id, 0) + quantity
+    return found
 
 
 def tag(return_id: int) -> str:
