@@ -285,3 +285,19 @@ def test_no_english_on_albanian_account_pages(app, client, hx, make_user, login)
         for chunk in parser.chunks:
             leaks += [(path, english) for english, regex in patterns if regex.search(chunk)]
     assert leaks == []
+
+
+def test_no_message_is_defined_twice():
+    """Two definitions of one msgid (merged .po files append) make GNU msgfmt refuse the file,
+    and Babel silently keeps one of the two translations."""
+    import re
+    from collections import Counter
+    from pathlib import Path
+
+    for po in Path("translations").glob("*/LC_MESSAGES/messages.po"):
+        text = po.read_text(encoding="utf-8")
+        ids = re.findall(r'^(?:msgctxt ("[^\n]*")\n)?msgid ((?:"[^\n]*"\n)+)', text, re.M)
+        twice = [i for i, n in Counter(ids).items() if n > 1 and i[1].strip() != '""']
+        assert not twice, (po, twice[:3])
+        # Each entry starts after a blank line: one glued to the last is easy to misread.
+        assert not re.search(r'^msgstr(?:\[\d\])? "[^\n]*"\n(?:msgid|#)', text, re.M), po
