@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
 import shutil
+import time
 from types import SimpleNamespace
 
 import flask_migrate
@@ -22,6 +24,13 @@ from lesnamax.extensions import db
 
 from .fast import CHEAP_PASSWORD_HASH, slowest_first
 from .pg import PostgresServer
+
+# The shop's day is Prishtinë's (lesnamax/shoptime.py); the tests' date.today() means the same
+# day. Between 23:00 and midnight UTC (CI may run then) the machine's UTC day is a day behind
+# and two dozen tests disagreed with the shop about "today". The servers and browsers the
+# tests start inherit it too.
+os.environ["TZ"] = "Europe/Belgrade"
+time.tzset()
 
 
 def pytest_collection_modifyitems(config, items):
