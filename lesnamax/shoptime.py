@@ -16,8 +16,12 @@ def zone() -> ZoneInfo:
 def shop_day(moment: datetime) -> date:
     """The calendar day ``moment`` falls on in the shop's time zone.
 
-    From midnight in Prishtinë until midnight UTC the two days differ.
+    From midnight in Prishtinë until midnight UTC the two days differ. A naive moment is UTC
+    (SQLite gives stored times back without their zone): ``astimezone`` would take it as the
+    server's local time, and the day would depend on how the machine's clock is set.
     """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(zone()).date()
 
 

@@ -84,3 +84,20 @@ def test_no_code_asks_the_server_for_its_day():
         if server_clock.search(line)
     ]
     assert found == []
+
+
+def test_a_naive_stored_time_is_utc_whatever_the_machines_time_zone(app, monkeypatch):
+    """SQLite gives times back without their zone; the day must not follow the server's TZ."""
+    import time
+    from datetime import datetime
+
+    from lesnamax import shoptime
+
+    late = datetime(2026, 12, 6, 23, 30)  # 23:30 UTC = 00:30 on 7 December in Prishtinë
+    with app.app_context():
+        for tz in ("UTC", "Europe/Belgrade", "America/New_York"):
+            monkeypatch.setenv("TZ", tz)
+            time.tzset()
+            assert shoptime.shop_day(late).isoformat() == "2026-12-07", tz
+    monkeypatch.undo()
+    time.tzset()
