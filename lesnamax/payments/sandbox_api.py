@@ -16,7 +16,7 @@ import hmac
 import secrets
 import time
 import xml.etree.ElementTree as ET  # builds XML only; parsing goes through defusedxml
-from datetime import datetime
+from datetime import UTC, datetime
 
 import defusedxml.ElementTree as defused
 from defusedxml import DefusedXmlException
@@ -162,6 +162,8 @@ def _trxdate(moment: datetime | None = None) -> str:
 def _dttm(moment: datetime | None) -> str:
     if moment is None:
         return ""
+    if moment.tzinfo is None:  # read back from SQLite: stored in UTC
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(shoptime.zone()).strftime("%Y-%m-%d %H:%M:%S.000")
 
 
