@@ -90,22 +90,20 @@ def normalise_phone(raw: str | None) -> str | None:
 
 def national_phone(e164: str | None) -> str:
     """Return ``044 123 456`` for ``+38344123456`` (how people here write their number)."""
-    if not e164:
-        return ""
-    try:
-        number = phonenumbers.parse(e164, "XK")
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return _phone(e164, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def international_phone(e164: str | None) -> str:
     """Return ``+383 44 123 456`` for ``+38344123456``: the shop's own numbers, which people
     abroad call too."""
+    return _phone(e164, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _phone(e164: str | None, style) -> str:
     if not e164:
         return ""
     try:
         number = phonenumbers.parse(e164, "XK")
     except phonenumbers.NumberParseException:
         return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return phonenumbers.format_number(number, style)
