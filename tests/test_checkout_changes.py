@@ -115,3 +115,23 @@ def test_a_change_is_told_before_the_policy_is_asked_for(app, client, chair, mak
         db.session.commit()
     stopped = client.post("/checkout/place", data=form)
     assert stopped.status_code == 409 and "asgjë nuk u porosit" in stopped.text
+
+
+def test_a_product_made_to_order_after_the_review_stops_the_order(app, client, chair,
+                                                                 make_user, login):
+    """Made to order means no withdrawal: the review said the 14 days apply, so a product
+    flagged meanwhile is a change the customer must see before the contract binds them."""
+    login(make_user())
+    client.post("/cart/add", data={"product_id": chair.id})
+    form = place_form(go_to_review(client).text)
+    with app.app_context():
+        db.session.get(Product, chair.id).made_to_order = True
+        db.session.commit()
+    stopped = client.post("/checkout/place", data=form)
+    assert stopped.status_code == 409 and "asgjë nuk u porosit" in stopped.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0
+    placed = client.post("/checkout/place", data=place_form(stopped.text))
+    assert placed.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(OrderLine.made_to_order)) is True

@@ -197,3 +197,55 @@ def test_settings_come_from_the_configuration_until_seeded(make_app, app):
         shop = shopsettings.current()  # nothing written: the configuration's values
         assert shop.phone == "+38349555666" and shop.rule_for("peje").fee_cents == 900
         assert shop.rule_for("peje").days == "2–5"  # DELIVERY_DAYS["*"]
+
+
+def test_a_vat_change_applies_to_later_orders_not_to_a_placed_ones_invoice(
+        app, client, admin, make_product, english):
+    """A cash order is invoiced at delivery, days after placing: the VAT rate on its invoice
+    is the one its prices included when placed, not the one in the settings by then."""
+    from lesnamax.invoices.models import Invoice
+
+    from .admin_orders_support import move
+    from .test_terms import pdf_text
+
+    lamp = make_product(name_en="Lamp", price_cents=11800, stock=5)
+    client.post("/cart/add", data={"product_id": lamp.id})
+    review = go_to_review(client, municipality="prishtine")
+    assert "Of which VAT (18%)" in review.text
+    assert client.post("/checkout/place", data=place_form(review.text)).status_code == 303
+    assert client.post("/admin/settings", data=form_data(vat_standard_percent="20")
+                       ).status_code == 303
+    with app.app_context():
+        order = db.session.scalars(select(Order)).one()
+        assert order.vat_percent == 18
+    assert "Prices include VAT (18%)" in client.get(f"/orders/{order.number}").text
+    for old, new in (("cash_on_delivery", "processing"), ("processing", "shipped"),
+                     ("shipped", "delivered")):
+        assert move(client, order, old, new, notify="").status_code == 303
+    with app.app_context():
+        invoice = db.session.scalars(select(Invoice)).one()
+        assert {line["vat_rate"] for line in invoice.data["lines"]} == {18}
+        # 118,00 € + 2,50 € delivery at 18 %: 18,38 € of VAT (at 20 % it would be 20,08 €).
+        assert invoice.vat_cents == 1838
+    text = pdf_text(client.get(f"/orders/{order.number}/invoice.pdf").data)
+    assert "18 %" in text and "18.38" in text and "20 %" not in text
+    # The next cart is computed at the new rate.
+    client.post("/cart/add", data={"product_id": lamp.id})
+    assert "Of which VAT (20%)" in go_to_review(client, municipality="prishtine").text
+
+
+def test_a_vat_change_between_review_and_place_orders_nothing(app, client, admin,
+                                                              make_product, english):
+    """The total is the same, but the VAT the page showed inside it is not."""
+    lamp = make_product(name_en="Lamp", price_cents=11800, stock=5)
+    client.post("/cart/add", data={"product_id": lamp.id})
+    review = go_to_review(client, municipality="prishtine")
+    client.post("/admin/settings", data=form_data(vat_standard_percent="20"))
+    response = client.post("/checkout/place", data=place_form(review.text))
+    assert response.status_code == 409 and "Of which VAT (20%)" in response.text
+    with app.app_context():
+        assert db.session.scalars(select(Order)).all() == []
+    placed = client.post("/checkout/place", data=place_form(response.text))
+    assert placed.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Order)).one().vat_percent == 20

@@ -361,3 +361,31 @@ def test_the_command_line_publishes_terms_with_the_same_rules(app, tmp_path):
     with app.app_context():
         assert services.version(2, TERMS).body_en == "Terms of sale\n\nNew text."
         assert services.version(2) is None  # the privacy policy has still one version
+
+
+def test_terms_that_came_into_force_after_the_review_are_accepted_anew(app, client,
+                                                                       make_product, make_user,
+                                                                       login):
+    """The tick accepted the version the page named; another version in force by the time
+    the order is placed must be read and ticked again (nothing is ordered meanwhile)."""
+    chair = make_product(name_sq="Karrige", price_cents=5000, stock=5)
+    login(make_user())
+    client.post("/cart/add", data={"product_id": chair.id})
+    html = go_to_review(client).text
+    assert 'name="terms_version" type="hidden" value="1"' in html
+    publish_terms_in_force(app)
+    stopped = client.post("/checkout/place", data=place_form(html))
+    assert stopped.status_code == 409
+    assert "Kushte të reja të shitjes hynë në fuqi" in stopped.text
+    assert "(versioni 2)" in stopped.text
+    assert 'name="terms_version" type="hidden" value="2"' in stopped.text
+    box = stopped.text.split('name="accept_terms"')[0].rsplit("<input", 1)[1] + \
+        stopped.text.split('name="accept_terms"')[1].split(">", 1)[0]
+    assert "checked" not in box
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Order.id))) == 0
+    assert consents(app) == []
+    assert client.post("/checkout/place", data=place_form(stopped.text)).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Order.terms_version)) == 2
+    assert [v for v, _order, _ip in consents(app)] == [2]

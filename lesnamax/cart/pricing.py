@@ -161,8 +161,9 @@ def totals(lines: list[PricedLine], method: str | None = None,
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
                 payment: str | None, store: int | None = None) -> str:
     """A short digest of everything the review page shows the customer: each line's product,
-    quantity, unit price and availability, delivery (and the pickup store) and payment, the
-    delivery fee and the total.
+    quantity, unit price, availability and whether it is made to order (no withdrawal),
+    delivery (and the pickup store) and payment, the delivery fee, the total and the VAT rate
+    in it.
 
     The review form carries it and placing recomputes it inside its transaction: any
     difference means the customer would pay something they did not see, so nothing is ordered.
@@ -170,9 +171,9 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     figures = totals(lines, method, municipality)
     # In product order: the review page lists lines as added, placing reads them in the order
     # their rows lock; the same cart must give the same digest.
-    seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available]
-                  for line in lines)
+    seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available,
+                   line.made_to_order] for line in lines)
     where = [method, municipality] if store is None else [method, municipality, store]
     text = json.dumps([seen, *where, payment, figures.delivery_cents,
-                       figures.total_cents], separators=(",", ":"))
+                       figures.total_cents, figures.vat_percent], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -111,6 +111,9 @@ class ReviewForm(FlaskForm):
                                           Regexp(r"[0-9a-f]{32}\Z", message=REQUIRED)])
     #: The cart the page showed, so a second tab finds the order the first one placed from it.
     cart_id = HiddenField(validators=[Regexp(r"[0-9]{1,9}\Z", message=REQUIRED)])
+    #: The version of the terms of sale the page showed next to the box: a tick accepts that
+    #: version only, so placing stops if another one came into force meanwhile.
+    terms_version = HiddenField()
     accept_policy = BooleanField()
     #: Required for every order; checked by ``placing`` (a missing tick is a 422 that keeps
     #: everything, not an expired form).

@@ -40,6 +40,8 @@ OUT_OF_STOCK = "out_of_stock"
 NEEDS_POLICY = "needs_policy"
 #: The terms of sale in force were not accepted (their box is required for every order).
 NEEDS_TERMS = "needs_terms"
+#: The box was ticked next to a version of the terms no longer in force.
+TERMS_CHANGED = "terms_changed"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class Ask:
     valid: bool  # the form validated (CSRF token included)
     accepted_policy: bool
     accepted_terms: bool
+    terms_seen: int | None  # the version of the terms shown next to the box
     language: str
     today: date
 
@@ -92,12 +95,18 @@ def place(ask: Ask) -> Placement:
     needs_policy = privacy.needs_acceptance(ask.user, ask.today)
     # The contract is made on the terms in force: accepted with every order (none in force
     # only before the first version was published, as in a database from before them).
-    needs_terms = privacy.state(ask.today, TERMS).in_force is not None
+    terms_in_force = privacy.state(ask.today, TERMS).in_force
+    needs_terms = terms_in_force is not None
     missing_terms = needs_terms and not ask.accepted_terms
-    if (needs_policy and not ask.accepted_policy) or missing_terms:
+    other_terms = needs_terms and ask.accepted_terms and ask.terms_seen != terms_in_force
+    if (needs_policy and not ask.accepted_policy) or missing_terms or other_terms:
         # The page shown again must carry today's figures: a change is said first.
         holds = orders.figures_hold(orders.priced_lines(ask.cart_id), ask.delivery, ask.seen)
-        return Placement((NEEDS_TERMS if missing_terms else NEEDS_POLICY) if holds else CHANGED)
+        if not holds:
+            return Placement(CHANGED)
+        if other_terms:
+            return Placement(TERMS_CHANGED)
+        return Placement(NEEDS_TERMS if missing_terms else NEEDS_POLICY)
 
     def accept(order: Order) -> None:
         # In the order's own transaction: the order and the acceptances are kept together.

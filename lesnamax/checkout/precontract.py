@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import money, trader
+from .. import trader
 from ..cart.pricing import PricedLine, Totals
 from ..orders.emails import WITHDRAWAL_DAYS
 from ..privacy import services as privacy
@@ -21,8 +21,9 @@ def information(user, lines: list[PricedLine], totals: Totals, today: date) -> d
     accepted = privacy.accepted_version(user, TERMS) if in_force is not None else None
     return {
         "trader": who,
-        "vat_rate": who.vat_rate_percent,
-        "vat_cents": money.vat_in(totals.total_cents, who.vat_rate_percent),
+        # The rate the figures (and their fingerprint) were computed with.
+        "vat_rate": totals.vat_percent,
+        "vat_cents": totals.vat_cents,
         "withdrawal_days": WITHDRAWAL_DAYS,
         "excepted": [line for line in lines if line.made_to_order],
         "terms_version": in_force,

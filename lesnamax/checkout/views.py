@@ -140,12 +140,13 @@ def _review(form, status: int, problem: str | None = None):
     # The form carries what this page shows, so placing can tell whether anything changed.
     form.fingerprint.data, form.cart_id.data = _fingerprint(lines), str(cart.id)
     today = shop_today()
+    information = precontract.information(current_user, lines, totals, today)
+    form.terms_version.data = information["terms_version"] or ""
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
         pickup_store=_pickup_store(data),
         needs_acceptance=privacy.needs_acceptance(current_user, today),
-        problem=problem, step="review", steps=state.STEPS, **precontract.information(
-            current_user, lines, totals, today),
+        problem=problem, step="review", steps=state.STEPS, **information,
     ), status
 
 
@@ -179,6 +180,7 @@ def place():
         seen=form.fingerprint.data or "", valid=form.validate_on_submit(),
         accepted_policy=bool(form.accept_policy.data),
         accepted_terms=bool(form.accept_terms.data),
+        terms_seen=whole_number(form.terms_version.data, 9),
         language=current_code(), today=shop_today()))
     if result.outcome == placing.PLACED:
         state.clear()
@@ -197,6 +199,13 @@ def place():
             form.accept_policy.errors = [
                 _("Please accept the privacy policy in force to place the order.")]
         return _review(form, 422, message)
+    if result.outcome == placing.TERMS_CHANGED:
+        message = _("New terms of sale came into force while you were looking at your order, "
+                    "so nothing was ordered. Please read them and accept them to place the "
+                    "order.")
+        form.accept_terms.data = False  # the tick accepted the version before
+        form.accept_terms.errors = [message]
+        return _review(form, 409, message)
     if result.outcome == placing.NEEDS_POLICY:
         message = _("Please accept the privacy policy in force to place the order.")
         form.accept_policy.errors = [message]

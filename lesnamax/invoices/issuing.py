@@ -89,8 +89,11 @@ def _issue(order: Order, now: datetime) -> Invoice:
 
 
 def snapshot(order: Order) -> dict:
-    """Everything the invoice prints, frozen: trader, buyer, lines without VAT, VAT, totals."""
-    rate = trader.details().vat_rate_percent
+    """Everything the invoice prints, frozen: trader, buyer, lines without VAT, VAT, totals.
+
+    The VAT rate is the order's, the one its prices included when placed: a rate changed in
+    the settings since (a cash order is invoiced at delivery) applies to later orders only."""
+    rate = order.vat_percent
     lines = [_line(line.name, line.sku, line.quantity, line.line_total_cents, rate)
              for line in order.lines]
     if order.delivery_cents:

@@ -88,6 +88,10 @@ class Order(db.Model):
     #: The terms of sale the customer accepted for this order (None: placed before the terms
     #: existed, or by a tool); the confirmation attaches that version.
     terms_version: Mapped[int | None] = mapped_column(Integer)
+    #: The VAT rate (%) the prices included when the order was placed: the review page showed
+    #: it, and the invoice (issued days later for cash) uses it, whatever the settings say by
+    #: then. Orders from before the setting existed were placed at 18 %.
+    vat_percent: Mapped[int] = mapped_column(Integer, server_default="18")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

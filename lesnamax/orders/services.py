@@ -240,6 +240,8 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         pickup_store_name=store.name if store else None,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
         total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
+        # The rate the review page showed (its fingerprint covers it), kept for the invoice.
+        vat_percent=shopsettings.current().vat_standard_percent,
         company_name=delivery.company_name, company_nrb=delivery.company_nrb,
         company_address=delivery.company_address,
         created_at=datetime.now(UTC), lines=order_lines,
