@@ -4,6 +4,7 @@ stale form, 422 on bad input, every action audited, the deadline as a countdown.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from lesnamax.audit import AuditEvent
@@ -251,3 +252,32 @@ def test_a_cash_order_withdrawn_before_delivery_refunds_nothing(app, client, pla
                        data={"state": "received", "amount": "10,00"}).status_code == 422
     assert client.post(f"/admin/returns/{ret.id}/refund",
                        data={"state": "received", "amount": "0"}).status_code == 303
+
+
+def test_an_operation_from_another_state_is_stale_even_when_the_form_is_current(
+        app, client, placed, make_admin, login):
+    """The form names the return's current state, but the operation does not start from it:
+    409 and nothing done (no refund before the goods are back, no second stock movement, no
+    rejection of goods received); a cash order's return is never sent to the card."""
+    ret_id = withdrawn(app, client, placed, make_admin, login)
+    early = client.post(f"/admin/returns/{ret_id}/refund",
+                        data={"state": "requested", "amount": "100"})
+    assert early.status_code == 409
+    assert returns(app)[0].state == "requested"
+    client.post(f"/admin/returns/{ret_id}/receive", data={"state": "requested"})
+    before = stock(app, placed.chair.id)
+    for action, data in (("receive", {}), ("reject", {"reason": "x"})):
+        answer = client.post(f"/admin/returns/{ret_id}/{action}",
+                             data={"state": "received", **data})
+        assert answer.status_code == 409, action
+    assert stock(app, placed.chair.id) == before
+    assert returns(app)[0].state == "received"
+    from lesnamax.audit import Actor
+    from lesnamax.returns import manage
+
+    with app.app_context(), pytest.raises(manage.Refused) as refused:
+        manage.refund_card(ret_id, "received", 100, Actor(None, "t@example.test", None),
+                           manage.shoptime.now())
+    assert refused.value.reason == manage.Refused.NOT_CARD
+    assert returns(app)[0].state == "received"
+    assert actions(app).count("return.refund") == 0

@@ -11,63 +11,24 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..i18n import _l
-from ..money import format_cents, parse_euros
+from ..money import parse_euros
 from ..orders import manage as manage_orders
 from ..payments import bankapi
 from ..payments import manage as money
 from ..payments.models import PaymentAttempt, PaymentMovement
 from ..shoptime import now
 from . import bp, current_actor
+from .money_answers import REASON_MAX, known, outcome, refused_text
 
-REFUSED = {
-    money.MoneyRefused.NOT_PAID: _l("Nothing paid by card is left to give back."),
-    money.MoneyRefused.IN_FLIGHT: _l("Another refund of this order is waiting for the bank's "
-                                     "answer. Ask the bank about it first."),
-    money.MoneyRefused.TOO_MUCH: _l("The amount is above what can still be given back."),
-    money.MoneyRefused.BAD_LINES: _l("Choose quantities that can still be given back."),
-    money.MoneyRefused.NOT_CANCELLABLE: _l("This order cannot be cancelled any more."),
-    money.MoneyRefused.NOT_RETRYABLE: _l("This refund is not waiting for an answer any more."),
-    money.MoneyRefused.TOO_SOON: _l("The bank may still be booking it: ask again in five "
-                                    "minutes, so that it is never given back twice."),
-    money.MoneyRefused.ALREADY_ASKED: _l("This refund was already sent to the bank: it is in "
-                                         "the ledger below. Nothing more was asked."),
-}
 KINDS = {"void": _l("void (same day)"), "refund": _l("refund"), "capture": _l("payment"),
          "attempt": _l("attempt")}
 STATES = {"requested": _l("asked, waiting"), "done": _l("done"),
           "refused": _l("not done"), "unknown": _l("not done, retry")}
-REASON_MAX = 500
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")  # made by the confirmation page (secrets.token_hex(16))
-_NUMBER = re.compile(r"^[A-Z]{2}-\d{4}-\d{6,9}$")  # as admin/orders.py
-
-
-def known(number: str) -> str:
-    if not _NUMBER.match(number):
-        abort(404)
-    return number
 
 
 def _order(number: str):
     return manage_orders.current(known(number)) or abort(404)
-
-
-def refused_text(error: money.MoneyRefused) -> str:
-    text = str(REFUSED[error.reason])
-    if error.reason == money.MoneyRefused.TOO_MUCH:
-        text += " " + _("At most %(amount)s.", amount=format_cents(error.available_cents))
-    return text
-
-
-def outcome(result) -> None:
-    if result.state == "done":
-        flash(_("The order was cancelled and its money returned.") if result.cancelled
-              else _("The bank gave the money back."), "success")
-    elif result.state == "refused":
-        flash(_("The bank refused it: nothing was given back. %(why)s",
-                why=result.movements[-1].bank_message), "error")
-    else:
-        flash(_("The bank did not answer: not done, retry. Nothing is counted as refunded."),
-              "error")
 
 
 def _back(number: str):

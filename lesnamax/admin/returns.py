@@ -10,11 +10,13 @@ from .. import shoptime
 from ..i18n import _l
 from ..money import parse_euros
 from ..orders import manage as manage_orders
+from ..payments import manage as money
 from ..returns import forms as return_forms
 from ..returns import labels
 from ..returns import manage as returns
 from ..returns.models import CARD
-from . import bp, current_actor, order_money
+from . import bp, current_actor
+from .money_answers import REASON_MAX, known, outcome, refused_text
 
 REFUSED = {
     returns.Refused.NOT_CARD: _l("This return's order was paid another way."),
@@ -25,7 +27,6 @@ REFUSED = {
     returns.Refused.BAD_LINES: _l("Choose quantities that can still be returned."),
     returns.Refused.CANCELLED: _l("This order was cancelled."),
 }
-REASON_MAX = 500
 
 
 @bp.get("/returns")
@@ -117,20 +118,20 @@ def return_refund(return_id: int):
     except returns.Refused as refused:
         code = 409 if refused.reason == returns.Refused.IN_FLIGHT else 422
         return _page(return_id, code, str(REFUSED[refused.reason]), request.form)
-    except order_money.money.MoneyRefused as refused:
+    except money.MoneyRefused as refused:
         code = 409 if refused.reason == refused.IN_FLIGHT else 422
-        return _page(return_id, code, order_money.refused_text(refused), request.form)
+        return _page(return_id, code, refused_text(refused), request.form)
     if result is None:
         return _back(return_id, _("The bank had given the money back already; the return is "
                                   "refunded."))
-    order_money.outcome(result)
+    outcome(result)
     return redirect(url_for("admin.return_page", return_id=return_id), 303)
 
 
 @bp.route("/orders/<number>/returns/new", methods=["GET", "POST"])
 def return_start(number: str):
-    order = manage_orders.current(order_money.known(number)) or abort(404)
-    lines = order_money.money.lines_of(order)
+    order = manage_orders.current(known(number)) or abort(404)
+    lines = money.lines_of(order)
     if request.method == "GET":
         return _start_page(order, lines)
     try:

@@ -184,8 +184,14 @@ def start(number: str, wanted: dict[int, int], reason: str, actor: Actor,
     return ret
 
 
-def _locked(return_id: int, expected: str) -> tuple[Return, Order]:
-    """Lock the return (and so its changes) and check the state the form was made for."""
+def _locked(return_id: int, expected: str, needed: str,
+            method: str | None = None) -> tuple[Return, Order]:
+    """Lock the return (and so its changes) and check the state the form was made for.
+
+    ``needed`` is the one state the operation starts from and ``method`` (if given) the
+    payment method it is for: every operation refuses the same way, rolled back before it
+    raises (LookupError, Stale, then Refused), so none can forget a check.
+    """
     begin_write()
     ret = db.session.scalar(select(Return).where(Return.id == return_id).with_for_update()
                             .options(selectinload(Return.lines))
@@ -193,12 +199,15 @@ def _locked(return_id: int, expected: str) -> tuple[Return, Order]:
     if ret is None:
         db.session.rollback()
         raise LookupError(return_id)
-    if ret.state != expected:
+    if ret.state != expected or expected != needed:
         current = ret.state
         db.session.rollback()
         raise Stale(current)
     order = db.session.scalar(select(Order).where(Order.id == ret.order_id)
                               .options(selectinload(Order.lines)))
+    if method is not None and order.payment_method != method:
+        db.session.rollback()
+        raise Refused(Refused.NOT_CARD)
     return ret, order
 
 
@@ -210,10 +219,7 @@ def _named(order: Order, ret: Return) -> list[tuple[OrderLine, int]]:
 def receive(return_id: int, expected: str, actor: Actor, now: datetime) -> Return:
     """The goods are back: their stock returns (once: only the request that moves the return
     from requested does it). An order cancelled meanwhile gave its stock back already."""
-    ret, order = _locked(return_id, expected)
-    if expected != REQUESTED:
-        db.session.rollback()
-        raise Stale(ret.state)
+    ret, order = _locked(return_id, expected, REQUESTED)
     moved = []
     if order.status in HOLDS_STOCK:
         for line, quantity in _named(order, ret):
@@ -234,10 +240,7 @@ def reject(return_id: int, expected: str, reason: str, actor: Actor, now: dateti
     """Refuse a requested return; the customer is e-mailed the reason (in the outbox, once)."""
     if not reason.strip():
         raise Refused(Refused.NO_REASON)
-    ret, order = _locked(return_id, expected)
-    if expected != REQUESTED:
-        db.session.rollback()
-        raise Stale(ret.state)
+    ret, order = _locked(return_id, expected, REQUESTED)
     ret.state, ret.rejected_at, ret.reject_reason = REJECTED, now, reason.strip()[:500]
     audit.record(actor, "return.reject", "return", str(ret.id), ret.reject_reason)
     emails.rejected(order, ret, _named(order, ret))
@@ -251,13 +254,7 @@ def refund_cash(return_id: int, expected: str, amount_cents: int, actor: Actor,
     """Record that the owner handed ``amount_cents`` back in cash (0: nothing was paid yet,
     e.g. withdrawn before a cash delivery). The customer is e-mailed; ``cash_refunded`` is
     sent after the commit (the credit note's place)."""
-    ret, order = _locked(return_id, expected)
-    if expected != RECEIVED:
-        db.session.rollback()
-        raise Stale(ret.state)
-    if order.payment_method != CASH:
-        db.session.rollback()
-        raise Refused(Refused.NOT_CARD)
+    ret, order = _locked(return_id, expected, RECEIVED, CASH)
     if not 0 <= amount_cents <= cash_left(order, ret.id):
         db.session.rollback()
         raise Refused(Refused.AMOUNT)
@@ -329,13 +326,7 @@ def refund_card(return_id: int, expected: str, amount_cents: int, actor: Actor,
 
     Returns ``(return, result or None)``; raises Stale, Refused or payments' MoneyRefused.
     """
-    ret, order = _locked(return_id, expected)
-    if expected != RECEIVED:
-        db.session.rollback()
-        raise Stale(ret.state)
-    if order.payment_method != CARD:
-        db.session.rollback()
-        raise Refused(Refused.NOT_CARD)
+    ret, order = _locked(return_id, expected, RECEIVED, CARD)
     bank = _bank_state(order.id, ret.id)
     if bank == "done":
         _settle(ret, order, actor, now)
@@ -358,7 +349,7 @@ def refund_card(return_id: int, expected: str, amount_cents: int, actor: Actor,
     except money.MoneyRefused:
         _unclaim(ret.id)
         raise
-    ret, order = _locked(return_id, RECEIVED)
+    ret, order = _locked(return_id, RECEIVED, RECEIVED)
     if result.state == DONE:
         _settle(ret, order, actor, now)
     else:
