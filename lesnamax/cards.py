@@ -32,7 +32,7 @@ def card_key(product, heading: str, lang: str) -> tuple:
     cover = product.images[0] if product.images else None
     picture = (cover.key, cover.width, cover.height) if cover is not None else None
     return (lang, heading, product.id, product.slug, product.name_sq, product.name_en,
-            product.today, product.stock, picture)
+            product.today, product.stock, picture, product.variant_axes, product.price_varies)
 
 
 def product_card(product, heading: str = "h3") -> Markup:

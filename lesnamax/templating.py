@@ -7,11 +7,11 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 
 from . import cards, i18n, kosovo, money, shopsettings, trader
 from .cart.pricing import delivery_rules
-from .catalogue import vocab
+from .catalogue import variants, vocab
 from .orders import labels as order_labels
 from .web import NOTICE_COOKIE
 
@@ -36,8 +36,11 @@ def image_url(image, width: int = 400) -> str:
 
 
 def canonical_url(**overrides) -> str:
-    """Return this page's absolute URL without the ``lang`` switch parameter."""
-    args = {k: v for k, v in request.args.items() if k != "lang"}
+    """Return this page's absolute URL without the ``lang`` switch parameter; a view may name
+    the arguments that make its own URL (``g.canonical_args``: a product variant's options)."""
+    named = g.get("canonical_args")
+    args = dict(named) if named is not None else {
+        k: v for k, v in request.args.items() if k != "lang"}
     args.update({k: v for k, v in overrides.items() if v is not None})
     base = current_app.config["BASE_URL"].rstrip("/") + request.path
     return base + ("?" + urlencode(args) if args else "")
@@ -118,6 +121,8 @@ def register(app) -> None:
             "loc": lambda obj, field: obj.localized(field, lang),
             "material_label": lambda code: vocab.label(vocab.MATERIALS, code, lang),
             "colour_label": lambda code: vocab.label(vocab.COLOURS, code, lang),
+            "axis_name": lambda axis: variants.AXES.get(axis, axis),
+            "option_label": lambda axis, raw: variants.value_label(axis, raw, lang),
             "image_url": image_url,
             "static_url": static_url,
             "canonical_url": canonical_url,

@@ -31,6 +31,9 @@ class PricedLine:
     price_changed: bool
     image: object | None
     made_to_order: bool = False
+    #: The family's parent for a variant, else the product itself: stock is taken family by
+    #: family (a variant's sale also updates its parent's stock; see ``orders.priced_lines``).
+    family_id: int = 0
     #: The main characteristics the review page states before the order (vocabulary codes
     #: and centimetres, None when the owner left them out).
     material: str | None = None
@@ -81,6 +84,7 @@ def priced(lines) -> list[PricedLine]:
             price_changed=price != line.price_when_added_cents,
             image=product.images[0] if product.images else None,
             made_to_order=product.made_to_order, material=product.material,
+            family_id=product.parent_id or product.id,
             colour=product.colour,
             size_cm=(product.width_cm, product.depth_cm, product.height_cm),
         ))

@@ -92,7 +92,8 @@ def _cap(product: Product, wanted: int) -> tuple[int, bool]:
 def add(cart: Cart, product_id: int, quantity: int) -> Change:
     """Add ``quantity`` of a product (added to what the cart holds), capped by stock."""
     product = db.session.get(Product, product_id)
-    if product is None or not product.active:
+    # A family's parent is not sold itself: one of its variants is (the page asks which).
+    if product is None or not product.active or product.is_family:
         db.session.rollback()  # a cart made for this add is not kept
         raise LookupError(product_id)
     line = db.session.scalar(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -28,6 +29,9 @@ class ListingQuery:
     max_price_cents: int | None = None
     in_stock: bool = False
     material: str = ""
+    #: A variant option: a colour code, a size as (width, depth) in cm.
+    colour: str = ""
+    size: tuple[int, int] | None = None
     sort: str = ""
     page: int = 1
     #: Names of parameters whose values were not understood and were ignored.
@@ -43,6 +47,8 @@ class ListingQuery:
             "max_price": _euros(query.max_price_cents),
             "in_stock": "1" if query.in_stock else "",
             "material": query.material,
+            "colour": query.colour,
+            "size": f"{query.size[0]}x{query.size[1]}" if query.size else "",
             "sort": query.sort,
             "page": str(query.page) if query.page > 1 else "",
         }
@@ -83,6 +89,17 @@ def parse(args: Mapping[str, str], max_query_length: int) -> ListingQuery:
     if material and material not in vocab.MATERIALS:
         ignored.append("material")
         material = ""
+    colour = args.get("colour", "")
+    if colour and colour not in vocab.COLOURS:
+        ignored.append("colour")
+        colour = ""
+    size = None
+    if raw_size := args.get("size", ""):
+        found = re.fullmatch(r"([1-9][0-9]{0,3})x([1-9][0-9]{0,3})", raw_size)
+        if found is None:
+            ignored.append("size")
+        else:
+            size = (int(found[1]), int(found[2]))
     raw_page = args.get("page", "1").strip() or "1"
     page = whole_number(raw_page, 6) or 0
     if not 1 <= page <= MAX_PAGE:
@@ -95,6 +112,8 @@ def parse(args: Mapping[str, str], max_query_length: int) -> ListingQuery:
         max_price_cents=max_price,
         in_stock=args.get("in_stock") in {"1", "on", "true"},
         material=material,
+        colour=colour,
+        size=size,
         sort=sort,
         page=page,
         ignored=tuple(ignored),

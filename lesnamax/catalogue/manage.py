@@ -21,7 +21,7 @@ from ..media import store_image
 from ..money import cents_to_decimal_text
 from ..pagination import Page, paginate
 from ..text import slugify
-from . import search, signals, uploads
+from . import search, signals, uploads, variants
 from .models import LOW_STOCK, Product, ProductImage
 from .services import CARD_ONLY, CategoryTree
 
@@ -150,6 +150,12 @@ def _flush_unique(values: dict, product_id: int | None) -> None:
         raise
 
 
+def _family_follows(product: Product) -> None:
+    """A family's parent or variant changed: the family's names and prices follow."""
+    if product.parent_id is not None or product.is_family:
+        variants.refresh(product.parent_id or product.id)
+
+
 def _commit() -> None:
     db.session.commit()
     # The shop's material filter is cached for a minute; show the change at once.
@@ -183,9 +189,10 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
             changes.append(f"{name}: {_euros(old)} → {_euros(value)}" if money else name)
             setattr(product, name, value)
     _flush_unique(values, product_id)
-    if new_stock != stock_seen:
+    if new_stock != stock_seen and not product.is_family:  # a family's is its variants'
         _write_stock(product_id, stock_seen, new_stock)
         changes.append(f"stock: {stock_seen} → {new_stock}")
+    _family_follows(product)
     if changes:
         record(actor, "product.update", "product", product_id, ", ".join(changes))
     _commit()
@@ -202,6 +209,7 @@ def set_price(product_id: int, price_cents: int, actor: Actor) -> Product:
         detail += f", sale_price_cents: {_euros(product.sale_price_cents)} → {_euros(None)}"
         product.sale_price_cents = None
         product.sale_starts_on = product.sale_ends_on = None
+    _family_follows(product)
     record(actor, "product.price", "product", product_id, detail)
     db.session.commit()
     return product
@@ -227,8 +235,10 @@ def _write_stock(product_id: int, seen: int, new: int) -> None:
 
 
 def set_stock(product_id: int, seen: int, new: int, actor: Actor) -> Product:
-    """Set the stock to ``new`` if it is still ``seen``; else raise StockChanged."""
-    get_product(product_id)
+    """Set the stock to ``new`` if it is still ``seen``; else raise StockChanged. A family's
+    stock is its variants' (kept by the database): it is not set."""
+    if get_product(product_id).is_family:
+        raise NotFound(product_id)
     if seen != new:
         _write_stock(product_id, seen, new)
         record(actor, "product.stock", "product", product_id, f"{seen} → {new}")

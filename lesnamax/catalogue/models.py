@@ -89,7 +89,7 @@ class Product(Localized, db.Model):
         # index, so they stay cheap on 100,000 products; the sale columns are in it because the
         # price filter compares the day's price (``price_on``).
         Index("ix_product_listing", "active", "category_id", "price_cents", "sale_price_cents",
-              "sale_starts_on", "sale_ends_on", "stock", "material"),
+              "sale_starts_on", "sale_ends_on", "stock", "material", "parent_id"),
         # The price list's order (category, name), so deep pages need no sort.
         Index("ix_product_price_list", "active", "category_id", "name_sq"),
     )
@@ -130,8 +130,24 @@ class Product(Localized, db.Model):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     #: Names, SKU, material and colour in both languages, folded (see ``text.fold``);
-    #: the full-text index is built over this column (``catalogue/search.py``).
+    #: the full-text index is built over this column (``catalogue/search.py``). A family's
+    #: parent also holds its variants' SKUs and option values; a variant's is empty, so only
+    #: its family is found.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    #: Variants (catalogue/variants.py). A variant is a product row of its own (SKU, prices,
+    #: stock, pictures, dimensions, material, colour) whose ``parent_id`` names its family: the
+    #: row with the page, description and category, listed and searched in its variants'
+    #: stead. Cart, orders and stock deal with variants exactly as with any product.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    #: On a family's parent: the options its variants differ in, in the order the page asks
+    #: them ("size", "material", "colour"; comma-separated); "" on every other product.
+    variant_axes: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: On a family's parent: its variants do not all cost the same today, so listings say
+    #: "from". Kept by ``variants.refresh`` with the parent's prices, which are its cheapest
+    #: variant's (listings filter and sort on them); its stock is the sum of its active
+    #: variants' stock, kept by the database (triggers of migration 0023) as stock moves.
+    price_varies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     category: Mapped[Category] = relationship(lazy="raise")
     images: Mapped[list[ProductImage]] = relationship(
@@ -140,6 +156,15 @@ class Product(Localized, db.Model):
         cascade="all, delete-orphan",
         lazy="raise",
     )
+
+    @property
+    def is_family(self) -> bool:
+        """A family's parent: shown and listed, never sold itself (its variants are)."""
+        return bool(self.variant_axes)
+
+    @property
+    def axes(self) -> list[str]:
+        return [axis for axis in self.variant_axes.split(",") if axis]
 
     def offer(self, day: date) -> Offer:
         """The price on shop ``day``: the one rule, mirrored in SQL by ``price_on``."""
@@ -233,8 +258,31 @@ def category_names(connection, category_id: int | None) -> list[str]:
 @event.listens_for(Product, "before_update")
 def _refresh_search_text(_mapper, connection, product: Product) -> None:
     # Keeps search correct whatever code path edits a product through the ORM.
+    if product.parent_id is not None:
+        product.search_text = ""  # found through its family's parent
+        return
     values = {k: getattr(product, k) for k in ("name_sq", "name_en", "sku", "material", "colour")}
-    product.search_text = search_text_for(values, category_names(connection, product.category_id))
+    text = search_text_for(values, category_names(connection, product.category_id))
+    if product.variant_axes and product.id is not None:
+        text = " ".join((text, *variant_words(connection, product.id)))
+    product.search_text = text
+
+
+def variant_words(connection, parent_id: int) -> list[str]:
+    """The folded SKUs and option values of a family's active variants (its parent's search
+    text holds them: "160x200" or a variant's SKU finds the family)."""
+    table = Product.__table__
+    words: list[str] = []
+    for row in connection.execute(
+            select(table.c.sku, table.c.width_cm, table.c.depth_cm, table.c.material,
+                   table.c.colour).where(table.c.parent_id == parent_id,
+                                         table.c.active.is_(True))):
+        words.append(row.sku)
+        if row.width_cm and row.depth_cm:
+            words.append(f"{row.width_cm}x{row.depth_cm}")
+        for vocabulary, code in ((vocab.MATERIALS, row.material), (vocab.COLOURS, row.colour)):
+            words.extend(vocabulary.get(code or "", ()))
+    return [fold(word) for word in words]
 
 
 class ProductImage(db.Model):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal_column, not_, or_, select, union_all
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy import and_, func, literal_column, not_, or_, select, tuple_, union_all
+from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import cache, shoptime
@@ -141,6 +141,17 @@ def _order(statement, sort: str, lang: str, walk: bool = False):
     return statement.order_by(Product.created_at.desc(), Product.id.desc())
 
 
+#: A family's variants, in conditions on the listed row (its parent).
+VARIANT = aliased(Product, name="variant")
+
+
+def _family_has(own, variants):
+    """A listed product matches ``own`` itself, or (a family) one of its active variants
+    matches ``variants`` (a condition on ``VARIANT``)."""
+    return or_(own, Product.id.in_(select(VARIANT.parent_id).where(
+        VARIANT.parent_id.is_not(None), VARIANT.active.is_(True), variants)))
+
+
 #: Cards never show descriptions or the search text: do not load them (raise if touched).
 CARD_ONLY = (
     defer(Product.description_sq, raiseload=True),
@@ -158,7 +169,8 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
     are filtered and sorted as charged on shop ``day`` (today by default).
     """
     day = day or shoptime.shop_today()
-    statement = select(Product).where(Product.active.is_(True))
+    # One row per family: a variant is listed through its parent (catalogue/variants.py).
+    statement = select(Product).where(Product.active.is_(True), Product.parent_id.is_(None))
     filters = []
     category = tree.by_slug.get(query.category)
     if category is not None:
@@ -172,7 +184,15 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
     if query.in_stock:
         filters.append(Product.stock > 0)
     if query.material:
-        filters.append(Product.material == query.material)
+        filters.append(_family_has(Product.material == query.material,
+                                   VARIANT.material == query.material))
+    if query.colour:
+        filters.append(_family_has(Product.colour == query.colour,
+                                   VARIANT.colour == query.colour))
+    if query.size:
+        width, depth = query.size
+        filters.append(_family_has(and_(Product.width_cm == width, Product.depth_cm == depth),
+                                   and_(VARIANT.width_cm == width, VARIANT.depth_cm == depth)))
     statement = statement.where(*filters)
     words = search.terms(query.q)
     total = search.index_count(words) if words and not filters else None
@@ -229,6 +249,40 @@ def _materials(category_ids: list[int] | None) -> list[str]:
     return sorted(db.session.scalars(statement.distinct()).all())
 
 
+def options_in(category_ids: list[int] | None) -> dict[str, list[tuple[str, int]]]:
+    """The variant options a listing can filter on: the sizes and colours that some family
+    within ``category_ids`` offers as options, each with how many listed products have it
+    (a family counts once, a product without variants of that size or colour too).
+    Cached like ``materials_in``."""
+    stamp = cache.generation("product", "category")
+    key = ("options", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)
+    if stamp is None:
+        return _options(category_ids)
+    return cache.remember(key, 3600, lambda: _options(category_ids))
+
+
+def _options(category_ids: list[int] | None) -> dict[str, list[tuple[str, int]]]:
+    parent = aliased(Product, name="parent")
+    found: dict[str, list[tuple[str, int]]] = {}
+    for axis, columns in (("size", (Product.width_cm, Product.depth_cm)),
+                          ("colour", (Product.colour,))):
+        offered = (select(*columns).join(parent, Product.parent_id == parent.id)
+                   .where(Product.active.is_(True), parent.active.is_(True),
+                          parent.variant_axes.contains(axis), *(c.is_not(None) for c in columns)))
+        if category_ids is not None:
+            offered = offered.where(parent.category_id.in_(category_ids))
+        sellable = select(*columns, func.count(func.distinct(
+            func.coalesce(Product.parent_id, Product.id)))).where(
+            Product.active.is_(True), Product.variant_axes == "",
+            tuple_(*columns).in_(offered) if len(columns) > 1 else columns[0].in_(offered))
+        if category_ids is not None:
+            sellable = sellable.where(Product.category_id.in_(category_ids))
+        rows = db.session.execute(sellable.group_by(*columns).order_by(*columns)).all()
+        if rows:
+            found[axis] = [("x".join(str(v) for v in row[:-1]), row[-1]) for row in rows]
+    return found
+
+
 def attach_images(products: list[Product]) -> list[Product]:
     """Load the images of all ``products`` with one query (for several lists on one page)."""
     by_id = {p.id: [] for p in products}
@@ -254,7 +308,8 @@ def home_products(limit: int = 8, day: date | None = None
     Three queries in all, whatever the size of the catalogue.
     """
     day = day or shoptime.shop_today()
-    base = select(Product).where(Product.active.is_(True)).options(*CARD_ONLY)
+    base = select(Product).where(Product.active.is_(True), Product.parent_id.is_(None)
+                                 ).options(*CARD_ONLY)
     # Featured first, then the newest: one query, served by ix_product_showcase.
     featured = list(
         db.session.scalars(
@@ -288,6 +343,13 @@ def product_by_slug(slug: str) -> Product | None:
     )
 
 
+def product_by_id(product_id: int) -> Product | None:
+    """An active product with its pictures (a variant's family, say)."""
+    return db.session.scalars(select(Product).where(
+        Product.id == product_id, Product.active.is_(True)).options(
+        joinedload(Product.images))).unique().first()
+
+
 def related_products(product: Product, limit: int = 4, day: date | None = None
                      ) -> list[Product]:
     """Return other in-stock products of the same category, closest in the day's price first."""
@@ -298,6 +360,7 @@ def related_products(product: Product, limit: int = 4, day: date | None = None
             Product.category_id == product.category_id,
             Product.id != product.id,
             Product.active.is_(True),
+            Product.parent_id.is_(None),
             Product.stock > 0,
         )
         .order_by(func.abs(price_on(day) - product.offer(day).price_cents), Product.id)
@@ -312,14 +375,17 @@ def suggest(q: str, limit: int = 8) -> list[Product]:
     words = search.terms(q)
     if not words or sum(len(w) for w in words) < 2:
         return []
-    statement = _best_first(select(Product).where(Product.active.is_(True)), words, False,
-                            limit, 0)
+    statement = _best_first(select(Product).where(Product.active.is_(True),
+                                                  Product.parent_id.is_(None)),
+                            words, False, limit, 0)
     return list(db.session.scalars(statement).all())
 
 
 def price_list(page: int, per_page: int) -> Page:
-    """Return a page of the public price list (every active product, by category and name)."""
-    return paginate(select(Product).where(Product.active.is_(True)), page, per_page,
+    """Return a page of the public price list (every active product, by category and name):
+    each variant on its own line, a family's parent (not sold itself) on none."""
+    return paginate(select(Product).where(Product.active.is_(True), Product.variant_axes == ""),
+                    page, per_page,
                     order_by=(Product.category_id, Product.name_sq, Product.id),
                     options=(joinedload(Product.category),))
 
@@ -329,14 +395,16 @@ SITEMAP_CHUNK = 5000
 
 
 def active_product_count() -> int:
-    return db.session.scalar(select(func.count()).where(Product.active.is_(True))) or 0
+    """Active product pages (a family has one page, its variants none of their own)."""
+    return db.session.scalar(select(func.count()).where(
+        Product.active.is_(True), Product.parent_id.is_(None))) or 0
 
 
 def sitemap_products(number: int) -> list[tuple[str, object]]:
     """Return ``(slug, updated_at)`` of the ``number``-th chunk of active products, by id."""
     rows = db.session.execute(
         select(Product.slug, Product.updated_at)
-        .where(Product.active.is_(True))
+        .where(Product.active.is_(True), Product.parent_id.is_(None))
         .order_by(Product.id)
         .limit(SITEMAP_CHUNK)
         .offset((max(number, 1) - 1) * SITEMAP_CHUNK)

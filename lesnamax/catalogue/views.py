@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import htmx, shopsettings, shoptime
 from ..i18n import current_code
 from ..text import whole_number
-from . import filters, services
+from . import filters, services, variants
 from .current import tree
 
 bp = Blueprint("catalogue", __name__)
@@ -53,6 +63,7 @@ def _listing(category):
         scope=scope,
         breadcrumbs=tree().ancestors(scope) if scope else [],
         materials=services.materials_in(tree().descendant_ids(scope) if scope else None),
+        options=services.options_in(tree().descendant_ids(scope) if scope else None),
         sorts=filters.SORTS,
         base_endpoint=("catalogue.category", {"slug": category.slug})
         if category
@@ -65,11 +76,25 @@ def product(slug: str):
     found = services.product_by_slug(slug)
     if found is None:
         abort(404)
+    if found.parent_id is not None:  # a variant's page is its family's, with it chosen
+        parent = services.product_by_id(found.parent_id)
+        if parent is None:
+            abort(404)
+        args = variants.family(parent, {}, current_code()).args(found)
+        return redirect(url_for("catalogue.product", slug=parent.slug, **args), 301)
+    family = variants.family(found, request.args, current_code()) if found.is_family else None
+    shown = family.chosen if family is not None and family.chosen is not None else found
+    if family is not None and family.asked:
+        # Each variant has its own URL: its options, all of them, in the axes' order.
+        g.canonical_args = family.args() if family.chosen is not None else family.asked
     category = tree().by_id.get(found.category_id)
-    return render_template(
+    return htmx.page_or_partial(
         "catalogue/product.html",
+        "catalogue/_product_main.html",
         product=found,
-        offer=found.today,
+        family=family,
+        shown=shown,
+        offer=shown.today,
         category=category,
         breadcrumbs=tree().ancestors(category) if category else [],
         related=services.related_products(found),

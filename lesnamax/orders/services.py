@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -123,8 +123,11 @@ def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
 
 
 def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
-    """The cart's lines priced as of now, in product-id order (the order their rows lock in)."""
-    return sorted(pricing.priced(carts.lines_of_id(cart_id)), key=lambda x: x.product_id)
+    """The cart's lines priced as of now, in the order their rows lock in: by family, then
+    product id. Taking a variant's stock also locks its family's parent (a trigger keeps the
+    parent's stock), so two buyers lock parents in the same order too, and never deadlock."""
+    return sorted(pricing.priced(carts.lines_of_id(cart_id)),
+                  key=lambda x: (x.family_id, x.product_id))
 
 
 def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key: str, *,
@@ -284,8 +287,12 @@ def pay_on_delivery(order: Order) -> None:
 
 
 def _move_stock(order: Order, take: bool) -> None:
-    lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
-                               .order_by(OrderLine.product_id)).all()
+    # In placing's lock order (``priced_lines``): by family, then product.
+    lines = db.session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order.id)
+        .outerjoin(Product, Product.id == OrderLine.product_id)
+        .order_by(func.coalesce(Product.parent_id, OrderLine.product_id), OrderLine.product_id)
+    ).all()
     back: dict[int, int] = {}
     if not take:
         for _receiver, answer in signals.returned_pieces.send(current_app._get_current_object(),
