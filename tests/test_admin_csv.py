@@ -386,20 +386,17 @@ def test_fifty_thousand_lines_check_and_import(app, client, admin, shop, make_ca
              for n in range(1, lines)]
     rows[42][1] = "Karrige Zyrafë"
     data = csv_bytes(rows)
-    started = time.perf_counter()
+    # How long it takes is not asserted here (a loaded machine fails any bound): it is
+    # measured, with nothing else running, by bench/csv_import.py.
     response = upload(client, data)
-    checked = time.perf_counter()
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     assert 'value="49999:1"' in response.get_data(as_text=True)
     response = client.post("/admin/csv/confirm", data={"expected": "49999:1"})
-    finished = time.perf_counter()
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count(Product.id))) == lines + 2
         slugs = db.session.scalar(select(func.count(func.distinct(Product.slug))))
         assert slugs == lines + 2
-    assert checked - started < 30 and finished - checked < 30, (checked - started,
-                                                               finished - checked)
     found = client.get("/products?q=zyrafe").get_data(as_text=True)
     assert "Karrige Zyrafë" in found
 

@@ -17,8 +17,11 @@ from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 from lesnamax.orders.models import OrderLine
 
+from . import variants_support
 from .test_checkout import go_to_review, place_form
-from .variants_support import OWNER, family, make_family, stock_of  # noqa: F401
+from .variants_support import OWNER, stock_of
+
+family = variants_support.family
 
 
 def json_ld(html: str) -> dict:
