@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lesnamax import shoptime
 from lesnamax.catalogue import manage_families, variants
@@ -213,3 +214,43 @@ def test_the_nightly_refresh_follows_a_sale_that_starts(app, family):
         parent = db.session.get(Product, family.id)
         assert parent.offer(today + timedelta(days=1)).price_cents == 19900
         assert parent.offer(today + timedelta(days=1)).on_sale
+
+
+def test_buyers_race_for_the_last_units_of_one_variant_while_others_buy_another(
+        app, family, make_user, engine_name):
+    """20 buyers (SQLite: one writer at a time) or 60 (PostgreSQL) for the last 3 of 160×200
+    while 10 others buy 180×200 (6 left): no oversell, the other size's sales all go through,
+    and the family's stock is the sum of its variants' at the end (the triggers counted every
+    sale, however they interleaved)."""
+    scarce, other = family.variant_ids[2], family.variant_ids[3]
+    racing = 60 if engine_name == "postgresql" else 20
+    ready = []
+    for n in range(racing + 6):
+        user = make_user()
+        c = app.test_client()
+        c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
+        c.post("/account/login", data={"email": user.email, "password": user.password})
+        c.post("/cart/add", data={"product_id": scarce if n < racing else other})
+        ready.append((n < racing, c, place_form(go_to_review(c).text)))
+    barrier = threading.Barrier(len(ready))
+    results: list = [None] * len(ready)
+
+    def buy(i, c, form):
+        barrier.wait()
+        results[i] = c.post("/checkout/place", data=form)
+
+    threads = [threading.Thread(target=buy, args=(i, c, f))
+               for i, (_scarce, c, f) in enumerate(ready)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    scarce_codes = sorted(r.status_code for (s, _c, _f), r in zip(ready, results) if s)
+    other_codes = [r.status_code for (s, _c, _f), r in zip(ready, results) if not s]
+    assert scarce_codes.count(303) == 3 and scarce_codes.count(409) == racing - 3
+    assert other_codes == [303] * 6
+    assert stock_of(app, scarce) == 0 and stock_of(app, other) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 9
+        stocks = [p.stock for p in variants.variants_of(family.id)]
+        assert db.session.get(Product, family.id).stock == sum(stocks) == 4
