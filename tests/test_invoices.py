@@ -208,6 +208,26 @@ def test_an_invoice_refuses_any_change_or_deletion(app, make_order):
         assert db.session.get(Invoice, invoice.id).total_cents == 10230
 
 
+
+def test_a_credit_note_refuses_any_change_or_deletion_too(app, make_order):
+    """The shared document base (invoices/models.py) carries the refusal to every document."""
+    order = make_order(status="delivered", payment="cash")
+    with app.app_context():
+        note = manage.credit_note(order.id, 1000, None, datetime.now(UTC), key="return:1")
+        note.number = "KN-0000-000000"
+        with pytest.raises(Immutable):
+            db.session.flush()
+        db.session.rollback()
+        db.session.delete(db.session.get(CreditNote, note.id))
+        with pytest.raises(Immutable):
+            db.session.flush()
+        db.session.rollback()
+        assert db.session.get(CreditNote, note.id).number.startswith("KN-")
+        assert CreditNote.__table__.c.keys() == ["id", "invoice_id", "key", "year", "seq",
+                                                 "number", "issued_at", "total_cents",
+                                                 "vat_cents", "data"]
+
+
 # Only the customer's own
 
 def test_nobody_else_gets_a_customers_invoice(app, client, card_order, bank, make_user,
