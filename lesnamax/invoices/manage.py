@@ -103,15 +103,29 @@ class NotCash(ValueError):
     """Only a cash sale gets a fiscal receipt from the shop's device (cards: the bank's)."""
 
 
+class AlreadyRecorded(ValueError):
+    """The order's fiscal receipt number was recorded before: it is not changed."""
+
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
+
+
 def record_receipt(order_id: int, number: str, actor: Actor,
                    now: datetime | None = None) -> FiscalReceipt:
-    """Record (or correct) the fiscal receipt number of a cash order, audited. The invoice is
-    not touched: the number is its own row. Raises LookupError, NotCash or ValueError (a
-    number of the wrong shape)."""
+    """Record the fiscal receipt number of a cash order, once, audited.
+
+    Recorded once, never corrected: the receipt is the fiscal device's own record of the sale,
+    reported to the tax office as it was printed, and the customer's order page shows the
+    number; a number that could be swapped later would make the shop's records say two
+    things. The invoice is not touched either way (its PDF prints only its snapshot, see
+    documents.invoice_pdf). The same number sent again (a double click) returns the first
+    record without a second audit row. Raises LookupError, NotCash, AlreadyRecorded (another
+    number was recorded) or ValueError (a number of the wrong shape)."""
     number = " ".join(number.split())
     if not RECEIPT_NUMBER.match(number):
         raise ValueError(number)
-    begin_write()
+    begin_write()  # the write lock before the read: two first recordings cannot both pass
     try:
         order = db.session.get(Order, order_id)
         if order is None:
@@ -120,14 +134,16 @@ def record_receipt(order_id: int, number: str, actor: Actor,
             raise NotCash(order.number)
         receipt = db.session.scalar(select(FiscalReceipt)
                                     .where(FiscalReceipt.order_id == order_id))
-        old = receipt.number if receipt else ""
-        if receipt is None:
-            receipt = FiscalReceipt(order_id=order_id)
-            db.session.add(receipt)
-        receipt.number, receipt.recorded_at = number, now or shoptime.now()
-        receipt.recorded_by = actor.email or ""
-        audit.record(actor, "invoice.receipt", "order", order.number,
-                     f"{old} → {number}" if old else number)
+        if receipt is not None:
+            if receipt.number != number:
+                raise AlreadyRecorded(receipt.number)
+            db.session.rollback()
+            return receipt
+        receipt = FiscalReceipt(order_id=order_id, number=number,
+                                recorded_at=now or shoptime.now(),
+                                recorded_by=actor.email or "")
+        db.session.add(receipt)
+        audit.record(actor, "invoice.receipt", "order", order.number, number)
         db.session.commit()
         return receipt
     except (LookupError, ValueError):

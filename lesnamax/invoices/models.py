@@ -76,7 +76,9 @@ class CreditNote(_Document, db.Model):
 
 class FiscalReceipt(db.Model):
     """The number of the fiscal receipt a cash sale was given (the courier's or the shop's
-    fiscal device), recorded by the owner after the fact; one per order, correctable."""
+    fiscal device), recorded by the owner after the fact; one per order, recorded once
+    (``manage.record_receipt`` says why). Not printed on the invoice: that prints its
+    snapshot only."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)
