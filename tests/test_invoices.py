@@ -7,6 +7,7 @@ import email
 import email.policy
 import subprocess
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -354,6 +355,35 @@ def test_a_recorded_fiscal_receipt_number_cannot_be_changed(app, client, admin, 
         with pytest.raises(manage.AlreadyRecorded):
             manage.record_receipt(order.id, "A-4", OWNER)
         assert db.session.scalar(select(FiscalReceipt)).number == "A-1"
+
+
+
+def test_two_first_recordings_at_once_keep_one_number(app, make_order, monkeypatch):
+    """The second waits for the first and is refused; never a unique-key error (a 500)."""
+    order = make_order(status="delivered", payment="cash")
+    start, answers = threading.Barrier(4), []
+    audited = manage.audit.record
+
+    def slow_audit(*args, **kwargs):  # each writer lingers between its read and its insert
+        time.sleep(0.3)
+        return audited(*args, **kwargs)
+    monkeypatch.setattr(manage.audit, "record", slow_audit)
+
+    def record(number):
+        start.wait()
+        try:
+            with app.app_context():  # its own session and connection
+                answers.append(manage.record_receipt(order.id, number, OWNER).number)
+        except manage.AlreadyRecorded as refused:
+            answers.append(("refused", refused.number))
+    threads = [threading.Thread(target=record, args=(f"R-{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        [kept] = [r.number for r in db.session.scalars(select(FiscalReceipt))]
+    assert sorted(answers, key=str) == sorted([kept] + [("refused", kept)] * 3, key=str)
 
 
 # A company buyer, asked at checkout

@@ -125,9 +125,11 @@ def record_receipt(order_id: int, number: str, actor: Actor,
     number = " ".join(number.split())
     if not RECEIPT_NUMBER.match(number):
         raise ValueError(number)
-    begin_write()  # the write lock before the read: two first recordings cannot both pass
+    # Two first recordings at once: the second waits for the first and then finds its row
+    # (SQLite: the write lock taken before the read; PostgreSQL: the order's row lock).
+    begin_write()
     try:
-        order = db.session.get(Order, order_id)
+        order = db.session.get(Order, order_id, with_for_update=True)
         if order is None:
             raise LookupError(order_id)
         if order.payment_method != CASH:
