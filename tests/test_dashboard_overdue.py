@@ -89,8 +89,8 @@ def test_the_dashboard_links_each_overdue_order_in_albanian_and_english(app, cli
         add("shipped", 1, at=now)
         db.session.commit()
     albanian = section(client.get("/admin/?lang=sq").text)
-    assert (f"1 porosi u dërgua ose u bë gati për t’u marrë më shumë se {days} ditë më parë "
-            "dhe nuk është shënuar e dorëzuar") in albanian
+    assert (f"1 porosi, e dërguar ose në pritje për t’u marrë në dyqan prej më shumë se {days} "
+            "ditësh, nuk është shënuar e dorëzuar") in albanian
     assert f'href="/admin/orders/{first}"' in albanian and "E dërguar" in albanian
     assert "14 ditët e klientit për t’u tërhequr" in albanian
     with app.app_context():
@@ -98,7 +98,8 @@ def test_the_dashboard_links_each_overdue_order_in_albanian_and_english(app, cli
                      at=now)
         db.session.commit()
     english = section(client.get("/admin/?lang=en").text)
-    assert f"2 orders were shipped or made ready for pickup more than {days} days ago" in english
+    assert (f"2 orders, shipped or waiting for pickup for more than {days} days, are not "
+            "marked delivered") in english
     assert f'href="/admin/orders/{second}"' in english and "pickup: Ferizaj" in english
     assert "unchanged since" in english
 
