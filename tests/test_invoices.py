@@ -7,6 +7,7 @@ import email
 import email.policy
 import subprocess
 import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -188,24 +189,40 @@ def test_a_number_given_back_by_a_rollback_is_used_again(app, make_order, monkey
 
 # Never changed
 
+def refused() -> None:
+    """The pending change of an issued document is refused, and given up."""
+    with pytest.raises(Immutable):
+        db.session.flush()
+    db.session.rollback()
+
+
 def test_an_invoice_refuses_any_change_or_deletion(app, make_order):
     order = make_order(status="paid", payment="card")
     with app.app_context():
         invoice = issuing.issue(order.id)
         invoice.total_cents = 1
-        with pytest.raises(Immutable):
-            db.session.commit()
-        db.session.rollback()
+        refused()
         invoice = db.session.get(Invoice, invoice.id)
         invoice.data = {**invoice.data, "customer": {}}
-        with pytest.raises(Immutable):
-            db.session.flush()
-        db.session.rollback()
+        refused()
         db.session.delete(db.session.get(Invoice, invoice.id))
-        with pytest.raises(Immutable):
-            db.session.flush()
-        db.session.rollback()
+        refused()
         assert db.session.get(Invoice, invoice.id).total_cents == 10230
+
+
+def test_a_credit_note_refuses_any_change_or_deletion_too(app, make_order):
+    """The shared document base (invoices/models.py) carries the refusal to every document."""
+    order = make_order(status="delivered", payment="cash")
+    with app.app_context():
+        note = manage.credit_note(order.id, 1000, None, datetime.now(UTC), key="return:1")
+        note.number = "KN-0000-000000"
+        refused()
+        db.session.delete(db.session.get(CreditNote, note.id))
+        refused()
+        assert db.session.get(CreditNote, note.id).number.startswith("KN-")
+        assert CreditNote.__table__.c.keys() == ["id", "invoice_id", "key", "year", "seq",
+                                                 "number", "issued_at", "total_cents",
+                                                 "vat_cents", "data"]
 
 
 # Only the customer's own
@@ -281,27 +298,92 @@ def test_a_cash_refund_credit_note_is_once_per_key_with_an_adjustment(app, make_
 
 def test_the_owner_records_a_cash_sales_fiscal_receipt_without_touching_the_invoice(
         app, client, admin, make_order):
-    order = make_order(status="delivered", payment="cash")
+    order = make_order(status="delivered", payment="cash", user_id=admin.id)
     with app.app_context():
         invoice = issuing.issue(order.id)
         data = dict(invoice.data)
+    pdf_url = f"/admin/orders/{order.number}/invoice.pdf"
+    before = {lang: client.get(f"{pdf_url}?lang={lang}").data for lang in ("sq", "en")}
+    customers = client.get(f"/orders/{order.number}/invoice.pdf?lang=sq").data
     url = f"/admin/orders/{order.number}/fiscal-receipt"
-    assert client.post(url, data={"receipt": "<script>"}).status_code == 422
+    refused = client.post(url, data={"receipt": "<script>"})
+    assert refused.status_code == 422 and "&lt;script&gt;" in refused.text  # kept as typed
     response = client.post(url, data={"receipt": " 0012/345 "})
     assert response.status_code == 303
-    assert client.post(url, data={"receipt": "0012/346"}).status_code == 303  # corrected
+    assert client.post(url, data={"receipt": "0012/345"}).status_code == 303  # a double click
     with app.app_context():
         receipt = db.session.scalar(select(FiscalReceipt))
-        assert receipt.number == "0012/346"
+        assert receipt.number == "0012/345"
         assert db.session.get(Invoice, invoice.id).data == data
         assert [e.detail for e in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "invoice.receipt").order_by(AuditEvent.id))] == [
-            "0012/345", "0012/345 → 0012/346"]
-    assert "0012/346" in client.get(f"/admin/invoices?year={invoice.year}").text
-    assert "0012/346" in pdf_text(client.get(f"/admin/orders/{order.number}/invoice.pdf").data)
+            AuditEvent.action == "invoice.receipt").order_by(AuditEvent.id))] == ["0012/345"]
+    # The issued invoice's PDF is the same document, byte for byte, in both languages and for
+    # the customer; the number is shown on the order pages and the invoice list instead.
+    assert {lang: client.get(f"{pdf_url}?lang={lang}").data for lang in ("sq", "en")} == before
+    assert client.get(f"/orders/{order.number}/invoice.pdf?lang=sq").data == customers
+    assert "0012/345" not in pdf_text(before["sq"])
+    assert "0012/346" not in client.get(f"/admin/invoices?year={invoice.year}").text
+    assert "0012/345" in client.get(f"/admin/invoices?year={invoice.year}").text
+    admin_page = client.get(f"/admin/orders/{order.number}?lang=sq").text
+    assert "Kuponi fiskal nr. 0012/345" in admin_page and 'name="receipt"' not in admin_page
+    customer_page = client.get(f"/orders/{order.number}?lang=en").text
+    assert "Fiscal receipt no. 0012/345" in customer_page
     card = make_order(status="paid", payment="card")
     assert client.post(f"/admin/orders/{card.number}/fiscal-receipt",
                        data={"receipt": "1"}).status_code == 422
+
+
+def test_a_recorded_fiscal_receipt_number_cannot_be_changed(app, client, admin, make_order):
+    """Recorded once (invoices/manage.py says why): a second, different number is refused
+    with a translated 409, from the page's htmx form and from a plain POST alike, and the
+    number as typed comes back in the form."""
+    order = make_order(status="delivered", payment="cash")
+    url = f"/admin/orders/{order.number}/fiscal-receipt"
+    first = client.post(url, data={"receipt": "A-1"}, headers={"HX-Request": "true"})
+    assert first.status_code == 200 and "<html" not in first.text
+    assert 'id="order-documents"' in first.text and "Kuponi fiskal nr. A-1" in first.text
+    plain = client.post(url + "?lang=sq", data={"receipt": "A-2"})
+    assert plain.status_code == 409 and "<html" in plain.text
+    assert "u regjistrua më parë (A-1)" in plain.text and "“A-2” nuk u ruajt" in plain.text
+    partial = client.post(url + "?lang=en", data={"receipt": "A-3"},
+                          headers={"HX-Request": "true"})
+    assert partial.status_code == 409 and "<html" not in partial.text
+    assert "was already recorded (A-1); it cannot be changed, so “A-3” was not saved." \
+        in partial.text
+    with app.app_context():
+        assert [r.number for r in db.session.scalars(select(FiscalReceipt))] == ["A-1"]
+        with pytest.raises(manage.AlreadyRecorded):
+            manage.record_receipt(order.id, "A-4", OWNER)
+        assert db.session.scalar(select(FiscalReceipt)).number == "A-1"
+
+
+
+def test_two_first_recordings_at_once_keep_one_number(app, make_order, monkeypatch):
+    """The second waits for the first and is refused; never a unique-key error (a 500)."""
+    order = make_order(status="delivered", payment="cash")
+    start, answers = threading.Barrier(4), []
+    audited = manage.audit.record
+
+    def slow_audit(*args, **kwargs):  # each writer lingers between its read and its insert
+        time.sleep(0.3)
+        return audited(*args, **kwargs)
+    monkeypatch.setattr(manage.audit, "record", slow_audit)
+
+    def record(number):
+        start.wait()
+        try:
+            with app.app_context():  # its own session and connection
+                answers.append(manage.record_receipt(order.id, number, OWNER).number)
+        except manage.AlreadyRecorded as refused:
+            answers.append(("refused", refused.number))
+    threads = [threading.Thread(target=record, args=(f"R-{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        [kept] = [r.number for r in db.session.scalars(select(FiscalReceipt))]
+    assert sorted(answers, key=str) == sorted([kept] + [("refused", kept)] * 3, key=str)
 
 
 # A company buyer, asked at checkout

@@ -1,4 +1,5 @@
-"""The dashboard: today's and this month's figures, what waits for action, a sales chart."""
+"""The dashboard: today's and this month's figures, what waits for action (orders to
+deliver or mark delivered among it), a sales chart."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ def dashboard():
     figures = reports.dashboard(datetime.now(UTC), zone)
     # E-mails still waiting (the mail server may be down) and given up after every retry:
     # the only place the owner learns that customers did not get a message.
+    now = shoptime.now()
     return render_template("admin/dashboard.html", active_page="dashboard", figures=figures,
                            chart=chart.bar_chart(figures.days), double=double_charges(),
-                           mail=outbox.counts(), returns=returns.waiting(shoptime.now()))
+                           mail=outbox.counts(), returns=returns.waiting(now),
+                           overdue=reports.overdue(now, reports.overdue_days()))

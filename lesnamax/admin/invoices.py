@@ -8,7 +8,7 @@ import re
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import audit
+from .. import audit, htmx
 from ..extensions import db
 from ..i18n import current_code
 from ..invoices import documents
@@ -40,8 +40,8 @@ def order_invoice(number: str):
         abort(404)
     audit.record_now(current_actor(), "invoice.view", "order", order.number,
                      found.invoice.number)
-    return documents.response(documents.invoice_pdf(found.invoice, current_code(),
-                                                    found.receipt), found.invoice.number)
+    return documents.response(documents.invoice_pdf(found.invoice, current_code()),
+                              found.invoice.number)
 
 
 @bp.get("/orders/<number>/credit-notes/<int:note_id>.pdf")
@@ -58,21 +58,38 @@ def order_credit_note(number: str, note_id: int):
 @bp.post("/orders/<number>/fiscal-receipt")
 def order_fiscal_receipt(number: str):
     order = _order(number)
+    typed = request.form.get("receipt", "")
     try:
-        invoices.record_receipt(order.id, request.form.get("receipt", ""), current_actor())
+        invoices.record_receipt(order.id, typed, current_actor())
+    except invoices.AlreadyRecorded as recorded:
+        return _refused(order, typed, 409, _(
+            "This order's fiscal receipt number was already recorded (%(number)s); it cannot "
+            "be changed, so “%(typed)s” was not saved.", number=recorded.number,
+            typed=" ".join(typed.split())[:40]))
     except invoices.NotCash:
-        return _refused(number, _("Only a cash sale gets a fiscal receipt number here."))
+        return _refused(order, typed, 422,
+                        _("Only a cash sale gets a fiscal receipt number here."))
     except ValueError:
-        return _refused(number, _("Type the fiscal receipt number as printed: up to 40 "
-                                  "letters, digits, dashes or slashes."))
-    flash(_("The fiscal receipt number was recorded."), "success")
+        return _refused(order, typed, 422, _("Type the fiscal receipt number as printed: up "
+                                             "to 40 letters, digits, dashes or slashes."))
+    message = _("The fiscal receipt number was recorded.")
+    if htmx.is_partial():
+        return _section(order, {"message": message, "kind": "success"})
+    flash(message, "success")
     return redirect(url_for("admin.order", number=number), 303)
 
 
-def _refused(number: str, message: str):
-    """The order page again with the message, answered 422 (its form keeps nothing typed but
-    the one number, which the message asks for again)."""
-    return order_pages._page(number, None, 422, message)
+def _refused(order, typed: str, code: int, message: str):
+    """The documents section (htmx) or the order page again with the message and the number
+    as typed, so nothing typed is lost."""
+    state = {"typed": typed, "message": message, "kind": "error"}
+    if htmx.is_partial():
+        return _section(order, state), code
+    return order_pages._page(order.number, None, code, receipt_form=state)
+
+
+def _section(order, state: dict) -> str:
+    return render_template("admin/orders/_documents.html", order=order, receipt_form=state)
 
 
 def _order(number: str):

@@ -139,7 +139,10 @@ def _refused(number: str, form: StatusForm, code: int, message: str):
     return _page(number, form, code, message)
 
 
-def _page(number: str, form: StatusForm | None, code: int, message: str | None = None):
+def _page(number: str, form: StatusForm | None, code: int, message: str | None = None,
+          **sections):
+    """The order page; ``sections`` is what another section's refused form needs (the
+    fiscal receipt's, admin/invoices.py)."""
     record = view_order(number, current_actor()) or abort(404)
     order = record.order
     if form is None:
@@ -147,4 +150,4 @@ def _page(number: str, form: StatusForm | None, code: int, message: str | None =
     return render_template("admin/orders/order.html", active_page="orders", record=record,
                            order=order, form=form, message=message, kind="error",
                            bank_words=BANK_WORDS, money_kinds=order_money.KINDS,
-                           money_states=order_money.STATES), code
+                           money_states=order_money.STATES, **sections), code

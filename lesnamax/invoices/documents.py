@@ -16,15 +16,18 @@ from .. import mail, pdf
 from ..i18n import LOCALES
 from ..orders.models import Order
 from ..shoptime import shop_day
-from .models import CreditNote, FiscalReceipt, Invoice
+from .models import CreditNote, Invoice
 
 PDF = "application/pdf"
 
 
-def invoice_pdf(invoice: Invoice, language: str, receipt: FiscalReceipt | None = None) -> bytes:
+def invoice_pdf(invoice: Invoice, language: str) -> bytes:
+    """The invoice as issued. Nothing recorded after issue is printed on it (the fiscal receipt
+    number of a cash sale is shown on the order pages instead): an issued invoice's PDF must
+    come out the same whatever the owner records later."""
     with force_locale(LOCALES.get(language, "sq_XK")):
         return pdf.render("invoice", doc=invoice, data=invoice.data,
-                          issued=_day(invoice.issued_at), receipt=receipt)
+                          issued=_day(invoice.issued_at))
 
 
 def credit_note_pdf(note: CreditNote, language: str) -> bytes:

@@ -103,31 +103,49 @@ class NotCash(ValueError):
     """Only a cash sale gets a fiscal receipt from the shop's device (cards: the bank's)."""
 
 
+class AlreadyRecorded(ValueError):
+    """The order's fiscal receipt number was recorded before: it is not changed."""
+
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
+
+
 def record_receipt(order_id: int, number: str, actor: Actor,
                    now: datetime | None = None) -> FiscalReceipt:
-    """Record (or correct) the fiscal receipt number of a cash order, audited. The invoice is
-    not touched: the number is its own row. Raises LookupError, NotCash or ValueError (a
-    number of the wrong shape)."""
+    """Record the fiscal receipt number of a cash order, once, audited.
+
+    Recorded once, never corrected: the receipt is the fiscal device's own record of the sale,
+    reported to the tax office as it was printed, and the customer's order page shows the
+    number; a number that could be swapped later would make the shop's records say two
+    things. The invoice is not touched either way (its PDF prints only its snapshot, see
+    documents.invoice_pdf). The same number sent again (a double click) returns the first
+    record without a second audit row. Raises LookupError, NotCash, AlreadyRecorded (another
+    number was recorded) or ValueError (a number of the wrong shape)."""
     number = " ".join(number.split())
     if not RECEIPT_NUMBER.match(number):
         raise ValueError(number)
+    # Two first recordings at once: the second waits for the first and then finds its row
+    # (SQLite: the write lock taken before the read; PostgreSQL: the order's row lock).
     begin_write()
     try:
-        order = db.session.get(Order, order_id)
+        order = db.session.get(Order, order_id, with_for_update=True)
         if order is None:
             raise LookupError(order_id)
         if order.payment_method != CASH:
             raise NotCash(order.number)
         receipt = db.session.scalar(select(FiscalReceipt)
                                     .where(FiscalReceipt.order_id == order_id))
-        old = receipt.number if receipt else ""
-        if receipt is None:
-            receipt = FiscalReceipt(order_id=order_id)
-            db.session.add(receipt)
-        receipt.number, receipt.recorded_at = number, now or shoptime.now()
-        receipt.recorded_by = actor.email or ""
-        audit.record(actor, "invoice.receipt", "order", order.number,
-                     f"{old} → {number}" if old else number)
+        if receipt is not None:
+            if receipt.number != number:
+                raise AlreadyRecorded(receipt.number)
+            db.session.rollback()
+            return receipt
+        receipt = FiscalReceipt(order_id=order_id, number=number,
+                                recorded_at=now or shoptime.now(),
+                                recorded_by=actor.email or "")
+        db.session.add(receipt)
+        audit.record(actor, "invoice.receipt", "order", order.number, number)
         db.session.commit()
         return receipt
     except (LookupError, ValueError):

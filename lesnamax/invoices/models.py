@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..catalogue.models import utcnow
 from ..extensions import db
@@ -39,12 +39,13 @@ class DocumentCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Invoice(db.Model):
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_invoice_year_seq"),)
+class _Document:
+    """What an invoice and a credit note share: the yearly number, the figures and the snapshot
+    they print. Each keeps its own link (the order, the invoice) between ``id`` and ``year``:
+    ``sort_order`` places the shared columns around it, so the tables are the ones migration
+    0019 made, column for column."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: One invoice per order, whoever asks twice.
-    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
     year: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -54,27 +55,30 @@ class Invoice(db.Model):
     #: Everything the document prints, as it was at issue (see issuing.snapshot).
     data: Mapped[dict] = mapped_column(JSON)
 
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        # The gapless yearly sequence: one number once per series and year.
+        return (UniqueConstraint("year", "seq", name=f"uq_{cls.__tablename__}_year_seq"),)
 
-class CreditNote(db.Model):
-    __table_args__ = (UniqueConstraint("year", "seq", name="uq_credit_note_year_seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True)
+class Invoice(_Document, db.Model):
+    #: One invoice per order, whoever asks twice.
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True, sort_order=-1)
+
+
+class CreditNote(_Document, db.Model):
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), index=True,
+                                            sort_order=-1)
     #: What the money going back was: "movement:<ledger id>" for a card refund, the returns
     #: area's own key for a cash refund. Unique: one refund, one credit note.
-    key: Mapped[str] = mapped_column(String(60), unique=True)
-    year: Mapped[int] = mapped_column(Integer)
-    seq: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    total_cents: Mapped[int] = mapped_column(Integer)
-    vat_cents: Mapped[int] = mapped_column(Integer)
-    data: Mapped[dict] = mapped_column(JSON)
+    key: Mapped[str] = mapped_column(String(60), unique=True, sort_order=-1)
 
 
 class FiscalReceipt(db.Model):
     """The number of the fiscal receipt a cash sale was given (the courier's or the shop's
-    fiscal device), recorded by the owner after the fact; one per order, correctable."""
+    fiscal device), recorded by the owner after the fact; one per order, recorded once
+    (``manage.record_receipt`` says why). Not printed on the invoice: that prints its
+    snapshot only."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), unique=True)
@@ -91,6 +95,6 @@ def _refuse_changes(_mapper, _connection, target) -> None:
     raise Immutable(f"{type(target).__name__} {target.number} was issued and cannot change")
 
 
-for _model in (Invoice, CreditNote):
-    event.listen(_model, "before_update", _refuse_changes)
-    event.listen(_model, "before_delete", _refuse_changes)
+# On the shared base, so a document class added later is immutable without being named here.
+event.listen(_Document, "before_update", _refuse_changes, propagate=True)
+event.listen(_Document, "before_delete", _refuse_changes, propagate=True)

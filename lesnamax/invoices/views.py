@@ -22,8 +22,8 @@ def invoice(number: str):
     found = manage.documents_of(order.id)
     if found.invoice is None:
         abort(404)
-    return documents.response(documents.invoice_pdf(found.invoice, current_code(), found.receipt),
-                        found.invoice.number)
+    return documents.response(documents.invoice_pdf(found.invoice, current_code()),
+                              found.invoice.number)
 
 
 @bp.get("/orders/<number>/credit-notes/<int:note_id>.pdf")

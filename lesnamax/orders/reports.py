@@ -1,5 +1,6 @@
 """Figures for the dashboard (queries over orders and products; admin/dashboard.py shows them):
-sales today and this month, orders waiting, low stock, 30 days.
+sales today and this month, orders waiting, low stock, 30 days, and the orders that should have
+been delivered by now but are not marked so.
 
 "Sold" means the customer committed to pay: a card payment approved (or under review) or a
 cash order, and everything after it. Unpaid card attempts and cancellations are not sales.
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
+from .. import shopsettings
+from ..cart.pricing import PICKUP
 from ..catalogue.models import LOW_STOCK, Product
 from ..extensions import db
 from ..shoptime import midnight
@@ -25,6 +28,14 @@ SOLD = (m.PAID, m.PAYMENT_REVIEW, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED, m
 #: order waits for the courier, not for the owner.
 WAITING = (m.PAYMENT_REVIEW, m.PAID, m.CASH_ON_DELIVERY, m.PROCESSING)
 CHART_DAYS = 30
+#: Days past the longest delivery time in the settings after which an order on its way (or
+#: waiting in a store) should have been delivered: a week for a courier's second attempt, a
+#: customer away, a weekend and a holiday.
+DELIVERY_MARGIN_DAYS = 7
+#: A pickup order waits in the store from any of these; a delivered one is shipped first.
+BEFORE_PICKUP = (m.PAID, m.CASH_ON_DELIVERY, m.PROCESSING, m.SHIPPED)
+#: How many overdue orders the dashboard names (the rest are counted).
+OVERDUE_LISTED = 20
 
 
 @dataclass(frozen=True)
@@ -84,3 +95,37 @@ def _revenue_per_day(start: datetime, today: date, zone: ZoneInfo) -> list[tuple
         if day in per_day:
             per_day[day] += total
     return sorted(per_day.items())
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """Orders that should have been delivered by now and are not marked delivered: their
+    customers' 14 days to withdraw run from the day marked (returns/services.last_day), so
+    until the owner marks it the withdrawal stays open for ever."""
+
+    orders: list[Order]
+    #: All of them; ``orders`` names the first OVERDUE_LISTED, longest waiting first.
+    total: int
+    #: Unchanged for this many days while shipped or waiting for pickup.
+    days: int
+
+
+def overdue_days() -> int:
+    """The longest delivery time the settings promise anywhere, plus the margin."""
+    rules = shopsettings.current().delivery.values()
+    return max((rule.days_max for rule in rules), default=0) + DELIVERY_MARGIN_DAYS
+
+
+def overdue(now: datetime, days: int) -> Overdue:
+    """Shipped orders, and pickup orders waiting in a store, left unchanged for ``days`` (one
+    query). The order has no "shipped at": its ``updated_at`` is the last change, at or after
+    the shipping, so an order listed was shipped (or readied) at least ``days`` ago; a later
+    change of an undelivered order only delays its listing."""
+    since = now - timedelta(days=days)
+    rows = db.session.execute(
+        select(Order, func.count().over())
+        .where(or_(Order.status == m.SHIPPED,
+                   and_(Order.delivery_method == PICKUP, Order.status.in_(BEFORE_PICKUP))),
+               Order.updated_at < since)
+        .order_by(Order.updated_at, Order.id).limit(OVERDUE_LISTED)).all()
+    return Overdue([order for order, _total in rows], rows[0][1] if rows else 0, days)
