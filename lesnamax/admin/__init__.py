@@ -64,8 +64,9 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     products,
     returns,
     settings,
+    variants,
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
            "images", "invoices", "messages", "order_money", "orders", "policy", "products",
-           "returns", "settings"]
+           "returns", "settings", "variants"]

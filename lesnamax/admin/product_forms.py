@@ -71,6 +71,8 @@ def slug_text(_form, field) -> None:
 
 def one_of(choices_attr: str, message):
     def check(form, field) -> None:
+        if field.data is None:
+            field.data = ""  # left out of the POST: the empty choice
         if field.data not in getattr(form, choices_attr):
             raise ValidationError(message)
     return check

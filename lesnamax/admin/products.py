@@ -11,7 +11,7 @@ from ..catalogue.services import category_tree
 from ..forms import add_error
 from ..i18n import current_code
 from ..site import safe_next
-from . import bp, current_actor
+from . import bp, current_actor, variants
 from . import product_forms as forms
 
 PER_PAGE = 50
@@ -71,7 +71,8 @@ def product_price(product_id: int):
 
 @bp.post("/products/<int:product_id>/stock")
 def product_stock(product_id: int):
-    _product(product_id)
+    if _product(product_id).is_family:
+        abort(404)  # a family's stock is its variants' (the list shows it as text)
     form = forms.StockForm()
     seen = forms.seen_stock(form.stock_was.data)
     if not form.validate_on_submit() or seen is None:
@@ -91,6 +92,8 @@ def product_stock(product_id: int):
 
 def render_edit(product, form, status: int = 200, **context):
     """The create/edit page (also shown by the picture views when an upload is refused)."""
+    if product is not None and product.is_family:
+        context = variants.section_context(product) | context
     return render_template(
         "admin/products/edit.html", active_page="products", product=product, form=form,
         **context,
