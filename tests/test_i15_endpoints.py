@@ -133,3 +133,29 @@ def test_the_carts_delivery_choice_answers_htmx_with_the_lines_and_a_browser_wit
     # The product page's note: a fragment for htmx, 404 for an unknown product, never a 500.
     assert hx.get("/cart/delivery/99999999").status_code == 404
     assert client.get("/cart/delivery/abc").status_code == 404
+
+
+def test_changing_the_choice_at_step_two_keeps_it_and_writes_nothing(app, client, placed):
+    deliver(app, placed.number)
+    page = client.get(f"/orders/{placed.number}/withdraw?lang=sq").text
+    key = re.search(r'name="key" value="([0-9a-f]+)"', page).group(1)
+    data = {"key": key, f"line-{placed.chair_line}": "2", "reason": "Ngjyra tjetër"}
+    step = client.post(f"/orders/{placed.number}/withdraw", data=data)
+    assert 'name="change" value="yes"' in step.text and "Ndrysho zgjedhjen" in step.text
+    back = client.post(f"/orders/{placed.number}/withdraw",
+                       data={**data, "confirmed": "yes", "change": "yes"})
+    assert back.status_code == 200 and returns(app) == []
+    assert f'name="line-{placed.chair_line}"' in back.text
+    assert re.search(rf'id="line-{placed.chair_line}"[^>]*value="2"', back.text)
+    assert ">Ngjyra tjetër</textarea>" in back.text and f'value="{key}"' in back.text
+
+
+def test_the_owner_reads_a_messages_language_by_name(app, client, admin):
+    from .test_contact import valid
+
+    other = app.test_client()
+    assert other.post("/contact?lang=en", data=valid(app, phone="044 123 456")).status_code == 303
+    html = client.get("/admin/messages?lang=sq").text
+    assert "Gjuha: English" in html and "Gjuha: en" not in html
+    # E-mail, phone and language each apart, not run together.
+    assert re.search(r"drita@example\.test</a> ·\s*<a href=\"tel:", html)
