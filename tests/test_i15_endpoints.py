@@ -159,3 +159,9 @@ def test_the_owner_reads_a_messages_language_by_name(app, client, admin):
     assert "Gjuha: English" in html and "Gjuha: en" not in html
     # E-mail, phone and language each apart, not run together.
     assert re.search(r"drita@example\.test</a> ·\s*<a href=\"tel:", html)
+
+
+def test_the_owners_text_form_names_the_headings_it_understands(client, admin):
+    # The terms of sale use "## " headings; the hint named only the title and the lists.
+    for path in ("/admin/terms/new", "/admin/policy/new"):
+        assert "një rresht që fillon me ## është nëntitull" in client.get(path + "?lang=sq").text
