@@ -165,3 +165,27 @@ def test_the_owners_text_form_names_the_headings_it_understands(client, admin):
     # The terms of sale use "## " headings; the hint named only the title and the lists.
     for path in ("/admin/terms/new", "/admin/policy/new"):
         assert "një rresht që fillon me ## është nëntitull" in client.get(path + "?lang=sq").text
+
+
+HUGE = "99999999999999999999"  # past any database integer: 404, never a driver's error
+
+
+def test_unknown_and_huge_ids_are_404(app, client, placed, make_admin, login):
+    number = placed.number
+    for path in (f"/orders/{number}/credit-notes/{HUGE}.pdf",
+                 f"/orders/{number}/withdrawals/{HUGE}", f"/terms/versions/{HUGE}",
+                 f"/terms/versions/{HUGE}.pdf", f"/cart/delivery/{HUGE}",
+                 "/cart/delivery/2147483648"):
+        assert client.get(path).status_code == 404, path
+    as_owner(client, make_admin, login)
+    for path in (f"/admin/returns/{HUGE}", "/admin/returns/2147483648",
+                 f"/admin/settings/stores/{HUGE}", f"/admin/terms/{HUGE}",
+                 f"/admin/orders/{number}/credit-notes/{HUGE}.pdf",
+                 "/admin/orders/LM-2026-999999/returns/new"):
+        assert client.get(path).status_code == 404, path
+    typed = {"state": "requested", "reason": "x", "amount": "1", "handled": "1", "name": "x"}
+    for path in (f"/admin/returns/{HUGE}/receive", f"/admin/returns/{HUGE}/reject",
+                 f"/admin/returns/{HUGE}/refund", f"/admin/messages/{HUGE}/handled",
+                 f"/admin/settings/stores/{HUGE}", "/admin/orders/LM-2026-999999/fiscal-receipt",
+                 "/admin/orders/LM-2026-999999/returns/new"):
+        assert client.post(path, data=typed).status_code == 404, path
