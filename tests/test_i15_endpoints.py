@@ -9,9 +9,11 @@ import re
 
 import pytest
 
+from . import admin_orders_support
 from .returns_support import deliver, placed, returns, withdraw
 
 placed = placed  # the fixture
+make_order = admin_orders_support.make_order
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -189,3 +191,30 @@ def test_unknown_and_huge_ids_are_404(app, client, placed, make_admin, login):
                  f"/admin/settings/stores/{HUGE}", "/admin/orders/LM-2026-999999/fiscal-receipt",
                  "/admin/orders/LM-2026-999999/returns/new"):
         assert client.post(path, data=typed).status_code == 404, path
+
+
+def test_a_refused_fiscal_receipt_is_told_beside_its_field_and_kept(app, client, placed,
+                                                                      make_admin, login):
+    deliver(app, placed.number)
+    as_owner(client, make_admin, login)
+    url = f"/admin/orders/{placed.number}/fiscal-receipt"
+    refused = client.post(url + "?lang=sq", data={"receipt": "12 @ 34"})
+    assert refused.status_code == 422
+    html = refused.text
+    field = html.split('id="fiscal-receipt"', 1)[1].split("</div>", 1)[0]
+    assert 'value="12 @ 34"' in field and 'aria-invalid="true"' in field
+    assert 'id="fiscal-receipt-error"' in field and "deri në 40 shkronja" in field
+    # Not in the status panel, which speaks of the order's status.
+    assert html.count("deri në 40 shkronja") == 1
+    # A page without a refusal shows the recorded number, and no error.
+    assert client.post(url, data={"receipt": "0012/345"}).status_code == 303
+    page = client.get(f"/admin/orders/{placed.number}").text
+    assert 'value="0012/345"' in page and "fiscal-receipt-error" not in page
+
+
+def test_a_card_orders_receipt_refusal_is_shown(app, client, make_order, admin):
+    card = make_order(status="paid", payment="card")
+    refused = client.post(f"/admin/orders/{card.number}/fiscal-receipt?lang=sq",
+                          data={"receipt": "1"})
+    assert refused.status_code == 422 and 'id="fiscal-receipt"' not in refused.text
+    assert "vetëm për shitjet me para në dorë" in refused.text

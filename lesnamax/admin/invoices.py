@@ -60,8 +60,9 @@ def order_fiscal_receipt(number: str):
     order = _order(number)
     try:
         invoices.record_receipt(order.id, request.form.get("receipt", ""), current_actor())
-    except invoices.NotCash:
-        return _refused(number, _("Only a cash sale gets a fiscal receipt number here."))
+    except invoices.NotCash:  # no receipt field on a card order's page: said at the top
+        return order_pages._page(number, None, 422,
+                                 _("Only a cash sale gets a fiscal receipt number here."))
     except ValueError:
         return _refused(number, _("Type the fiscal receipt number as printed: up to 40 "
                                   "letters, digits, dashes or slashes."))
@@ -70,9 +71,10 @@ def order_fiscal_receipt(number: str):
 
 
 def _refused(number: str, message: str):
-    """The order page again with the message, answered 422 (its form keeps nothing typed but
-    the one number, which the message asks for again)."""
-    return order_pages._page(number, None, 422, message)
+    """The order page again, answered 422, with the message next to the receipt's field (not
+    in the status panel, which is about the status) and what was typed kept in it."""
+    return order_pages._page(number, None, 422, receipt_error=message,
+                             receipt_typed=request.form.get("receipt", "")[:100])
 
 
 def _order(number: str):

@@ -139,7 +139,9 @@ def _refused(number: str, form: StatusForm, code: int, message: str):
     return _page(number, form, code, message)
 
 
-def _page(number: str, form: StatusForm | None, code: int, message: str | None = None):
+def _page(number: str, form: StatusForm | None, code: int, message: str | None = None,
+          **extra):
+    """The order page; ``extra`` reaches the template (a section's own refusal, typed text)."""
     record = view_order(number, current_actor()) or abort(404)
     order = record.order
     if form is None:
@@ -147,4 +149,4 @@ def _page(number: str, form: StatusForm | None, code: int, message: str | None =
     return render_template("admin/orders/order.html", active_page="orders", record=record,
                            order=order, form=form, message=message, kind="error",
                            bank_words=BANK_WORDS, money_kinds=order_money.KINDS,
-                           money_states=order_money.STATES), code
+                           money_states=order_money.STATES, **extra), code
