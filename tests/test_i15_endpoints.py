@@ -210,6 +210,8 @@ def test_a_refused_fiscal_receipt_is_told_beside_its_field_and_kept(app, client,
     assert client.post(url, data={"receipt": "0012/345"}).status_code == 303
     page = client.get(f"/admin/orders/{placed.number}").text
     assert 'value="0012/345"' in page and "fiscal-receipt-error" not in page
+    # The answer (the refusal, or the page after saving) opens at the section, not the top.
+    assert f'action="{url}#order-documents"' in page
 
 
 def test_a_card_orders_receipt_refusal_is_shown(app, client, make_order, admin):
