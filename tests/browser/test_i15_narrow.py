@@ -1,8 +1,11 @@
-"""Issue 15's owner pages on a 390 px phone: nothing wider than the screen (a table scrolls
-in its own box). The settings' delivery table pushed its fieldset (a fieldset is as wide as its
-content by default) and the customer page's long terms pushed an e-mail address off screen."""
+"""Issue 15's pages on a 390 px phone: nothing wider than the screen (a table scrolls in its
+own box). The settings' delivery table pushed its fieldset (a fieldset is as wide as its
+content by default), the customer page's long terms pushed an e-mail address off screen, and
+the customer's order page (with its withdrawal link and documents) had a five-column table."""
 
 from __future__ import annotations
+
+from uuid import uuid4
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,7 +14,9 @@ from sqlalchemy import select
 from lesnamax.account.models import User
 from lesnamax.extensions import db
 
-from .test_admin import admin_login, owner  # noqa: F401 - the fixture
+from .support import log_in
+from .test_admin import PASSWORD, admin_login, cash_order, make_account, owner  # noqa: F401
+from .test_withdrawal import delivered
 
 
 def wider_than_the_screen(page: Page) -> bool:
@@ -30,3 +35,19 @@ def test_owner_pages_fit_a_phone(page: Page, watch, owner, live_app, lang):  # n
         page.goto(path)
         expect(page.locator("h1")).to_be_visible()
         assert not wider_than_the_screen(page), (lang, path)
+
+
+def test_the_customers_order_and_withdrawal_pages_fit_a_phone(page: Page, watch, shelf,
+                                                               live_app):
+    email = make_account(live_app, f"telefon-{uuid4().hex[:8]}@example.com", admin=False)
+    number = cash_order(live_app, shelf.take()[0].id, email)
+    delivered(live_app, number)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/orders/{number}")
+    log_in(page, email, PASSWORD)
+    page.wait_for_url(f"**/orders/{number}")
+    for path in (f"/orders/{number}", "/account/orders", f"/orders/{number}/withdraw", "/stores",
+                 "/contact"):
+        page.goto(path)
+        expect(page.locator("h1")).to_be_visible()
+        assert not wider_than_the_screen(page), path
