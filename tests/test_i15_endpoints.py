@@ -220,3 +220,21 @@ def test_a_card_orders_receipt_refusal_is_shown(app, client, make_order, admin):
                           data={"receipt": "1"})
     assert refused.status_code == 422 and 'id="fiscal-receipt"' not in refused.text
     assert "vetëm për shitjet me para në dorë" in refused.text
+
+
+def test_marking_a_message_handled_goes_back_to_the_page_being_read(app, client, admin):
+    from .test_contact import stored, valid
+
+    other = app.test_client()
+    assert other.post("/contact", data=valid(app)).status_code == 303
+    [message] = stored(app)
+    page = client.get("/admin/messages?shown=all&page=1").text
+    assert 'name="page" value="1"' in page
+    back = client.post(f"/admin/messages/{message.id}/handled",
+                       data={"handled": "1", "shown": "all", "page": "3"})
+    assert back.status_code == 303 and back.headers["Location"].endswith(
+        "/admin/messages?shown=all&page=3")
+    for odd in ("x", "-4", "9" * 30):
+        answer = client.post(f"/admin/messages/{message.id}/handled",
+                             data={"handled": "0", "shown": "nope", "page": odd})
+        assert answer.status_code == 303 and "shown=open" in answer.headers["Location"]
