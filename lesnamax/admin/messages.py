@@ -33,5 +33,7 @@ def message_handled(message_id: int):
     flash(_("The message is marked as handled.") if handled == "1"
           else _("The message is open again."), "success")
     shown = request.form.get("shown", "open")
-    return redirect(url_for("admin.messages", shown=shown if shown in manage.SHOWN else "open"),
-                    303)
+    # Back to the page the owner was reading (a page past the end shows the last one).
+    page = min(max(request.form.get("page", 1, type=int), 1), MAX_PAGE)
+    return redirect(url_for("admin.messages", shown=shown if shown in manage.SHOWN else "open",
+                            page=page), 303)

@@ -67,6 +67,8 @@ def withdraw(number: str):
     key = request.form.get("key", "")
     if not KEY.match(key):
         return _form(found, 422, _("The form was not complete. Please choose again."))
+    if request.form.get("change") == "yes":  # back from step two, with what was chosen
+        return _form(found, typed=request.form, key=key)
     try:
         wanted = forms.quantities(request.form, [line.id for line, _left in found.lines])
         reason = request.form.get("reason", "").strip()[:services.REASON_MAX]
