@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ... import audit
 from ...extensions import db
 from ...i18n import _l
+from .. import variants
 from ..models import Product
 from .plan import CHUNK, MAX_REPORTED, MODEL_FIELDS, Plan, plan_import
 from .rows import FIELD
@@ -172,6 +173,7 @@ def apply_import(data: bytes, max_rows: int, expected: tuple[int, int] | None,
         _write_creates(plan)
         _write_updates(plan)
         _write_stock(plan)
+        _write_families(plan)
         audit.record(actor, "csv.import", "product", None, _audit_detail(plan))
         db.session.commit()
     except IntegrityError as error:
@@ -200,7 +202,7 @@ def _write_updates(plan: Plan) -> None:
     table = Product.__table__
     # Stock is written apart, compare-and-set, and only where the plan says so.
     fields = [FIELD.get(name, name) for name in plan.present
-              if name not in ("sku", "stock", "stock_exported")]
+              if name not in ("sku", "stock", "stock_exported", "family")]
     statement = update(table).where(table.c.id == bindparam("row_id")).values(
         {f: bindparam(f"v_{f}") for f in (*fields, "search_text", "updated_at")})
     for start in range(0, len(plan.updates), CHUNK):
@@ -232,6 +234,33 @@ def _write_stock(plan: Plan) -> None:
         # A product deleted meanwhile is listed too, without a stock.
         raise StockChanged(sorted((w["sku"], stock.get(w["row_id"])) for w in seen.values()
                                   if stock.get(w["row_id"]) != w["seen"]))
+
+
+def _write_families(plan: Plan) -> None:
+    """Put each line in the family it names (its stock moves with it: the database's
+    triggers), then bring every family the file touched in step (names, prices, search)."""
+    table = Product.__table__
+    skus = sorted({*plan.families, *(f for f in plan.families.values() if f),
+                   *(row["sku"] for row in (*plan.creates, *plan.updates))})
+    rows = {}
+    for start in range(0, len(skus), 500):
+        rows.update({r.sku: r for r in db.session.execute(select(
+            table.c.id, table.c.sku, table.c.parent_id, table.c.variant_axes).where(
+            table.c.sku.in_(skus[start:start + 500])))})
+    touched = {r.parent_id or r.id for r in rows.values() if r.parent_id or r.variant_axes}
+    moves = []
+    for sku, family in plan.families.items():
+        wanted = rows[family].id if family else None
+        if rows[sku].parent_id != wanted:
+            moves.append({"row_id": rows[sku].id, "parent": wanted})
+            touched.update(p for p in (rows[sku].parent_id, wanted) if p)
+    if moves:
+        db.session.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+            parent_id=bindparam("parent")), moves)
+    db.session.expire_all()  # the rows above changed under the session
+    for parent_id in sorted(touched):
+        variants.refresh(parent_id)
+    db.session.flush()
 
 
 def _audit_detail(plan: Plan) -> str:

@@ -30,6 +30,7 @@ from ...i18n import _l
 from ...text import slugify
 from ..models import Category, Product, category_names, search_text_for, utcnow
 from ..rules import CONTROL
+from .families import Families
 from .rows import (
     DEFAULTS,
     FIELD,
@@ -41,9 +42,13 @@ from .rows import (
 
 COLUMNS = ("sku", "name_sq", "name_en", "description_sq", "description_en", "category", "price",
            "sale_price", "sale_starts_on", "sale_ends_on", "stock", "stock_exported",
-           "active", "featured", "material", "colour", "width_cm", "depth_cm", "height_cm")
+           "active", "featured", "material", "colour", "width_cm", "depth_cm", "height_cm",
+           "family", "options")
 REQUIRED = ("sku", "name_sq", "category", "price", "stock")
 MAX_REPORTED = 500
+#: A family parent's cells that are its variants' business (see ``_check_rows``).
+PARENT_IGNORES = ("price", "sale_price", "sale_starts_on", "sale_ends_on", "stock",
+                  "stock_exported")
 PREVIEW = 10
 CHUNK = 1000
 
@@ -65,6 +70,9 @@ class Plan:
     stock_writes: list[dict] = field(default_factory=list)
     #: (sku, stock now) where the stock moved after the check that decided to write it.
     conflicts: list[tuple[str, int]] = field(default_factory=list)
+    #: The family each line names, when the file has the "family" column: sku -> the
+    #: parent's SKU, or None (a product of its own). Written after the products themselves.
+    families: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def counts(self) -> tuple[int, int]:
@@ -103,8 +111,13 @@ def export_csv(actor: audit.Actor) -> Iterator[str]:
 
 def _export_lines(engine, slugs: dict[int, str]) -> Iterator[str]:
     table = Product.__table__
+    parent = table.alias("parent")
     columns = [table.c[name] for name in MODEL_FIELDS if name != "category_id"]
-    query = select(table.c.category_id, *columns).order_by(table.c.id)
+    # A family's lines together: its parent, then its variants (as Shopify's product CSV).
+    query = (select(table.c.category_id, *columns, parent.c.sku.label("family_sku"))
+             .outerjoin(parent, parent.c.id == table.c.parent_id)
+             .order_by(func.coalesce(table.c.parent_id, table.c.id),
+                       table.c.parent_id.is_not(None), table.c.id))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
@@ -240,13 +253,23 @@ def _check_rows(records: list, header: list[str], plan: Plan,
     categories = dict(db.session.execute(select(Category.slug, Category.id)).all())
     # Upper-cased as the form stores SKUs (a bad SKU is reported by row_values).
     existing = _existing([cells[header.index("sku")].strip().upper() for _line, cells in records])
+    families = Families(existing) if "family" in header or "options" in header else None
     seen: dict[str, int] = {}
     slugs: _Slugs | None = None
     names: dict[int, list[str]] = {}
     now = utcnow()
     for line, cells in records:
         values, problems = row_values(line, header, cells, categories)
+        old = existing.get(values.get("sku"))
+        if values.get("variant_axes", old["variant_axes"] if old else ""):
+            # A family's parent: its prices and stock are its variants' (the export writes
+            # them as they are, a new family's as 0), so these cells are not held to a rule.
+            problems = [p for p in problems if p.column not in PARENT_IGNORES]
+            values.update({k: (old or {}).get(k, DEFAULTS.get(k, 0)) for k in (
+                "price_cents", "sale_price_cents", "sale_starts_on", "sale_ends_on", "stock")})
+            values.pop("stock_exported", None)
         exported = values.pop("stock_exported", None)
+        family = values.pop("family_sku", None)
         plan.report(problems)
         sku = values.get("sku")
         if sku and sku in seen:
@@ -257,7 +280,6 @@ def _check_rows(records: list, header: list[str], plan: Plan,
             seen[sku] = line
         if problems:
             continue
-        old = existing.get(sku)
         stock = None if old is None else _stock_decision(old["stock"], values["stock"],
                                                           exported, stock_seen, sku)
         if stock == "refuse":
@@ -275,14 +297,23 @@ def _check_rows(records: list, header: list[str], plan: Plan,
         if problems:
             plan.report(problems)
             continue
-        if old is not None and all(merged[k] == old[k] for k in values):
+        if families is not None:
+            families.add(line, merged, family if "family" in header else
+                         (old or {}).get("family_sku"))
+            if "family" in header:
+                plan.families[sku] = family
+        if old is not None and all(merged[k] == old[k] for k in values) and (
+                "family" not in header or family == old["family_sku"]):
             plan.unchanged += 1
             action = "unchanged"
         else:
             cid = merged["category_id"]
             if cid not in names:
                 names[cid] = category_names(db.session.connection(), cid)
-            merged["search_text"] = search_text_for(merged, names[cid])
+            # A variant is found through its family (whose text the import makes again).
+            family_now = plan.families[sku] if sku in plan.families else (old or {}).get(
+                "family_sku")
+            merged["search_text"] = "" if family_now else search_text_for(merged, names[cid])
             merged["updated_at"] = now
             if old is None:
                 slugs = slugs or _Slugs()
@@ -297,6 +328,8 @@ def _check_rows(records: list, header: list[str], plan: Plan,
                 action = "update"
         if len(plan.preview) < PREVIEW:
             plan.preview.append((line, sku, merged["name_sq"], action))
+    if families is not None:
+        plan.report(families.problems())
 
 
 def _stock_decision(now: int, new: int, exported: int | None,
@@ -328,18 +361,22 @@ def _stock_decision(now: int, new: int, exported: int | None,
 def _existing(skus: list[str]) -> dict[str, dict]:
     """Return the current values of the products with these SKUs, by SKU."""
     table = Product.__table__
-    columns = [table.c.id, table.c.sku, *(table.c[c] for c in MODEL_FIELDS if c != "sku")]
+    parent = table.alias("parent")
+    columns = [table.c.id, table.c.sku, *(table.c[c] for c in MODEL_FIELDS if c != "sku"),
+               parent.c.sku.label("family_sku")]
     found: dict[str, dict] = {}
     unique = sorted(set(skus))
     for start in range(0, len(unique), 500):
-        rows = db.session.execute(select(*columns).where(
+        rows = db.session.execute(select(*columns).outerjoin(
+            parent, parent.c.id == table.c.parent_id).where(
             table.c.sku.in_(unique[start:start + 500])))
         found.update({row.sku: dict(row._mapping) for row in rows})
     return found
 
 
 #: Product columns of the file (stock_exported is only read, never stored).
-MODEL_FIELDS = tuple(FIELD.get(name, name) for name in COLUMNS if name != "stock_exported")
+MODEL_FIELDS = tuple(FIELD.get(name, name) for name in COLUMNS
+                     if name not in ("stock_exported", "family"))
 
 
 class _Slugs:

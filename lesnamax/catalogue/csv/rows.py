@@ -17,17 +17,19 @@ from datetime import date, datetime
 from wtforms.validators import ValidationError
 
 from ...i18n import _l
-from .. import vocab
+from .. import variants, vocab
 from ..rules import centimetres, euros, plain_line, plain_text, sku_code, stock_count
 
 #: CSV column -> Product attribute, where they differ.
 FIELD = {"category": "category_id", "price": "price_cents",
-         "sale_price": "sale_price_cents"}
+         "sale_price": "sale_price_cents", "options": "variant_axes",
+         "family": "family_sku"}
 #: What a new product gets for a column the file leaves out.
 DEFAULTS = {"name_en": "", "description_sq": "", "description_en": "",
             "sale_price_cents": None, "sale_starts_on": None, "sale_ends_on": None,
             "active": True, "featured": False, "material": None, "colour": None,
-            "width_cm": None, "depth_cm": None, "height_cm": None}
+            "width_cm": None, "depth_cm": None, "height_cm": None, "variant_axes": "",
+            "family_sku": None}
 #: The product form's lengths (``ProductForm``).
 TEXT_LIMITS = {"sku": 40, "name_sq": 200, "name_en": 200, "description_sq": 10_000,
                "description_en": 10_000}
@@ -112,6 +114,15 @@ def _parse(name: str, cell: str, categories: dict[str, int]):
         return value or None
     if name in ("stock", "stock_exported"):
         return _stock(value, required=name == "stock")
+    if name == "family":  # the SKU of the family's parent this line is a variant of
+        return _form_rule(sku_code, value) if value else None
+    if name == "options":  # on a family's parent: what its variants differ in
+        axes = [axis.strip().lower() for axis in value.split(",") if axis.strip()]
+        unknown = [axis for axis in axes if axis not in variants.AXES]
+        if unknown:
+            raise _Bad(_l("Unknown option “%(name)s”: use size, material or colour.",
+                          name=unknown[0][:40]))
+        return ",".join(axis for axis in variants.AXES if axis in axes)
     return _form_rule(centimetres, value)
 
 
