@@ -34,10 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 def connect_signals() -> None:
     """Let later areas hear about earlier areas' events (an area may not import a later one).
     Blinker's signals are process-wide and keep one connection per receiver, so a second app
-    connects nothing new."""
+    connects nothing new. The outbox's composers are registered here too (core names no area)."""
+    from . import outbox
     from .account import data
     from .catalogue import signals as catalogue
     from .invoices import issuing
+    from .orders import emails as order_emails
     from .orders import manage
     from .orders import signals as orders
     from .payments import signals as payments
@@ -53,6 +55,7 @@ def connect_signals() -> None:
     orders.returned_pieces.connect(returns_manage.pieces_back)
     returns.cash_refunded.connect(issuing.on_cash_refunded)
     catalogue.product_in_use.connect(manage.product_is_ordered)
+    outbox.register(order_emails.CONFIRMATION, order_emails.compose_confirmation)
 
 
 def _order_closed(sender, order, **extra) -> None:

@@ -232,10 +232,25 @@ def jobs_consumer(workers: int, max_delay: float) -> None:
                                    "process, there is nothing to consume")
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(levelname)s %(name)s: "
                         "%(message)s")
+    _warm_terms()
     # huey's default pause grows to 10 s on an idle SQLite queue: a password-reset link would
     # wait that long. One look a second costs nothing; Redis blocks on the queue instead.
     huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                          max_delay=max_delay).run()
+
+
+def _warm_terms() -> None:
+    """Render the terms of sale in force (each language) before the first job: the order
+    confirmations carry their PDF, and its first render takes about a second."""
+    from .i18n import LOCALES
+    from .privacy import terms
+    from .shoptime import shop_today
+
+    for language in LOCALES:
+        try:
+            terms.warm(language, shop_today())
+        except Exception:  # noqa: BLE001 - the first confirmation renders it instead
+            current_app.logger.exception("the terms of sale (%s) were not rendered", language)
 
 
 @click.command()

@@ -59,14 +59,17 @@ class Attachment:
 
 def compose(to: str, subject: str, template: str, *,
             images: Mapping[object, InlineImage] | None = None,
-            attachments: Sequence[Attachment] = (), **context) -> EmailMessage:
+            attachments: Sequence[Attachment] = (), message_id: str | None = None,
+            written_at: datetime | None = None, **context) -> EmailMessage:
     """Build the message ``send`` hands over: text and HTML from the same ``context``.
 
     Render inside the caller's ``force_locale`` block: the message is written in the language
     that is active here. ``images`` (any keys) reach both templates; their pictures go into a
     multipart/related part next to the HTML, where ``image.src`` finds them. ``attachments``
     follow the text and HTML (the message becomes multipart/mixed); the templates see them as
-    ``attachments`` and may name them.
+    ``attachments`` and may name them. ``message_id`` and ``written_at`` (the Date) are given
+    when the message is composed again for a later attempt (the outbox's ``add_later``): the
+    same message each time; by default a new id and now.
     """
     config = current_app.config
     images = dict(images or {})
@@ -77,8 +80,8 @@ def compose(to: str, subject: str, template: str, *,
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain="lesnamax.com")
+    message["Date"] = format_datetime(written_at or datetime.now(UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="lesnamax.com")
     message.set_content(render_template(f"email/{template}.txt", **context))
     message.add_alternative(render_template(f"email/{template}.html", **context),
                             subtype="html")

@@ -7,11 +7,20 @@ whose job was lost). Sending claims the row with a conditional UPDATE, so two co
 handed the same row send it once, and ``sent_at`` is set only after the server accepted it.
 A failure is retried with a doubling delay; after ``MAIL_MAX_ATTEMPTS`` the row is given up
 (``failed_at``), logged as an error and counted on the dashboard.
+
+A row holds either the whole message (``add``) or, for a dear one, only what names it
+(``add_later``: a ``kind`` and the ``ref`` of the record it is about), composed by the kind's
+registered composer when it is sent. The order confirmation is such a message: its HTML, its
+pictures and the terms of sale's PDF took half of placing an order, inside the order's write
+transaction, and every other buyer waited for them. The row is still written in that
+transaction, so the message is kept or lost with the order and the sweep finds it after a
+crash; only the composing waits for the commit, and no PDF is stored in the table.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
@@ -46,6 +55,12 @@ MAX_DELAY = timedelta(hours=4)
 #: Where a session keeps the ids of the messages it wrote until its commit.
 _PENDING = "lesnamax_outbox_ids"
 
+#: What builds each kind of message written with ``add_later``: ``composer(ref, row)`` returns
+#: the message for the record ``ref``; it may raise (the attempt then fails and is retried).
+#: Filled by the areas that own the records, through the wiring (``register``).
+Composer = Callable[[int, "OutboxMessage"], EmailMessage]
+_composers: dict[str, Composer] = {}
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -58,8 +73,13 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(255))
     #: The whole message as it goes on the wire (MIME bytes: a multipart one stays intact,
-    #: and its Message-ID stays the same across attempts).
+    #: and its Message-ID stays the same across attempts); empty for a message composed when
+    #: sent (``kind``).
     message: Mapped[bytes] = mapped_column(LargeBinary)
+    #: "" for a message stored whole; else the registered composer that builds it from ``ref``.
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: The id of the record a composed message is about (an order's, for its confirmation).
+    ref: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
     #: Not sent before this moment (the back-off after a failure).
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow,
@@ -80,6 +100,46 @@ def add(message: EmailMessage) -> OutboxMessage:
                         message=message.as_bytes())
     db.session.add(row)
     return row
+
+
+def add_later(kind: str, ref: int, recipient: str, subject: str) -> OutboxMessage:
+    """Write into the caller's transaction a message that the ``kind`` composer builds from
+    record ``ref`` when it is sent, after that transaction committed.
+
+    The row is as binding as ``add``'s: committed with the change, sent once, found by the
+    sweep if its job is lost. ``subject`` is the one the message will carry (the table and
+    the logs name messages by it).
+    """
+    if kind not in _composers:
+        raise LookupError(f"no composer registered for outbox messages of kind {kind!r}")
+    row = OutboxMessage(recipient=recipient, subject=subject[:255], message=b"", kind=kind,
+                        ref=ref)
+    db.session.add(row)
+    return row
+
+
+def register(kind: str, composer: Composer) -> None:
+    """Name the function that composes messages of ``kind`` (called by the wiring)."""
+    _composers[kind] = composer
+
+
+def written_at(row: OutboxMessage) -> datetime:
+    """When the message was written (its Date): the row's, with the commit of its change."""
+    created = row.created_at
+    return created if created.tzinfo else created.replace(tzinfo=UTC)  # SQLite drops it
+
+
+def message_id(row: OutboxMessage) -> str:
+    """The Message-ID of a composed message: the same on every attempt, as a stored one's."""
+    return f"<{written_at(row):%Y%m%d%H%M%S}.outbox-{row.id}@lesnamax.com>"
+
+
+def raw(row: OutboxMessage) -> bytes:
+    """The bytes of ``row``'s message: stored, or composed now by its kind's composer."""
+    if not row.kind:
+        return row.message
+    message = _composers[row.kind](row.ref, row)
+    return message.as_bytes()
 
 
 # The rows a transaction wrote are queued only once it committed: a job started earlier could
@@ -118,8 +178,8 @@ def deliver(message_id: int) -> str:
 def send_one(message_id: int, now: datetime | None = None) -> str:
     """Send one message unless it is sent, given up, not yet due or being sent elsewhere.
 
-    Return "sent", "failed" (the server refused or was unreachable; retried later) or
-    "skipped".
+    Return "sent", "failed" (the server refused or was unreachable; retried later),
+    "uncomposed" (its composer failed; retried later, as a failure) or "skipped".
     """
     now = now or _utcnow()
     # ``now`` decides what is due; the claim is always the clock's time. A sweep that started
@@ -140,7 +200,14 @@ def send_one(message_id: int, now: datetime | None = None) -> str:
         return "skipped"
     row = db.session.get(OutboxMessage, message_id)
     try:
-        mail.transmit(row.message, row.recipient, current_app.config)
+        data = raw(row)
+    except Exception as error:  # noqa: BLE001 - a bug or a missing record: retried, then given up
+        log.exception("E-mail %s (%s %s) could not be composed", row.id, row.kind, row.ref)
+        db.session.rollback()
+        _failed(row, claimed_at, f"not composed: {type(error).__name__}: {error}")
+        return "uncomposed"
+    try:
+        mail.transmit(data, row.recipient, current_app.config)
     except mail.MailError as error:
         _failed(row, claimed_at, str(error))
         return "failed"

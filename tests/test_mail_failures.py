@@ -151,14 +151,56 @@ def test_a_sent_confirmation_is_marked_and_not_repeated(app, client, make_produc
     assert len(sink.messages) == 1
 
 
-def test_the_message_goes_out_unchanged(app, client, make_product, make_user, login, mail_up):
+def test_the_message_goes_out_unchanged(app, mail_up):
+    """A message stored whole (``outbox.add``) is sent as it was written, byte for byte."""
+    from email.message import EmailMessage
+
     sink = mail_up()
-    place_cash_order(client, make_product, make_user, login)
+    with app.app_context():
+        written = EmailMessage()
+        written["From"], written["To"], written["Subject"] = "shop@example.test", \
+            "drita@example.test", "Përshëndetje"
+        written["Message-ID"] = "<stored-1@lesnamax.com>"
+        written.set_content("Rreshti i parë\n")
+        outbox.add(written)
+        db.session.commit()
     [row] = messages(app)
     [received] = sink.messages
-    assert received["Message-ID"] == mail_message_id(row.message)
+    assert received["Message-ID"] == mail_message_id(row.message) == "<stored-1@lesnamax.com>"
     assert received.as_bytes().replace(b"\r\n", b"\n").strip().endswith(
         row.message.replace(b"\r\n", b"\n").strip().split(b"\n\n", 1)[1])
+
+
+def test_a_confirmation_is_the_same_message_on_every_attempt(
+    app, client, make_product, make_user, login, mail_down, mail_up
+):
+    """The confirmation is composed at each attempt (its row keeps no bytes), yet it is one
+    message: the same Message-ID, date and text the first time and the time it gets through."""
+    place_cash_order(client, make_product, make_user, login)
+    [row] = messages(app)
+    assert (row.kind, row.message, row.sent_at) == ("order-confirmation", b"", None)
+    with app.app_context():
+        first = outbox.raw(db.session.get(OutboxMessage, row.id))
+    sink = mail_up()
+    time_passes(app)
+    purge(app)
+    [received] = sink.messages
+    assert received["Message-ID"] == mail_message_id(first) == outbox.message_id(row)
+    composed = email_of(first)
+    assert received["Date"] == composed["Date"]
+    assert (received.get_body(("plain",)).get_content()
+            == composed.get_body(("plain",)).get_content())
+    [pdf] = [part for part in received.iter_attachments()
+             if part.get_content_type() == "application/pdf"]
+    assert pdf.get_content().startswith(b"%PDF")
+    assert messages(app)[0].message == b""  # sent, and still no PDF kept in the table
+
+
+def email_of(raw: bytes):
+    import email
+    import email.policy
+
+    return email.message_from_bytes(raw, policy=email.policy.default)
 
 
 def mail_message_id(raw: bytes) -> str:

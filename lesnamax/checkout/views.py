@@ -21,7 +21,6 @@ from ..kosovo import municipality_name
 from ..orders import services as orders
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH
 from ..privacy import services as privacy
-from ..privacy import terms
 from ..shoptime import shop_today
 from ..text import whole_number
 from ..web import visit
@@ -170,7 +169,6 @@ def place():
     form = forms.ReviewForm()
     cart, lines = _priced_cart()
     key = form.idempotency_key.data or ""
-    terms.warm(current_code(), shop_today())  # never the PDF's first render in the transaction
     result = placing.place(placing.Ask(
         user=current_user._get_current_object(), visit=visit(),
         key=key if re.fullmatch(forms.KEY_PATTERN, key) else None,

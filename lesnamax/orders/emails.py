@@ -1,5 +1,9 @@
 """Order e-mails in the customer's language: the confirmation (written once) and status
-changes, each written to the outbox in the transaction of the change that causes it."""
+changes, each written to the outbox in the transaction of the change that causes it.
+
+The confirmation is written as a row that names the order (``outbox.add_later``) and is
+composed by ``compose_confirmation`` when it is sent, after the commit: its HTML, pictures and
+terms of sale's PDF no longer hold the order's write lock (bench/RESULTS.md, 2026-12-07)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from .. import cache, mail, media
+from .. import cache, mail, media, outbox
 from ..catalogue.models import ProductImage
 from ..extensions import db
 from ..i18n import LOCALES
@@ -29,6 +33,9 @@ from .models import (
 #: The consumer's withdrawal period for a distance contract, counted from delivery (Law 06/L-034's
 #: distance-contract chapter, as Directive 2011/83 art. 9).
 WITHDRAWAL_DAYS = 14
+
+#: The outbox kind of the confirmation (its composer is registered by the wiring).
+CONFIRMATION = "order-confirmation"
 
 #: Orders whose confirmation is due: cash orders once placed, card orders once paid.
 _CONFIRMED_CARD = (PAID, PROCESSING, SHIPPED, DELIVERED)
@@ -58,32 +65,50 @@ def queue_confirmation(order: Order, now: datetime | None = None) -> bool:
     ).rowcount
     if marked != 1:
         return False
-    _send(order)
+    with force_locale(LOCALES.get(order.language, "sq_XK")):
+        subject = _subject(order)
+    # Only the row naming the order: composed by the job after the commit (compose_confirmation).
+    outbox.add_later(CONFIRMATION, order.id, order.email, subject)
     return True
 
 
-def _send(order: Order) -> None:
-    lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+def _subject(order: Order) -> str:
+    return _("Your order %(number)s at LESNA MAX", number=order.number)
+
+
+def compose_confirmation(order_id: int, row: outbox.OutboxMessage):
+    """The confirmation of order ``order_id`` for the outbox row ``row`` (its composer).
+
+    Composed when it is sent, from the committed order: the same message on every attempt
+    (the row's Message-ID and date), in the order's language, to the address the row kept.
+    Raises LookupError if the order is gone (the attempt fails and is retried, then given up).
+    """
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise LookupError(f"order {order_id} not found")
+    lines = db.session.scalars(select(OrderLine).where(OrderLine.order_id == order.id)
+                               .order_by(OrderLine.id)).all()
     with mail.in_a_request(), force_locale(LOCALES.get(order.language, "sq_XK")):
         link = current_app.config["BASE_URL"].rstrip("/") + url_for("orders.show",
                                                                     number=order.number)
         # The returns area's page, by its endpoint's name (a later area: no import).
         withdraw_link = current_app.config["BASE_URL"].rstrip("/") + url_for(
             "returns.withdraw", number=order.number)
-        subject = _("Your order %(number)s at LESNA MAX", number=order.number)
-        attachments = _attachments(order)
-        mail.send(order.email, subject, "order_confirmation", order=order, lines=lines,
-                  link=link, withdraw_link=withdraw_link, images=_pictures(lines),
-                  attachments=attachments,
-                  withdrawal_days=WITHDRAWAL_DAYS,
-                  excepted=[line for line in lines if line.made_to_order])
+        return mail.compose(row.recipient, row.subject, "order_confirmation", order=order,
+                            lines=lines, link=link, withdraw_link=withdraw_link,
+                            images=_pictures(lines), attachments=_attachments(order),
+                            withdrawal_days=WITHDRAWAL_DAYS,
+                            excepted=[line for line in lines if line.made_to_order],
+                            message_id=outbox.message_id(row),
+                            written_at=outbox.written_at(row))
 
 
 def _attachments(order: Order) -> list[mail.Attachment]:
     """The documents a later area adds to the confirmation (the terms of sale as PDF).
 
-    Asked directly, not through the logging ``signals.send``: a receiver that fails fails the
-    confirmation, and with it the transaction, rather than send a contract without its terms.
+    Asked directly, not through the logging ``signals.send``: a receiver that fails fails this
+    attempt at sending the confirmation (retried later) rather than send a contract without
+    its terms.
     """
     found: list[mail.Attachment] = []
     app = current_app._get_current_object()
@@ -114,8 +139,8 @@ def _pictures(lines: list[OrderLine]) -> dict[int, mail.InlineImage]:
         if key is None:
             continue
         if key not in embedded:
-            # Built inside the order's write transaction: made once per picture and process
-            # (the key is a hash of the pixels, so a kept thumbnail never goes stale).
+            # Made once per picture and process (the key is a hash of the pixels, so a kept
+            # thumbnail never goes stale).
             data = cache.remember(("mail-thumbnail", key), 3600,
                                   lambda key=key: media.thumbnail_jpeg(key))
             embedded[key] = mail.InlineImage(data) if data else None

@@ -29,8 +29,8 @@ order_paid = _signals.signal("order-paid")
 order_switched_to_cash = _signals.signal("order-switched-to-cash")
 
 #: A question, not news: what documents go with this order's confirmation e-mail? Sent by
-#: ``orders.emails`` inside the transaction that writes the confirmation (the outbox keeps the
-#: whole message), so a receiver only reads. Each receiver returns a list of
+#: ``orders.emails.compose_confirmation`` when the job composes the confirmation, after the
+#: order's commit; a receiver only reads. Each receiver returns a list of
 #: ``mail.Attachment``; the privacy area answers with the terms of sale as PDF.
 confirmation_attachments = _signals.signal("confirmation-attachments")
 

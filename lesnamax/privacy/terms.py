@@ -30,8 +30,8 @@ def pdf_of(version: PolicyVersion, language: str) -> bytes:
     """The PDF of ``version`` in ``language`` ("sq"/"en"), with today's trader details."""
     with force_locale(LOCALES.get(language, LOCALES["sq"])):
         who = trader.details()
-        # Kept per process: WeasyPrint takes about a second, and a confirmation is written
-        # inside the order's write transaction. The key holds everything the page shows.
+        # Kept per process: WeasyPrint takes about a second, and every order's confirmation
+        # carries it. The key holds everything the page shows.
         return _rendered(version.version, version.localized("body", language),
                          version.effective_from, language,
                          tuple(str(value) for value in astuple(who)))
@@ -49,12 +49,12 @@ _warmed: set[str] = set()
 
 
 def warm(language: str, today) -> None:
-    """Render the terms in force into this process's cache before the order's transaction.
+    """Render the terms in force into this process's cache before the first confirmation.
 
-    The first render takes about a second; inside the order's write transaction it held the
-    database's write lock that long, and every other buyer waited (the place-order benchmark's
-    p99). Once per process and language: a newer version is rendered by the first order that
-    needs it.
+    The first render takes about a second; the job consumer (``flask jobs``), which composes
+    the confirmations, calls this when it starts. Web workers need the PDF for no order: the
+    confirmation is composed after the order's commit, by the job. Once per process and
+    language: a newer version is rendered by the first confirmation that needs it.
     """
     if language in _warmed:
         return
@@ -69,7 +69,7 @@ def confirmation_attachments(_app, order) -> list[mail.Attachment]:
     """Answer ``orders.signals.confirmation_attachments``: the terms the order was made on.
 
     An order placed without the review page (a tool, an old order) gets the version that was
-    in force on its day. Only reads: the question is asked inside the order's transaction.
+    in force on its day. Only reads: the question is asked while the confirmation is composed.
     """
     number = order.terms_version
     if number is None:
