@@ -1,7 +1,7 @@
 """catalogue: product variants (a family's parent and its variant rows)
 
 Revision ID: 0023
-Revises: 0022
+Revises: 0022a
 Create Date: 2026-12-07 01:00:00
 
 A variant is a product row whose ``parent_id`` names its family's parent (the row with the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023'
-down_revision = '0022'
+down_revision = '0022a'
 branch_labels = None
 depends_on = None
 
