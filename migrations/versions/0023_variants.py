@@ -11,9 +11,11 @@ keeps its row, page, cart lines and orders as they are.
 
 The parent's stock is the sum of its active variants' stock. Triggers keep it as stock moves
 (checkout, cancellations, returns, the owner's edits), adding and subtracting the difference,
-so concurrent sales of two variants both count. Plain ALTER TABLE statements: a batch rebuild
-of "product" on SQLite would drop the full-text triggers (0006).
+so concurrent sales of two variants both count. On SQLite the foreign key needs a rebuild of
+"product" (batch mode), which keeps the full-text triggers (0006) by making them again.
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -57,9 +59,15 @@ END $$""",
 
 def upgrade():
     if op.get_bind().dialect.name == "sqlite":
-        # SQLite takes a REFERENCES clause in ADD COLUMN (not a separate constraint).
-        op.execute("ALTER TABLE product ADD COLUMN parent_id INTEGER "
-                   "REFERENCES product (id) ON DELETE CASCADE")
+        # The foreign key must be a table constraint (a REFERENCES clause added to a column
+        # keeps its ON DELETE, but SQLAlchemy cannot read it back, and models and migrations
+        # would differ): a batch rebuild, which loses the table's triggers (0006's search
+        # index), so they are read first and made again after.
+        with _triggers_kept():
+            with op.batch_alter_table('product') as batch:
+                batch.add_column(sa.Column('parent_id', sa.Integer(), nullable=True))
+                batch.create_foreign_key(op.f('fk_product_parent_id_product'), 'product',
+                                         ['parent_id'], ['id'], ondelete='CASCADE')
     else:
         op.add_column('product', sa.Column('parent_id', sa.Integer(), nullable=True))
         op.create_foreign_key(op.f('fk_product_parent_id_product'), 'product', 'product',
@@ -95,12 +103,24 @@ def downgrade():
         op.drop_constraint(op.f('fk_product_parent_id_product'), 'product', type_='foreignkey')
         op.drop_column('product', 'parent_id')
         return
-    # SQLite drops no column that a foreign key uses: the table is rebuilt (batch mode), which
-    # loses its triggers, so the search index's (0006) are read first and made again after.
+    # SQLite drops no column that a foreign key uses: the table is rebuilt (batch mode).
+    with _triggers_kept():
+        with op.batch_alter_table('product') as batch:
+            batch.drop_constraint(op.f('fk_product_parent_id_product'), type_='foreignkey')
+            batch.drop_column('parent_id')
+
+
+@contextmanager
+def _triggers_kept():
+    """Rebuild "product" (SQLite batch mode) keeping its triggers and CHECK constraints."""
     bind = op.get_bind()
     kept = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
                                 "AND tbl_name = 'product'").scalars().all()
-    with op.batch_alter_table('product') as batch:
-        batch.drop_column('parent_id')
+    yield
     for statement in kept:
         op.execute(statement)
+    table = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                                 "AND name = 'product'").scalar()
+    for check in ("price_not_negative", "stock_not_negative"):
+        if check not in table:  # reflection lost it: never leave the table weaker
+            raise RuntimeError(f"product lost its CHECK constraint {check}")
