@@ -158,8 +158,8 @@ def _family_follows(product: Product) -> None:
 
 def _commit() -> None:
     db.session.commit()
-    # The shop's material filter is cached for a minute; show the change at once.
-    cache.forget("materials")
+    # The shop's filter choices are cached; show the change at once.
+    cache.forget("facets")
 
 
 def create_product(values: dict, actor: Actor) -> Product:
@@ -265,7 +265,7 @@ def delete_or_deactivate(product_id: int, actor: Actor) -> str:
         db.session.execute(delete(Product).where(Product.id == product_id))
         outcome = "deleted"
     db.session.commit()
-    cache.forget("materials")
+    cache.forget("facets")
     return outcome
 
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, literal_column, not_, or_, select, tuple_, union_all
+from sqlalchemy import (
+    and_,
+    func,
+    literal,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import aliased, defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -227,60 +239,62 @@ def _best_first(statement, words: list[str], filtered: bool, limit: int, offset:
     return statement.order_by(rank, Product.id).limit(limit).offset(offset)
 
 
-def materials_in(category_ids: list[int] | None) -> list[str]:
-    """Return the material codes of active products, within ``category_ids`` if given.
+@dataclass(frozen=True)
+class Facets:
+    """What a listing's filters offer within its categories."""
 
-    Cached per process under the catalogue stamp: on a large catalogue the DISTINCT scan
-    costs more than the rest of the listing.
+    #: Material codes of active products.
+    materials: list[str]
+    #: Variant options some family offers ("size": "160x200", "colour": code), each with
+    #: how many listed products have it (a family counts once, a product of its own too).
+    options: dict[str, list[tuple[str, int]]]
+
+
+def facets_in(category_ids: list[int] | None) -> Facets:
+    """The listing's filter choices within ``category_ids`` (all when None), in one query.
+
+    Cached per process under the catalogue stamp: on a large catalogue the DISTINCT scans
+    cost more than the rest of the listing.
     """
     stamp = cache.generation("product", "category")
     if stamp is None:
-        return _materials(category_ids)
-    key = ("materials", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)
-    return cache.remember(key, 3600, lambda: _materials(category_ids))
+        return _facets(category_ids)
+    key = ("facets", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)
+    return cache.remember(key, 3600, lambda: _facets(category_ids))
 
 
-def _materials(category_ids: list[int] | None) -> list[str]:
-    statement = select(Product.material).where(
-        Product.active.is_(True), Product.material.is_not(None)
-    )
-    if category_ids is not None:
-        statement = statement.where(Product.category_id.in_(category_ids))
-    return sorted(db.session.scalars(statement.distinct()).all())
-
-
-def options_in(category_ids: list[int] | None) -> dict[str, list[tuple[str, int]]]:
-    """The variant options a listing can filter on: the sizes and colours that some family
-    within ``category_ids`` offers as options, each with how many listed products have it
-    (a family counts once, a product without variants of that size or colour too).
-    Cached like ``materials_in``."""
-    stamp = cache.generation("product", "category")
-    key = ("options", stamp, tuple(sorted(category_ids)) if category_ids is not None else None)
-    if stamp is None:
-        return _options(category_ids)
-    return cache.remember(key, 3600, lambda: _options(category_ids))
-
-
-def _options(category_ids: list[int] | None) -> dict[str, list[tuple[str, int]]]:
+def _facets(category_ids: list[int] | None) -> Facets:
     parent = aliased(Product, name="parent")
-    found: dict[str, list[tuple[str, int]]] = {}
+    within = (lambda column: column.in_(category_ids)) if category_ids is not None else (
+        lambda column: true())
+    materials = select(literal("material").label("axis"), Product.material.label("a"),
+                       null().label("b"), literal(0).label("n")).where(
+        Product.active.is_(True), Product.material.is_not(None),
+        within(Product.category_id)).distinct()
+    parts = [materials]
     for axis, columns in (("size", (Product.width_cm, Product.depth_cm)),
                           ("colour", (Product.colour,))):
         offered = (select(*columns).join(parent, Product.parent_id == parent.id)
                    .where(Product.active.is_(True), parent.active.is_(True),
-                          parent.variant_axes.contains(axis), *(c.is_not(None) for c in columns)))
-        if category_ids is not None:
-            offered = offered.where(parent.category_id.in_(category_ids))
-        sellable = select(*columns, func.count(func.distinct(
+                          parent.variant_axes.contains(axis), within(parent.category_id),
+                          *(c.is_not(None) for c in columns)))
+        matches = tuple_(*columns).in_(offered) if len(columns) > 1 else columns[0].in_(offered)
+        second = columns[1] if len(columns) > 1 else null()
+        parts.append(select(literal(axis), columns[0], second, func.count(func.distinct(
             func.coalesce(Product.parent_id, Product.id)))).where(
-            Product.active.is_(True), Product.variant_axes == "",
-            tuple_(*columns).in_(offered) if len(columns) > 1 else columns[0].in_(offered))
-        if category_ids is not None:
-            sellable = sellable.where(Product.category_id.in_(category_ids))
-        rows = db.session.execute(sellable.group_by(*columns).order_by(*columns)).all()
-        if rows:
-            found[axis] = [("x".join(str(v) for v in row[:-1]), row[-1]) for row in rows]
-    return found
+            Product.active.is_(True), Product.variant_axes == "", within(Product.category_id),
+            matches).group_by(*columns))
+    materials_found, options = [], {}
+    for axis, a, b, n in db.session.execute(union_all(*parts)).all():
+        if axis == "material":
+            materials_found.append(a)
+        else:
+            options.setdefault(axis, []).append(("x".join(str(v) for v in (a, b) if v is not
+                                                          None), n))
+    for values in options.values():
+        values.sort(key=lambda pair: [int(v) if v.isdigit() else v
+                                      for v in pair[0].split("x")])
+    return Facets(sorted(materials_found), options)
 
 
 def attach_images(products: list[Product]) -> list[Product]:

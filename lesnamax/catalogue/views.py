@@ -62,8 +62,7 @@ def _listing(category):
         category=category,
         scope=scope,
         breadcrumbs=tree().ancestors(scope) if scope else [],
-        materials=services.materials_in(tree().descendant_ids(scope) if scope else None),
-        options=services.options_in(tree().descendant_ids(scope) if scope else None),
+        facets=services.facets_in(tree().descendant_ids(scope) if scope else None),
         sorts=filters.SORTS,
         base_endpoint=("catalogue.category", {"slug": category.slug})
         if category
