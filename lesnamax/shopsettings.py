@@ -229,11 +229,12 @@ def _rules(stored: dict) -> dict[str, Rule]:
 def _rule(code: str, values: list) -> Rule:
     fee, low, high = (int(n) for n in values[:3])
     # A rule saved before delivery days existed takes the configured schedule of its code.
-    weekdays, lead, capacity = values[3:6] if len(values) >= 6 else _schedule(code)
+    weekdays, lead, capacity = values[3:6] if len(values) >= 6 else configured_schedule(code)
     return Rule(fee, low, high, str(weekdays), int(lead), int(capacity))
 
 
-def _schedule(code: str) -> tuple[str, int, int]:
+def configured_schedule(code: str) -> tuple[str, int, int]:
+    """The configuration's delivery days, lead time and orders per day for ``code``."""
     schedule = current_app.config["DELIVERY_SCHEDULE"]
     weekdays, lead, capacity = schedule.get(code, schedule[ELSEWHERE])
     return str(weekdays), int(lead), int(capacity)
@@ -252,7 +253,8 @@ def from_config(app: Flask, stores: tuple[StoreInfo, ...] = ()) -> Shop:
     fallback_days = days.get(ELSEWHERE, [1, 2])
     fallback_fee = fees.get(ELSEWHERE, 0)
     delivery = {code: Rule(int(fees.get(code, fallback_fee)),
-                           *(int(n) for n in days.get(code, fallback_days)), *_schedule(code))
+                           *(int(n) for n in days.get(code, fallback_days)),
+                           *configured_schedule(code))
                 for code in codes}
     return Shop(
         legal_name=config["SHOP_LEGAL_NAME"], trade_name=config["SHOP_TRADE_NAME"],

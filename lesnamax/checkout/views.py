@@ -54,8 +54,9 @@ def _guard(step: str):
     data = state.get()
     if data.get("delivery") == PICKUP and _pickup_store(data) is None:
         state.forget("delivery")  # the store was hidden since: choose again
-    if "day" in data and "delivery" in data and step in AFTER_DAY and not days.holds(
-            data, shop_today()):
+    # Checked when a page is shown (placing books the day itself, and says so if it is gone).
+    if ("day" in data and "delivery" in data and step in AFTER_DAY
+            and request.method == "GET" and not days.holds(data, shop_today())):
         # Full, past, or of another address or store since: the day is asked again.
         state.forget("day")
         flash(_("The delivery day you chose is no longer available. Please choose another."),
@@ -281,8 +282,9 @@ def place():
         # cart, address and payment kept.
         state.forget("day")
         g.pop("priced_cart", None)
-        return _day_step(409, _("The delivery day you chose was just taken by another order, "
-                                "so nothing was ordered. Please choose another day."))
+        return _day_step(409, _("The delivery day you chose is no longer available (another "
+                                "order took its last place), so nothing was ordered. Please "
+                                "choose another day."))
     if result.outcome == placing.OUT_OF_STOCK:
         g.pop("priced_cart", None)  # the page shows the stock left
         short = result.short
