@@ -211,7 +211,7 @@ def _review(form, status: int, problem: str | None = None):
     form.terms_version.data = information["terms_version"] or ""
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
-        pickup_store=_pickup_store(data),
+        pickup_store=_pickup_store(data), delivery_day=days.chosen(data),
         needs_acceptance=privacy.needs_acceptance(current_user, today),
         problem=problem, step="review", steps=state.STEPS, **information,
     ), status
