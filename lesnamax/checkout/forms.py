@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from flask_babel import format_date, ngettext
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..cart.pricing import PICKUP, STANDARD
 from ..forms import (
