@@ -12,7 +12,15 @@ from playwright.sync_api import Page, expect
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
 
-from .support import add_from_card, euros, order_number, place_order_button, register, settled
+from .support import (
+    add_button,
+    add_from_card,
+    euros,
+    order_number,
+    place_order_button,
+    register,
+    settled,
+)
 
 CASH = "Pagesa me para në dorë në dorëzim"
 FEE = 3500
@@ -32,9 +40,13 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def to_the_day_step(page: Page, product) -> None:
+def to_the_day_step(page: Page, product, javascript: bool = True) -> None:
     page.goto(f"/products/{product.slug}")
-    add_from_card(page, product)
+    if javascript:
+        add_from_card(page, product)
+    else:  # a plain form: it leads to the cart
+        add_button(page, product).click()
+        expect(page).to_have_url(re.compile(r"/cart$"))
     page.goto("/checkout")
     expect(page).to_have_url(re.compile(r"/checkout/address$"))
     page.get_by_role("button", name="Vazhdo", exact=True).click()
@@ -100,7 +112,7 @@ def test_day_and_assembly_without_javascript(nojs_page: Page, live_app, shelf):
         db.session.get(Product, product.id).assembly_fee_cents = FEE
         db.session.commit()
     register(page)
-    to_the_day_step(page, product)
+    to_the_day_step(page, product, javascript=False)
     # Without JavaScript the summary does not change as the box is ticked; the review does.
     label = choose(page, product)
     expect(page.locator("#day-summary")).not_to_contain_text("Montimi")
