@@ -36,6 +36,9 @@ def test_assembly_is_chosen_per_line_and_copied_everywhere(app, client, admin, m
     with app.app_context():
         db.session.get(Product, bed.id).assembly_fee_cents = 2500
         db.session.commit()
+    shown = client.get(f"/products/{bed.slug}").text.replace("\xa0", " ")
+    assert "Ofrohet gjatë porosisë: 25,00 € për copë" in shown  # as the terms of sale say
+    assert "Ofrohet gjatë porosisë" not in client.get(f"/products/{lamp.slug}").text
     client.post("/cart/add", data={"product_id": bed.id, "quantity": "2"})
     client.post("/cart/add", data={"product_id": lamp.id})
     step = client.get("/checkout/address")
