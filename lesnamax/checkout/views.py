@@ -127,7 +127,10 @@ def delivery():
 def _day_form(lines, options):
     offered = [line for line in lines if line.available and line.assembly_fee_cents is not None]
     saved = state.get().get("day") or {}
-    data = {"day": saved.get("day", ""), "assembly": [str(n) for n in saved.get("assembly", ())]}
+    # The earliest free day is preselected (a GET only: a POST must say what it wants).
+    first = options[0].day.isoformat() if options else ""
+    data = {"day": saved.get("day") or first,
+            "assembly": [str(n) for n in saved.get("assembly", ())]}
     return forms.DayForm(data=data if request.method == "GET" else None, options=options,
                          lines=offered, lang=current_code())
 
