@@ -190,3 +190,27 @@ def test_deliveries_list_for_the_van(app, client, admin, make_product):
         assert answer.status_code == 400 and "Shkruani ditën si datë" in answer.text
     assert client.get("/admin/deliveries").status_code == 200  # today
     assert date.fromisoformat(day)
+
+
+def test_a_familys_variants_offer_their_parents_assembly(app, client, make_category,
+                                                         make_user, login):
+    from lesnamax.catalogue import variants
+
+    from .variants_support import make_family
+
+    family = make_family(app, make_category)
+    with app.app_context():
+        db.session.get(Product, family.id).assembly_fee_cents = 1500
+        variants.refresh(family.id)
+        db.session.commit()
+        assert {db.session.get(Product, n).assembly_fee_cents
+                for n in family.variant_ids} == {1500}
+    login(make_user())
+    chosen = family.variant_ids[2]  # 160×200
+    client.post("/cart/add", data={"product_id": chosen})
+    review, _day = go_with_assembly(client, assembly=[chosen])
+    assert "Me montim" in review.text
+    assert client.post("/checkout/place", data=place_form(review.text)).status_code == 303
+    with app.app_context():
+        line = db.session.scalars(select(OrderLine)).one()
+        assert (line.name, line.assembly_unit_cents) == ("Dyshek Dardana, 160×200", 1500)
