@@ -142,6 +142,14 @@ def defaults(instance_path: Path) -> dict:
             "prishtine": [1, 2], "fushe-kosove": [1, 2], "obiliq": [1, 2], "gracanice": [1, 2],
             "lipjan": [1, 3], "*": [2, 5],
         },
+        # Checkout's delivery day, by municipality ("*" for the rest): the days of the week the
+        # van goes there (ISO numbers, "123456" is Monday to Saturday), the working days from
+        # the order to the first day offered, and the orders one day takes.
+        "DELIVERY_SCHEDULE": {
+            "prishtine": ["123456", 1, 12], "fushe-kosove": ["123456", 1, 6],
+            "obiliq": ["246", 1, 4], "gracanice": ["246", 1, 4], "lipjan": ["135", 2, 4],
+            "*": ["25", 2, 8],
+        },
         "FREE_DELIVERY_FROM_CENTS": 15000,
         # Kosovo's VAT (Law 05/L-037): standard, and reduced (basic food, utilities).
         "VAT_STANDARD_PERCENT": 18,

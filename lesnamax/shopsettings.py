@@ -39,7 +39,10 @@ TEXT_FIELDS = ("legal_name", "trade_name", "nrb", "nf", "vat_number", "address_s
                "address_en", "phone", "email", "viber", "whatsapp", "hours_sq", "hours_en")
 NUMBER_FIELDS = ("free_delivery_from_cents", "vat_standard_percent", "vat_reduced_percent")
 STORE_FIELDS = ("name", "address_sq", "address_en", "hours_sq", "hours_en", "phone",
-                "latitude", "longitude", "position", "active")
+                "latitude", "longitude", "position", "active", "pickup_days")
+#: Days of the week as ISO numbers in a string ("123456": Monday to Saturday). Sunday (7) is
+#: never a delivery or pickup day (``deliverydays``).
+ALL_WORKING_DAYS = "123456"
 
 
 def _utcnow() -> datetime:
@@ -65,7 +68,10 @@ class ShopSettings(db.Model):
     whatsapp: Mapped[str] = mapped_column(String(20), default="")
     hours_sq: Mapped[str] = mapped_column(Text, default="")
     hours_en: Mapped[str] = mapped_column(Text, default="")
-    #: {"prishtine": [250, 1, 2], "*": [500, 1, 2]}: fee in cents, fewest and most days.
+    #: {"prishtine": [250, 1, 2, "123456", 1, 12], "*": [500, 2, 5, "135", 2, 8]}: fee in
+    #: cents, fewest and most days, then the days of the week delivered, the lead time in
+    #: working days and the orders per day (a rule of three values takes the configuration's
+    #: ``DELIVERY_SCHEDULE``).
     delivery: Mapped[dict] = mapped_column(JSON)
     free_delivery_from_cents: Mapped[int] = mapped_column(Integer)
     vat_standard_percent: Mapped[int] = mapped_column(Integer)
@@ -88,6 +94,9 @@ class Store(db.Model):
     longitude = mapped_column(Numeric(8, 5), nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The days of the week an order can be picked up here (ISO numbers, "123456").
+    pickup_days: Mapped[str] = mapped_column(String(7), default=ALL_WORKING_DAYS,
+                                             server_default=ALL_WORKING_DAYS)
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,11 @@ class Rule:
     fee_cents: int
     days_min: int
     days_max: int
+    #: The days of the week delivered (ISO numbers), the working days between the order and
+    #: the first day offered, and how many orders one day takes (checkout's day choice).
+    weekdays: str = ALL_WORKING_DAYS
+    lead_days: int = 1
+    capacity: int = 20
 
     @property
     def days(self) -> str:
@@ -115,6 +129,7 @@ class StoreInfo:
     longitude: str
     position: int = 0
     active: bool = True
+    pickup_days: str = ALL_WORKING_DAYS
 
     def address(self, lang: str) -> str:
         return (self.address_en if lang == "en" else self.address_sq) or self.address_sq
@@ -199,7 +214,8 @@ def _store_info(store: Store) -> StoreInfo:
         id=store.id, name=store.name, address_sq=store.address_sq, address_en=store.address_en,
         hours_sq=store.hours_sq, hours_en=store.hours_en, phone=store.phone,
         latitude=_coordinate(store.latitude), longitude=_coordinate(store.longitude),
-        position=store.position, active=store.active)
+        position=store.position, active=store.active,
+        pickup_days=store.pickup_days or ALL_WORKING_DAYS)
 
 
 def _coordinate(value) -> str:
@@ -207,11 +223,26 @@ def _coordinate(value) -> str:
 
 
 def _rules(stored: dict) -> dict[str, Rule]:
-    return {code: Rule(*(int(n) for n in values)) for code, values in stored.items()}
+    return {code: _rule(code, values) for code, values in stored.items()}
 
 
-def rules_as_stored(rules: dict[str, Rule]) -> dict[str, list[int]]:
-    return {code: [r.fee_cents, r.days_min, r.days_max] for code, r in sorted(rules.items())}
+def _rule(code: str, values: list) -> Rule:
+    fee, low, high = (int(n) for n in values[:3])
+    # A rule saved before delivery days existed takes the configured schedule of its code.
+    weekdays, lead, capacity = values[3:6] if len(values) >= 6 else configured_schedule(code)
+    return Rule(fee, low, high, str(weekdays), int(lead), int(capacity))
+
+
+def configured_schedule(code: str) -> tuple[str, int, int]:
+    """The configuration's delivery days, lead time and orders per day for ``code``."""
+    schedule = current_app.config["DELIVERY_SCHEDULE"]
+    weekdays, lead, capacity = schedule.get(code, schedule[ELSEWHERE])
+    return str(weekdays), int(lead), int(capacity)
+
+
+def rules_as_stored(rules: dict[str, Rule]) -> dict[str, list]:
+    return {code: [r.fee_cents, r.days_min, r.days_max, r.weekdays, r.lead_days, r.capacity]
+            for code, r in sorted(rules.items())}
 
 
 def from_config(app: Flask, stores: tuple[StoreInfo, ...] = ()) -> Shop:
@@ -222,7 +253,9 @@ def from_config(app: Flask, stores: tuple[StoreInfo, ...] = ()) -> Shop:
     fallback_days = days.get(ELSEWHERE, [1, 2])
     fallback_fee = fees.get(ELSEWHERE, 0)
     delivery = {code: Rule(int(fees.get(code, fallback_fee)),
-                           *(int(n) for n in days.get(code, fallback_days))) for code in codes}
+                           *(int(n) for n in days.get(code, fallback_days)),
+                           *configured_schedule(code))
+                for code in codes}
     return Shop(
         legal_name=config["SHOP_LEGAL_NAME"], trade_name=config["SHOP_TRADE_NAME"],
         nrb=config["SHOP_NRB"], nf=config["SHOP_NF"], vat_number=config["SHOP_VAT_NUMBER"],
@@ -275,7 +308,8 @@ def _seed(app: Flask) -> None:
                 hours_sq=store.get("hours_sq", shop.hours_sq),
                 hours_en=store.get("hours_en", shop.hours_en),
                 phone=_phone(store.get("phone", "")), latitude=store.get("latitude") or None,
-                longitude=store.get("longitude") or None, position=position, active=True))
+                longitude=store.get("longitude") or None, position=position, active=True,
+                pickup_days=store.get("pickup_days", ALL_WORKING_DAYS)))
         try:
             db.session.commit()
         except IntegrityError:
@@ -336,7 +370,8 @@ def save(values: dict, actor: Actor) -> list[str]:
 
 
 def _rule_text(rule: Rule) -> str:
-    return f"{rule.fee_cents / 100:.2f} €, {rule.days} d"
+    return (f"{rule.fee_cents / 100:.2f} €, {rule.days} d, {rule.weekdays}, "
+            f"+{rule.lead_days} d, {rule.capacity}/d")
 
 
 def store_row(store_id: int) -> Store | None:

@@ -288,7 +288,11 @@ class Customer(threading.Thread):
             return
         expect(answer, 303, "/checkout/delivery", "address")
         expect(b.post("/checkout/delivery", {"method": rnd.choice(("standard", "pickup"))}),
-               303, "/checkout/payment", "delivery")
+               303, "/checkout/day", "delivery")
+        days = re.findall(r'name="day" type="radio" value="([0-9-]+)"',
+                          expect(b.get("/checkout/day"), 200, what="day").text)
+        expect(b.post("/checkout/day", {"day": rnd.choice(days)}), 303, "/checkout/payment",
+               "day")
         expect(b.post("/checkout/payment", {"method": "cash" if cash else "card"}),
                303, "/checkout/review", "payment")
         review = expect(b.get("/checkout/review"), 200, what="review")

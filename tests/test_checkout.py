@@ -31,8 +31,21 @@ def go_to_review(client, payment="cash", delivery="standard", **address):
     }
     assert client.post("/checkout/address", data=data).status_code == 303
     assert client.post("/checkout/delivery", data={"method": delivery}).status_code == 303
+    choose_day(client)
     assert client.post("/checkout/payment", data={"method": payment}).status_code == 303
     return client.get("/checkout/review")
+
+
+def choose_day(client, assembly=(), which: int = 0) -> str:
+    """The day step: the ``which``-th day offered, with assembly for ``assembly``'s product
+    ids; return the day chosen."""
+    page = client.get("/checkout/day")
+    assert page.status_code == 200, page.status_code
+    day = re.findall(r'name="day" type="radio" value="([0-9-]+)"', page.text)[which]
+    answer = client.post("/checkout/day", data={"day": day, "assembly": [str(n) for n in
+                                                                           assembly]})
+    assert answer.status_code == 303, answer.text
+    return day
 
 
 def key_of(html: str) -> str:

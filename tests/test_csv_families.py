@@ -43,7 +43,7 @@ def test_an_export_imported_back_changes_nothing(app, client, admin, family):
 
 
 def test_a_new_family_with_its_variants_is_imported(app, client, admin, make_category):
-    carpets = make_category(slug="qilima", name_sq="Qilima", name_en="Carpets")
+    make_category(slug="qilima", name_sq="Qilima", name_en="Carpets")
     rows = [
         {"sku": "KIL", "name_sq": "Qilim Kosova", "name_en": "Kosova carpet",
          "category": "qilima", "price": "0", "stock": "0", "options": "size"},

@@ -47,6 +47,8 @@ SAME_FIELDS_AS = {
     # return page shows the browser's copy for the okUrl.
     "payments.fail": "payments.ok",
     "payments.callback": "payments.ok",
+    # htmx posts the day step's form here as the assembly boxes change (the totals only).
+    "checkout.day_summary": "checkout.day",
 }
 #: GET endpoints that are not fuzzed, and why.
 NOT_FUZZED = {"static": "files from static/, served by nginx in production"}
@@ -197,7 +199,8 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
     # Shown after a message is sent (a redirect otherwise): no page links to it.
     found.note("GET", app.url_map.bind(fz.HOST).build("contact.sent"))
-    for endpoint in ("checkout.address", "checkout.delivery", "checkout.payment"):
+    for endpoint in ("checkout.address", "checkout.delivery", "checkout.day",
+                     "checkout.payment"):
         fz.submit(found, customer, endpoint, shop.files)
     for endpoint in ("sandbox_bank.gate", "sandbox_bank.pay"):
         fz.submit(found, customer, endpoint, shop.files)

@@ -21,6 +21,10 @@ OWN_BUDGET = {
     # returns waiting (their count and deadline) and the orders not marked delivered (listed
     # and counted), each one query whatever the shop's size.
     "/admin/": 10,
+    # The review: what every checkout page reads, and whether the delivery day chosen still
+    # has room (one query on its slot), so a full day is asked again before the customer
+    # reads the order through.
+    "/checkout/review": 7,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {

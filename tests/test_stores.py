@@ -16,7 +16,7 @@ from lesnamax.orders.models import Order
 from lesnamax.shopsettings import Store
 
 from .account_support import html_of, outbox_messages, text_of
-from .test_checkout import place_form
+from .test_checkout import choose_day, place_form
 
 NEW_STORE = {"name": "LESNA MAX Prizren", "address_sq": "Rruga e Shkronjave 5, Prizren",
              "address_en": "5 Shkronjave Street, Prizren", "hours_sq": "E hënë – e shtunë: 9–19",
@@ -79,6 +79,7 @@ def pickup_review(client, store_id: int | None):
     response = client.post("/checkout/delivery", data=choice)
     if response.status_code != 303:
         return response
+    choose_day(client)
     assert client.post("/checkout/payment", data={"method": "cash"}).status_code == 303
     return client.get("/checkout/review")
 

@@ -74,13 +74,17 @@ def _order(order) -> dict:
         "total_cents": order.total_cents,
         "payment_method": order.payment_method,
         "delivery_method": order.delivery_method,
+        "delivery_day": order.delivery_day.isoformat() if order.delivery_day else None,
+        "pickup_store": order.pickup_store_name,
+        "assembly_cents": order.assembly_cents,
         "delivery_address": f"{order.street}, {municipality_name(order.municipality)} "
         f"{order.postal_code}".strip(),
         "phone": order.phone,
         "ip": order.ip,
         "lines": [
             {"name": line.name, "sku": line.sku, "quantity": line.quantity,
-             "unit_price_cents": line.unit_price_cents}
+             "unit_price_cents": line.unit_price_cents,
+             "assembly_unit_cents": line.assembly_unit_cents}
             for line in order.lines
         ],
     }

@@ -55,6 +55,7 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     csv_io,
     customers,
     dashboard,
+    deliveries,
     images,
     invoices,
     messages,
@@ -68,5 +69,5 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "invoices", "messages", "order_money", "orders", "policy", "products",
-           "returns", "settings", "variants"]
+           "deliveries", "images", "invoices", "messages", "order_money", "orders", "policy",
+           "products", "returns", "settings", "variants"]

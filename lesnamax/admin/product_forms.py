@@ -109,6 +109,8 @@ class ProductForm(FlaskForm):
     active = BooleanField(_l("Active (shown in the shop)"), default=True)
     featured = BooleanField(_l("Featured on the home page"))
     made_to_order = BooleanField(_l("Made to order (no 14-day withdrawal)"))
+    #: "Montim": offered when a fee is written (0 for free assembly), per piece.
+    assembly_fee = text(_l("Assembly fee per piece (€)"), 30, extra=[euros])
 
     def __init__(self, tree_options: list[tuple[int, str]], lang: str, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +154,7 @@ def product_values(form: ProductForm) -> dict:
     values["material"] = values["material"] or None
     values["colour"] = values["colour"] or None
     values["price_cents"] = regular
+    values["assembly_fee_cents"] = values.pop("assembly_fee")
     values["sale_price_cents"] = sale
     if sale is None:
         values["sale_starts_on"] = values["sale_ends_on"] = None
@@ -177,6 +180,7 @@ def initial_data(product, lang: str) -> dict:
         colour=product.colour or "",
         price=price_text(product.price_cents, lang),
         sale_price=price_text(product.sale_price_cents, lang),
+        assembly_fee=price_text(product.assembly_fee_cents, lang),
         stock=str(product.stock),
         stock_was=str(product.stock),
         **{k: "" if getattr(product, k) is None else str(getattr(product, k))

@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import get_day_names
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from .. import kosovo, money
+from .. import kosovo, money, shopsettings
 from ..forms import REQUIRED, TOO_LONG, cleaned, email_field, kosovo_phone, no_hidden_characters
 from ..forms import text as text_field
 from ..i18n import _l
@@ -19,6 +22,10 @@ from ..shopsettings import ELSEWHERE, Rule, Shop, StoreInfo
 
 MAX_FEE_CENTS = 100_000  # 1 000 €: more is a typo
 MAX_DAYS = 60
+MAX_LEAD_DAYS = 30
+MAX_PER_DAY = 500
+#: Monday to Saturday (ISO numbers): Sunday is never a delivery or pickup day.
+WEEKDAYS = ("1", "2", "3", "4", "5", "6")
 _DAYS = re.compile(r"^(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?$")
 _NUMBER = re.compile(r"^[0-9A-Za-z\-/]*$")
 
@@ -52,6 +59,41 @@ def days_range(_form, field) -> None:
         raise ValidationError(_l("Write the days as a number or a range, e.g. 2 or 1-3 "
                                  "(at most 60)."))
     field.clean = (low, high)
+
+
+def whole_in(low: int, high: int):
+    """A whole number from ``low`` to ``high``; empty leaves ``clean`` None."""
+    def check(_form, field) -> None:
+        raw = (field.data or "").strip()
+        if not raw:
+            field.clean = None
+            return
+        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValidationError(_l("Write a whole number from %(low)d to %(high)d.",
+                                     low=low, high=high))
+        field.clean = int(raw)
+    return check
+
+
+def weekdays_field(label):
+    """The days of the week as boxes, Monday to Saturday, named in the page's language."""
+    return SelectMultipleField(label, choices=[], validate_choice=False,
+                               widget=ListWidget(prefix_label=False),
+                               option_widget=CheckboxInput())
+
+
+def weekday_choices() -> list[tuple[str, str]]:
+    names = get_day_names("abbreviated", locale=get_locale() or "sq_XK")
+    return [(n, names[int(n) - 1]) for n in WEEKDAYS]
+
+
+def weekdays_text(field) -> str | None:
+    """The boxes ticked as stored ("135"); refuses anything but Monday to Saturday."""
+    chosen = set(field.data or ())
+    if not chosen <= set(WEEKDAYS):
+        field.errors = [*field.errors, _l("Choose days from Monday to Saturday.")]
+        return None
+    return "".join(sorted(chosen))
 
 
 def percent(_form, field) -> None:
@@ -135,8 +177,17 @@ class SettingsForm(FlaskForm):
     vat_standard_percent = text_field(_l("Standard VAT rate (%)"), 3, percent)
     vat_reduced_percent = text_field(_l("Reduced VAT rate (%)"), 3, percent)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code in DELIVERY_CODES:
+            self[f"weekdays_{field_key(code)}"].choices = weekday_choices()
+
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        for code in DELIVERY_CODES:
+            weekdays = self[f"weekdays_{field_key(code)}"]
+            weekdays.clean = weekdays_text(weekdays)
+            valid = valid and weekdays.clean is not None
         for code in DELIVERY_CODES:
             fee, days = self.delivery_fields(code)
             if code == ELSEWHERE and not (fee.data or "").strip():
@@ -159,6 +210,11 @@ for _code in DELIVERY_CODES:
         _label, [Length(max=20, message=TOO_LONG), euros_or_zero]))
     setattr(SettingsForm, f"days_{_key}", StringField(
         _label, [Length(max=10, message=TOO_LONG), days_range]))
+    setattr(SettingsForm, f"weekdays_{_key}", weekdays_field(_label))
+    setattr(SettingsForm, f"lead_{_key}", StringField(
+        _label, [Length(max=3, message=TOO_LONG), whole_in(0, MAX_LEAD_DAYS)]))
+    setattr(SettingsForm, f"capacity_{_key}", StringField(
+        _label, [Length(max=4, message=TOO_LONG), whole_in(1, MAX_PER_DAY)]))
 
 
 def _fee_text(cents: int) -> str:
@@ -180,6 +236,9 @@ def settings_data(shop: Shop) -> dict:
         data[f"fee_{key}"] = _fee_text(rule.fee_cents)
         data[f"days_{key}"] = (str(rule.days_min) if rule.days_min == rule.days_max
                                else f"{rule.days_min}-{rule.days_max}")
+        data[f"weekdays_{key}"] = list(rule.weekdays)
+        data[f"lead_{key}"] = str(rule.lead_days)
+        data[f"capacity_{key}"] = str(rule.capacity)
     return data
 
 
@@ -198,7 +257,15 @@ def settings_values(form: SettingsForm) -> dict:
         key = field_key(code)
         fee = values[f"fee_{key}"]
         if fee is not None:
-            delivery[code] = Rule(fee, *(values[f"days_{key}"] or elsewhere_days))
+            # A municipality's empty schedule fields follow "everywhere else", whose own
+            # empty ones follow the shop's configured schedule.
+            standard = shopsettings.configured_schedule(code)
+            schedule = []
+            for n, name in enumerate(("weekdays", "lead", "capacity")):
+                own, elsewhere = form[f"{name}_{key}"].clean, form[f"{name}_all"].clean
+                schedule.append(next((v for v in (own, elsewhere) if v not in (None, "")),
+                                     standard[n]))
+            delivery[code] = Rule(fee, *(values[f"days_{key}"] or elsewhere_days), *schedule)
     result["delivery"] = delivery
     return result
 
@@ -214,6 +281,18 @@ class StoreForm(FlaskForm):
     longitude = _optional(_l("Longitude"), 20, coordinate(180))
     position = _optional(_l("Order on the page"), 3)
     active = BooleanField(_l("Shown on the stores page and offered for pickup"))
+    pickup_days = weekdays_field(_l("Pickup days"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.pickup_days.choices = weekday_choices()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # None ticked: every working day (a store not handing over orders is hidden instead).
+        chosen = weekdays_text(self.pickup_days)
+        self.pickup_days.clean = chosen or shopsettings.ALL_WORKING_DAYS
+        return valid and chosen is not None
 
     def validate_position(self, field) -> None:
         raw = (field.data or "0").strip() or "0"
@@ -227,7 +306,7 @@ def store_data(store: StoreInfo) -> dict:
             "hours_sq": store.hours_sq, "hours_en": store.hours_en,
             "phone": kosovo.national_phone(store.phone), "latitude": store.latitude,
             "longitude": store.longitude, "position": str(store.position),
-            "active": store.active}
+            "active": store.active, "pickup_days": list(store.pickup_days)}
 
 
 def store_values(form: StoreForm) -> dict:
@@ -236,4 +315,5 @@ def store_values(form: StoreForm) -> dict:
             "address_en": values["address_en"], "hours_sq": values["hours_sq"] or "",
             "hours_en": values["hours_en"] or "", "phone": values["phone"] or "",
             "latitude": values["latitude"], "longitude": values["longitude"],
-            "position": values["position"], "active": bool(values["active"])}
+            "position": values["position"], "active": bool(values["active"]),
+            "pickup_days": form.pickup_days.clean}

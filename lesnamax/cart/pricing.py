@@ -39,10 +39,18 @@ class PricedLine:
     material: str | None = None
     colour: str | None = None
     size_cm: tuple[int | None, int | None, int | None] = (None, None, None)
+    #: The product's assembly fee per piece ("montim"; None: not offered), and whether the
+    #: customer chose it for this line (checkout's delivery step).
+    assembly_fee_cents: int | None = None
+    assembly: bool = False
 
     @property
     def total_cents(self) -> int:
         return self.unit_price_cents * self.quantity
+
+    @property
+    def assembly_cents(self) -> int:
+        return (self.assembly_fee_cents or 0) * self.quantity if self.assembly else 0
 
     @property
     def short(self) -> bool:
@@ -58,10 +66,12 @@ class Totals:
     delivery_cents: int
     #: Prices include VAT at the shop's standard rate (settings); shown, never added on top.
     vat_percent: int = 18
+    #: The assembly chosen, for every line that asked for it.
+    assembly_cents: int = 0
 
     @property
     def total_cents(self) -> int:
-        return self.subtotal_cents + self.delivery_cents
+        return self.subtotal_cents + self.delivery_cents + self.assembly_cents
 
     @property
     def vat_cents(self) -> int:
@@ -69,8 +79,10 @@ class Totals:
         return money.vat_in(self.total_cents, self.vat_percent)
 
 
-def priced(lines) -> list[PricedLine]:
-    """Turn cart lines (with products loaded) into lines at today's prices, with their flags."""
+def priced(lines, assembly=()) -> list[PricedLine]:
+    """Turn cart lines (with products loaded) into lines at today's prices, with their flags;
+    ``assembly`` holds the product ids whose assembly the customer chose (offered ones only
+    count)."""
     result = []
     day = shoptime.shop_today()  # one day for the whole cart, even across midnight
     for line in lines:
@@ -87,6 +99,8 @@ def priced(lines) -> list[PricedLine]:
             family_id=product.parent_id or product.id,
             colour=product.colour,
             size_cm=(product.width_cm, product.depth_cm, product.height_cm),
+            assembly_fee_cents=product.assembly_fee_cents,
+            assembly=product.assembly_fee_cents is not None and product.id in assembly,
         ))
     return result
 
@@ -158,16 +172,18 @@ def product_delivery_fee(product_id: int, municipality: str | None) -> int | Non
 def totals(lines: list[PricedLine], method: str | None = None,
            municipality: str | None = None) -> Totals:
     subtotal = sum(line.total_cents for line in lines if line.available)
+    # Assembly is a service, not goods: it does not count towards free delivery.
+    assembly = sum(line.assembly_cents for line in lines if line.available)
     return Totals(subtotal, delivery_fee(method, municipality, subtotal),
-                  shopsettings.current().vat_standard_percent)
+                  shopsettings.current().vat_standard_percent, assembly)
 
 
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
-                payment: str | None, store: int | None = None) -> str:
+                payment: str | None, store: int | None = None, day=None) -> str:
     """A short digest of everything the review page shows the customer: each line's product,
     quantity, unit price, availability and whether it is made to order (no withdrawal),
-    delivery (and the pickup store) and payment, the delivery fee, the total and the VAT rate
-    in it.
+    its assembly fee when chosen, delivery (the pickup store, the delivery day) and payment,
+    the delivery fee, the total and the VAT rate in it.
 
     The review form carries it and placing recomputes it inside its transaction: any
     difference means the customer would pay something they did not see, so nothing is ordered.
@@ -176,8 +192,11 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     # In product order: the review page lists lines as added, placing reads them in the order
     # their rows lock; the same cart must give the same digest.
     seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available,
-                   line.made_to_order] for line in lines)
+                   line.made_to_order, *([line.assembly_fee_cents] if line.assembly else [])]
+                  for line in lines)
     where = [method, municipality] if store is None else [method, municipality, store]
+    if day is not None:
+        where.append(day.isoformat())
     text = json.dumps([seen, *where, payment, figures.delivery_cents,
                        figures.total_cents, figures.vat_percent], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -185,7 +185,7 @@ def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor)
     for name, value in values.items():
         old = getattr(product, name)
         if old != value:
-            money = name in ("price_cents", "sale_price_cents")
+            money = name in ("price_cents", "sale_price_cents", "assembly_fee_cents")
             changes.append(f"{name}: {_euros(old)} → {_euros(value)}" if money else name)
             setattr(product, name, value)
     _flush_unique(values, product_id)

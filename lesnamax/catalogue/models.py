@@ -118,6 +118,9 @@ class Product(Localized, db.Model):
     # Made to the customer's measures or choices: no 14-day withdrawal (Law 06/L-034, the
     # exception of Directive 2011/83 art. 16(c)); the review page and the withdrawal say so.
     made_to_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The fee per piece for assembling it at the customer's ("montim"); None: not offered.
+    #: A family's variants take their parent's (``variants.refresh``).
+    assembly_fee_cents: Mapped[int | None] = mapped_column(Integer)
     material: Mapped[str | None] = mapped_column(String(40))
     colour: Mapped[str | None] = mapped_column(String(40))
     width_cm: Mapped[int | None] = mapped_column(Integer)

@@ -151,8 +151,8 @@ def _sorted(axis: str, choices: list[Choice]) -> list[Choice]:
 def refresh(parent_id: int, day: date | None = None) -> None:
     """Bring a family's parent and variants in step after a change (the caller commits).
 
-    The variants take the parent's category, made-to-order flag and names with their own
-    options; the parent takes its cheapest variant's prices (that variant's sale, with its
+    The variants take the parent's category, made-to-order flag, assembly fee and names with
+    their own options; the parent takes its cheapest variant's prices (that variant's sale, with its
     dates, so the day it ends is right too) and its search text the variants' SKUs and values.
     """
     day = day or shoptime.shop_today()
@@ -163,6 +163,7 @@ def refresh(parent_id: int, day: date | None = None) -> None:
     for variant in variants:
         variant.category_id = parent.category_id
         variant.made_to_order = parent.made_to_order
+        variant.assembly_fee_cents = parent.assembly_fee_cents
         for lang in ("sq", "en"):
             name = parent.name_sq if lang == "sq" else (parent.name_en or parent.name_sq)
             options = label(variant, parent.axes, lang)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import format_date, ngettext
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField, SelectChoice
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectMultipleField
 from wtforms.validators import AnyOf, DataRequired, Length, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..cart.pricing import PICKUP, STANDARD
 from ..forms import (
@@ -19,6 +21,7 @@ from ..forms import (
     text,
 )
 from ..i18n import _l
+from ..money import format_cents
 from ..orders.models import CARD, CASH
 
 #: What the review page puts in its idempotency key (``secrets.token_hex``): a key of any other
@@ -94,6 +97,52 @@ class DeliveryForm(FlaskForm):
         if chosen is None:
             raise ValidationError(_l("Choose the store where you will pick up the order."))
         field.clean = chosen.id
+
+
+class DayForm(FlaskForm):
+    """The delivery (or pickup) day among those offered, and the assembly of each line that
+    offers it."""
+
+    day = RadioField(_l("Delivery day"), choices=[], validate_choice=False)
+    assembly = SelectMultipleField(_l("Assembly (montim)"), choices=[], validate_choice=False,
+                                   widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
+
+    def __init__(self, *args, options=(), lines=(), lang="sq", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = tuple(options)
+        self.lines = tuple(lines)
+        self.day.choices = [SelectChoice(o.day.isoformat(), day_label(o.day)) for o in options]
+        self.assembly.choices = [SelectChoice(str(line.product_id), _l(
+            "Assembly of “%(name)s”", name=line.name(lang))) for line in self.lines]
+
+    def validate_day(self, field) -> None:
+        chosen = next((o.day for o in self.options if o.day.isoformat() == field.data), None)
+        if chosen is None:
+            raise ValidationError(_l("Choose one of the days offered."))
+        field.clean = chosen
+
+    def validate_assembly(self, field) -> None:
+        offered = {str(line.product_id) for line in self.lines}
+        if any(value not in offered for value in field.data or ()):
+            raise ValidationError(_l("Assembly is not offered for that product."))
+        field.clean = frozenset(int(value) for value in field.data or ())
+
+
+def day_label(day) -> str:
+    """"e mërkurë, 9 dhjetor" / "Wednesday, 9 December"."""
+    return format_date(day, "EEEE, d MMMM")
+
+
+def places_left(left: int | None) -> str:
+    if left is None or left > 3:
+        return ""
+    return ngettext("%(num)d place left", "%(num)d places left", left)
+
+
+def assembly_price(line) -> str:
+    return ngettext("%(fee)s × %(num)d piece", "%(fee)s × %(num)d pieces", line.quantity,
+                    fee=format_cents(line.assembly_fee_cents))
 
 
 class PaymentForm(FlaskForm):

@@ -36,6 +36,8 @@ EXPIRED = "expired"
 CHANGED = "changed"
 #: A line asks for more than is left; nothing was ordered.
 OUT_OF_STOCK = "out_of_stock"
+#: The delivery day chosen has no room left (another order took it); nothing was ordered.
+DAY_TAKEN = "day_taken"
 #: A new privacy policy is in force and its box was not ticked.
 NEEDS_POLICY = "needs_policy"
 #: The terms of sale in force were not accepted (their box is required for every order).
@@ -123,6 +125,8 @@ def place(ask: Ask) -> Placement:
             seen=ask.seen, with_order=accept)
     except orders.FiguresChanged:
         return Placement(CHANGED)
+    except orders.DayTaken:
+        return Placement(DAY_TAKEN)
     except orders.OutOfStock as short:
         return Placement(OUT_OF_STOCK, short=short)
     except orders.EmptyCart:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import session
 
 KEY = "checkout"
-STEPS = ("address", "delivery", "payment", "review")
+STEPS = ("address", "delivery", "day", "payment", "review")
 
 
 def get() -> dict:

@@ -1,4 +1,5 @@
-"""Checkout steps: address -> delivery -> payment -> review -> place. Each step guards itself."""
+"""Checkout steps: address -> delivery -> day (and assembly) -> payment -> review -> place.
+Each step guards itself."""
 
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ from ..forms import cleaned
 from ..i18n import current_code
 from ..kosovo import municipality_name
 from ..orders import services as orders
+from ..orders import slots
 from ..orders.models import AWAITING_PAYMENT, CARD, CASH
 from ..privacy import services as privacy
 from ..shoptime import shop_today
 from ..text import whole_number
 from ..web import visit
-from . import forms, placing, precontract, state
+from . import days, forms, placing, precontract, state
 
 bp = Blueprint("checkout", __name__, url_prefix="/checkout")
+#: The steps whose page relies on the chosen day still holding.
+AFTER_DAY = ("payment", "review")
 
 
 def _priced_cart():
@@ -34,7 +38,7 @@ def _priced_cart():
     them). ``place`` drops them when placing failed, so the page shows the stock left."""
     if "priced_cart" not in g:
         cart = current_cart()
-        g.priced_cart = cart, pricing.priced(carts.lines_of(cart))
+        g.priced_cart = cart, pricing.priced(carts.lines_of(cart), days.assembly(state.get()))
     return g.priced_cart
 
 
@@ -49,6 +53,13 @@ def _guard(step: str):
     data = state.get()
     if data.get("delivery") == PICKUP and _pickup_store(data) is None:
         state.forget("delivery")  # the store was hidden since: choose again
+    # Checked when a page is shown (placing books the day itself, and says so if it is gone).
+    if ("day" in data and "delivery" in data and step in AFTER_DAY
+            and request.method == "GET" and not days.holds(data, shop_today())):
+        # Full, past, or of another address or store since: the day is asked again.
+        state.forget("day")
+        flash(_("The delivery day you chose is no longer available. Please choose another."),
+              "info")
     missing = state.first_missing()
     if state.STEPS.index(step) > state.STEPS.index(missing):
         return redirect(url_for(f"checkout.{missing}"), 303)
@@ -99,7 +110,7 @@ def delivery():
     if form.validate_on_submit():
         state.save("store", form.store.clean if form.method.data == PICKUP else None)
         state.save("delivery", form.method.data)
-        return redirect(url_for("checkout.payment"), 303)
+        return redirect(url_for("checkout.day"), 303)
     _cart, lines = _priced_cart()
     subtotal = pricing.totals(lines).subtotal_cents
     where = state.get()["address"]["municipality"]
@@ -110,6 +121,65 @@ def delivery():
                  municipality=municipality_name(where), rule=shop.rule_for(where),
                  free_from=shop.free_delivery_from_cents, stores=stores,
                  days=pricing.delivery_rules().days_for(where))
+
+
+def _day_form(lines, options):
+    offered = [line for line in lines if line.available and line.assembly_fee_cents is not None]
+    saved = state.get().get("day") or {}
+    # The earliest free day is preselected (a GET only: a POST must say what it wants).
+    first = options[0].day.isoformat() if options else ""
+    data = {"day": saved.get("day") or first,
+            "assembly": [str(n) for n in saved.get("assembly", ())]}
+    return forms.DayForm(data=data if request.method == "GET" else None, options=options,
+                         lines=offered, lang=current_code())
+
+
+@bp.route("/day", methods=["GET", "POST"])
+def day():
+    if (stop := _guard("day")) is not None:
+        return stop
+    return _day_step()
+
+
+def _day_step(status: int | None = None, problem: str | None = None):
+    data = state.get()
+    rule = days.plan(data)
+    options = slots.options(rule, shop_today()) if rule is not None else []
+    _cart, lines = _priced_cart()
+    form = _day_form(lines, options)
+    if status is None and form.validate_on_submit():
+        state.save("day", {"day": form.day.clean.isoformat(), "area": rule.area,
+                           "assembly": sorted(form.assembly.clean)})
+        g.pop("priced_cart", None)
+        return redirect(url_for("checkout.payment"), 303)
+    return _step("checkout/day.html", form, "day", options=options, problem=problem,
+                 pickup_store=_pickup_store(data), status=status,
+                 data_municipality=data["address"]["municipality"],
+                 places_left=forms.places_left, assembly_price=forms.assembly_price,
+                 **_day_summary(lines, data, form))
+
+
+def _day_summary(lines, data, form) -> dict:
+    """The totals with the assembly ticked on the form (or saved), for the step's summary."""
+    ticked = {line.product_id for line in form.lines if str(line.product_id) in
+              (form.assembly.data or ())}
+    for line in lines:
+        line.assembly = line.product_id in ticked and line.assembly_fee_cents is not None
+    where = data["address"]["municipality"]
+    return {"lines": lines, "totals": pricing.totals(lines, data["delivery"], where)}
+
+
+@bp.post("/day/summary")
+def day_summary():
+    """htmx: the summary's totals as the customer ticks assembly (nothing is saved)."""
+    if (stop := _guard("day")) is not None:
+        return stop
+    data = state.get()
+    rule = days.plan(data)
+    options = slots.options(rule, shop_today()) if rule is not None else []
+    _cart, lines = _priced_cart()
+    form = _day_form(lines, options)
+    return render_template("checkout/_day_summary.html", **_day_summary(lines, data, form))
 
 
 @bp.route("/payment", methods=["GET", "POST"])
@@ -143,7 +213,7 @@ def _review(form, status: int, problem: str | None = None):
     form.terms_version.data = information["terms_version"] or ""
     return render_template(
         "checkout/review.html", form=form, lines=lines, totals=totals, data=data,
-        pickup_store=_pickup_store(data),
+        pickup_store=_pickup_store(data), delivery_day=days.chosen(data),
         needs_acceptance=privacy.needs_acceptance(current_user, today),
         problem=problem, step="review", steps=state.STEPS, **information,
     ), status
@@ -152,7 +222,7 @@ def _review(form, status: int, problem: str | None = None):
 def _fingerprint(lines) -> str:
     data = state.get()
     return pricing.fingerprint(lines, data["delivery"], data["address"]["municipality"],
-                               data["payment"], store=data.get("store"))
+                               data["payment"], store=data.get("store"), day=days.chosen(data))
 
 
 def _pickup_store(data: dict):
@@ -208,6 +278,14 @@ def place():
         message = _("Please accept the privacy policy in force to place the order.")
         form.accept_policy.errors = [message]
         return _review(form, 422, message)
+    if result.outcome == placing.DAY_TAKEN:
+        # Someone booked the day's last place first: the customer chooses again, with the
+        # cart, address and payment kept.
+        state.forget("day")
+        g.pop("priced_cart", None)
+        return _day_step(409, _("The delivery day you chose is no longer available (another "
+                                "order took its last place), so nothing was ordered. Please "
+                                "choose another day."))
     if result.outcome == placing.OUT_OF_STOCK:
         g.pop("priced_cart", None)  # the page shows the stock left
         short = result.short
@@ -264,9 +342,10 @@ def _delivery() -> orders.Delivery:
         company_name=address.get("company_name", ""), company_nrb=address.get("company_nrb", ""),
         company_address=address.get("company_address", ""),
         store_id=data.get("store") if data["delivery"] == PICKUP else None,
+        day=days.chosen(data), assembly=days.assembly(data),
     )
 
 
-def _step(template: str, form, step: str, **context):
-    status = 422 if form.is_submitted() else 200
+def _step(template: str, form, step: str, status: int | None = None, **context):
+    status = status or (422 if form.is_submitted() else 200)
     return render_template(template, form=form, step=step, steps=state.STEPS, **context), status

@@ -37,6 +37,7 @@ _CARD_SOLD = (PAID, PROCESSING, SHIPPED, DELIVERED)
 #: from before invoices existed (those sales had their fiscal receipts).
 SWEEP_DAYS = 7
 DELIVERY = "delivery"
+ASSEMBLY = "assembly"
 ADJUSTMENT = "adjustment"
 
 
@@ -96,6 +97,10 @@ def snapshot(order: Order) -> dict:
     rate = order.vat_percent
     lines = [_line(line.name, line.sku, line.quantity, line.line_total_cents, rate)
              for line in order.lines]
+    # Assembly is a service of its own: one line per product assembled, with its VAT.
+    lines += [_line(ASSEMBLY, line.sku, line.quantity, line.assembly_cents, rate)
+              | {"item": line.name}
+              for line in order.lines if line.assembly_unit_cents is not None]
     if order.delivery_cents:
         lines.append(_line(DELIVERY, "", 1, order.delivery_cents, rate))
     with force_locale(LOCALES.get(order.language, "sq_XK")):

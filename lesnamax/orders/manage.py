@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..audit import Actor
@@ -17,7 +18,17 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..shoptime import midnight, usable_day
 from . import emails, services, signals
-from .models import FINAL, PAID, TRANSITIONS, Order, OrderLine
+from .models import (
+    CASH_ON_DELIVERY,
+    DELIVERED,
+    FINAL,
+    PAID,
+    PROCESSING,
+    SHIPPED,
+    TRANSITIONS,
+    Order,
+    OrderLine,
+)
 
 PER_PAGE = 50
 
@@ -144,3 +155,18 @@ def product_is_ordered(_sender, product_id: int, **_extra) -> bool:
     (the order lines keep their link to it)."""
     return db.session.scalar(
         select(OrderLine.id).where(OrderLine.product_id == product_id).limit(1)) is not None
+
+
+#: Orders that go out on their day: paid, or to be paid in cash at the door (an order still
+#: waiting for the bank, or whose payment failed, is not loaded on the van).
+GOING_OUT = (PAID, CASH_ON_DELIVERY, PROCESSING, SHIPPED, DELIVERED)
+
+
+def deliveries_on(day: date) -> list[Order]:
+    """The orders to deliver or hand over on ``day`` (the printed list): deliveries by
+    municipality and street, then pickups by store, each with its lines."""
+    return list(db.session.scalars(
+        select(Order).where(Order.delivery_day == day, Order.status.in_(GOING_OUT))
+        .options(selectinload(Order.lines))
+        .order_by(Order.delivery_method.desc(), Order.pickup_store_name, Order.municipality,
+                  Order.street, Order.id)))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalogue.models import utcnow
@@ -106,6 +106,13 @@ class Order(db.Model):
     company_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: When it became delivered (``services.set_status``): the 14 days to withdraw run from it.
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The day the customer chose at checkout for the delivery (or the pickup), and the slot
+    #: it took (``slots.area_key``), which a cancellation gives back. None: placed before
+    #: delivery days existed.
+    delivery_day: Mapped[date | None] = mapped_column(Date, index=True)
+    delivery_area: Mapped[str | None] = mapped_column(String(60))
+    #: The assembly ("montim") of the lines that asked for it, in the total, copied at placing.
+    assembly_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan",
@@ -125,5 +132,26 @@ class OrderLine(db.Model):
     # Copied from the product when the order is placed: the exception from withdrawal is what the
     # customer was told then, whatever the owner ticks later.
     made_to_order: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The assembly fee per piece the customer chose and was shown ("montim"), copied at
+    #: placing and never recomputed; None: no assembly for this line.
+    assembly_unit_cents: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def assembly_cents(self) -> int:
+        return (self.assembly_unit_cents or 0) * self.quantity
 
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class DeliverySlot(db.Model):
+    """How many orders one delivery area (or one store's pickups) has booked for one day.
+
+    Booking is the stock's atomic rule: ``UPDATE … SET booked = booked + 1 WHERE booked <
+    capacity`` (``slots.take``), so two buyers of the last place cannot both get it.
+    """
+
+    __tablename__ = "delivery_slot"
+
+    area: Mapped[str] = mapped_column(String(60), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer, default=0)

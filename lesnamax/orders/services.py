@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -20,9 +20,10 @@ from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
 from ..shoptime import shop_day
-from . import emails, signals
+from . import emails, signals, slots
 from .models import (
     AWAITING_PAYMENT,
+    CANCELLED,
     CASH,
     CASH_ON_DELIVERY,
     CLOSED_ON_ERASURE,
@@ -60,6 +61,10 @@ class FiguresChanged(CheckoutError):
     ordered."""
 
 
+class DayTaken(CheckoutError):
+    """The delivery day chosen is full (or no longer delivered); nothing was ordered."""
+
+
 class InvalidTransition(ValueError):
     pass
 
@@ -83,6 +88,10 @@ class Delivery:
     company_address: str = ""
     #: The store a PICKUP order is collected from (an active ``shopsettings.Store``).
     store_id: int | None = None
+    #: The delivery (or pickup) day chosen; None only for orders placed by tools and tests.
+    day: date | None = None
+    #: The products whose assembly ("montim") the customer chose.
+    assembly: frozenset[int] = frozenset()
 
 
 def order_number(order: Order) -> str:
@@ -119,14 +128,15 @@ def already_placed(user_id: int, key: str | None = None,
 def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
     """True when ``lines`` (priced) and ``delivery`` give the review page's fingerprint."""
     return seen == pricing.fingerprint(lines, delivery.method, delivery.municipality,
-                                       delivery.payment, store=delivery.store_id)
+                                       delivery.payment, store=delivery.store_id,
+                                       day=delivery.day)
 
 
-def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
+def priced_lines(cart_id: int, assembly=()) -> list[pricing.PricedLine]:
     """The cart's lines priced as of now, in the order their rows lock in: by family, then
     product id. Taking a variant's stock also locks its family's parent (a trigger keeps the
     parent's stock), so two buyers lock parents in the same order too, and never deadlock."""
-    return sorted(pricing.priced(carts.lines_of_id(cart_id)),
+    return sorted(pricing.priced(carts.lines_of_id(cart_id), assembly),
                   key=lambda x: (x.family_id, x.product_id))
 
 
@@ -157,7 +167,7 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         if not _claim(cart_id, user_id):
             db.session.rollback()
             return _placed_first(user_id, idempotency_key, cart_id)
-        lines = priced_lines(cart_id)
+        lines = priced_lines(cart_id, delivery.assembly)
         if not lines:
             raise EmptyCart()
         if seen is not None and not figures_hold(lines, delivery, seen):
@@ -172,8 +182,10 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
             ).rowcount
             if taken != 1:
                 raise _short(line.product_id)
+        plan = _book_day(delivery)
         order = _write_order(cart_id, user_id, delivery, lines, idempotency_key,
                              ip=ip, language=language, policy_version=policy_version)
+        order.delivery_day, order.delivery_area = delivery.day, plan.area if plan else None
         if with_order is not None:
             with_order(order)
         emails.queue_confirmation(order)  # a cash order's, in the same transaction
@@ -190,6 +202,20 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         raise
     signals.send(signals.order_placed, order)
     return order
+
+
+def _book_day(delivery: Delivery) -> slots.Plan | None:
+    """Take a place on the chosen day (after the stock, in every buyer's same order); DayTaken
+    when it is no longer a day of the rule or has no room left."""
+    if delivery.day is None:
+        return None
+    plan = slots.plan_for(delivery.method, delivery.municipality, delivery.store_id)
+    if plan is None:
+        raise FiguresChanged()  # the pickup store was hidden since the review page
+    if not slots.bookable(plan, delivery.day, shoptime.shop_today()) or not slots.take(
+            plan, delivery.day):
+        raise DayTaken()
+    return plan
 
 
 def _claim(cart_id: int, user_id: int) -> bool:
@@ -224,9 +250,12 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
     order_lines = [OrderLine(product_id=line.product_id, name=line.name_sq, sku=line.sku,
                              unit_price_cents=line.unit_price_cents, quantity=line.quantity,
                              line_total_cents=line.total_cents,
-                             made_to_order=line.made_to_order)
+                             made_to_order=line.made_to_order,
+                             assembly_unit_cents=line.assembly_fee_cents if line.assembly
+                             else None)
                    for line in lines]
     subtotal = sum(line.line_total_cents for line in order_lines)
+    assembly = sum(line.assembly_cents for line in order_lines)
     fee = pricing.delivery_fee(delivery.method, delivery.municipality, subtotal)
     store = None
     if delivery.method == pricing.PICKUP and delivery.store_id is not None:
@@ -242,7 +271,8 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         pickup_store_id=store.id if store else None,
         pickup_store_name=store.name if store else None,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
-        total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
+        total_cents=subtotal + fee + assembly, assembly_cents=assembly, language=language,
+        ip=ip, policy_version=policy_version,
         # The rate the review page showed (its fingerprint covers it), kept for the invoice.
         vat_percent=shopsettings.current().vat_standard_percent,
         company_name=delivery.company_name, company_nrb=delivery.company_nrb,
@@ -268,6 +298,8 @@ def set_status(order: Order, new: str) -> None:
         _move_stock(order, take=holds)
     if new == DELIVERED:
         order.delivered_at = shoptime.now()  # the withdrawal period's first day
+    if new == CANCELLED:
+        slots.release(order)  # its delivery day's place goes to the next buyer
     order.status = new
 
 

@@ -375,7 +375,8 @@ def go_through_checkout(
     delivery: str = "Dërgesë në adresën tuaj",
     watch: Watch | None = None,
 ) -> None:
-    """From the address step to the review page: keep the address, choose, "Vazhdo" each.
+    """From the address step to the review page: keep the address, choose (the first day
+    offered), "Vazhdo" each.
 
     ``payment`` and ``delivery`` are the start of the radio buttons' labels. With ``watch``
     (and JavaScript on), axe-core checks each step as it is shown.
@@ -390,6 +391,13 @@ def go_through_checkout(
     if watch:
         watch.axe(page, "the checkout's delivery step")
     page.get_by_role("radio", name=re.compile("^" + re.escape(delivery))).check()
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
+
+    # The delivery (or pickup) day: the first one offered.
+    expect(page).to_have_url(re.compile(r"/checkout/day$"))
+    if watch:
+        watch.axe(page, "the checkout's day step")
+    page.locator('input[name="day"]').first.check()
     page.get_by_role("button", name="Vazhdo", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/checkout/payment$"))

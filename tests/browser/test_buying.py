@@ -334,6 +334,8 @@ def test_cash_on_delivery(page: Page, shelf, outbox, live_server, watch):
     expect(page.get_by_role("radio", name="Dërgesë në adresën tuaj (2,50 €)")).to_be_checked()
     expect(page.get_by_role("radio", name="Merre në dyqan (falas)")).not_to_be_checked()
     page.get_by_role("button", name="Vazhdo", exact=True).click()
+    expect(page.locator('input[name="day"]:checked')).to_have_count(1)  # the day was kept
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
     expect(page.get_by_role("radio", name=CASH)).to_be_checked()  # the choice was kept
     page.get_by_role("button", name="Vazhdo", exact=True).click()
 
