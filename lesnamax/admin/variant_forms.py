@@ -49,6 +49,8 @@ class FamilyForm(ProductForm):
         values["category_id"] = int(values["category_id"])
         values["material"] = values["material"] or None
         values["colour"] = values["colour"] or None
+        # Offered on the family's page: its variants take the parent's fee.
+        values["assembly_fee_cents"] = values.pop("assembly_fee", None)
         return values
 
 
