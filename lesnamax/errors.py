@@ -57,6 +57,10 @@ def register(app) -> None:
             from .contact.views import rate_limited as contact_rate_limited
 
             return contact_rate_limited()
+        if request.endpoint == "alerts.ask":
+            from .account.alert_views import rate_limited as alert_rate_limited
+
+            return alert_rate_limited()
         return render_error(429)
 
     @app.errorhandler(InternalServerError)
