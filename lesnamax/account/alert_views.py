@@ -66,7 +66,10 @@ def ask(product_id: int):
     if not email:
         add_error(form.email, _("Enter your e-mail address."))
         return _form(product, form, 422)
-    user = current_user if current_user.is_authenticated else None
+    # A request belongs to the account only for the account's own address; any other address
+    # typed while logged in is asked for as a visitor would (its consent has no customer).
+    user = (current_user if current_user.is_authenticated
+            and stock_alerts.normalise(email) == current_user.email else None)
     outcome = stock_alerts.ask(product, email, user, current_code(), visit(),
                                datetime.now(UTC))
     if outcome == stock_alerts.IN_STOCK:

@@ -64,7 +64,9 @@ def wishlist_add():
     if not current_user.is_authenticated:
         message = _("Log in or register to keep a wishlist.")
         if htmx.is_htmx():
-            return _heart(product, False, 401, message)
+            # 200: htmx swaps only 2xx and the form errors (base.html), and the heart must
+            # say why nothing was saved.
+            return _heart(product, False, 200, message)
         flash(message, "info")
         return redirect(url_for("account.login", next=_back(product)), 303)
     try:
@@ -73,7 +75,7 @@ def wishlist_add():
         message = _("Your wishlist is full (%(num)d products). Remove some to save new ones.",
                     num=wishlist.MAX_ITEMS)
         if htmx.is_htmx():
-            return _heart(product, False, 409, message)
+            return _heart(product, False, 422, message)
         flash(message, "error")
         return redirect(_back(product), 303)
     if htmx.is_htmx():
