@@ -21,6 +21,10 @@ OWN_BUDGET = {
     # returns waiting (their count and deadline) and the orders not marked delivered (listed
     # and counted), each one query whatever the shop's size.
     "/admin/": 10,
+    # The customer's data: one query per kind of record (profile, consents, logins, changes,
+    # orders with their lines, disclosures, the wishlist, the back-in-stock requests).
+    "/account/export": 8,
+    "/account/export.json": 8,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {

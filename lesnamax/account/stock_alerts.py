@@ -244,9 +244,12 @@ def _message(alert: StockAlert, product: Product):
         link = base + url_for("catalogue.product", slug=product.slug, lang=language)
         stop_link = base + url_for("alerts.stop", token=stop_token(alert), lang=language)
         days = int(current_app.config["STOCK_ALERT_DAYS"])
+        # A customer is greeted by name; a visitor typed only an address.
+        customer = db.session.get(User, alert.user_id) if alert.user_id else None
         composed = mail.compose(alert.email, _("Back in stock: %(name)s", name=name),
                                 "back_in_stock", product=product, name=name, link=link,
-                                stop_link=stop_link, days=days)
+                                stop_link=stop_link, days=days,
+                                first_name=customer.first_name if customer else "")
     # RFC 2369 and RFC 8058: mail clients offer their own one-click "unsubscribe", which
     # POSTs to the same signed link (lesnamax/account/alert_views.py).
     composed["List-Unsubscribe"] = f"<{stop_link}>"
