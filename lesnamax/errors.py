@@ -60,7 +60,9 @@ def register(app) -> None:
         if request.endpoint == "alerts.ask":
             from .account.alert_views import rate_limited as alert_rate_limited
 
-            return alert_rate_limited()
+            answer = alert_rate_limited()
+            if answer is not None:
+                return answer
         return render_error(429)
 
     @app.errorhandler(InternalServerError)

@@ -123,6 +123,16 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
         db.session.add(ContactMessage(name="Drita", email="drita@example.test",
                                       body="A e keni në gri?"))
         db.session.commit()
+        # A saved product and a back-in-stock request: the wishlist page offers their forms.
+        from lesnamax.account import stock_alerts, wishlist
+        from lesnamax.account.models import User
+        from lesnamax.catalogue.models import Product
+
+        sold_out = db.session.get(Product, products[2].id)
+        wishlist.add(customer.id, sold_out)
+        stock_alerts.ask(db.session.get(Product, products[2].id), customer.email,
+                         db.session.get(User, customer.id), "sq", Visit("192.0.2.1"),
+                         datetime.now(UTC))
         privacy.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
                         privacy.utcnow(), "Ndryshim.", "A change.")
         # A withdrawal of the cash order: its acknowledgement page and the owner's return.
@@ -195,6 +205,18 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                       f"/account/register/confirm/{secret}"])
     customer = visitors["customer"].client
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
+    # A back-in-stock e-mail's stop link: only the e-mail links to it.
+    from lesnamax.account import stock_alerts
+    from lesnamax.account.models import StockAlert
+
+    with app.test_request_context():
+        alert = db.session.scalar(select(StockAlert))
+        stop = app.url_map.bind(fz.HOST).build("alerts.stop",
+                                               {"token": stock_alerts.stop_token(alert)})
+        # The request form's own page: shown when a form without JavaScript has an error.
+        asking = app.url_map.bind(fz.HOST).build("alerts.ask", {"product_id": alert.product_id})
+    fz.crawl(found, visitors["anonymous"].client, [stop])
+    found.note("GET", asking)
     # Shown after a message is sent (a redirect otherwise): no page links to it.
     found.note("GET", app.url_map.bind(fz.HOST).build("contact.sent"))
     for endpoint in ("checkout.address", "checkout.delivery", "checkout.payment"):

@@ -38,7 +38,7 @@ def test_cards_and_the_product_page_carry_a_stateless_heart_and_stay_shared(
         assert f'class="wish wish-{product.id}' in html and 'aria-pressed="false"' in html
         assert "Ruaje në listën e dëshirave" in html and "csrf_token" not in html
         # One private request fills in the hearts of the products shown.
-        assert f"/account/wishlist/hearts?ids={product.id}" in html
+        assert "/account/wishlist/hearts?" in html and f"ids={product.id}" in html
 
 
 def test_a_visitor_gets_an_empty_answer_without_a_query(client, make_product, count_queries):

@@ -90,8 +90,11 @@ def ask(product_id: int):
 
 def rate_limited():
     """Too many requests from one IP address (Flask-Limiter): the form again, with what was
-    typed and a translated 429 (lesnamax/errors.py sends the refusal here)."""
-    product = _product((request.view_args or {}).get("product_id", 0))
+    typed and a translated 429 (lesnamax/errors.py sends the refusal here); None for a
+    product that does not exist (the plain 429 page then)."""
+    product = product_by_id((request.view_args or {}).get("product_id", 0))
+    if product is None:
+        return None
     form = forms.StockAlertForm()
     add_error(form.email, _("Too many requests from your connection. Please wait an hour."))
     return _form(product, form, 429)
