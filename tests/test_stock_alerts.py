@@ -68,7 +68,7 @@ def test_a_sold_out_page_offers_the_form_to_everybody(client, make_product):
     page = client.get(f"/products/{gone.slug}?lang=sq")
     html = page.text
     assert 'id="stock-alert"' in html and "Më njoftoni kur të kthehet në stok" in html
-    assert f'action="/back-in-stock/{gone.id}"' in html and 'type="checkbox"' in html
+    assert f'action="/back-in-stock/{gone.id}?lang=sq"' in html and 'type="checkbox"' in html
     assert "csrf_token" not in html and page.headers["Cache-Control"] == "no-cache"
     assert 'id="stock-alert"' not in client.get(f"/products/{there.slug}").text
 
@@ -203,7 +203,7 @@ def test_a_variant_is_watched_on_its_own(app, client, make_category):
     family = make_family(app, make_category)
     sold_out = family.variant_ids[1]  # 140×200
     page = client.get("/products/dyshek-dardana?size=140x200&lang=sq").text
-    assert f'action="/back-in-stock/{sold_out}"' in page
+    assert f'action="/back-in-stock/{sold_out}?lang=sq"' in page
     ask(client, sold_out)
     restock(app, family.variant_ids[0], 9)  # another size: nothing
     assert notify(app) == 0
