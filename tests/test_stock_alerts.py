@@ -329,3 +329,19 @@ def test_requests_are_exported_and_erased_with_the_account(app, client, make_pro
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 303
     assert [a.email for a in alerts(app)] == ["someone.else@example.test"]
     assert [c.user_id for c in consents(app)] == [None]
+
+
+def test_a_deleted_products_requests_go_and_the_purge_takes_their_consent(
+        app, client, make_product):
+    gone, kept = make_product(stock=0), make_product(stock=0)
+    ask(client, gone.id)
+    ask(client, kept.id, email="tjeter@example.test")
+    with app.app_context():
+        db.session.delete(db.session.get(Product, gone.id))
+        db.session.commit()
+    assert [a.product_id for a in alerts(app)] == [kept.id]
+    assert len(consents(app)) == 2  # the database cannot know whose consent it was
+    with app.app_context():
+        tasks.housekeeping(datetime.now(UTC))
+    [left] = consents(app)
+    assert left.id == alerts(app)[0].consent_id

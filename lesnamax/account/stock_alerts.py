@@ -21,7 +21,6 @@ deleted ``STOCK_ALERT_DAYS`` after they were made, sent or not (``purge``, hourl
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
@@ -30,6 +29,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import mail, outbox, ratelimit
 from ..catalogue.models import Product
@@ -105,7 +105,11 @@ def ask(product: Product, email: str, user: User | None, language: str, visit,
                               email=email, language=language if language in LOCALES else "sq",
                               created_at=now, expires_at=now + timedelta(days=days),
                               consent_id=consent.id))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same request sent twice at once (PostgreSQL: no write lock)
+        db.session.rollback()
+        return ALREADY
     return CREATED
 
 
@@ -205,8 +209,15 @@ def _delete(ids) -> int:
 
 
 def purge(now: datetime) -> int:
-    """Delete the requests past ``expires_at`` (sent or not); return how many."""
+    """Delete the requests past ``expires_at`` (sent or not); return how many.
+
+    Also a visitor's consent whose request went with its product (deleted by the owner: the
+    database drops the request, and cannot know the consent is the visitor's alone)."""
     removed = _delete(select(StockAlert.id).where(StockAlert.expires_at <= now))
+    db.session.execute(delete(ConsentRecord).where(
+        ConsentRecord.user_id.is_(None), ConsentRecord.purpose == BACK_IN_STOCK,
+        ConsentRecord.id.not_in(select(StockAlert.consent_id)
+                                .where(StockAlert.consent_id.is_not(None)))))
     db.session.commit()
     return removed
 
