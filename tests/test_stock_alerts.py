@@ -345,3 +345,7 @@ def test_a_deleted_products_requests_go_and_the_purge_takes_their_consent(
         tasks.housekeeping(datetime.now(UTC))
     [left] = consents(app)
     assert left.id == alerts(app)[0].consent_id
+
+
+def test_the_privacy_page_states_how_long_requests_are_kept(client):
+    assert "për të shumtën 90 ditë" in client.get("/privacy?lang=sq").text
