@@ -123,6 +123,7 @@ def register_page_cache(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from . import media, site
+    from .account.alert_views import bp as alerts_bp
     from .account.views import bp as account_bp
     from .admin import bp as admin_bp
     from .cart.views import bp as cart_bp
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
                       payments_bp, returns_bp, invoices_bp, contact_bp, site.bp, media.bp,
-                      admin_bp):
+                      admin_bp, alerts_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

@@ -112,6 +112,13 @@ def defaults(instance_path: Path) -> dict:
         "CONTACT_LIMIT_PER_ADDRESS": "3 per day",
         "CONTACT_MIN_SECONDS": 3,
         "CONTACT_RETENTION_MONTHS": 12,
+        # "Tell me when it is back" (lesnamax/account/stock_alerts.py): requests from one IP
+        # address, requests for one e-mail address from anywhere (nobody floods a stranger's
+        # inbox), the most a single address may have waiting, and the days a request is kept.
+        "STOCK_ALERT_REQUESTS_PER_IP": "10 per hour",
+        "STOCK_ALERT_LIMIT_PER_ADDRESS": "5 per day",
+        "STOCK_ALERT_MAX_WAITING": 20,
+        "STOCK_ALERT_DAYS": 90,
         # A registration waits this long (seconds) for its e-mail to be confirmed.
         "REGISTRATION_MAX_AGE": 24 * 3600,
         # --- The shop's settings until the owner first saves /admin/settings ---------------

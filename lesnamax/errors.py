@@ -57,6 +57,12 @@ def register(app) -> None:
             from .contact.views import rate_limited as contact_rate_limited
 
             return contact_rate_limited()
+        if request.endpoint == "alerts.ask":
+            from .account.alert_views import rate_limited as alert_rate_limited
+
+            answer = alert_rate_limited()
+            if answer is not None:
+                return answer
         return render_error(429)
 
     @app.errorhandler(InternalServerError)

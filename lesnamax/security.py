@@ -28,7 +28,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CROSS_SITE_ENDPOINTS = frozenset({"payments.ok", "payments.fail", "payments.callback"})
 #: Forms on shared catalogue pages (lesnamax/pagecache.py): the same bytes for everybody, so no
 #: per-visitor token; the cross-origin check and SameSite=Lax cookies guard them instead.
-TOKENLESS_ENDPOINTS = ("cart.add", "privacy.dismiss_notice")
+#: The stop link of a back-in-stock e-mail is authenticated by its signature (mail clients
+#: POST to it for RFC 8058's one-click unsubscribe, with no page and no token).
+TOKENLESS_ENDPOINTS = ("cart.add", "privacy.dismiss_notice", "account.wishlist_add",
+                       "alerts.ask", "alerts.stop")
 REFUSED = _l("This request came from another website, so it was refused. Please go back to the "
              "shop's page and try again.")
 

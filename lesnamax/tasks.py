@@ -5,10 +5,12 @@ Each is one plain function, called both by its periodic job and by ``flask purge
 
 - every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep);
 - every 5 minutes: expire card payments nobody answered within PAYMENT_EXPIRY_MINUTES;
+- every minute: write the back-in-stock e-mails of products that are in stock again;
 - every 10 minutes: issue the invoices and credit notes a failed signal receiver missed;
 - every hour, at :17: drop ended rate-limit windows, registrations never confirmed, the
-  contact erased customers' closed orders kept, outbox rows older than OUTBOX_KEEP_DAYS, and
-  contact-form messages older than CONTACT_RETENTION_MONTHS;
+  contact erased customers' closed orders kept, outbox rows older than OUTBOX_KEEP_DAYS,
+  contact-form messages older than CONTACT_RETENTION_MONTHS, and back-in-stock requests older
+  than STOCK_ALERT_DAYS (with a visitor's consent to them);
 - every day at 02:30: blank IP addresses older than IP_RETENTION_DAYS.
 """
 
@@ -36,6 +38,12 @@ def expire_payments(now: datetime) -> str:
     return f"Expired {expired} card payments left unanswered for {minutes} minutes."
 
 
+def notify_back_in_stock(now: datetime) -> str:
+    from .account import stock_alerts
+
+    return f"Wrote {stock_alerts.notify_due(now)} back-in-stock e-mails."
+
+
 def issue_missing_documents(now: datetime) -> str:
     from .invoices import issuing
 
@@ -44,7 +52,7 @@ def issue_missing_documents(now: datetime) -> str:
 
 
 def housekeeping(now: datetime) -> list[str]:
-    from .account import data, registration
+    from .account import data, registration, stock_alerts
     from .contact import services as contact
 
     config = current_app.config
@@ -55,12 +63,15 @@ def housekeeping(now: datetime) -> list[str]:
     old_mail = outbox.purge(now, days)
     months = int(config["CONTACT_RETENTION_MONTHS"])
     old_messages = contact.purge(now, months)
+    old_alerts = stock_alerts.purge(now)
     return [
         f"Erased the contact kept on {closed} closed orders of erased accounts.",
         f"Removed {ended} ended rate-limit windows.",
         f"Removed {unconfirmed} registrations never confirmed.",
         f"Removed {old_mail} e-mails sent or given up more than {days} days ago.",
         f"Removed {old_messages} contact messages older than {months} months.",
+        f"Removed {old_alerts} back-in-stock requests past their "
+        f"{config['STOCK_ALERT_DAYS']} days.",
     ]
 
 
@@ -86,6 +97,12 @@ def send_waiting_mail_job() -> None:
 @with_app
 def expire_payments_job() -> None:
     current_app.logger.info(expire_payments(_now()))
+
+
+@huey.periodic_task(crontab(minute="*"))
+@with_app
+def notify_back_in_stock_job() -> None:
+    current_app.logger.info(notify_back_in_stock(_now()))
 
 
 @huey.periodic_task(crontab(minute="*/10"))

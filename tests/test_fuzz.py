@@ -119,12 +119,34 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
                 db.session.commit()
                 issuing.credit_note(order.id, 100, None, datetime.now(UTC), key="fuzz:1")
             numbers.append(order.number)
+        # A product family with one variant: its admin section offers the variant forms, the
+        # variant's page the release form.
+        from lesnamax.audit import Actor
+        from lesnamax.catalogue import manage_families
+
+        owner = Actor(None, "pronari@example.test", None)
+        family = manage_families.create_family(
+            {"name_sq": "Dyshek Fuzz", "name_en": "Fuzz mattress", "sku": "FAM-1",
+             "category_id": child.id}, ["size"], owner)
+        manage_families.add_variant(family.id, {"sku": "FAM-1-90", "price_cents": 25500,
+                                                "stock": 2, "width_cm": 90, "depth_cm": 200},
+                                    owner)
         # A contact message, so the owner's list offers its "handled" form.
         from lesnamax.contact.models import ContactMessage
 
         db.session.add(ContactMessage(name="Drita", email="drita@example.test",
                                       body="A e keni në gri?"))
         db.session.commit()
+        # A saved product and a back-in-stock request: the wishlist page offers their forms.
+        from lesnamax.account import stock_alerts, wishlist
+        from lesnamax.account.models import User
+        from lesnamax.catalogue.models import Product
+
+        sold_out = db.session.get(Product, products[2].id)
+        wishlist.add(customer.id, sold_out)
+        stock_alerts.ask(db.session.get(Product, products[2].id), customer.email,
+                         db.session.get(User, customer.id), "sq", Visit("192.0.2.1"),
+                         datetime.now(UTC))
         privacy.publish("Politika\n\nTekst.", "Policy\n\nText.", date.today() + timedelta(20),
                         privacy.utcnow(), "Ndryshim.", "A change.")
         # A withdrawal of the cash order: its acknowledgement page and the owner's return.
@@ -197,6 +219,18 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                       f"/account/register/confirm/{secret}"])
     customer = visitors["customer"].client
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
+    # A back-in-stock e-mail's stop link: only the e-mail links to it.
+    from lesnamax.account import stock_alerts
+    from lesnamax.account.models import StockAlert
+
+    with app.test_request_context():
+        alert = db.session.scalar(select(StockAlert))
+        stop = app.url_map.bind(fz.HOST).build("alerts.stop",
+                                               {"token": stock_alerts.stop_token(alert)})
+        # The request form's own page: shown when a form without JavaScript has an error.
+        asking = app.url_map.bind(fz.HOST).build("alerts.ask", {"product_id": alert.product_id})
+    fz.crawl(found, visitors["anonymous"].client, [stop])
+    found.note("GET", asking)
     # Shown after a message is sent (a redirect otherwise): no page links to it.
     found.note("GET", app.url_map.bind(fz.HOST).build("contact.sent"))
     for endpoint in ("checkout.address", "checkout.delivery", "checkout.day",

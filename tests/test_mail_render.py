@@ -11,7 +11,7 @@ import email.policy
 import io
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from lesnamax import mail, media, money
 from lesnamax.account import mails as account_mails
-from lesnamax.account.models import User
+from lesnamax.account import stock_alerts
+from lesnamax.account.models import StockAlert, User
 from lesnamax.catalogue.models import ProductImage
 from lesnamax.contact import services as contact_services
 from lesnamax.extensions import db
@@ -59,6 +60,7 @@ SUBJECTS_SQ = {
     "withdrawal_received": "E morëm tërheqjen tuaj nga porosia {number}",
     "return_rejected": "Kthimi juaj për porosinë {number} nuk u pranua",
     "return_refunded": "Rimbursim për porosinë tuaj {number}",
+    "back_in_stock": "Sërish në stok: Jastëk",
 }
 #: Mails to the shop's owner: in Albanian whatever the customer's language, no greeting.
 OWNER_MAILS = frozenset({"contact_message"})
@@ -177,9 +179,19 @@ def mails(app, make_product, make_user, tmp_path):
                 sent["contact_message"] = newest(lambda: contact_services.receive(
                     {"name": NAME, "email": "", "phone": "+38344123456", "message": NOTE},
                     lang))
+            # A customer's back-in-stock request, its product back in stock (the job writes it).
+            sent["back_in_stock"] = newest(lambda: back_in_stock(user, lang, unpictured))
         return {name: (message, order) for name, message in sent.items()}
 
     return send_all
+
+
+def back_in_stock(user, lang, product) -> None:
+    now = datetime.now(UTC)
+    db.session.add(StockAlert(product_id=product.id, user_id=user.id, email=user.email,
+                              language=lang, created_at=now, expires_at=now + timedelta(days=90)))
+    db.session.commit()
+    assert stock_alerts.notify_due(now) == 1
 
 
 def place(app, lang, pictured, unpictured):

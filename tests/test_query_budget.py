@@ -25,6 +25,10 @@ OWN_BUDGET = {
     # has room (one query on its slot), so a full day is asked again before the customer
     # reads the order through.
     "/checkout/review": 7,
+    # The customer's data: one query per kind of record (profile, consents, logins, changes,
+    # orders with their lines, disclosures, the wishlist, the back-in-stock requests).
+    "/account/export": 8,
+    "/account/export.json": 8,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {

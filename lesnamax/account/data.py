@@ -15,6 +15,7 @@ from ..orders.services import orders_of
 from ..privacy.models import ConsentRecord
 from ..privacy.services import consent_history, disclosure_data, disclosures_of
 from ..returns.manage import open_order_ids
+from . import stock_alerts, wishlist
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 
@@ -63,6 +64,9 @@ def export(user: User) -> dict:
         "orders": [_order(order) for order in orders_of(user.id)],
         # The only disclosure the policy allows (to competent authorities), shown to the person.
         "disclosures": [disclosure_data(d) for d in disclosures_of(user.id)],
+        "wishlist": wishlist.export(user.id),
+        # Made while logged in, or typed as a visitor with this account's address.
+        "back_in_stock_requests": stock_alerts.export(user),
     }
 
 
@@ -96,6 +100,9 @@ def erase(user: User, now: datetime) -> None:
     The row itself stays (anonymised) so that records the law requires us to keep for
     accounting, such as orders, still point somewhere; they carry their own copies.
     """
+    # Before the address is blanked: requests typed with it as a visitor go too.
+    stock_alerts.erase(user)
+    wishlist.erase(user.id)
     for model in (ConsentRecord, LoginEvent, ProfileChange):
         db.session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import (
     REQUIRED,
     TOO_LONG,
     AddressFields,
+    email_address,
     email_field,
     kosovo_phone,
     name_characters,
@@ -103,3 +104,18 @@ class PhoneForm(FlaskForm):
 
 class AddressForm(AddressFields, FlaskForm):
     pass
+
+
+class StockAlertForm(FlaskForm):
+    """"Tell me when it is back" on a product page: shared by every visitor (no token in
+    it: the cross-origin check guards it, lesnamax/security.py). A logged-in customer may
+    leave the address out: their account's is used."""
+
+    class Meta:
+        csrf = False
+
+    email = EmailField(_l("Your e-mail"), [Optional(), Length(max=254, message=TOO_LONG),
+                                           no_hidden_characters, email_address],
+                       filters=[lambda v: v.strip() if v else v])
+    consent = BooleanField(validators=[DataRequired(
+        _l("Please tick the box: we need your consent to send you this e-mail."))])

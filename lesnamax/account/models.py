@@ -1,4 +1,5 @@
-"""Customers, their login history and the record of what they changed (never the old values)."""
+"""Customers, their login history and the record of what they changed (never the old values);
+their wishlist, and the back-in-stock requests of customers and visitors."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..catalogue.models import utcnow
@@ -92,3 +93,44 @@ class PendingRegistration(db.Model):
     data: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
+
+
+class WishlistItem(db.Model):
+    """A product a customer keeps for later (the heart on cards and product pages)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "product_id", name="uq_wishlist_item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: The product the heart was on: a family's parent from a card, any product or variant.
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
+                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StockAlert(db.Model):
+    """"Tell me when it is back": one address, one sold-out product or variant, one e-mail.
+
+    Made by a customer (``user_id``) or a visitor (the address they typed), with their consent
+    to this one purpose in the ledger (``consent_id``). ``sent_at`` is set in the transaction
+    that writes the e-mail to the outbox, by a conditional UPDATE, so it is sent once
+    (account/stock_alerts.py). Deleted at ``expires_at`` (sent or not), by the stop link, or
+    with the account.
+    """
+
+    __table_args__ = (UniqueConstraint("product_id", "email", name="uq_stock_alert"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"),
+                                            index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                                index=True)
+    #: Lower-cased, like ``User.email``.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    #: The language the e-mail is written in (the page's when asked).
+    language: Mapped[str] = mapped_column(String(5), default="sq")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    consent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent_record.id", ondelete="SET NULL"))

@@ -308,4 +308,5 @@ def reset_password(token: str):
 
 
 # The pages reached from links in e-mails: registration confirmed, one-time sign-in.
-from . import data_views, email_views  # noqa: E402, F401
+# The wishlist: the hearts' forms, their private fill-in and /account/wishlist.
+from . import data_views, email_views, wishlist_views  # noqa: E402, F401

@@ -16,7 +16,9 @@ PRIVACY_POLICY = "privacy_policy"
 AGE = "age_or_guardian"
 MARKETING = "marketing"
 TERMS_OF_SALE = "terms_of_sale"
-PURPOSES = (PRIVACY_POLICY, AGE, MARKETING, TERMS_OF_SALE)
+#: One e-mail when a sold-out product is back (account/stock_alerts.py), given per request.
+BACK_IN_STOCK = "back_in_stock"
+PURPOSES = (PRIVACY_POLICY, AGE, MARKETING, TERMS_OF_SALE, BACK_IN_STOCK)
 
 #: The kinds of versioned document: each numbers its versions from 1 and has its own "in force".
 PRIVACY, TERMS = "privacy", "terms"
@@ -44,10 +46,15 @@ class PolicyVersion(Localized, db.Model):
 
 
 class ConsentRecord(db.Model):
-    """One decision by one customer: given or withdrawn, under which policy, from where."""
+    """One decision by one customer: given or withdrawn, under which policy, from where.
+
+    A visitor's consent to a back-in-stock e-mail has no customer (``user_id`` is None): the
+    request it was given for names it (``StockAlert.consent_id``) and is deleted with it.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                                index=True)
     purpose: Mapped[str] = mapped_column(String(30))
     granted: Mapped[bool] = mapped_column(Boolean)
     policy_version_id: Mapped[int] = mapped_column(ForeignKey("policy_version.id"))
