@@ -15,6 +15,7 @@ from ..orders.services import orders_of
 from ..privacy.models import ConsentRecord
 from ..privacy.services import consent_history, disclosure_data, disclosures_of
 from ..returns.manage import open_order_ids
+from . import signals
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 
@@ -32,7 +33,7 @@ def export(user: User) -> dict:
         .where(ProfileChange.user_id == user.id)
         .order_by(ProfileChange.at.desc())
     )
-    return {
+    exported = {
         "profile": {
             "first_name": user.first_name,
             "last_name": user.last_name,
@@ -64,6 +65,10 @@ def export(user: User) -> dict:
         # The only disclosure the policy allows (to competent authorities), shown to the person.
         "disclosures": [disclosure_data(d) for d in disclosures_of(user.id)],
     }
+    # What the areas to the right hold (the newsletters sent to the customer, …).
+    for _receiver, sections in signals.exporting.send(user, user=user):
+        exported.update(sections or {})
+    return exported
 
 
 def _order(order) -> dict:
@@ -92,6 +97,8 @@ def erase(user: User, now: datetime) -> None:
     The row itself stays (anonymised) so that records the law requires us to keep for
     accounting, such as orders, still point somewhere; they carry their own copies.
     """
+    # First, in this transaction: what later areas keep refers to the consents and the address.
+    signals.erasing.send(user, user=user)
     for model in (ConsentRecord, LoginEvent, ProfileChange):
         db.session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"

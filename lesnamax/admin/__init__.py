@@ -58,6 +58,7 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     images,
     invoices,
     messages,
+    newsletter,
     order_money,
     orders,
     policy,
@@ -67,5 +68,5 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "images", "invoices", "messages", "order_money", "orders", "policy", "products",
-           "returns", "settings"]
+           "images", "invoices", "messages", "newsletter", "order_money", "orders", "policy",
+           "products", "returns", "settings"]
