@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from flask import current_app, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -92,18 +93,31 @@ def showcase(campaign_id: int, lang: str, day: date) -> list[Shown]:
     return shown
 
 
-def compose(campaign: Campaign, to: str, user_id: int, lang: str,
-            products: list[Shown], test: bool = False) -> EmailMessage:
-    """The message for one reader, in ``lang``, with its unsubscribe link and headers."""
-    link = unsubscribe_url(user_id, campaign.id)
+#: Stands for the reader's own unsubscribe link in a campaign's text written once per language.
+_LINK = "https://unsubscribe.invalid/link"
+
+
+def written(campaign: Campaign, lang: str, products: list[Shown],
+            test: bool = False) -> tuple[str, str, str]:
+    """The subject, text and HTML of the campaign in ``lang``, with ``_LINK`` for the
+    reader's link: written once per language and run, not once per reader."""
     with mail.in_a_request(), force_locale(LOCALES.get(lang, LOCALES["sq"])):
         subject = campaign.localized("subject", lang)
         if test:
-            from flask_babel import gettext as _
-
             subject = _("[Test] %(subject)s", subject=subject)
-        message = mail.compose(to, subject, "newsletter", body=campaign.localized("body", lang),
-                               products=products, unsubscribe=link)
+        text, html = mail.render("newsletter", subject, body=campaign.localized("body", lang),
+                                 products=products, unsubscribe=_LINK)
+    return subject, text, html
+
+
+def compose(campaign: Campaign, to: str, user_id: int, lang: str,
+            products: list[Shown], test: bool = False,
+            texts: tuple[str, str, str] | None = None) -> EmailMessage:
+    """The message for one reader, in ``lang``, with its unsubscribe link and headers;
+    ``texts`` is what ``written`` returned for this language, if the caller kept it."""
+    link = unsubscribe_url(user_id, campaign.id)
+    subject, text, html = texts or written(campaign, lang, products, test)
+    message = mail.assemble(to, subject, text.replace(_LINK, link), html.replace(_LINK, link))
     targets = [f"<{link}>"]
     mailto = current_app.config.get("NEWSLETTER_UNSUBSCRIBE_MAILTO") or ""
     if mailto:

@@ -104,25 +104,30 @@ def run(campaign_id: int, now: datetime | None = None) -> int:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or campaign.status != SENDING:
         return 0
-    products: dict[str, list] = {}
+    # Per language: the products at today's prices and the campaign's words, written once.
+    texts: dict[str, tuple] = {}
     sent = 0
     done: set[int] = set()
-    while True:
-        rows = [row for row in _due(campaign_id, now or _utcnow(), BATCH) if row not in done]
-        if not rows:
-            break
-        for row_id in rows:
-            done.add(row_id)
-            outcome = send_one(campaign, row_id, products, now)
-            if outcome == "failed":
-                _schedule_retry(campaign_id)
-                return sent
-            sent += outcome == "sent"
+    # One connection to the mail server and one request context (for the links) for the run.
+    with mail.in_a_request(), mail.Connection(current_app.config) as connection:
+        while True:
+            rows = [row for row in _due(campaign_id, now or _utcnow(), BATCH)
+                    if row not in done]
+            if not rows:
+                break
+            for row_id in rows:
+                done.add(row_id)
+                outcome = send_one(campaign, row_id, texts, connection, now)
+                if outcome == "failed":
+                    _schedule_retry(campaign_id)
+                    return sent
+                sent += outcome == "sent"
     finish(campaign_id)
     return sent
 
 
-def send_one(campaign: Campaign, row_id: int, products: dict, now: datetime | None = None) -> str:
+def send_one(campaign: Campaign, row_id: int, texts: dict, connection: mail.Connection,
+             now: datetime | None = None) -> str:
     """Send one row unless it is settled or claimed elsewhere: "sent", "skipped" (no consent
     any more, or nothing claimed) or "failed" (the server refused; tried again later)."""
     claimed_at = _utcnow()
@@ -145,11 +150,13 @@ def send_one(campaign: Campaign, row_id: int, products: dict, now: datetime | No
         _settle(row_id, claimed_at, skipped_at=_utcnow())
         return "skipped"
     lang = user.language if user.language in ("sq", "en") else "sq"
-    if lang not in products:
-        products[lang] = messages.showcase(campaign.id, lang, shoptime.shop_today())
+    if lang not in texts:
+        shown = messages.showcase(campaign.id, lang, shoptime.shop_today())
+        texts[lang] = (shown, messages.written(campaign, lang, shown))
     try:
-        message = messages.compose(campaign, user.email, user.id, lang, products[lang])
-        mail.transmit(message.as_bytes(), user.email, current_app.config)
+        message = messages.compose(campaign, user.email, user.id, lang, texts[lang][0],
+                                   texts=texts[lang][1])
+        connection.send(message.as_bytes(), user.email)
     except mail.MailError as error:
         _failed(row, claimed_at, str(error))
         return "failed"
