@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template
 from werkzeug.exceptions import NotFound
 
 from ..extensions import csrf
@@ -31,7 +31,8 @@ def _bad_link():
     raise error
 
 
-def _no_store(response):
+def _no_store(page: str):
+    response = make_response(page)
     # The page names the customer's address; never cached, never indexed.
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
