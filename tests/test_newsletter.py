@@ -89,7 +89,7 @@ def test_writing_keeps_what_was_typed_and_explains_errors(app, client, admin, ma
 
 def test_the_owner_writes_previews_tests_and_sends(app, client, admin, make_user, make_product,
                                                   make_category):
-    mattress = make_family(app, make_category)
+    make_family(app, make_category)
     lamp = make_product(sku="LLA-7", price_cents=4590, name_sq="Llambë", name_en="Lamp")
     sq_reader = make_user(marketing=True, first_name="Drita")
     en_reader = make_user(marketing=True, language="en")

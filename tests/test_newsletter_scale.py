@@ -26,9 +26,9 @@ def consenting(n: int) -> bool:
 
 
 def thousand(app, total: int = TOTAL) -> set[str]:
-    """1,000 customers (or ``total``), 400 consenting now (two in five). The ledger's order is by time, not by row: 200 of
-    those who refuse had consented earlier (an older record added last), and 200 of those who
-    consent had once refused."""
+    """1,000 customers (or ``total``), two in five consenting now. The ledger's order is by
+    time, not by row: of 1,000, 200 who refuse had consented earlier (an older record added
+    last), and 200 who consent had once refused."""
     ids = crowd(app, total, consenting)
     earlier = datetime.now(UTC) - timedelta(days=30)
     with app.app_context():
