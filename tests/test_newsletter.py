@@ -273,6 +273,10 @@ def test_one_click_unsubscribes_without_login_or_token(app, make_user):
             ConsentRecord.user_id == reader.id, ConsentRecord.purpose == MARKETING)
             .order_by(ConsentRecord.id)).all()
         assert [r.granted for r in records] == [True, False]
+        assert records[-1].campaign_id == campaign_id and records[-1].at is not None
+        newest = data.export(db.session.get(User, reader.id))["consents"][0]
+        assert (newest["purpose"], newest["granted"], newest["campaign"]) == (
+            MARKETING, False, campaign_id)
         row = db.session.scalar(select(CampaignRecipient))
         assert row.unsubscribed_at is not None and row.consent_record_id == records[-1].id
         assert row.campaign_id == campaign_id

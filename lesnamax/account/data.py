@@ -56,6 +56,8 @@ def export(user: User) -> dict:
                 "at": _iso(c.at),
                 "ip": c.ip,
                 "user_agent": c.user_agent,
+                # A withdrawal made from a newsletter's unsubscribe link names its campaign.
+                "campaign": c.campaign_id,
             }
             for c in consent_history(user)
         ],

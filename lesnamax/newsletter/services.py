@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from ..account.models import User
 from ..extensions import db
 from ..privacy import services as privacy
-from ..privacy.models import MARKETING, ConsentRecord
+from ..privacy.models import MARKETING
 from ..web import Visit
 from . import audience, messages
 from .models import Campaign, CampaignRecipient
@@ -34,8 +34,7 @@ def unsubscribe(token: str, visit: Visit, today: date, now: datetime) -> bool | 
 
     Return True if it was withdrawn now, False if it was not in force (a second click, or a
     mail client's POST after the person's own: one record, not two), None for a bad token.
-    The campaign's row keeps when and which ledger record: the campaign the customer left
-    from.
+    The ledger's record names the campaign; the campaign's row keeps when and which record.
     """
     found = reader(token)
     if found is None:
@@ -43,12 +42,11 @@ def unsubscribe(token: str, visit: Visit, today: date, now: datetime) -> bool | 
     user, campaign = found
     if not audience.consents(user.id):
         return False
-    privacy.record_consent(user, MARKETING, False, privacy.in_force(today), visit)
+    # The ledger's record names the campaign the customer left from, with the date.
+    record = privacy.record_consent(user, MARKETING, False, privacy.in_force(today), visit,
+                                    campaign_id=campaign.id if campaign else None)
     db.session.flush()
-    record_id = db.session.scalar(
-        select(ConsentRecord.id).where(ConsentRecord.user_id == user.id,
-                                       ConsentRecord.purpose == MARKETING)
-        .order_by(ConsentRecord.id.desc()).limit(1))
+    record_id = record.id
     if campaign is not None:
         db.session.execute(
             update(CampaignRecipient)

@@ -4,6 +4,7 @@ Revision ID: 0025
 Revises: 0023
 Create Date: 2026-12-07 01:30:00
 
+Also ``consent_record.campaign_id``: the campaign whose unsubscribe link withdrew a consent.
 The recipient rows are the sending job's ledger (written before a message leaves, marked once
 the server took it) and what each customer's data export lists of the newsletters.
 """
@@ -87,9 +88,14 @@ def upgrade():
                     ['user_id'], unique=False)
     op.create_index(op.f('ix_newsletter_recipient_sent_at'), 'newsletter_recipient',
                     ['sent_at'], unique=False)
+    # The campaign whose unsubscribe link withdrew a marketing consent (no foreign key: a plain
+    # ADD COLUMN on both databases, and campaigns are never deleted).
+    op.add_column('consent_record', sa.Column('campaign_id', sa.Integer(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('consent_record') as batch_op:
+        batch_op.drop_column('campaign_id')
     op.drop_index(op.f('ix_newsletter_recipient_sent_at'), table_name='newsletter_recipient')
     op.drop_index(op.f('ix_newsletter_recipient_user_id'), table_name='newsletter_recipient')
     op.drop_index(op.f('ix_newsletter_recipient_campaign_id'), table_name='newsletter_recipient')
