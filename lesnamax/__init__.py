@@ -37,8 +37,10 @@ def connect_signals() -> None:
     connects nothing new. The outbox's composers are registered here too (core names no area)."""
     from . import outbox
     from .account import data
+    from .account import signals as account
     from .catalogue import signals as catalogue
     from .invoices import issuing
+    from .newsletter import services as newsletter
     from .orders import emails as order_emails
     from .orders import manage
     from .orders import signals as orders
@@ -56,6 +58,8 @@ def connect_signals() -> None:
     returns.cash_refunded.connect(issuing.on_cash_refunded)
     catalogue.product_in_use.connect(manage.product_is_ordered)
     outbox.register(order_emails.CONFIRMATION, order_emails.compose_confirmation)
+    account.exporting.connect(newsletter.export_section)
+    account.erasing.connect(newsletter.on_erasing)
 
 
 def _order_closed(sender, order, **extra) -> None:
@@ -131,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from .checkout.views import bp as checkout_bp
     from .contact.views import bp as contact_bp
     from .invoices.views import bp as invoices_bp
+    from .newsletter.views import bp as newsletter_bp
     from .orders.views import bp as orders_bp
     from .payments import sandbox
     from .payments.views import bp as payments_bp
@@ -138,8 +143,8 @@ def register_blueprints(app: Flask) -> None:
     from .returns.views import bp as returns_bp
 
     for blueprint in (catalogue_bp, account_bp, privacy_bp, cart_bp, checkout_bp, orders_bp,
-                      payments_bp, returns_bp, invoices_bp, contact_bp, site.bp, media.bp,
-                      admin_bp, alerts_bp):
+                      payments_bp, returns_bp, invoices_bp, contact_bp, newsletter_bp, site.bp,
+                      media.bp, admin_bp, alerts_bp):
         app.register_blueprint(blueprint)
     sandbox.register(app)  # the local bank page, only when BANK_MODE is "sandbox"
 

@@ -66,6 +66,9 @@ def defaults(instance_path: Path) -> dict:
         "MAIL_PASSWORD": "",
         "MAIL_DEFAULT_SENDER": "LESNA MAX <online.lesnamax@gmail.com>",
         "MAIL_OUTBOX": str(instance_path / "outbox"),
+        # A mailbox whose messages the owner reads as unsubscribe requests: named next to the
+        # https link in every newsletter's List-Unsubscribe header when set (RFC 2369).
+        "NEWSLETTER_UNSUBSCRIBE_MAILTO": "",
         # The job queue (lesnamax/jobs.py): Redis when REDIS_URL is set, else this SQLite file.
         "JOBS_FILE": str(instance_path / "jobs.sqlite"),
         # Run every job at once inside the call that queues it, with no consumer (the tests).

@@ -71,20 +71,10 @@ def compose(to: str, subject: str, template: str, *,
     when the message is composed again for a later attempt (the outbox's ``add_later``): the
     same message each time; by default a new id and now.
     """
-    config = current_app.config
     images = dict(images or {})
-    context.update(subject=subject, images=images, attachments=attachments,
-                   trader=trader.details(),
-                   shop_url=config["BASE_URL"].rstrip("/") + "/")
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = format_datetime(written_at or datetime.now(UTC))
-    message["Message-ID"] = message_id or make_msgid(domain="lesnamax.com")
-    message.set_content(render_template(f"email/{template}.txt", **context))
-    message.add_alternative(render_template(f"email/{template}.html", **context),
-                            subtype="html")
+    message = assemble(to, subject, *render(template, subject, images=images,
+                                            attachments=attachments, **context),
+                       message_id=message_id, written_at=written_at)
     html = message.get_payload()[1]
     for image in {image.cid: image for image in images.values()}.values():
         # Turns the HTML part into multipart/related on the first picture (RFC 2387).
@@ -94,6 +84,31 @@ def compose(to: str, subject: str, template: str, *,
         # Turns the message into multipart/mixed: the alternative first, then the documents.
         message.add_attachment(attachment.data, maintype=attachment.maintype,
                                subtype=attachment.subtype, filename=attachment.filename)
+    return message
+
+
+def render(template: str, subject: str, **context) -> tuple[str, str]:
+    """The text and the HTML of ``email/<template>``, as ``compose`` writes them."""
+    context.setdefault("images", {})
+    context.setdefault("attachments", ())
+    context.update(subject=subject, trader=trader.details(),
+                   shop_url=current_app.config["BASE_URL"].rstrip("/") + "/")
+    return (render_template(f"email/{template}.txt", **context),
+            render_template(f"email/{template}.html", **context))
+
+
+def assemble(to: str, subject: str, text: str, html: str, *, message_id: str | None = None,
+             written_at: datetime | None = None) -> EmailMessage:
+    """A multipart/alternative message of ``text`` and ``html`` from the shop to ``to``
+    (``message_id`` and ``written_at``: see ``compose``)."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = format_datetime(written_at or datetime.now(UTC))
+    message["Message-ID"] = message_id or make_msgid(domain="lesnamax.com")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
     return message
 
 
@@ -136,15 +151,64 @@ def transmit(raw: bytes, to: str, config) -> None:
         raise MailError(f"{type(error).__name__}: {error}") from error
 
 
-def _smtp(raw: bytes, to: str, config) -> None:
+def _open(config) -> smtplib.SMTP:
     port = int(config.get("MAIL_PORT") or 25)
-    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
-    with smtplib.SMTP(config["MAIL_SERVER"], port, timeout=10) as smtp:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], port, timeout=10)
+    try:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()
         if config.get("MAIL_USERNAME"):
             smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        # sendmail raises unless the server accepted the message for the recipient. It sends
-        # bytes as they are, and SMTP lines end in CRLF (the stored copy, like the .eml
-        # files, ends them in LF).
-        smtp.sendmail(sender, [to], re.sub(rb"\r?\n", b"\r\n", raw))
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _hand_over(smtp: smtplib.SMTP, raw: bytes, to: str, config) -> None:
+    sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+    # sendmail raises unless the server accepted the message for the recipient. It sends
+    # bytes as they are, and SMTP lines end in CRLF (the stored copy, like the .eml
+    # files, ends them in LF).
+    smtp.sendmail(sender, [to], re.sub(rb"\r?\n", b"\r\n", raw))
+
+
+def _smtp(raw: bytes, to: str, config) -> None:
+    with _open(config) as smtp:
+        _hand_over(smtp, raw, to, config)
+
+
+class Connection:
+    """Many messages on one connection to the mail server (a newsletter's hundreds: a new
+    connection, TLS and login for each would cost more than the message). ``send`` is
+    ``transmit`` for one message; after a failure the next ``send`` connects again."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, raw: bytes, to: str) -> None:
+        if not self.config.get("MAIL_SERVER"):
+            transmit(raw, to, self.config)
+            return
+        try:
+            if self.smtp is None:
+                self.smtp = _open(self.config)
+            _hand_over(self.smtp, raw, to, self.config)
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()
+            raise MailError(f"{type(error).__name__}: {error}") from error
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()

@@ -15,6 +15,7 @@ def import_models() -> None:
     from .catalogue import models as catalogue_models  # noqa: F401
     from .contact import models as contact_models  # noqa: F401
     from .invoices import models as invoice_models  # noqa: F401
+    from .newsletter import models as newsletter_models  # noqa: F401
     from .orders import models as order_models  # noqa: F401
     from .payments import models as payment_models  # noqa: F401
     from .payments import sandbox_models  # noqa: F401

@@ -25,7 +25,10 @@ CSP = (
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: POSTs that come from another site on purpose: the bank sends the customer's browser back to
 #: the shop. The bank's signature (HASH) is what authenticates them (lesnamax/payments/views.py).
-CROSS_SITE_ENDPOINTS = frozenset({"payments.ok", "payments.fail", "payments.callback"})
+#: The newsletter's one-click unsubscribe (RFC 8058) is POSTed by the reader's mail client,
+#: which may be a web page of another site; its signed token authenticates it.
+CROSS_SITE_ENDPOINTS = frozenset({"payments.ok", "payments.fail", "payments.callback",
+                                  "newsletter.unsubscribe_post"})
 #: Forms on shared catalogue pages (lesnamax/pagecache.py): the same bytes for everybody, so no
 #: per-visitor token; the cross-origin check and SameSite=Lax cookies guard them instead.
 #: The stop link of a back-in-stock e-mail is authenticated by its signature (mail clients

@@ -3,7 +3,8 @@
 Each is one plain function, called both by its periodic job and by ``flask purge-expired``
 (lesnamax/cli.py) for manual use. Schedules are in UTC (huey's clock):
 
-- every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep);
+- every minute: send the e-mails whose job was lost or whose retry is due (the outbox sweep),
+  and start again the newsletter campaigns whose sending job died or is waiting to retry;
 - every 5 minutes: expire card payments nobody answered within PAYMENT_EXPIRY_MINUTES;
 - every minute: write the back-in-stock e-mails of products that are in stock again;
 - every 10 minutes: issue the invoices and credit notes a failed signal receiver missed;
@@ -28,6 +29,13 @@ from .jobs import huey, with_app
 def send_waiting_mail(now: datetime) -> str:
     sent, unsent = outbox.sweep(now)
     return f"Sent {sent} waiting e-mails; {unsent} still unsent."
+
+
+def resume_campaigns(now: datetime) -> str:
+    from .newsletter import sending
+
+    resumed = sending.resume(now)
+    return f"Resumed {resumed} newsletter campaigns nobody was sending."
 
 
 def expire_payments(now: datetime) -> str:
@@ -91,6 +99,7 @@ def _now() -> datetime:
 @with_app
 def send_waiting_mail_job() -> None:
     current_app.logger.info(send_waiting_mail(_now()))
+    current_app.logger.info(resume_campaigns(_now()))
 
 
 @huey.periodic_task(crontab(minute="*/5"))

@@ -93,6 +93,7 @@ SLOWEST_FIRST = (
     "test_cli.py",
     "test_checkout.py",
     "test_search_at_scale.py",
+    "test_newsletter_scale.py",
     "browser/test_admin.py",
     "browser/test_a11y.py",
     "browser/test_consent_link.py",

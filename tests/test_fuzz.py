@@ -154,6 +154,12 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
             db.session.scalar(select(OrderLine.id).where(OrderLine.order.has(number=numbers[0]))
                               .order_by(OrderLine.id)): 1}, "", "f" * 32, shoptime.now())
         assert withdrawn is not None
+        # A newsletter draft: its page offers the test, send and edit forms.
+        from lesnamax.audit import Actor
+        from lesnamax.newsletter import manage as newsletter
+
+        newsletter.create({"subject_sq": "Oferta", "subject_en": "Offers", "body_sq": "Tekst",
+                           "body_en": "Text"}, [], Actor(admin.id, admin.email, None))
     return Shop(customer, admin, forgetful, numbers[1], {"image": png(), "csv": b""})
 
 
@@ -213,10 +219,15 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
                    "postal_code": "", "password": "Fuzz-fjalekalim-26", "language": "sq"}
         secret, _ = registration.start(details, {"privacy_policy": True, "age_or_guardian": True},
                                        Visit("192.0.2.1"), date.today(), "/account")
+        from lesnamax.newsletter import messages as newsletter
+
+        # The unsubscribe link of the customer's newsletter (only e-mails carry it).
+        unsubscribe = newsletter.unsubscribe_token(shop.customer.id, 1)
     seeds = rules_without_arguments(app)
     fz.crawl(found, visitors["anonymous"].client,
              seeds + [f"/account/password/reset/{token}", f"/account/login/link/{signin}",
-                      f"/account/register/confirm/{secret}"])
+                      f"/account/register/confirm/{secret}",
+                      f"/newsletter/unsubscribe/{unsubscribe}"])
     customer = visitors["customer"].client
     fz.crawl(found, customer, seeds + [f"/payment/{shop.card_order}/pay"])
     # A back-in-stock e-mail's stop link: only the e-mail links to it.
@@ -233,6 +244,9 @@ def discover(app, shop: Shop, visitors: dict[str, Visitor]) -> fz.Discovery:
     found.note("GET", asking)
     # Shown after a message is sent (a redirect otherwise): no page links to it.
     found.note("GET", app.url_map.bind(fz.HOST).build("contact.sent"))
+    # Polled by htmx only while a campaign is being sent (the draft's page does not).
+    found.note("GET", app.url_map.bind(fz.HOST).build("admin.newsletter_progress",
+                                                      {"campaign_id": 1}))
     for endpoint in ("checkout.address", "checkout.delivery", "checkout.day",
                      "checkout.payment"):
         fz.submit(found, customer, endpoint, shop.files)
@@ -455,7 +469,10 @@ def test_garbage_csrf_tokens_are_400_not_500(tmp_path, migrated, make_app):
     client = app.test_client()
     adapter = app.url_map.bind(fz.HOST)
     exempt = {"payments.ok", "payments.fail", "payments.callback", "sandbox_bank.gate",
-              "sandbox_bank.pay", "sandbox_bank.api"}  # the bank's signature or API password
+              "sandbox_bank.pay", "sandbox_bank.api",  # the bank's signature or API password
+              # RFC 8058's one-click POST comes from the mail client: its signed token is what
+              # authenticates it (a garbage one is a 404).
+              "newsletter.unsubscribe_post"}
     # Forms on shared catalogue pages carry no token: the origin check guards them instead
     # (tests/test_origin_check.py); any token, or none, is simply not looked at.
     from lesnamax.security import TOKENLESS_ENDPOINTS

@@ -23,7 +23,7 @@ PACKAGE = ROOT / "lesnamax"
 
 #: The one statement of the order; docs/architecture.md must say the same line.
 ORDER = ("core", "catalogue", "cart", "orders", "payments", "returns", "invoices", "privacy",
-         "account", "checkout", "contact", "admin", "wiring")
+         "account", "checkout", "contact", "newsletter", "admin", "wiring")
 AREAS = frozenset(ORDER[1:-1])
 #: The app wiring: the factory, the model list, cli, templating, errors, demo data, the
 #: page cache, which the factory registers and which reads the policy notice through

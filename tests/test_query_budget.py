@@ -26,9 +26,10 @@ OWN_BUDGET = {
     # reads the order through.
     "/checkout/review": 7,
     # The customer's data: one query per kind of record (profile, consents, logins, changes,
-    # orders with their lines, disclosures, the wishlist, the back-in-stock requests).
-    "/account/export": 8,
-    "/account/export.json": 8,
+    # orders with their lines, disclosures, the wishlist, the back-in-stock requests, the
+    # newsletters sent), whatever its size; each area that keeps personal data adds its kind.
+    "/account/export": 10,
+    "/account/export.json": 10,
 }
 #: The same, for pages named by a pattern.
 OWN_BUDGET_PATTERNS = {
@@ -84,7 +85,23 @@ def shop(app, client, make_product, make_user, login, make_admin):
         issuing.credit_note(cash.id, 500, None, datetime.now(UTC), key="budget:1")
         product = db.session.get(Product, products[0].id)
         category = db.session.get(Category, product.category_id)
+        # A newsletter campaign sent to the customer (who gave marketing consent).
+        from lesnamax.newsletter import manage as newsletter
+        from lesnamax.newsletter import messages as newsletter_messages
+        from lesnamax.newsletter import sending
+        from lesnamax.privacy import services as privacy
+        from lesnamax.web import Visit
+
+        customer = db.session.scalar(db.select(User).where(User.email == user.email))
+        privacy.set_marketing(customer, True, Visit("192.0.2.1"), shoptime.shop_today())
+        campaign = newsletter.create(
+            {"subject_sq": "Oferta", "subject_en": "Offers", "body_sq": "Tekst",
+             "body_en": "Text"}, [product], newsletter.audit.Actor(None, "o@example.test", None))
+        sending.start(campaign.id, datetime.now(UTC))
+        sending.run(campaign.id)
         values = {
+            "campaign_id": campaign.id, "lang": "sq",
+            "newsletter_token": newsletter_messages.unsubscribe_token(customer.id, campaign.id),
             "slug": product.slug, "category_slug": category.slug,
             "category_id": product.category_id, "product_id": product.id, "number": orders[0],
             "user_id": db.session.scalar(db.select(User.id).where(User.email == user.email)),
@@ -109,6 +126,8 @@ def page_urls(app, values) -> list[str]:
                 args[name] = values["policy_number"]
             elif name == "number" and "sitemap" in rule.endpoint:
                 args[name] = 1
+            elif name == "token" and rule.endpoint.startswith("newsletter."):
+                args[name] = values["newsletter_token"]
             else:
                 args[name] = values[name]
         with app.test_request_context():

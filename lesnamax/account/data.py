@@ -15,7 +15,7 @@ from ..orders.services import orders_of
 from ..privacy.models import ConsentRecord
 from ..privacy.services import consent_history, disclosure_data, disclosures_of
 from ..returns.manage import open_order_ids
-from . import stock_alerts, wishlist
+from . import signals, stock_alerts, wishlist
 from .models import LoginEvent, ProfileChange, User, new_session_token
 
 
@@ -33,7 +33,7 @@ def export(user: User) -> dict:
         .where(ProfileChange.user_id == user.id)
         .order_by(ProfileChange.at.desc())
     )
-    return {
+    exported = {
         "profile": {
             "first_name": user.first_name,
             "last_name": user.last_name,
@@ -56,6 +56,8 @@ def export(user: User) -> dict:
                 "at": _iso(c.at),
                 "ip": c.ip,
                 "user_agent": c.user_agent,
+                # A withdrawal made from a newsletter's unsubscribe link names its campaign.
+                "campaign": c.campaign_id,
             }
             for c in consent_history(user)
         ],
@@ -68,6 +70,10 @@ def export(user: User) -> dict:
         # Made while logged in, or typed as a visitor with this account's address.
         "back_in_stock_requests": stock_alerts.export(user),
     }
+    # What the areas to the right hold (the newsletters sent to the customer, …).
+    for _receiver, sections in signals.exporting.send(user, user=user):
+        exported.update(sections or {})
+    return exported
 
 
 def _order(order) -> dict:
@@ -103,6 +109,8 @@ def erase(user: User, now: datetime) -> None:
     # Before the address is blanked: requests typed with it as a visitor go too.
     stock_alerts.erase(user)
     wishlist.erase(user.id)
+    # First, in this transaction: what later areas keep refers to the consents and the address.
+    signals.erasing.send(user, user=user)
     for model in (ConsentRecord, LoginEvent, ProfileChange):
         db.session.execute(delete(model).where(model.user_id == user.id))
     user.email = f"erased-{user.id}@erased.invalid"

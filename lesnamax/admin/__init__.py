@@ -59,6 +59,7 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
     images,
     invoices,
     messages,
+    newsletter,
     order_money,
     orders,
     policy,
@@ -69,5 +70,5 @@ from . import (  # noqa: E402 - the modules below register their views on ``bp``
 )
 
 __all__ = ["audit", "bp", "categories", "csv_io", "current_actor", "customers", "dashboard",
-           "deliveries", "images", "invoices", "messages", "order_money", "orders", "policy",
-           "products", "returns", "settings", "variants"]
+           "deliveries", "images", "invoices", "messages", "newsletter", "order_money", "orders",
+           "policy", "products", "returns", "settings", "variants"]

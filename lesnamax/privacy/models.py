@@ -63,6 +63,10 @@ class ConsentRecord(db.Model):
     user_agent: Mapped[str] = mapped_column(String(300), default="")
     #: Set when the consent was given while placing this order (review step of checkout).
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order.id", ondelete="SET NULL"))
+    #: Set when marketing consent was withdrawn from this newsletter campaign's unsubscribe
+    #: link (``newsletter_campaign.id``; no foreign key: privacy comes before the newsletter
+    #: area, and campaigns are never deleted).
+    campaign_id: Mapped[int | None] = mapped_column(Integer)
 
     policy_version: Mapped[PolicyVersion] = relationship(lazy="joined")
 

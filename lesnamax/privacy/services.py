@@ -168,19 +168,21 @@ def next_number(kind: str = PRIVACY) -> int:
 
 
 def record_consent(
-    user, purpose: str, granted: bool, policy: PolicyVersion, visit, order_id: int | None = None
-) -> None:
-    db.session.add(
-        ConsentRecord(
-            user_id=user.id,
-            purpose=purpose,
-            granted=granted,
-            policy_version_id=policy.id,
-            ip=visit.ip,
-            user_agent=(visit.user_agent or "")[:300],
-            order_id=order_id,
-        )
+    user, purpose: str, granted: bool, policy: PolicyVersion, visit, order_id: int | None = None,
+    campaign_id: int | None = None,
+) -> ConsentRecord:
+    record = ConsentRecord(
+        user_id=user.id,
+        purpose=purpose,
+        granted=granted,
+        policy_version_id=policy.id,
+        ip=visit.ip,
+        user_agent=(visit.user_agent or "")[:300],
+        order_id=order_id,
+        campaign_id=campaign_id,
     )
+    db.session.add(record)
+    return record
 
 
 def consent_history(user) -> list[ConsentRecord]:
