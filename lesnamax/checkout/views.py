@@ -9,7 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import shopsettings
+from .. import money, shopsettings
 from ..account.forms import LoginForm
 from ..cart import pricing
 from ..cart import services as carts
@@ -50,6 +50,11 @@ def _guard(step: str):
     data = state.get()
     if data.get("delivery") == PICKUP and _pickup_store(data) is None:
         state.forget("delivery")  # the store was hidden since: choose again
+    if _instalment(data) is not None and "delivery" in data and _plan_gone(lines, data):
+        # The plan is no longer offered for this cart (settings, fewer goods): choose again.
+        state.forget("payment")
+        flash(_("The instalment plan you chose is no longer offered for this order. Please "
+                "choose how to pay again."), "warning")
     missing = state.first_missing()
     if state.STEPS.index(step) > state.STEPS.index(missing):
         return redirect(url_for(f"checkout.{missing}"), 303)
@@ -113,16 +118,51 @@ def delivery():
                  days=pricing.delivery_rules().days_for(where))
 
 
+def _instalment(data: dict) -> tuple[str, int] | None:
+    """The (bank, count) chosen at the payment step; None when paid in full or in cash."""
+    chosen = data.get("instalment")
+    if data.get("payment") != CARD or not chosen:
+        return None
+    return chosen[0], chosen[1]
+
+
+def _plan_gone(lines, data: dict) -> bool:
+    where = data.get("address", {}).get("municipality")
+    return pricing.totals(lines, data["delivery"], where, _instalment(data)).instalment is None
+
+
 @bp.route("/payment", methods=["GET", "POST"])
 def payment():
     if (stop := _guard("payment")) is not None:
         return stop
-    form = forms.PaymentForm(data={"method": state.get().get("payment", CASH)}
-                             if request.method == "GET" else None)
+    _cart, lines = _priced_cart()
+    data = state.get()
+    figures = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    offers = pricing.instalment_offers(figures)
+    chosen = _instalment(data)
+    form = forms.PaymentForm(data={"method": data.get("payment", CASH),
+                                   "plan": f"{chosen[0]}:{chosen[1]}" if chosen else ""}
+                             if request.method == "GET" else None, offers=offers)
     if form.validate_on_submit():
+        plan = form.plan.chosen
+        state.save("instalment", [plan.bank, plan.count] if plan else None)
         state.save("payment", form.method.data)
         return redirect(url_for("checkout.review"), 303)
-    return _step("checkout/payment.html", form, "payment")
+    return _step("checkout/payment.html", form, "payment", offers=form.offers,
+                 plan_notes=_plan_notes(figures, offers))
+
+
+def _plan_notes(figures, offers) -> dict[str, str]:
+    """What each payment choice costs, next to its radio button."""
+    notes = {"": money.format_cents(figures.total_cents)}
+    for offer in offers:
+        note = _("%(num)d × %(amount)s, in all %(total)s", num=offer.count,
+                 amount=money.format_cents(offer.per_instalment_cents),
+                 total=money.format_cents(offer.total_cents))
+        if offer.fee_cents:
+            note += " · " + _("instalment fee %(fee)s", fee=money.format_cents(offer.fee_cents))
+        notes[offer.value] = note
+    return notes
 
 
 @bp.get("/review")
@@ -136,7 +176,8 @@ def review():
 def _review(form, status: int, problem: str | None = None):
     cart, lines = _priced_cart()
     data = state.get()
-    totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"],
+                            _instalment(data))
     # The form carries what this page shows, so placing can tell whether anything changed.
     form.fingerprint.data, form.cart_id.data = _fingerprint(lines), str(cart.id)
     today = shop_today()
@@ -153,7 +194,8 @@ def _review(form, status: int, problem: str | None = None):
 def _fingerprint(lines) -> str:
     data = state.get()
     return pricing.fingerprint(lines, data["delivery"], data["address"]["municipality"],
-                               data["payment"], store=data.get("store"))
+                               data["payment"], store=data.get("store"),
+                               instalment=_instalment(data))
 
 
 def _pickup_store(data: dict):
@@ -258,6 +300,7 @@ def _after_placing(order, another_window: bool = False):
 def _delivery() -> orders.Delivery:
     data = state.get()
     address = data["address"]
+    chosen = _instalment(data)
     return orders.Delivery(
         first_name=address["first_name"], last_name=address["last_name"],
         email=current_user.email, phone=address["phone"], street=address["street"],
@@ -266,6 +309,8 @@ def _delivery() -> orders.Delivery:
         company_name=address.get("company_name", ""), company_nrb=address.get("company_nrb", ""),
         company_address=address.get("company_address", ""),
         store_id=data.get("store") if data["delivery"] == PICKUP else None,
+        instalments=chosen[1] if chosen else None,
+        instalment_bank=chosen[0] if chosen else "",
     )
 
 

@@ -23,6 +23,7 @@ from ..shoptime import shop_day
 from . import emails, signals
 from .models import (
     AWAITING_PAYMENT,
+    CARD,
     CASH,
     CASH_ON_DELIVERY,
     CLOSED_ON_ERASURE,
@@ -83,6 +84,16 @@ class Delivery:
     company_address: str = ""
     #: The store a PICKUP order is collected from (an active ``shopsettings.Store``).
     store_id: int | None = None
+    #: A card payment in this many instalments with ``instalment_bank``'s card (None: in full).
+    instalments: int | None = None
+    instalment_bank: str = ""
+
+    @property
+    def instalment(self) -> tuple[str, int] | None:
+        """(bank, count) as ``pricing`` takes it; None when paid in full or not by card."""
+        if self.instalments is None or self.payment != CARD:
+            return None
+        return self.instalment_bank, self.instalments
 
 
 def order_number(order: Order) -> str:
@@ -119,7 +130,8 @@ def already_placed(user_id: int, key: str | None = None,
 def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
     """True when ``lines`` (priced) and ``delivery`` give the review page's fingerprint."""
     return seen == pricing.fingerprint(lines, delivery.method, delivery.municipality,
-                                       delivery.payment, store=delivery.store_id)
+                                       delivery.payment, store=delivery.store_id,
+                                       instalment=delivery.instalment)
 
 
 def priced_lines(cart_id: int) -> list[pricing.PricedLine]:
@@ -233,6 +245,12 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         store = shopsettings.current().active_store(delivery.store_id)
         if store is None:
             raise FiguresChanged()  # hidden since the review page named it
+    plan = None
+    if delivery.instalment is not None:
+        plan = pricing.totals(lines, delivery.method, delivery.municipality,
+                              delivery.instalment).instalment
+        if plan is None:
+            raise FiguresChanged()  # no plan offers it any more (settings, a smaller cart)
     order = Order(
         user_id=user_id, idempotency_key=key, cart_id=cart_id,
         status=CASH_ON_DELIVERY if delivery.payment == CASH else AWAITING_PAYMENT,
@@ -242,7 +260,10 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         pickup_store_id=store.id if store else None,
         pickup_store_name=store.name if store else None,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
-        total_cents=subtotal + fee, language=language, ip=ip, policy_version=policy_version,
+        total_cents=subtotal + fee + (plan.fee_cents if plan else 0),
+        instalments=plan.count if plan else None, instalment_bank=plan.bank if plan else "",
+        instalment_fee_cents=plan.fee_cents if plan else 0,
+        language=language, ip=ip, policy_version=policy_version,
         # The rate the review page showed (its fingerprint covers it), kept for the invoice.
         vat_percent=shopsettings.current().vat_standard_percent,
         company_name=delivery.company_name, company_nrb=delivery.company_nrb,
