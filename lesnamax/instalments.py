@@ -194,7 +194,13 @@ def load() -> tuple[Plan, ...]:
 
 
 def seed(plans: tuple[Plan, ...]) -> None:
-    """Add ``plans`` to the session (the settings' first seed commits them)."""
+    """Add ``plans`` to the session when none is stored yet (the caller commits)."""
+    if db.session.scalar(select(InstalmentPlan.id).limit(1)) is not None:
+        return  # the demo's or the owner's plans came first
+    _add(plans)
+
+
+def _add(plans: tuple[Plan, ...]) -> None:
     for position, plan in enumerate(plans):
         db.session.add(_row(plan, position))
 
@@ -225,7 +231,7 @@ def save(plans: tuple[Plan, ...], actor: Actor) -> list[str]:
     for row in db.session.scalars(select(InstalmentPlan)):
         db.session.delete(row)
     db.session.flush()  # the unique bank names are free again
-    seed(plans)
+    _add(plans)
     audit.record(actor, "settings.instalments", "settings", 1,
                  "; ".join(changes) or "order of the banks")
     db.session.commit()
