@@ -311,3 +311,15 @@ def test_bad_plans_are_refused_with_422_keeping_what_was_typed(app, client, admi
         assert text in refused.text
     with app.app_context():
         assert db.session.scalar(select(InstalmentPlan)) is None
+
+
+def test_the_owner_sees_the_instalments_on_the_order(app, client, shop, make_admin, login):
+    to_payment(client, shop["bed"].id)
+    client.post("/checkout/payment", data={"method": "card", "plan": "BKT:6"})
+    client.post("/checkout/place", data=place_form(client.get("/checkout/review").text))
+    with app.app_context():
+        number = db.session.scalar(select(Order.number))
+    login(make_admin())
+    page = client.get(f"/admin/orders/{number}").text
+    assert "në 6 këste me kartelë BKT" in page and "Tarifa për këste" in page
+    assert "12,50\xa0€" in page and "512,40\xa0€" in page
