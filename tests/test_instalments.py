@@ -323,3 +323,17 @@ def test_the_owner_sees_the_instalments_on_the_order(app, client, shop, make_adm
     page = client.get(f"/admin/orders/{number}").text
     assert "në 6 këste me kartelë BKT" in page and "Tarifa për këste" in page
     assert "12,50\xa0€" in page and "512,40\xa0€" in page
+
+
+def test_the_teaser_follows_the_variant_chosen_with_and_without_htmx(app, client, make_category):
+    from .variants_support import make_family
+
+    app.config["INSTALMENT_PLANS"] = "TEB:3,6,12:350:0"
+    make_family(app, make_category)  # 90×200 255 €, 160×200 389 €, 180×200 429 €
+    small = client.get("/products/dyshek-dardana?size=90x200").text
+    assert 'class="instalments"' not in small  # below the plan's 350 €
+    big = client.get("/products/dyshek-dardana?size=160x200").text
+    assert "ose 12 × 32,42\xa0€" in big  # 389 € / 12, rounded up
+    swapped = client.get("/products/dyshek-dardana?size=180x200",
+                         headers={"HX-Request": "true"}).text
+    assert "ose 12 × 35,75\xa0€" in swapped and "<html" not in swapped
