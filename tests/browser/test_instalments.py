@@ -121,3 +121,35 @@ def test_pay_in_six_instalments(page: Page, plans, shelf, outbox, watch, live_se
 def test_pay_in_six_instalments_without_javascript(nojs_page: Page, plans, shelf, outbox,
                                                    live_server):
     pay_in_six(nojs_page, shelf, outbox, None, live_server)
+
+
+def test_the_owner_sets_a_plan_and_the_product_page_shows_it(page: Page, live_app, shelf, watch):
+    from uuid import uuid4
+
+    from .test_admin import admin_login, make_account
+
+    watch.allow_status(422)
+    owner = make_account(live_app, f"pronari-{uuid4().hex[:8]}@example.com", admin=True)
+    try:
+        admin_login(page, owner, "/admin/settings/instalments")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Planet me këste")
+        watch.axe(page, "the instalment plans page")
+        plan = page.get_by_role("group", name="Plani 1")
+        plan.get_by_label("Banka").fill("TEB")
+        plan.get_by_label("Numri i kësteve").fill("3, 6, 12, 1")
+        plan.get_by_label("Totali minimal i porosisë (€)").fill("100")
+        page.get_by_role("button", name="Ruaj").click()
+        expect(plan.get_by_text("Shkruani numrat e kësteve nga 2 deri në 36")).to_be_visible()
+        expect(plan.get_by_label("Banka")).to_have_value("TEB")  # kept as typed
+        watch.axe(page, "the instalment plans page with an error")
+        plan.get_by_label("Numri i kësteve").fill("3, 6, 12")
+        page.get_by_role("button", name="Ruaj").click()
+        expect(page.locator("#flashes")).to_contain_text("Planet me këste u ruajtën.")
+        product = expensive(shelf)
+        page.goto(f"/products/{product.slug}")
+        expect(page.locator("#product-main .instalments")).to_contain_text(
+            f"ose 12 × {per_instalment(product.price_cents, 12)}")
+    finally:
+        with live_app.app_context():
+            db.session.execute(delete(InstalmentPlan))
+            db.session.commit()
