@@ -337,3 +337,10 @@ def test_the_teaser_follows_the_variant_chosen_with_and_without_htmx(app, client
     swapped = client.get("/products/dyshek-dardana?size=180x200",
                          headers={"HX-Request": "true"}).text
     assert "ose 12 × 35,75\xa0€" in swapped and "<html" not in swapped
+
+
+def test_the_form_shows_amounts_as_the_owner_types_them(app, client, admin):
+    client.post("/admin/settings/instalments",
+                data=plan_rows(("TEB", "3", "299,90", "0"), ("BKT", "6", "200", "1")))
+    form = client.get("/admin/settings/instalments").text
+    assert 'value="299,90"' in form and 'value="200"' in form and 'value="1"' in form

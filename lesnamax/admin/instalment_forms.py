@@ -82,7 +82,12 @@ def _plan(row: PlanRow, seen: set[str]) -> instalments.Plan | None:
 
 def form_data(plans: tuple[instalments.Plan, ...]) -> dict:
     rows = [{"bank": plan.bank, "counts": ", ".join(map(str, plan.counts)),
-             "minimum": money.format_cents(plan.min_total_cents, "en").replace("€", "").strip()
-             .replace(",", ""),
+             "minimum": _euros_text(plan.min_total_cents),
              "fee": plan.fee_percent_text.replace(".", ",")} for plan in plans]
     return {"rows": rows + [{}] * (ROWS - len(rows))}
+
+
+def _euros_text(cents: int) -> str:
+    """"300" or "299,90": as the owner types it (``money.parse_euros`` reads it back)."""
+    euros, rest = divmod(cents, 100)
+    return f"{euros},{rest:02d}" if rest else str(euros)
