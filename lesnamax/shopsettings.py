@@ -289,7 +289,11 @@ def _seed(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Seed on the first request, before any other hook (the page cache's key reads the stamp
-    the seed's commit changes); later requests pay one dictionary look-up."""
+    the seed's commit changes); later requests pay one dictionary look-up.
+
+    A malformed ``LESNAMAX_INSTALMENT_PLANS`` stops the start here, naming the entry, rather
+    than failing the first request."""
+    instalments.parse_plans(app.config.get("INSTALMENT_PLANS", ""))
 
     def _seed_settings():
         seed(app)

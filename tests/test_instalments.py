@@ -344,3 +344,23 @@ def test_the_form_shows_amounts_as_the_owner_types_them(app, client, admin):
                 data=plan_rows(("TEB", "3", "299,90", "0"), ("BKT", "6", "200", "1")))
     form = client.get("/admin/settings/instalments").text
     assert 'value="299,90"' in form and 'value="200"' in form and 'value="1"' in form
+
+
+def test_a_malformed_environment_stops_the_start_and_the_demo_turns_plans_on(
+        migrated, tmp_path, make_app):
+    from lesnamax.demo import instalments as demo_instalments
+
+    from .conftest import base_config, fresh_database
+
+    config = base_config(fresh_database(migrated, tmp_path), tmp_path)
+    with pytest.raises(ValueError, match="TEB:3"):
+        make_app({**config, "INSTALMENT_PLANS": "TEB:3"})
+    app = make_app(config)
+    app.test_client().get("/")  # the first request seeds the settings
+    with app.app_context():
+        assert instalments.current() == ()  # off unless the environment names plans
+        demo_instalments.seed()
+        assert [p.bank for p in instalments.current()] == ["TEB", "BKT"]
+        instalments.seed((Plan("NLB", (3,), 100, 0),))  # plans exist: nothing added
+        db.session.commit()
+        assert [p.bank for p in instalments.current()] == ["TEB", "BKT"]
