@@ -364,3 +364,23 @@ def test_a_malformed_environment_stops_the_start_and_the_demo_turns_plans_on(
         instalments.seed((Plan("NLB", (3,), 100, 0),))  # plans exist: nothing added
         db.session.commit()
         assert [p.bank for p in instalments.current()] == ["TEB", "BKT"]
+
+
+def test_a_declined_instalment_order_switched_to_cash_drops_the_plan_and_its_fee(app, client,
+                                                                                 shop):
+    from .test_payments import DECLINED
+
+    to_payment(client, shop["bed"].id)
+    client.post("/checkout/payment", data={"method": "card", "plan": "BKT:6"})
+    placed = client.post("/checkout/place", data=place_form(client.get("/checkout/review").text))
+    fields = bank_form(client, placed.headers["Location"])
+    back = client.post("/payment/nestpay/fail", data=reply(fields, **DECLINED))
+    number = back.headers["Location"].rsplit("/", 1)[1]
+    client.post(f"/orders/{number}/pay-on-delivery")
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        assert (order.status, order.payment_method, order.instalments, order.instalment_bank,
+                order.instalment_fee_cents, order.total_cents) == (
+            "cash_on_delivery", "cash", None, "", 0, 49990)
+    page = client.get(f"/orders/{number}").text
+    assert "këste" not in page and "499,90\xa0€" in page

@@ -305,6 +305,10 @@ def pay_on_delivery(order: Order) -> None:
     if order.status not in HOLDS_STOCK:
         _move_stock(order, take=True)
     order.status, order.payment_method = CASH_ON_DELIVERY, CASH
+    # Cash is paid at once: no instalments, and no fee for them (it was for the card plan; no
+    # card payment of this order went through, so nothing of it was ever paid).
+    order.total_cents -= order.instalment_fee_cents
+    order.instalments, order.instalment_bank, order.instalment_fee_cents = None, "", 0
 
 
 def _move_stock(order: Order, take: bool) -> None:
