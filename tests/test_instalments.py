@@ -384,3 +384,12 @@ def test_a_declined_instalment_order_switched_to_cash_drops_the_plan_and_its_fee
             "cash_on_delivery", "cash", None, "", 0, 49990)
     page = client.get(f"/orders/{number}").text
     assert "këste" not in page and "499,90\xa0€" in page
+
+
+def test_the_customers_export_says_how_an_order_was_paid(app, client, shop):
+    to_payment(client, shop["bed"].id)
+    client.post("/checkout/payment", data={"method": "card", "plan": "BKT:6"})
+    client.post("/checkout/place", data=place_form(client.get("/checkout/review").text))
+    [order] = client.get("/account/export.json").get_json()["orders"]
+    assert (order["instalments"], order["instalment_bank"], order["instalment_fee_cents"],
+            order["total_cents"]) == (6, "BKT", 1250, 51240)

@@ -73,6 +73,10 @@ def _order(order) -> dict:
         "status": order.status,
         "total_cents": order.total_cents,
         "payment_method": order.payment_method,
+        # Paid by card in instalments with this bank's card (None: in full), and their fee.
+        "instalments": order.instalments,
+        "instalment_bank": order.instalment_bank,
+        "instalment_fee_cents": order.instalment_fee_cents,
         "delivery_method": order.delivery_method,
         "delivery_address": f"{order.street}, {municipality_name(order.municipality)} "
         f"{order.postal_code}".strip(),
