@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "invoice.view": _l("Invoice downloaded"),
     "terms.publish": _l("Terms of sale version published"),
     "settings.update": _l("Shop settings changed"),
+    "settings.instalments": _l("Instalment plans changed"),
     "store.create": _l("Store added"),
     "store.update": _l("Store edited"),
 }

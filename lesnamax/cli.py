@@ -49,6 +49,9 @@ def seed_demo(products: int, if_empty: bool) -> None:
         )
     started = time.perf_counter()
     total = demo.seed(Path(current_app.config["MEDIA_ROOT"]), products)
+    from .demo import instalments as demo_instalments
+
+    demo_instalments.seed()  # "ose 12 × …" on the expensive products
     click.echo(f"Seeded {total} products in {time.perf_counter() - started:.1f} s.")
     if current_app.config["BANK_MODE"] == "sandbox":
         _demo_admin()

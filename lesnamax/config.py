@@ -171,6 +171,12 @@ def defaults(instance_path: Path) -> dict:
             "address_en": "Prishtinë – Fushë Kosovë highway", "phone": "+383 44 779 977",
             "latitude": "42.6497", "longitude": "21.1290",
         }],
+        # Instalment plans seeded with the settings (lesnamax/instalments.py), off unless named:
+        # "TEB:3,6,12:300:0;BKT:3,6:200:2.5" = bank:counts:minimum €:fee %.
+        "INSTALMENT_PLANS": "",
+        # The sandbox bank's own floor for instalments (a real bank has one): below it, a
+        # request with an Instalment number is refused, whatever the shop's settings say.
+        "SANDBOX_INSTALMENT_MIN_CENTS": 10000,
         # NestPay 3D Pay Hosting (BANK-PORTAL.md). Sandbox values are the protocol's test data.
         "NESTPAY_CLIENT_ID": "190100000",
         "NESTPAY_STORE_KEY": "TEST1234",

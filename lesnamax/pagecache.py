@@ -46,7 +46,8 @@ SHARED_ENDPOINTS = frozenset({
 #: Tables whose rows show on those pages (policy versions: the notice of a coming change),
 #: and the part of the content stamp (``cache.PARTS``) each one changes.
 WATCHED_TABLES = {"product": "product", "product_image": "product", "category": "category",
-                  "policy_version": "policy", "shop_settings": "settings", "store": "settings"}
+                  "policy_version": "policy", "shop_settings": "settings", "store": "settings",
+                  "instalment_plan": "settings"}
 #: Set while a message waits in the session, so nginx lets the next page through to the app.
 FLASH_COOKIE = "lm_flash"
 #: Shared pages: any cache may keep them, but must ask (ETag) before each use.

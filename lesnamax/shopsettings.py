@@ -27,7 +27,7 @@ from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, String, Text, 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from . import audit, cache, kosovo
+from . import audit, cache, instalments, kosovo
 from .audit import Actor
 from .extensions import db
 
@@ -175,6 +175,8 @@ class Shop:
     vat_standard_percent: int
     vat_reduced_percent: int
     stores: tuple[StoreInfo, ...] = field(default=())
+    #: The banks' instalment plans (``instalments.py``), first to last as the owner lists them.
+    instalment_plans: tuple[instalments.Plan, ...] = field(default=())
 
     def rule_for(self, municipality: str | None) -> Rule:
         return self.delivery.get(municipality or "", self.delivery[ELSEWHERE])
@@ -206,7 +208,8 @@ def _load() -> Shop:
     if row is None:
         return from_config(current_app, stores)
     values = {name: getattr(row, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
-    return Shop(**values, delivery=_rules(row.delivery), stores=stores)
+    return Shop(**values, delivery=_rules(row.delivery), stores=stores,
+                instalment_plans=instalments.load())
 
 
 def _store_info(store: Store) -> StoreInfo:
@@ -265,7 +268,8 @@ def from_config(app: Flask, stores: tuple[StoreInfo, ...] = ()) -> Shop:
         hours_sq=config["SHOP_HOURS_SQ"], hours_en=config["SHOP_HOURS_EN"],
         delivery=delivery, free_delivery_from_cents=int(config["FREE_DELIVERY_FROM_CENTS"]),
         vat_standard_percent=int(config["VAT_STANDARD_PERCENT"]),
-        vat_reduced_percent=int(config["VAT_REDUCED_PERCENT"]), stores=stores)
+        vat_reduced_percent=int(config["VAT_REDUCED_PERCENT"]), stores=stores,
+        instalment_plans=instalments.parse_plans(config.get("INSTALMENT_PLANS", "")))
 
 
 def _phone(raw: str) -> str:
@@ -301,6 +305,7 @@ def _seed(app: Flask) -> None:
         shop = from_config(app)
         values = {name: getattr(shop, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
         db.session.add(ShopSettings(id=1, **values, delivery=rules_as_stored(shop.delivery)))
+        instalments.seed(shop.instalment_plans)  # none unless the environment names them
         for position, store in enumerate(app.config["SHOP_STORES"]):
             db.session.add(Store(
                 name=store["name"], address_sq=store["address_sq"],
@@ -318,7 +323,11 @@ def _seed(app: Flask) -> None:
 
 def register(app: Flask) -> None:
     """Seed on the first request, before any other hook (the page cache's key reads the stamp
-    the seed's commit changes); later requests pay one dictionary look-up."""
+    the seed's commit changes); later requests pay one dictionary look-up.
+
+    A malformed ``LESNAMAX_INSTALMENT_PLANS`` stops the start here, naming the entry, rather
+    than failing the first request."""
+    instalments.parse_plans(app.config.get("INSTALMENT_PLANS", ""))
 
     def _seed_settings():
         seed(app)

@@ -83,6 +83,10 @@ def _order(order) -> dict:
         "status": order.status,
         "total_cents": order.total_cents,
         "payment_method": order.payment_method,
+        # Paid by card in instalments with this bank's card (None: in full), and their fee.
+        "instalments": order.instalments,
+        "instalment_bank": order.instalment_bank,
+        "instalment_fee_cents": order.instalment_fee_cents,
         "delivery_method": order.delivery_method,
         "delivery_day": order.delivery_day.isoformat() if order.delivery_day else None,
         "pickup_store": order.pickup_store_name,

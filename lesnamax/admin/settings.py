@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import shopsettings
+from .. import instalments, shopsettings
 from . import bp, current_actor
+from .instalment_forms import InstalmentsForm, form_data
 from .settings_forms import (
     DELIVERY_CODES,
     SettingsForm,
@@ -82,3 +83,25 @@ def _store_save(store_id: int | None):
     shopsettings.save_store(store_id, store_values(form), current_actor())
     flash(_("The store is saved."), "success")
     return redirect(url_for("admin.stores"), 303)
+
+
+def _instalments_page(form: InstalmentsForm, status: int = 200):
+    return render_template("admin/settings/instalments.html", active_page="settings",
+                           form=form), status
+
+
+@bp.get("/settings/instalments")
+def instalment_plans():
+    return _instalments_page(InstalmentsForm(data=form_data(instalments.current())))
+
+
+@bp.post("/settings/instalments")
+def instalment_plans_save():
+    form = InstalmentsForm()
+    if not form.validate_on_submit():
+        return _instalments_page(form, 422)  # what the owner typed stays in the form
+    changes = instalments.save(form.plans, current_actor())
+    flash(_("The instalment plans are saved. They apply from the next cart; placed orders "
+            "keep theirs.") if changes else _("Nothing changed."),
+          "success" if changes else "info")
+    return redirect(url_for("admin.instalment_plans"), 303)

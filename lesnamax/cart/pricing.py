@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .. import kosovo, money, shopsettings, shoptime
+from .. import instalments, kosovo, money, shopsettings, shoptime
 from ..catalogue.models import Product
 from ..extensions import db
 
@@ -68,10 +68,17 @@ class Totals:
     vat_percent: int = 18
     #: The assembly chosen, for every line that asked for it.
     assembly_cents: int = 0
+    #: The instalment plan chosen (None: paid in full), whose fee is part of the total.
+    instalment: instalments.Option | None = None
+
+    @property
+    def instalment_fee_cents(self) -> int:
+        return self.instalment.fee_cents if self.instalment else 0
 
     @property
     def total_cents(self) -> int:
-        return self.subtotal_cents + self.delivery_cents + self.assembly_cents
+        return (self.subtotal_cents + self.delivery_cents + self.assembly_cents
+                + self.instalment_fee_cents)
 
     @property
     def vat_cents(self) -> int:
@@ -170,25 +177,42 @@ def product_delivery_fee(product_id: int, municipality: str | None) -> int | Non
 
 
 def totals(lines: list[PricedLine], method: str | None = None,
-           municipality: str | None = None) -> Totals:
+           municipality: str | None = None,
+           instalment: tuple[str, int] | None = None) -> Totals:
+    """The figures of ``lines``; ``instalment`` is the (bank, count) chosen, if any: its fee
+    is counted when a plan still offers it on the goods and delivery (see ``instalment_for``)."""
     subtotal = sum(line.total_cents for line in lines if line.available)
     # Assembly is a service, not goods: it does not count towards free delivery.
     assembly = sum(line.assembly_cents for line in lines if line.available)
-    return Totals(subtotal, delivery_fee(method, municipality, subtotal),
-                  shopsettings.current().vat_standard_percent, assembly)
+    delivery = delivery_fee(method, municipality, subtotal)
+    shop = shopsettings.current()
+    chosen = None
+    if instalment is not None:  # the plan's fee is on all that is paid in instalments
+        chosen = instalments.find(shop.instalment_plans, *instalment,
+                                  subtotal + delivery + assembly)
+    return Totals(subtotal, delivery, shop.vat_standard_percent, assembly, chosen)
+
+
+def instalment_offers(figures: Totals) -> list[instalments.Option]:
+    """The instalment plans open to an order of these goods, delivery and assembly (no fee
+    yet)."""
+    base = figures.subtotal_cents + figures.delivery_cents + figures.assembly_cents
+    return instalments.options(shopsettings.current().instalment_plans, base)
 
 
 def fingerprint(lines: list[PricedLine], method: str | None, municipality: str | None,
-                payment: str | None, store: int | None = None, day=None) -> str:
+                payment: str | None, store: int | None = None, day=None,
+                instalment: tuple[str, int] | None = None) -> str:
     """A short digest of everything the review page shows the customer: each line's product,
     quantity, unit price, availability and whether it is made to order (no withdrawal),
-    its assembly fee when chosen, delivery (the pickup store, the delivery day) and payment,
+    its assembly fee when chosen, delivery (the pickup store, the delivery day) and payment
+    (with the instalments chosen and their fee),
     the delivery fee, the total and the VAT rate in it.
 
     The review form carries it and placing recomputes it inside its transaction: any
     difference means the customer would pay something they did not see, so nothing is ordered.
     """
-    figures = totals(lines, method, municipality)
+    figures = totals(lines, method, municipality, instalment)
     # In product order: the review page lists lines as added, placing reads them in the order
     # their rows lock; the same cart must give the same digest.
     seen = sorted([line.product_id, line.quantity, line.unit_price_cents, line.available,
@@ -197,6 +221,9 @@ def fingerprint(lines: list[PricedLine], method: str | None, municipality: str |
     where = [method, municipality] if store is None else [method, municipality, store]
     if day is not None:
         where.append(day.isoformat())
-    text = json.dumps([seen, *where, payment, figures.delivery_cents,
+    paid = [payment]
+    if instalment is not None:  # absent when paid in full: digests of before stay the same
+        paid += [list(instalment), figures.instalment is not None, figures.instalment_fee_cents]
+    text = json.dumps([seen, *where, *paid, figures.delivery_cents,
                        figures.total_cents, figures.vat_percent], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -149,6 +149,27 @@ class PaymentForm(FlaskForm):
     method = _choice_field(_l("Payment method"), [(CARD, _l("Card payment on the bank's page")),
                                                   (CASH, _l("Cash on delivery"))],
                            _l("Choose how you want to pay."))
+    #: For a card: in full ("") or one of the instalment plans open to this order ("TEB:6"),
+    #: given as ``offers``. Ignored for cash (without JavaScript both are on the page).
+    plan = RadioField(_l("Pay by card in full or in instalments"), choices=[],
+                      validate_choice=False, default="")
+
+    def __init__(self, *args, offers=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.offers = {offer.value: offer for offer in offers}
+        self.plan.choices = [SelectChoice("", _l("In full, in one payment"))] + [
+            SelectChoice(offer.value, ngettext("%(num)d instalment with a %(bank)s card",
+                                               "%(num)d instalments with a %(bank)s card",
+                                               offer.count, bank=offer.bank))
+            for offer in offers]
+
+    def validate_plan(self, field) -> None:
+        field.chosen = None
+        if self.method.data != CARD or not field.data:
+            return
+        if field.data not in self.offers:
+            raise ValidationError(_l("Choose one of the instalment plans offered."))
+        field.chosen = self.offers[field.data]
 
 
 class ReviewForm(FlaskForm):

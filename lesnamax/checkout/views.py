@@ -10,7 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import shopsettings
+from .. import money, shopsettings
 from ..account.forms import LoginForm
 from ..cart import pricing
 from ..cart import services as carts
@@ -60,6 +60,11 @@ def _guard(step: str):
         state.forget("day")
         flash(_("The delivery day you chose is no longer available. Please choose another."),
               "info")
+    if _instalment(data) is not None and "delivery" in data and _plan_gone(lines, data):
+        # The plan is no longer offered for this cart (settings, fewer goods): choose again.
+        state.forget("payment")
+        flash(_("The instalment plan you chose is no longer offered for this order. Please "
+                "choose how to pay again."), "warning")
     missing = state.first_missing()
     if state.STEPS.index(step) > state.STEPS.index(missing):
         return redirect(url_for(f"checkout.{missing}"), 303)
@@ -182,16 +187,51 @@ def day_summary():
     return render_template("checkout/_day_summary.html", **_day_summary(lines, data, form))
 
 
+def _instalment(data: dict) -> tuple[str, int] | None:
+    """The (bank, count) chosen at the payment step; None when paid in full or in cash."""
+    chosen = data.get("instalment")
+    if data.get("payment") != CARD or not chosen:
+        return None
+    return chosen[0], chosen[1]
+
+
+def _plan_gone(lines, data: dict) -> bool:
+    where = data.get("address", {}).get("municipality")
+    return pricing.totals(lines, data["delivery"], where, _instalment(data)).instalment is None
+
+
 @bp.route("/payment", methods=["GET", "POST"])
 def payment():
     if (stop := _guard("payment")) is not None:
         return stop
-    form = forms.PaymentForm(data={"method": state.get().get("payment", CASH)}
-                             if request.method == "GET" else None)
+    _cart, lines = _priced_cart()
+    data = state.get()
+    figures = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    offers = pricing.instalment_offers(figures)
+    chosen = _instalment(data)
+    form = forms.PaymentForm(data={"method": data.get("payment", CASH),
+                                   "plan": f"{chosen[0]}:{chosen[1]}" if chosen else ""}
+                             if request.method == "GET" else None, offers=offers)
     if form.validate_on_submit():
+        plan = form.plan.chosen
+        state.save("instalment", [plan.bank, plan.count] if plan else None)
         state.save("payment", form.method.data)
         return redirect(url_for("checkout.review"), 303)
-    return _step("checkout/payment.html", form, "payment")
+    return _step("checkout/payment.html", form, "payment", offers=form.offers,
+                 plan_notes=_plan_notes(figures, offers))
+
+
+def _plan_notes(figures, offers) -> dict[str, str]:
+    """What each payment choice costs, next to its radio button."""
+    notes = {"": money.format_cents(figures.total_cents)}
+    for offer in offers:
+        note = _("%(num)d × %(amount)s, in all %(total)s", num=offer.count,
+                 amount=money.format_cents(offer.per_instalment_cents),
+                 total=money.format_cents(offer.total_cents))
+        if offer.fee_cents:
+            note += " · " + _("instalment fee %(fee)s", fee=money.format_cents(offer.fee_cents))
+        notes[offer.value] = note
+    return notes
 
 
 @bp.get("/review")
@@ -205,7 +245,8 @@ def review():
 def _review(form, status: int, problem: str | None = None):
     cart, lines = _priced_cart()
     data = state.get()
-    totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"])
+    totals = pricing.totals(lines, data["delivery"], data["address"]["municipality"],
+                            _instalment(data))
     # The form carries what this page shows, so placing can tell whether anything changed.
     form.fingerprint.data, form.cart_id.data = _fingerprint(lines), str(cart.id)
     today = shop_today()
@@ -222,7 +263,8 @@ def _review(form, status: int, problem: str | None = None):
 def _fingerprint(lines) -> str:
     data = state.get()
     return pricing.fingerprint(lines, data["delivery"], data["address"]["municipality"],
-                               data["payment"], store=data.get("store"), day=days.chosen(data))
+                               data["payment"], store=data.get("store"), day=days.chosen(data),
+                               instalment=_instalment(data))
 
 
 def _pickup_store(data: dict):
@@ -334,6 +376,7 @@ def _after_placing(order, another_window: bool = False):
 def _delivery() -> orders.Delivery:
     data = state.get()
     address = data["address"]
+    chosen = _instalment(data)
     return orders.Delivery(
         first_name=address["first_name"], last_name=address["last_name"],
         email=current_user.email, phone=address["phone"], street=address["street"],
@@ -343,6 +386,8 @@ def _delivery() -> orders.Delivery:
         company_address=address.get("company_address", ""),
         store_id=data.get("store") if data["delivery"] == PICKUP else None,
         day=days.chosen(data), assembly=days.assembly(data),
+        instalments=chosen[1] if chosen else None,
+        instalment_bank=chosen[0] if chosen else "",
     )
 
 

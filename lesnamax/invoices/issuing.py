@@ -38,6 +38,8 @@ _CARD_SOLD = (PAID, PROCESSING, SHIPPED, DELIVERED)
 SWEEP_DAYS = 7
 DELIVERY = "delivery"
 ASSEMBLY = "assembly"
+#: The fee the shop added for paying in instalments: part of the price paid, VAT included.
+INSTALMENT_FEE = "instalment_fee"
 ADJUSTMENT = "adjustment"
 
 
@@ -103,6 +105,8 @@ def snapshot(order: Order) -> dict:
               for line in order.lines if line.assembly_unit_cents is not None]
     if order.delivery_cents:
         lines.append(_line(DELIVERY, "", 1, order.delivery_cents, rate))
+    if order.instalment_fee_cents:
+        lines.append(_line(INSTALMENT_FEE, "", 1, order.instalment_fee_cents, rate))
     with force_locale(LOCALES.get(order.language, "sq_XK")):
         seller = trader.details()
         data = {
@@ -110,6 +114,9 @@ def snapshot(order: Order) -> dict:
             "order_number": order.number,
             "order_date": order.created_at.isoformat(),
             "payment_method": order.payment_method,
+            # Paid by card in this many instalments with this bank's card (None: in full).
+            "instalments": order.instalments,
+            "instalment_bank": order.instalment_bank,
             "delivery_method": order.delivery_method,
             "pickup_store": order.pickup_store_name or "",
             "trader": {"legal_name": seller.legal_name, "name": seller.name,

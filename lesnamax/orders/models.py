@@ -104,6 +104,12 @@ class Order(db.Model):
     company_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     company_nrb: Mapped[str] = mapped_column(String(200), default="", server_default="")
     company_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Paid by card in this many instalments (None: in full), with ``instalment_bank``'s card,
+    #: and the fee the shop added for it (in ``total_cents``): as the review page showed them,
+    #: whatever the settings say later. The bank form's ``Instalment`` field carries the number.
+    instalments: Mapped[int | None] = mapped_column(Integer)
+    instalment_bank: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    instalment_fee_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: When it became delivered (``services.set_status``): the 14 days to withdraw run from it.
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The day the customer chose at checkout for the delivery (or the pickup), and the slot

@@ -24,6 +24,7 @@ from . import emails, signals, slots
 from .models import (
     AWAITING_PAYMENT,
     CANCELLED,
+    CARD,
     CASH,
     CASH_ON_DELIVERY,
     CLOSED_ON_ERASURE,
@@ -92,6 +93,16 @@ class Delivery:
     day: date | None = None
     #: The products whose assembly ("montim") the customer chose.
     assembly: frozenset[int] = frozenset()
+    #: A card payment in this many instalments with ``instalment_bank``'s card (None: in full).
+    instalments: int | None = None
+    instalment_bank: str = ""
+
+    @property
+    def instalment(self) -> tuple[str, int] | None:
+        """(bank, count) as ``pricing`` takes it; None when paid in full or not by card."""
+        if self.instalments is None or self.payment != CARD:
+            return None
+        return self.instalment_bank, self.instalments
 
 
 def order_number(order: Order) -> str:
@@ -129,7 +140,7 @@ def figures_hold(lines, delivery: Delivery, seen: str) -> bool:
     """True when ``lines`` (priced) and ``delivery`` give the review page's fingerprint."""
     return seen == pricing.fingerprint(lines, delivery.method, delivery.municipality,
                                        delivery.payment, store=delivery.store_id,
-                                       day=delivery.day)
+                                       day=delivery.day, instalment=delivery.instalment)
 
 
 def priced_lines(cart_id: int, assembly=()) -> list[pricing.PricedLine]:
@@ -262,6 +273,12 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         store = shopsettings.current().active_store(delivery.store_id)
         if store is None:
             raise FiguresChanged()  # hidden since the review page named it
+    plan = None
+    if delivery.instalment is not None:
+        plan = pricing.totals(lines, delivery.method, delivery.municipality,
+                              delivery.instalment).instalment
+        if plan is None:
+            raise FiguresChanged()  # no plan offers it any more (settings, a smaller cart)
     order = Order(
         user_id=user_id, idempotency_key=key, cart_id=cart_id,
         status=CASH_ON_DELIVERY if delivery.payment == CASH else AWAITING_PAYMENT,
@@ -271,8 +288,11 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
         pickup_store_id=store.id if store else None,
         pickup_store_name=store.name if store else None,
         payment_method=delivery.payment, subtotal_cents=subtotal, delivery_cents=fee,
-        total_cents=subtotal + fee + assembly, assembly_cents=assembly, language=language,
-        ip=ip, policy_version=policy_version,
+        total_cents=subtotal + fee + assembly + (plan.fee_cents if plan else 0),
+        assembly_cents=assembly,
+        instalments=plan.count if plan else None, instalment_bank=plan.bank if plan else "",
+        instalment_fee_cents=plan.fee_cents if plan else 0,
+        language=language, ip=ip, policy_version=policy_version,
         # The rate the review page showed (its fingerprint covers it), kept for the invoice.
         vat_percent=shopsettings.current().vat_standard_percent,
         company_name=delivery.company_name, company_nrb=delivery.company_nrb,
@@ -316,6 +336,10 @@ def pay_on_delivery(order: Order) -> None:
     if order.status not in HOLDS_STOCK:
         _move_stock(order, take=True)
     order.status, order.payment_method = CASH_ON_DELIVERY, CASH
+    # Cash is paid at once: no instalments, and no fee for them (it was for the card plan; no
+    # card payment of this order went through, so nothing of it was ever paid).
+    order.total_cents -= order.instalment_fee_cents
+    order.instalments, order.instalment_bank, order.instalment_fee_cents = None, "", 0
 
 
 def _move_stock(order: Order, take: bool) -> None:

@@ -26,6 +26,9 @@ class PaymentAttempt(db.Model):
     amount_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="978")
     rnd: Mapped[str] = mapped_column(String(32))
+    #: The number of instalments asked of the bank (the order's), frozen with the amount: a
+    #: reply naming another number, or any when none was asked, is not this payment.
+    instalments: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(15), default=PENDING, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

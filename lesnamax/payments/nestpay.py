@@ -209,6 +209,15 @@ def verify(fields: Mapping[str, str | None], store_key: str) -> bool:
     return hmac.compare_digest(expected.encode("ascii"), posted.encode("utf-8"))
 
 
+def instalment_text(instalments: int | None) -> str:
+    """The ``Instalment`` field's value: "" for a payment in full, else the number ("6")."""
+    if instalments is None:
+        return ""
+    if isinstance(instalments, bool) or not isinstance(instalments, int) or instalments < 2:
+        raise ValueError("instalments must be None or a whole number from 2")
+    return str(instalments)
+
+
 def format_amount(amount_cents: int) -> str:
     """Return the bank's amount text: 24990 -> ``"249.90"``."""
     if isinstance(amount_cents, bool) or not isinstance(amount_cents, int) or amount_cents <= 0:
@@ -248,8 +257,12 @@ def request_fields(
     store_key: str,
     bill_to_name: str = "",
     email: str = "",
+    instalments: int | None = None,
 ) -> dict[str, str]:
     """Return the hidden fields of the form the customer's browser posts to ``/fim/est3Dgate``.
+
+    ``instalments`` is the number the customer chose (None: in full, the field stays empty);
+    like every field it is signed, so it cannot be changed on the way to the bank.
 
     ``hash`` comes last and covers every other field, so nothing may be added afterwards.
     """
@@ -264,7 +277,7 @@ def request_fields(
         "failUrl": fail_url,
         "callbackUrl": callback_url,
         "shopurl": shop_url,
-        "Instalment": "",
+        "Instalment": instalment_text(instalments),
         "rnd": rnd,
         "lang": lang,
         "hashAlgorithm": HASH_ALGORITHM,
@@ -303,6 +316,9 @@ class BankReply:
     auth_code: str
     host_ref_num: str
     masked_card: str | None
+    #: The ``Instalment`` field the bank echoed ("" when the payment is in full): it must be
+    #: ``instalment_text`` of what the shop asked, or the reply is not that payment.
+    instalment: str = ""
 
 
 def get_field(fields: Mapping[str, str | None], *names: str) -> str:
@@ -353,6 +369,7 @@ def parse_reply(
         auth_code=get_field(fields, "AuthCode"),
         host_ref_num=get_field(fields, "HostRefNum"),
         masked_card=card if card and _looks_masked(card) else None,
+        instalment=get_field(fields, "Instalment"),
     )
 
 

@@ -95,6 +95,13 @@ SCENARIOS = {
         note=_l("The same signed reply reaches the callback twice and the browser return twice."),
     ),
 }
+#: What the sandbox bank answers to instalments it refuses (below its own minimum): a signed
+#: error reply to failUrl, as NestPay does for a transaction it will not run.
+INSTALMENTS_REFUSED = "instalments_refused"
+REFUSED_SCENARIO = Scenario(
+    _l("Back to the shop (instalments refused)"), "Error", "99", "1",
+    "Instalments are not allowed for this amount", "CORE-2008",
+)
 MD_ERROR_MESSAGES = {
     "0": "Not authenticated",
     "1": "Authenticated",
@@ -160,9 +167,22 @@ def _problems(fields: Mapping[str, str]) -> list[LazyString]:
     optional = (get_field(fields, name) for name in ("callbackUrl", "shopurl"))
     if not all(_is_web_url(url) for url in optional if url):
         problems.append(_l("callbackUrl and shopurl, when sent, must be http or https addresses."))
+    instalment = get_field(fields, "Instalment")
+    if instalment and not (instalment.isdigit() and 2 <= int(instalment) <= 36
+                           and instalment[0] != "0"):
+        problems.append(_l("Instalment must be empty or a number of instalments from 2 to 36."))
     if not problems and not nestpay.verify(fields, store_key):
         problems.append(_l("The hash does not match the fields and the store key."))
     return problems
+
+
+def instalments_refused(fields: Mapping[str, str]) -> bool:
+    """True when the request asks for instalments below the bank's own minimum
+    (``SANDBOX_INSTALMENT_MIN_CENTS``), as a real bank refuses what its plan does not cover."""
+    if not get_field(fields, "Instalment"):
+        return False
+    floor = int(current_app.config.get("SANDBOX_INSTALMENT_MIN_CENTS", 0))
+    return (nestpay.parse_amount(get_field(fields, "amount")) or 0) < floor
 
 
 def _page(
@@ -193,11 +213,16 @@ def gate():
     problems = _problems(fields)
     if problems:
         return _page("sandbox/invalid.html", fields, 400, problems=problems)
+    refused = instalments_refused(fields)
     return _page(
         "sandbox/gate.html",
         fields,
         fields=fields,
-        scenarios=SCENARIOS,
+        # Refused instalments leave one way on: back to the shop with the bank's error.
+        scenarios={INSTALMENTS_REFUSED: REFUSED_SCENARIO} if refused else SCENARIOS,
+        instalments=get_field(fields, "Instalment"),
+        refused=refused,
+        minimum_cents=int(current_app.config.get("SANDBOX_INSTALMENT_MIN_CENTS", 0)),
         scenario_field=SCENARIO_FIELD,
         merchant=MERCHANT_NAME,
         client_id=get_field(fields, "clientid"),
@@ -215,10 +240,14 @@ def pay():
     """Answer with the chosen scenario and delivery options (``sandbox_options``): by default
     callback(s) first, then the browser return (if any)."""
     fields = request.form.to_dict()
-    scenario = SCENARIOS.get(fields.pop(SCENARIO_FIELD, ""))
+    chosen = fields.pop(SCENARIO_FIELD, "")
     options = sandbox_options.take(fields)
     # The request comes back through the customer's browser, so it is checked again.
     problems = _problems(fields)
+    if instalments_refused(fields):
+        scenario = REFUSED_SCENARIO if chosen == INSTALMENTS_REFUSED else None
+    else:
+        scenario = SCENARIOS.get(chosen)
     if scenario is None:
         problems.append(_l("Choose one of the offered results."))
     if options is None:

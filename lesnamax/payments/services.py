@@ -92,6 +92,7 @@ def start_attempt(order_id: int, now: datetime,
         amount_cents=order.total_cents,
         currency=nestpay.EUR,
         rnd=secrets.token_hex(10),
+        instalments=order.instalments,
         status=PENDING,
         created_at=now,
     )
@@ -164,6 +165,10 @@ def _decide(reply: nestpay.BankReply, attempt: PaymentAttempt | None, client_id:
         return "rejected"
     if reply.amount_cents != attempt.amount_cents or reply.currency != attempt.currency:
         return "review"  # signed by the bank, but not what we asked for: a person must look
+    if reply.instalment != nestpay.instalment_text(attempt.instalments):
+        # Another number of instalments (or some where the order asked for none) is another
+        # payment than the one the customer reviewed: signed, so maybe charged; never "paid".
+        return "review"
     if reply.unknown_fields:
         # The names are not signed: a renamed field may fake any value, including a decline
         # that would release the stock of an order the bank charged. A person decides.

@@ -63,6 +63,7 @@ def start(number: str):
         rnd=attempt.rnd,
         lang=current_code(),
         store_key=current_app.config["NESTPAY_STORE_KEY"],
+        instalments=attempt.instalments,
     )
     gate = services.gate_url()
     response = Response(

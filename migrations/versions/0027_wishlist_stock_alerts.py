@@ -1,7 +1,7 @@
 """account: wishlists and back-in-stock requests; a visitor's consent in the ledger
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-07 01:00:00
 
 A back-in-stock request may come from a visitor, whose consent to that one e-mail is recorded
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0027'
-down_revision = '0025'
+down_revision = '0026'
 branch_labels = None
 depends_on = None
 
