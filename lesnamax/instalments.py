@@ -126,7 +126,7 @@ def find(plans: tuple[Plan, ...], bank: str | None, count: int | None,
 def parse_choice(value: str | None) -> tuple[str, int] | None:
     """("TEB", 6) from the form's "TEB:6"; None for anything else."""
     bank, _sep, count = (value or "").rpartition(":")
-    if not _BANK.match(bank) or not count.isdigit() or len(count) > 2:
+    if not _BANK.match(bank) or not (count.isascii() and count.isdigit()) or len(count) > 2:
         return None
     return bank, int(count)
 
@@ -136,7 +136,7 @@ def parse_choice(value: str | None) -> tuple[str, int] | None:
 def parse_counts(text: str) -> tuple[int, ...] | None:
     """(3, 6, 12) from "3, 6, 12" (any order, repeats dropped); None if not such a list."""
     parts = [part.strip() for part in re.split(r"[,\s;]+", text or "") if part.strip()]
-    if not parts or not all(part.isdigit() and len(part) <= 2 for part in parts):
+    if not parts or not all(part.isascii() and part.isdigit() and len(part) <= 2 for part in parts):
         return None
     counts = tuple(sorted({int(part) for part in parts}))
     return counts if all(FEWEST <= n <= MOST for n in counts) else None

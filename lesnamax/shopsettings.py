@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, String, Text, select
+from sqlalchemy import JSON, Boolean, DateTime, Integer, Numeric, String, Text, select, true
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -202,10 +202,17 @@ def current() -> Shop:
 
 
 def _load() -> Shop:
-    row = db.session.get(ShopSettings, 1)
-    stores = tuple(_store_info(s) for s in db.session.scalars(
-        select(Store).order_by(Store.position, Store.id)))
+    # The row and the stores in one query (the row repeated beside each store; alone, with
+    # None, when there is none), the plans in a second: a page after a change of the
+    # settings stays within its query budget (tests/test_query_counts.py).
+    pairs = db.session.execute(select(ShopSettings, Store).outerjoin(Store, true())
+                               .where(ShopSettings.id == 1)
+                               .order_by(Store.position, Store.id)).all()
+    row = pairs[0][0] if pairs else None
+    stores = tuple(_store_info(store) for _row, store in pairs if store is not None)
     if row is None:
+        stores = tuple(_store_info(s) for s in db.session.scalars(
+            select(Store).order_by(Store.position, Store.id)))
         return from_config(current_app, stores)
     values = {name: getattr(row, name) for name in TEXT_FIELDS + NUMBER_FIELDS}
     return Shop(**values, delivery=_rules(row.delivery), stores=stores,

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import (
+    String,
     and_,
+    cast,
     func,
     literal,
     literal_column,
@@ -268,7 +270,7 @@ def _facets(category_ids: list[int] | None) -> Facets:
     within = (lambda column: column.in_(category_ids)) if category_ids is not None else (
         lambda column: true())
     materials = select(literal("material").label("axis"), Product.material.label("a"),
-                       null().label("b"), literal(0).label("n")).where(
+                       cast(null(), String).label("b"), literal(0).label("n")).where(
         Product.active.is_(True), Product.material.is_not(None),
         within(Product.category_id)).distinct()
     parts = [materials]
@@ -279,9 +281,10 @@ def _facets(category_ids: list[int] | None) -> Facets:
                           parent.variant_axes.contains(axis), within(parent.category_id),
                           *(c.is_not(None) for c in columns)))
         matches = tuple_(*columns).in_(offered) if len(columns) > 1 else columns[0].in_(offered)
-        second = columns[1] if len(columns) > 1 else null()
-        parts.append(select(literal(axis), columns[0], second, func.count(func.distinct(
-            func.coalesce(Product.parent_id, Product.id)))).where(
+        # As text: one UNION, whose columns PostgreSQL wants of one type.
+        second = cast(columns[1], String) if len(columns) > 1 else null()
+        families = func.count(func.distinct(func.coalesce(Product.parent_id, Product.id)))
+        parts.append(select(literal(axis), cast(columns[0], String), second, families).where(
             Product.active.is_(True), Product.variant_axes == "", within(Product.category_id),
             matches).group_by(*columns))
     materials_found, options = [], {}

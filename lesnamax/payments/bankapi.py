@@ -240,7 +240,7 @@ def _answer(fields: dict[str, str]) -> Answer:
 def _cents(text: str) -> int:
     # Status replies carry amounts in minor units ("101" = 1.01), unlike payment replies.
     text = (text or "").strip()
-    return int(text) if text.isdigit() else 0
+    return int(text) if text.isascii() and text.isdigit() else 0
 
 
 def history_lines(fields: dict[str, str]) -> list[dict[str, str]]:

@@ -168,8 +168,8 @@ def _problems(fields: Mapping[str, str]) -> list[LazyString]:
     if not all(_is_web_url(url) for url in optional if url):
         problems.append(_l("callbackUrl and shopurl, when sent, must be http or https addresses."))
     instalment = get_field(fields, "Instalment")
-    if instalment and not (instalment.isdigit() and 2 <= int(instalment) <= 36
-                           and instalment[0] != "0"):
+    if instalment and not (instalment.isascii() and instalment.isdigit()
+                           and 2 <= int(instalment) <= 36 and instalment[0] != "0"):
         problems.append(_l("Instalment must be empty or a number of instalments from 2 to 36."))
     if not problems and not nestpay.verify(fields, store_key):
         problems.append(_l("The hash does not match the fields and the store key."))
