@@ -1,0 +1,76 @@
+"""The demo's pictures, drawn by Pillow (nothing downloaded): each kind of product its own
+drawing, in its material's and colour's tone, and a close-up of the material."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from . import furniture, things
+from .data import SWATCHES, WOOD_TONES, Kind
+from .pen import HEIGHT, WIDTH, Pen, tone
+
+#: Kind.key -> its drawing.
+DRAWINGS = {
+    "sofa": furniture.sofa,
+    "armchair": furniture.armchair,
+    "coffee_table": furniture.coffee_table,
+    "bookcase": furniture.bookcase,
+    "tv_stand": furniture.tv_stand,
+    "bed": furniture.bed,
+    "bedside_table": furniture.bedside_table,
+    "wardrobe": furniture.wardrobe,
+    "chest_of_drawers": furniture.chest_of_drawers,
+    "dining_table": furniture.dining_table,
+    "chair": furniture.chair,
+    "bar_stool": furniture.bar_stool,
+    "sideboard": furniture.sideboard,
+    "desk": furniture.desk,
+    "office_chair": furniture.office_chair,
+    "filing_shelf": furniture.filing_shelf,
+    "mattress": things.mattress,
+    "pillow": things.pillow,
+    "protector": things.protector,
+    "rug": things.rug,
+    "runner": things.runner,
+    "curtain": things.curtain,
+    "sheer": things.sheer,
+    "bedspread": things.bedspread,
+    "bed_linen": things.bed_linen,
+    "towel": things.towel,
+    "vase": things.vase,
+    "mirror": things.mirror,
+    "lamp": things.lamp,
+    "clock": things.clock,
+    "candle": things.candle,
+    "cookware": things.cookware,
+    "pan": things.pan,
+    "glasses": things.glasses,
+    "plates": things.plates,
+    "knife": things.knife,
+}
+
+
+def body_colour(material: str, colour: str) -> tuple[int, int, int]:
+    if colour == "natural" and material in WOOD_TONES:
+        return WOOD_TONES[material]
+    return SWATCHES[colour]
+
+
+def picture(kind: Kind, material: str, colour: str, close_up: bool = False) -> Image.Image:
+    """An 800×600 picture of a ``kind`` in ``material`` and ``colour`` (or its close-up)."""
+    base = body_colour(material, colour)
+    if close_up:
+        return _close_up(base)
+    pen = Pen()
+    DRAWINGS[kind.key](pen, base, material)
+    return pen.finish()
+
+
+def _close_up(base) -> Image.Image:
+    image = Image.new("RGB", (WIDTH, HEIGHT), base)
+    pen = Pen(floor=False)
+    pen.rect((0, 0, WIDTH, HEIGHT), base)
+    dark, light = tone(base, 0.82), tone(base, 1.12)
+    for y in range(0, HEIGHT, 12):  # a weave or grain, lit from one side
+        pen.line([(0, y), (WIDTH, y + 40)], dark if (y // 12) % 2 else light, 5)
+    return pen.finish()
