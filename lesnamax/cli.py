@@ -49,7 +49,9 @@ def seed_demo(products: int, if_empty: bool) -> None:
         )
     started = time.perf_counter()
     total = demo.seed(Path(current_app.config["MEDIA_ROOT"]), products)
-    click.echo(f"Seeded {total} products in {time.perf_counter() - started:.1f} s.")
+    stores = demo.seed_stores(current_app)
+    click.echo(f"Seeded {total} products and {stores} stores in "
+               f"{time.perf_counter() - started:.1f} s.")
     if current_app.config["BANK_MODE"] == "sandbox":
         _demo_admin()
 

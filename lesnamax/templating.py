@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
 
-from . import cards, i18n, kosovo, money, shopsettings, trader
+from . import cards, i18n, kosovo, money, shopsettings, text, trader
 from .cart.pricing import delivery_rules
 from .catalogue import variants, vocab
 from .orders import labels as order_labels
@@ -109,6 +109,7 @@ def register(app) -> None:
     from .catalogue.current import tree
 
     app.after_request(long_cache_for_hashed_static)
+    app.jinja_env.filters["capfirst"] = text.capfirst
     cards.register(app)
 
     @app.context_processor

@@ -245,8 +245,8 @@ def test_buyers_race_for_the_last_units_of_one_variant_while_others_buy_another(
         t.start()
     for t in threads:
         t.join(90)
-    scarce_codes = sorted(r.status_code for (s, _c, _f), r in zip(ready, results) if s)
-    other_codes = [r.status_code for (s, _c, _f), r in zip(ready, results) if not s]
+    scarce_codes = sorted(r.status_code for (s, _c, _f), r in zip(ready, results, strict=True) if s)
+    other_codes = [r.status_code for (s, _c, _f), r in zip(ready, results, strict=True) if not s]
     assert scarce_codes.count(303) == 3 and scarce_codes.count(409) == racing - 3
     assert other_codes == [303] * 6
     assert stock_of(app, scarce) == 0 and stock_of(app, other) == 0

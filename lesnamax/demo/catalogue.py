@@ -20,7 +20,7 @@ from ..extensions import db
 from ..media import store_image
 from ..text import slugify
 from . import copy, families
-from .data import CATEGORIES, MATERIAL_IN_NAME, MODELS, TYPES, Kind
+from .data import CATEGORIES, MODELS, TYPES, Kind
 from .drawings import picture
 
 #: Believable products made one by one (with their own pictures) before bulk filling.
@@ -99,29 +99,13 @@ def _specs(rng: random.Random, reserved: set[tuple[str, str]]):
         yield from (spec for spec in group if spec)
 
 
-def names(kind: Kind, material: str, model: str) -> tuple[str, str]:
-    """("Karrige Rugova prej druri lisi", "Rugova oak chair")."""
-    mat_sq, mat_en = MATERIAL_IN_NAME[material]
-    return (" ".join(filter(None, (kind.sq, model, mat_sq))),
-            " ".join(filter(None, (model, mat_en, kind.en))))
-
-
 def sale(rng: random.Random, phase: str | None, price: int, today: date) -> dict:
-    """A dated sale ``phase`` ("past", "current" or "future") below a rounder regular price."""
+    """A dated sale ``phase`` ("past", "current" or "future") at ``price``, below a rounder
+    regular price."""
     if phase is None:
         return {}
     regular = round(price * rng.choice([1.1, 1.15, 1.2, 1.25, 1.35]), -2)
-    if phase == "current":
-        starts = today - timedelta(days=rng.randrange(1, 10))
-        ends = today + timedelta(days=rng.randrange(5, 30))
-    elif phase == "future":
-        starts = today + timedelta(days=rng.randrange(3, 15))
-        ends = starts + timedelta(days=14)
-    else:
-        ends = today - timedelta(days=rng.randrange(2, 30))
-        starts = ends - timedelta(days=14)
-    return {"price_cents": regular, "sale_price_cents": price, "sale_starts_on": starts,
-            "sale_ends_on": ends}
+    return {"price_cents": regular, "sale_price_cents": price, **families.window(rng, phase, today)}
 
 
 #: Which products have a sale, by their number: about one in six on sale today, one in twelve
@@ -131,7 +115,7 @@ PHASES = {1: "current", 4: "future", 7: "current", 10: "past"}
 
 def _values(spec: Spec, n: int, rng: random.Random, today: date) -> dict:
     slug, kind, material, colour, model = spec
-    name_sq, name_en = names(kind, material, model)
+    name_sq, name_en = copy.names(kind, material, model)
     if n > HANDMADE:  # the bulk repeats the handmade kinds: a series number keeps names apart
         name_sq, name_en = f"{name_sq} {n}", f"{name_en} {n}"
     low, high = kind.prices

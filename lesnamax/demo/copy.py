@@ -9,6 +9,8 @@ and ``tests/test_demo.py`` writes them all out to be sure.
 
 from __future__ import annotations
 
+from .data import MATERIAL_IN_NAME, Kind
+
 #: kind (its English name) -> (sq, en) opening with ``{model}``.
 OPENINGS = {
     "three-seater sofa": (
@@ -299,3 +301,10 @@ def describe(kind_en: str, model: str, material: str | None, colour: str | None,
         parts.append((SIZES[0].format(sizes=listed[0]), SIZES[1].format(sizes=listed[1])))
     parts.append(CLOSING)
     return tuple(" ".join(p[i] for p in parts).format(model=model) for i in (0, 1))
+
+
+def names(kind: Kind, material: str, model: str) -> tuple[str, str]:
+    """("Karrige Rugova prej druri lisi", "Rugova oak chair")."""
+    mat_sq, mat_en = MATERIAL_IN_NAME[material]
+    return (" ".join(filter(None, (kind.sq, model, mat_sq))),
+            " ".join(filter(None, (model, mat_en, kind.en))))

@@ -3,7 +3,7 @@ drawing, in its material's and colour's tone, and a close-up of the material."""
 
 from __future__ import annotations
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from . import furniture, things
 from .data import SWATCHES, WOOD_TONES, Kind
@@ -67,10 +67,10 @@ def picture(kind: Kind, material: str, colour: str, close_up: bool = False) -> I
 
 
 def _close_up(base) -> Image.Image:
+    """A weave or grain of the material's colour, lit from one side."""
     image = Image.new("RGB", (WIDTH, HEIGHT), base)
-    pen = Pen(floor=False)
-    pen.rect((0, 0, WIDTH, HEIGHT), base)
+    draw = ImageDraw.Draw(image)
     dark, light = tone(base, 0.82), tone(base, 1.12)
-    for y in range(0, HEIGHT, 12):  # a weave or grain, lit from one side
-        pen.line([(0, y), (WIDTH, y + 40)], dark if (y // 12) % 2 else light, 5)
-    return pen.finish()
+    for y in range(-40, HEIGHT, 12):
+        draw.line((0, y, WIDTH, y + 40), fill=dark if (y // 12) % 2 else light, width=5)
+    return image

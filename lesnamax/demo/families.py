@@ -77,6 +77,20 @@ PLANS = [
 ]
 
 
+def window(rng: random.Random, phase: str, today: date) -> dict:
+    """The first and last day of a sale that is past, current or future on ``today``."""
+    if phase == "current":
+        starts = today - timedelta(days=rng.randrange(1, 10))
+        ends = today + timedelta(days=rng.randrange(5, 30))
+    elif phase == "future":
+        starts = today + timedelta(days=rng.randrange(3, 15))
+        ends = starts + timedelta(days=14)
+    else:
+        ends = today - timedelta(days=rng.randrange(2, 30))
+        starts = ends - timedelta(days=14)
+    return {"sale_starts_on": starts, "sale_ends_on": ends}
+
+
 def rows(plans: list[Plan]) -> int:
     """How many product rows the plans make: a parent and its variants each."""
     return sum(1 + len(plan.variants) for plan in plans)
@@ -87,12 +101,10 @@ def _kind(plan: Plan):
 
 
 def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
-    from .catalogue import names, sale
-
     rng = random.Random(16)
     for number, plan in enumerate(plans, start=1):
         kind = _kind(plan)
-        name_sq, name_en = names(kind, plan.material if "material" not in plan.axes else
+        name_sq, name_en = copy.names(kind, plan.material if "material" not in plan.axes else
                                  "mdf", plan.model)  # no material in the name if it varies
         sizes = [f"{v.size[0]}×{v.size[1]}" for v in plan.variants if v.size]
         shown_colour = plan.colour if "colour" not in plan.axes and kind.colour_matters else None
@@ -118,7 +130,9 @@ def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
                       "stock": variant.stock, "material": material, "colour": colour,
                       "width_cm": width, "depth_cm": depth, "height_cm": kind.dims[2],
                       "active": True}
-            values.update(sale(rng, variant.sale, variant.price * 100 - 100, today))
+            if variant.sale:  # about 12 % off the size's own price
+                values.update(window(rng, variant.sale, today),
+                              sale_price_cents=round(variant.price * 0.88) * 100 - 10)
             made = manage_families.add_variant(parent.id, values, ACTOR)
             if "colour" in plan.axes or "material" in plan.axes:  # its own picture
                 stored = store_image(picture(kind, material, colour), directory)
@@ -128,5 +142,5 @@ def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
 
 def _image(product_id: int, stored, alt_sq: str, alt_en: str, position: int) -> ProductImage:
     key, width, height = stored
-    return ProductImage(product_id=product_id, key=key, width=width, height=height, position=position,
-                        alt_sq=alt_sq, alt_en=alt_en)
+    return ProductImage(product_id=product_id, key=key, width=width, height=height,
+                        position=position, alt_sq=alt_sq, alt_en=alt_en)
