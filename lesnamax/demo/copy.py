@@ -286,21 +286,35 @@ SIZES = ("Zgjidhni përmasën: {sizes} cm.", "Choose your size: {sizes} cm.")
 OR = (" ose ", " or ")
 
 
-def describe(kind_en: str, model: str, material: str | None, colour: str | None,
-             sizes: list[str] | None = None) -> tuple[str, str]:
-    """The (sq, en) description of a product of ``kind_en`` (``Kind.en``); ``colour`` None
-    leaves the colour out (a white mattress, or a family whose colour is a choice)."""
+#: A family whose colour, or material and colour, are the customer's choice says so.
+CHOOSE = {
+    "colour": ("Zgjidhni ngjyrën që i shkon më mirë shtëpisë suaj.",
+               "Choose the colour that suits your home best."),
+    "material": ("Zgjidhni materialin dhe ngjyrën që i shkojnë më mirë shtëpisë suaj.",
+                 "Choose the material and colour that suit your home best."),
+}
+
+
+def describe(kind_en: str, model: str, materials: list[str] | str | None,
+             colour: str | None, sizes: list[str] | None = None,
+             choose: str | None = None) -> tuple[str, str]:
+    """The (sq, en) description of a product of ``kind_en`` (``Kind.en``) in ``materials``
+    (one, or each a family offers); ``colour`` None leaves the colour out (a white mattress,
+    or a family whose colour is a choice, which ``choose`` names: "colour" or "material")."""
     parts = [OPENINGS[kind_en]]
-    if material:
+    for material in [materials] if isinstance(materials, str) else materials or []:
         parts.append(MATERIALS[material])
     if colour:
         parts.append(COLOURS[colour])
+    if choose:
+        parts.append(CHOOSE[choose])
     if sizes:
         listed = [", ".join(sizes[:-1]) + word + sizes[-1] if len(sizes) > 1 else sizes[0]
                   for word in OR]
         parts.append((SIZES[0].format(sizes=listed[0]), SIZES[1].format(sizes=listed[1])))
     parts.append(CLOSING)
-    return tuple(" ".join(p[i] for p in parts).format(model=model) for i in (0, 1))
+    sq, en = (" ".join(p[i] for p in parts).format(model=model) for i in (0, 1))
+    return sq, en
 
 
 def names(kind: Kind, material: str, model: str) -> tuple[str, str]:

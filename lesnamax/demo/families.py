@@ -108,9 +108,11 @@ def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
                                  "mdf", plan.model)  # no material in the name if it varies
         sizes = [f"{v.size[0]}×{v.size[1]}" for v in plan.variants if v.size]
         shown_colour = plan.colour if "colour" not in plan.axes and kind.colour_matters else None
+        materials = list(dict.fromkeys(v.material or plan.material for v in plan.variants))
+        choose = "material" if "material" in plan.axes else (
+            "colour" if "colour" in plan.axes else None)
         description_sq, description_en = copy.describe(
-            kind.en, plan.model, plan.material if "material" not in plan.axes else None,
-            shown_colour, sizes)
+            kind.en, plan.model, materials, shown_colour, sizes, choose)
         sku = f"LM-{plan.category[:3].upper()}-F{number:02d}"
         parent = manage_families.create_family({
             "sku": sku, "name_sq": name_sq, "name_en": name_en[0].upper() + name_en[1:],

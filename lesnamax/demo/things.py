@@ -67,7 +67,7 @@ def pillow(p: Pen, c, m):
     p.rect((560, 390, 590, 416), (70, 96, 140), radius=3)  # label
 
 
-def _pattern(p: Pen, corners, c, rows, cols, fringe=True):
+def _pattern(p: Pen, corners, c, rows, cols, across=False):
     """A kilim on the floor in perspective: border, field of diamonds, fringes."""
     nl, nr, fr, fl = corners
     dark, light = tone(c, 0.6), tone(c, 1.35)
@@ -88,20 +88,31 @@ def _pattern(p: Pen, corners, c, rows, cols, fringe=True):
                    dark if (i + j) % 2 else (236, 224, 200))
             p.poly([at(um, (v0 + vm) / 2), at((um + u1) / 2, vm), at(um, (vm + v1) / 2),
                     at((u0 + um) / 2, vm)], light if (i + j) % 2 else dark)
-    if fringe:
-        for t in range(0, 41):
-            a = at(t / 40, 1)
+    for t in range(0, 41):  # fringes on the near and far edges, or (across) on the ends
+        if across:
+            for u, dx in ((0, -12), (1, 12)):
+                a = at(u, t / 40)
+                p.line([a, (a[0] + dx, a[1])], (236, 228, 210), 2)
+        else:
+            a, b = at(t / 40, 1), at(t / 40, 0)
             p.line([a, (a[0], a[1] + 12)], (236, 228, 210), 2)
-            b = at(t / 40, 0)
             p.line([b, (b[0], b[1] - 8)], (236, 228, 210), 2)
 
 
+def _floor_from(p: Pen, y):
+    """A rug lies on the floor: the floor reaches further back than behind standing pieces."""
+    p.rect((0, y, 800, 600), FLOOR)
+    p.rect((0, y, 800, y + 3), tone(FLOOR, 0.93))
+
+
 def rug(p: Pen, c, m):
+    _floor_from(p, 220)
     _pattern(p, [(90, 500), (710, 500), (620, 280), (180, 280)], c, 3, 5)
 
 
 def runner(p: Pen, c, m):
-    _pattern(p, [(300, 560), (500, 560), (450, 200), (350, 200)], c, 7, 1)
+    _floor_from(p, 300)
+    _pattern(p, [(70, 500), (730, 500), (680, 400), (120, 400)], c, 1, 7, across=True)
 
 
 def _window(p: Pen):
@@ -337,14 +348,16 @@ def plates(p: Pen, c, m):
 
 
 def knife(p: Pen, c, m):
-    p.rect((0, 470, 800, 600), FLOOR)
-    p.poly([(150, 360), (560, 300), (600, 336), (170, 372)], (120, 84, 56))  # a board
-    p.poly([(150, 360), (560, 300), (560, 306), (150, 366)], (150, 110, 76))
-    blade = [(200, 300), (500, 250), (506, 272), (230, 322)]
-    p.poly(blade, (206, 210, 216))
-    p.line([(210, 300), (500, 252)], (240, 244, 248), 3)
+    """A knife lying on a chopping board, seen from above at an angle."""
+    p.shadow(150, 660, 452, 30)
+    _box(p, (150, 610, 430), (230, 680, 330), 22, (176, 128, 84), (130, 92, 60), (150, 108, 70))
+    p.ellipse((560, 344, 590, 360), (130, 92, 60))  # the board's hanging hole
+    p.poly([(210, 408), (490, 360), (496, 380), (250, 414)], (70, 50, 34))  # the knife's shadow
+    p.poly([(200, 396), (480, 346), (488, 366), (236, 404)], (214, 218, 224))  # blade
+    p.line([(206, 396), (480, 350)], (244, 246, 250), 3)
     handle = (40, 40, 44) if c[0] < 100 else (110, 112, 118)
-    p.poly([(500, 246), (640, 224), (648, 252), (506, 274)], handle)
+    p.rect((478, 340, 492, 372), (190, 194, 200), radius=3)  # bolster
+    p.poly([(490, 342), (620, 320), (628, 344), (494, 370)], handle)
     for t in (0.25, 0.55, 0.85):
-        x, y = _lerp((506, 258), (644, 236), t)
+        x, y = _lerp((496, 356), (622, 333), t)
         p.ellipse((x - 4, y - 4, x + 4, y + 4), (200, 204, 210))
