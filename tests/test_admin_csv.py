@@ -601,3 +601,23 @@ def test_a_confirmation_that_is_not_two_counts_is_a_clear_400(app, client, hx, a
     # The file is still there: a proper confirmation imports it.
     assert client.post("/admin/csv/confirm", data={"expected": "1:0"}).status_code == 303
     assert "LM-NEW" in products(app)
+
+
+def test_counts_meet_their_nouns_in_albanian(app, client, admin, shop):
+    # One line, one new product: singular forms ("1 rresht", "1 produkt i ri"), not "1 rreshta".
+    review = upload(client, csv_bytes([row()])).get_data(as_text=True)
+    assert "Skedari është i vlefshëm: 1 rresht." in review
+    done = client.post("/admin/csv/confirm", data={"expected": "1:0"}, follow_redirects=True)
+    assert ("Importimi përfundoi: 1 produkt i ri, 0 të përditësuara, 0 të pandryshuara."
+            in done.get_data(as_text=True))
+    # Two lines: one updated, one unchanged.
+    edited = [row(sku="LM-NEW", name_sq="Tavolinë e re", stock="4"), row(sku="LM-NEW2")]
+    review = upload(client, csv_bytes(edited)).get_data(as_text=True)
+    assert "Skedari është i vlefshëm: 2 rreshta." in review
+    done = client.post("/admin/csv/confirm", data={"expected": "1:1"}, follow_redirects=True)
+    assert ("Importimi përfundoi: 1 produkt i ri, 1 i përditësuar, 0 të pandryshuara."
+            in done.get_data(as_text=True))
+    # A line of one column, and one of two.
+    body = upload(client, csv_bytes([row(sku="LM-9"), ["LM-10"], ["LM-11", "Dy"]]))
+    assert "Ky rresht ka 1 kolonë në vend të 19." in body.get_data(as_text=True)
+    assert "Ky rresht ka 2 kolona në vend të 19." in body.get_data(as_text=True)
