@@ -17,11 +17,10 @@ from sqlalchemy import func, insert, select, text
 from .. import shoptime
 from ..catalogue.models import Category, Product, ProductImage, category_names, search_text_for
 from ..extensions import db
-from ..media import store_image
 from ..text import slugify
 from . import copy, families
 from .data import CATEGORIES, MODELS, TYPES, Kind
-from .drawings import picture
+from .drawings import Studio
 
 #: Believable products made one by one (with their own pictures) before bulk filling.
 HANDMADE = 180
@@ -40,25 +39,21 @@ def seed(media_root: Path, products: int = HANDMADE, today: date | None = None) 
     today = today or shoptime.shop_today()
     rng = random.Random(2026)
     categories = _categories()
-    directory = media_root / "products"
+    studio = Studio(media_root / "products")
     plans = families.PLANS if products >= HANDMADE else []
     specs = list(_specs(rng, reserved={(plan.kind_en, plan.model) for plan in plans}))
     handmade = specs[: min(products, HANDMADE) - families.rows(plans)]
     pool: list[tuple[str, int, int]] = []
-    close_ups: dict[tuple[str, str], tuple[str, int, int]] = {}
     for n, spec in enumerate(handmade, start=1):
         product = Product(category_id=categories[spec[0]].id, **_values(spec, n, rng, today))
         _slug, kind, material, colour, _model = spec
-        pool.append(store_image(picture(kind, material, colour), directory))
+        pool.append(studio(kind, material, colour))
         product.images.append(_image_row(pool[-1], product, 0))
-        if n % 3 == 0:  # a close-up of the material, the same for every piece in it
-            if (material, colour) not in close_ups:
-                close_ups[material, colour] = store_image(
-                    picture(kind, material, colour, close_up=True), directory)
-            product.images.append(_image_row(close_ups[material, colour], product, 1))
+        if n % 3 == 0:  # a close-up of the material
+            product.images.append(_image_row(studio(kind, material, colour, True), product, 1))
         db.session.add(product)
     db.session.commit()
-    families.seed(plans, categories, directory, today)
+    families.seed(plans, categories, studio, today)
     if products > HANDMADE:
         _bulk(products - HANDMADE, handmade, categories, pool, rng, today)
     # Fresh statistics let the query planner pick the listing indexes (SQLite and PostgreSQL).

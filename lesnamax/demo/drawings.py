@@ -3,8 +3,11 @@ drawing, in its material's and colour's tone, and a close-up of the material."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image, ImageDraw
 
+from ..media import store_image
 from . import furniture, things
 from .data import SWATCHES, WOOD_TONES, Kind
 from .pen import HEIGHT, WIDTH, Pen, tone
@@ -64,6 +67,24 @@ def picture(kind: Kind, material: str, colour: str, close_up: bool = False) -> I
     pen = Pen()
     DRAWINGS[kind.key](pen, base, material)
     return pen.finish()
+
+
+class Studio:
+    """Draws and stores each picture once (``media.store_image``): a close-up is the same for
+    every piece in its tone, and a family's variants may show the same piece."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.stored: dict[tuple, tuple[str, int, int]] = {}
+
+    def __call__(self, kind: Kind, material: str, colour: str,
+                 close_up: bool = False) -> tuple[str, int, int]:
+        key = (("close-up", body_colour(material, colour)) if close_up
+               else (kind.key, material, colour))
+        if key not in self.stored:
+            self.stored[key] = store_image(picture(kind, material, colour, close_up),
+                                           self.directory)
+        return self.stored[key]
 
 
 def _close_up(base) -> Image.Image:

@@ -7,16 +7,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from ..audit import Actor
 from ..catalogue import manage_families
 from ..catalogue.models import ProductImage
 from ..extensions import db
-from ..media import store_image
 from . import copy
 from .data import TYPES
-from .drawings import picture
+from .drawings import Studio
 
 ACTOR = Actor(None, "flask seed-demo", None)
 
@@ -100,7 +98,7 @@ def _kind(plan: Plan):
     return next(k for kinds in TYPES.values() for k in kinds if k.en == plan.kind_en)
 
 
-def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
+def seed(plans: list[Plan], categories, studio: Studio, today: date) -> None:
     rng = random.Random(16)
     for number, plan in enumerate(plans, start=1):
         kind = _kind(plan)
@@ -122,7 +120,7 @@ def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
             "active": True, "created_at": datetime.now(UTC) - timedelta(days=number),
         }, list(plan.axes), ACTOR)
         for position, close_up in enumerate((False, True)):
-            stored = store_image(picture(kind, plan.material, plan.colour, close_up), directory)
+            stored = studio(kind, plan.material, plan.colour, close_up)
             db.session.add(_image(parent.id, stored, name_sq, name_en, position))
         for index, variant in enumerate(plan.variants, start=1):
             material = variant.material or plan.material
@@ -137,7 +135,7 @@ def seed(plans: list[Plan], categories, directory: Path, today: date) -> None:
                               sale_price_cents=round(variant.price * 0.88) * 100 - 10)
             made = manage_families.add_variant(parent.id, values, ACTOR)
             if "colour" in plan.axes or "material" in plan.axes:  # its own picture
-                stored = store_image(picture(kind, material, colour), directory)
+                stored = studio(kind, material, colour)
                 db.session.add(_image(made.id, stored, made.name_sq, made.name_en, 0))
         db.session.commit()
 

@@ -3,9 +3,7 @@ size and scaled down, so Pillow's hard edges come out smooth."""
 
 from __future__ import annotations
 
-import functools
-
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageDraw
 
 WIDTH, HEIGHT = 800, 600
 SCALE = 2
@@ -26,15 +24,33 @@ def tone(colour: Colour, factor: float) -> Colour:
 class Pen:
     def __init__(self, floor: bool = True) -> None:
         self.floor = floor
+        self.box: list[float] | None = None
         self.image = Image.new("RGB", (WIDTH * SCALE, HEIGHT * SCALE), WALL)
         self.draw = ImageDraw.Draw(self.image)
         if floor:
             self.rect((0, HORIZON, WIDTH, HEIGHT), FLOOR)
             self.rect((0, HORIZON, WIDTH, HORIZON + 3), tone(FLOOR, 0.93))
+        #: What the piece covers (x0, y0, x1, y1), grown by every stroke: the framing reads it
+        #: (cheaper than comparing the picture with an empty studio).
+        self.box = None
 
-    @staticmethod
-    def _s(values) -> list[float]:
+    def touch(self, box) -> None:
+        """Count ``box`` as part of the piece (for what is drawn past the pen)."""
+        x0, y0, x1, y1 = box
+        if self.box is None:
+            self.box = [x0, y0, x1, y1]
+        else:
+            self.box = [min(self.box[0], x0), min(self.box[1], y0), max(self.box[2], x1),
+                        max(self.box[3], y1)]
+
+    def _s(self, values) -> list[float]:
+        self.touch(values)
         return [v * SCALE for v in values]
+
+    def _points(self, points) -> list[tuple[float, float]]:
+        xs, ys = [x for x, _y in points], [y for _x, y in points]
+        self.touch((min(xs), min(ys), max(xs), max(ys)))
+        return [(x * SCALE, y * SCALE) for x, y in points]
 
     def rect(self, box, fill, outline=None, width=0, radius=0) -> None:
         if radius:
@@ -44,21 +60,18 @@ class Pen:
             self.draw.rectangle(self._s(box), fill=fill, outline=outline, width=width * SCALE)
 
     def poly(self, points, fill, outline=None, width=0) -> None:
-        flat = [(x * SCALE, y * SCALE) for x, y in points]
-        self.draw.polygon(flat, fill=fill, outline=outline, width=max(1, width * SCALE))
+        self.draw.polygon(self._points(points), fill=fill, outline=outline,
+                          width=max(1, width * SCALE))
 
     def ellipse(self, box, fill, outline=None, width=0) -> None:
         self.draw.ellipse(self._s(box), fill=fill, outline=outline, width=width * SCALE)
 
     def line(self, points, fill, width=1) -> None:
-        self.draw.line([(x * SCALE, y * SCALE) for x, y in points], fill=fill,
+        self.draw.line(self._points(points), fill=fill,
                        width=max(1, round(width * SCALE)), joint="curve")
 
     def arc(self, box, start, end, fill, width=1) -> None:
         self.draw.arc(self._s(box), start, end, fill=fill, width=width * SCALE)
-
-    def chord(self, box, start, end, fill) -> None:
-        self.draw.chord(self._s(box), start, end, fill=fill)
 
     def shadow(self, x0, x1, y, depth=14) -> None:
         """A soft contact shadow on the floor under a piece."""
@@ -69,16 +82,11 @@ class Pen:
 
     def finish(self) -> Image.Image:
         """The picture framed as a photographer would: the piece fills most of the frame."""
-        box = _framing(ImageChops.difference(self.image, _empty(self.floor)).getbbox())
+        box = _framing(None if self.box is None else [v * SCALE for v in self.box])
         # A box filter is smooth and fast when shrinking; bilinear when the piece is small.
         shrinking = box[2] - box[0] >= WIDTH * 1.5
         return self.image.resize((WIDTH, HEIGHT), Image.Resampling.BOX if shrinking
                                  else Image.Resampling.BILINEAR, box=box)
-
-
-@functools.cache
-def _empty(floor: bool) -> Image.Image:
-    return Pen(floor).image
 
 
 def _framing(bbox) -> tuple[float, float, float, float]:

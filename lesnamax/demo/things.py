@@ -332,6 +332,7 @@ def glasses(p: Pen, c, m):
                   fill=(255, 255, 255, 200), width=5 * SCALE)
     p.image = Image.alpha_composite(p.image.convert("RGBA"), layer).convert("RGB")
     p.draw = ImageDraw.Draw(p.image)
+    p.touch((180, 268, 620, 468))
 
 
 def plates(p: Pen, c, m):
