@@ -53,7 +53,7 @@ def seed(media_root: Path, products: int = HANDMADE, today: date | None = None) 
             product.images.append(_image_row(studio(kind, material, colour, True), product, 1))
         db.session.add(product)
     db.session.commit()
-    families.seed(plans, categories, studio, today)
+    families.seed(plans, categories, studio, today, rng)
     if products > HANDMADE:
         _bulk(products - HANDMADE, handmade, categories, pool, rng, today)
     # Fresh statistics let the query planner pick the listing indexes (SQLite and PostgreSQL).

@@ -98,8 +98,8 @@ def _kind(plan: Plan):
     return next(k for kinds in TYPES.values() for k in kinds if k.en == plan.kind_en)
 
 
-def seed(plans: list[Plan], categories, studio: Studio, today: date) -> None:
-    rng = random.Random(16)
+def seed(plans: list[Plan], categories, studio: Studio, today: date,
+         rng: random.Random) -> None:
     for number, plan in enumerate(plans, start=1):
         kind = _kind(plan)
         name_sq, name_en = copy.names(kind, plan.material if "material" not in plan.axes else
