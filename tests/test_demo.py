@@ -116,3 +116,23 @@ def test_names_carry_the_material_as_a_phrase():
     assert copy.names(mattress, "springs", "Dardana")[0] == "Dyshek ortopedik Dardana me susta"
     tv = next(k for k in KINDS if k.en == "TV stand")
     assert copy.names(tv, "mdf", "Peja") == ("Komodë TV Peja", "Peja TV stand")
+
+
+def test_capfirst_keeps_the_rest_of_the_label():
+    from lesnamax.text import capfirst
+
+    assert capfirst("e bardhë") == "E bardhë"
+    assert capfirst("çelik inoks") == "Çelik inoks"
+    assert capfirst("MDF") == "MDF"
+    assert capfirst("") == "" and capfirst(None) == ""
+
+
+def test_labels_standing_alone_start_with_a_capital(client, make_product):
+    make_product(slug="karrige-lisi", name_sq="Karrige lisi", material="oak", colour="white")
+    page = client.get("/products/karrige-lisi").get_data(as_text=True)
+    assert "<dd>Dru lisi</dd>" in page and "<dd>E bardhë</dd>" in page  # the specifications
+    listing = client.get("/products").get_data(as_text=True)
+    assert '<option value="oak">Dru lisi</option>' in listing  # the material filter
+    client.set_cookie("lang", "en")
+    page = client.get("/products/karrige-lisi").get_data(as_text=True)
+    assert "<dd>Oak wood</dd>" in page and "<dd>White</dd>" in page

@@ -317,8 +317,8 @@ def describe(kind_en: str, model: str, materials: list[str] | str | None,
     return sq, en
 
 
-def names(kind: Kind, material: str, model: str) -> tuple[str, str]:
-    """("Karrige Rugova prej druri lisi", "Rugova oak chair")."""
-    mat_sq, mat_en = MATERIAL_IN_NAME[material]
+def names(kind: Kind, material: str | None, model: str) -> tuple[str, str]:
+    """("Karrige Rugova prej druri lisi", "Rugova oak chair"); no material: "Karrige Rugova"."""
+    mat_sq, mat_en = MATERIAL_IN_NAME[material] if material else ("", "")
     return (" ".join(filter(None, (kind.sq, model, mat_sq))),
             " ".join(filter(None, (model, mat_en, kind.en))))

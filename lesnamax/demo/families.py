@@ -102,8 +102,9 @@ def seed(plans: list[Plan], categories, studio: Studio, today: date,
          rng: random.Random) -> None:
     for number, plan in enumerate(plans, start=1):
         kind = _kind(plan)
-        name_sq, name_en = copy.names(kind, plan.material if "material" not in plan.axes else
-                                 "mdf", plan.model)  # no material in the name if it varies
+        # The material is in the name unless it is a choice ("Divan tre-vendësh Rugova").
+        name_sq, name_en = copy.names(
+            kind, None if "material" in plan.axes else plan.material, plan.model)
         sizes = [f"{v.size[0]}×{v.size[1]}" for v in plan.variants if v.size]
         shown_colour = plan.colour if "colour" not in plan.axes and kind.colour_matters else None
         materials = list(dict.fromkeys(v.material or plan.material for v in plan.variants))
