@@ -314,7 +314,7 @@ def test_the_upload_waits_under_a_random_name_and_goes_after_use(app, client, hx
     with client.session_transaction() as session:
         assert stored.name == f"{admin.id}-{session['csv_import']}.csv"
     response = hx.post("/admin/csv/confirm", data={"expected": "1:0"})
-    assert response.status_code == 200 and "1 new products" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "1 new product," in response.get_data(as_text=True)
     assert not list(import_dir.glob("*.csv"))
     # Confirming again finds nothing to import.
     assert hx.post("/admin/csv/confirm", data={"expected": "1:0"}).status_code == 409
