@@ -50,9 +50,17 @@ def mattress(p: Pen, c, m, cover=WHITE):
 
 
 def protector(p: Pen, c, m):
-    mattress(p, c, m, cover=(252, 252, 250))
-    for x, y in ((98, 404), (582, 404), (692, 264)):  # the elastic corners
-        p.rect((x - 8, y, x + 8, y + 10), (200, 200, 204), radius=3)
+    """A thin white quilted pad over a grey mattress, its elastic bands at the corners."""
+    mattress(p, c, "memory_foam", cover=(200, 204, 210))
+    nl, nr, fl, fr = (84, 318), (596, 318), (246, 176), (706, 176)
+    _box(p, (84, 596, 318), (246, 706, 176), 14, WHITE, tone(WHITE, 0.84), tone(WHITE, 0.92))
+    for i in range(1, 12):  # a diamond quilting, unlike the mattress's squares
+        p.line([_lerp(nl, nr, i / 12), _lerp(fl, fr, max(0.0, i / 12 - 0.25))],
+               (222, 224, 226), 2)
+        p.line([_lerp(nl, nr, i / 12), _lerp(fl, fr, min(1.0, i / 12 + 0.25))],
+               (222, 224, 226), 2)
+    for x, y in ((92, 330), (584, 330), (698, 190)):  # the elastic corners
+        p.rect((x - 10, y, x + 10, y + 30), (120, 124, 132), radius=4)
 
 
 def pillow(p: Pen, c, m):
