@@ -52,7 +52,9 @@ def seed_demo(products: int, if_empty: bool) -> None:
     from .demo import instalments as demo_instalments
 
     demo_instalments.seed()  # "ose 12 × …" on the expensive products
-    click.echo(f"Seeded {total} products in {time.perf_counter() - started:.1f} s.")
+    stores = demo.seed_stores(current_app)
+    click.echo(f"Seeded {total} products and {stores} stores in "
+               f"{time.perf_counter() - started:.1f} s.")
     if current_app.config["BANK_MODE"] == "sandbox":
         _demo_admin()
 

@@ -24,13 +24,14 @@ def media_dir() -> Path:
 def store_image(image: Image.Image, directory: Path) -> tuple[str, int, int]:
     """Write ``image`` in every served width; return ``(key, width, height)`` of the largest.
 
-    The key is a hash of the re-encoded pixels, so identical images share files and any
-    change yields a new file name that browsers can cache forever.
+    The key is a hash of the pixels (and the size), so identical images share files and any
+    change yields a new file name that browsers can cache forever. Hashing the raw pixels,
+    not a PNG of them, is as exact and several times cheaper (the demo seeds hundreds).
     """
     image = image.convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    key = hashlib.sha256(buffer.getvalue()).hexdigest()[:20]
+    digest = hashlib.sha256(f"{image.width}x{image.height}:".encode())
+    digest.update(image.tobytes())
+    key = digest.hexdigest()[:20]
     directory.mkdir(parents=True, exist_ok=True)
     width, height = image.size
     for target in WIDTHS:

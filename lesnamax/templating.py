@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, g, request, url_for
 
-from . import cards, i18n, instalments, kosovo, money, shopsettings, trader
+from . import cards, i18n, instalments, kosovo, money, shopsettings, text, trader
 from .cart.pricing import delivery_rules
 from .catalogue import variants, vocab
 from .orders import labels as order_labels
@@ -109,6 +109,7 @@ def register(app) -> None:
     from .catalogue.current import tree
 
     app.after_request(long_cache_for_hashed_static)
+    app.jinja_env.filters["capfirst"] = text.capfirst
     cards.register(app)
     # "ose 12 × 45,90 €" where a plan applies (templates/_instalments.html).
     app.add_template_global(lambda cents: instalments.teaser(instalments.current(), cents),

@@ -30,6 +30,12 @@ def slugify(text: str) -> str:
     return "-".join(tokens(text))[:120].strip("-") or "produkt"
 
 
+def capfirst(text: str | None) -> str:
+    """``"e bardhë"`` -> ``"E bardhë"``: a label standing alone (a spec value, a filter option)
+    starts with a capital; the rest is kept ("MDF" stays "MDF", unlike ``str.capitalize``)."""
+    return text[:1].upper() + text[1:] if text else ""
+
+
 def whole_number(raw: str | None, digits: int) -> int | None:
     """Return ``raw`` as a number of 1 to ``digits`` ASCII digits (spaces ignored), else None.
 

@@ -338,3 +338,15 @@ def test_register_from_checkout_comes_back_with_the_cart(app, client, chair):
     response = confirm_registration(client, app)
     assert response.status_code == 303 and response.headers["Location"] == "/checkout"
     assert "Karrige lisi" in client.get("/cart").text
+
+
+def test_one_left_is_said_in_the_singular(app, client, chair, make_user, login):
+    login(make_user())
+    client.post("/cart/add", data={"product_id": chair.id, "quantity": "4"})
+    form = place_form(go_to_review(client).text)
+    with app.app_context():
+        db.session.get(Product, chair.id).stock = 1
+        db.session.commit()
+    response = client.post("/checkout/place", data=form)
+    assert response.status_code == 409
+    assert "Nga “Karrige lisi” ka mbetur vetëm 1." in response.text

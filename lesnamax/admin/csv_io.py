@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import htmx
@@ -86,8 +87,12 @@ def csv_confirm():
         return _answer(422, plan=refused.plan)
     session.pop(SESSION_KEY, None)
     new, updated = plan.counts
-    return _done(_("Import finished: %(new)s new products, %(updated)s updated, %(same)s "
-                   "unchanged.", new=new, updated=updated, same=plan.unchanged), "success", 200)
+    # One plural form per count ("1 produkt i ri", "2 produkte të reja"), then the sentence.
+    return _done(_("Import finished: %(new)s, %(updated)s, %(same)s.",
+                   new=ngettext("%(num)d new product", "%(num)d new products", new),
+                   updated=ngettext("%(num)d updated", "%(num)d updated", updated),
+                   same=ngettext("%(num)d unchanged", "%(num)d unchanged", plan.unchanged)),
+                 "success", 200)
 
 
 @bp.post("/csv/cancel")

@@ -29,6 +29,7 @@ from ..catalogue.rules import (
 from ..catalogue.services import category_tree
 from ..forms import REQUIRED, TOO_LONG, add_error, cleaned
 from ..i18n import _l, current_code
+from ..text import capfirst
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,7 +80,7 @@ def one_of(choices_attr: str, message):
 
 
 def _vocab_choices(vocabulary, lang: str, empty) -> list[tuple[str, str]]:
-    labels = [(code, vocab.label(vocabulary, code, lang)) for code in vocabulary]
+    labels = [(code, capfirst(vocab.label(vocabulary, code, lang))) for code in vocabulary]
     return [("", str(empty)), *sorted(labels, key=lambda pair: pair[1].casefold())]
 
 

@@ -20,7 +20,7 @@ MATERIALS: dict[str, tuple[str, str]] = {
     "wool": ("lesh", "wool"),
     "polypropylene": ("polipropilen", "polypropylene"),
     "memory_foam": ("sfungjer memorie", "memory foam"),
-    "springs": ("me susta", "pocket springs"),
+    "springs": ("susta të pavarura", "pocket springs"),
     "ceramic": ("qeramikë", "ceramic"),
     "stainless_steel": ("çelik inoks", "stainless steel"),
     "rattan": ("rattan", "rattan"),

@@ -8,6 +8,7 @@ import secrets
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import money, shopsettings
@@ -337,8 +338,10 @@ def place():
 
 
 def _out_of_stock(available: int, name: str) -> str:
-    return _("Only %(num)d of “%(name)s” left. Change the quantity in your cart; nothing was "
-             "ordered.", num=available, name=name)
+    return ngettext("Only %(num)d of “%(name)s” is left. Change the quantity in your cart; "
+                    "nothing was ordered.",
+                    "Only %(num)d of “%(name)s” are left. Change the quantity in your cart; "
+                    "nothing was ordered.", available, name=name)
 
 
 def _changed(form):

@@ -5,5 +5,6 @@
 from __future__ import annotations
 
 from .catalogue import seed
+from .stores import seed as seed_stores
 
-__all__ = ["seed"]
+__all__ = ["seed", "seed_stores"]

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import csrf
@@ -136,8 +137,9 @@ def pay_on_delivery(number: str):
         return redirect(url_for("orders.show", number=number), 303)
     except orders.OutOfStock as short:
         name = short.name_en if current_code() == "en" else short.name_sq
-        flash(_("Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
-                num=short.available, name=name), "warning")
+        flash(ngettext("Only %(num)d of “%(name)s” is left, so this order can no longer be paid.",
+                       "Only %(num)d of “%(name)s” are left, so this order can no longer be "
+                       "paid.", short.available, name=name), "warning")
         return redirect(url_for("orders.show", number=number), 303)
     if switched:
         flash(_("You will pay for this order in cash on delivery."), "success")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from ... import audit
@@ -234,12 +235,16 @@ def _records(reader, width: int, max_rows: int, plan: Plan) -> list | None:
             if not any(c.strip() for c in cells):
                 continue  # blank lines, or only separators as Excel sometimes leaves
             if len(records) >= max_rows:
-                plan.add(start, "", _l("The file has more than %(n)s product lines. Split it "
-                                       "into smaller files.", n=max_rows))
+                plan.add(start, "", lazy_ngettext(
+                    "The file has more than %(num)d product line. Split it into smaller files.",
+                    "The file has more than %(num)d product lines. Split it into smaller files.",
+                    max_rows))
                 return None
             if len(cells) < width or any(c.strip() for c in cells[width:]):
-                plan.add(start, "", _l("This line has %(found)s columns instead of "
-                                       "%(expected)s.", found=len(cells), expected=width))
+                plan.add(start, "", lazy_ngettext(
+                    "This line has %(num)d column instead of %(expected)d.",
+                    "This line has %(num)d columns instead of %(expected)d.",
+                    len(cells), expected=width))
             else:
                 records.append((start, cells[:width]))
     except csv.Error:
