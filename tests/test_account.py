@@ -132,7 +132,7 @@ def test_bad_registration_input_is_refused_and_kept(app, client, changes, field,
     assert response.status_code == 422
     html = response.text
     assert f'id="{field}-error"' in html and message in html
-    assert "Ju lutem, ndreqni gabimet më poshtë." in html
+    assert "Ju lutemi, ndreqni gabimet më poshtë." in html
     assert "<script>alert(1)</script>" not in html
     # What the person typed in the other fields is still there.
     if field != "email":

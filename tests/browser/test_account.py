@@ -87,7 +87,7 @@ def test_register_in_albanian(page: Page, watch):
     page.get_by_label("Fjalëkalimi", exact=True).fill("shkurt")
     page.get_by_label("Jam 16 vjeç ose më shumë").uncheck()
     page.get_by_role("button", name="Regjistrohu").click()
-    expect(page.get_by_role("alert")).to_have_text("Ju lutem, ndreqni gabimet më poshtë.")
+    expect(page.get_by_role("alert")).to_have_text("Ju lutemi, ndreqni gabimet më poshtë.")
     password = page.get_by_label("Fjalëkalimi", exact=True)
     expect(password).to_have_attribute("aria-invalid", "true")
     expect(password).to_have_accessible_description(
@@ -157,7 +157,7 @@ def test_log_out_and_log_in(page: Page, context, watch):
     watch.axe(page, "the login page")
 
     log_in(page, customer.email, "jo-ky-fjalekalim")
-    expect(page.get_by_role("alert")).to_have_text("Ju lutem, ndreqni gabimet më poshtë.")
+    expect(page.get_by_role("alert")).to_have_text("Ju lutemi, ndreqni gabimet më poshtë.")
     password = page.get_by_label("Fjalëkalimi", exact=True)
     expect(password).to_have_accessible_description("Email ose fjalëkalim i gabuar.")
     expect(password).to_have_value("")
