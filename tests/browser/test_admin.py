@@ -104,7 +104,7 @@ def test_owner_creates_a_product_with_a_picture_and_sets_its_stock(page: Page, w
 
     menu = page.get_by_role("navigation", name="Administrimi")
     menu.get_by_role("link", name="Produktet").click()
-    page.get_by_role("link", name="Produkt i ri").click()
+    page.get_by_role("link", name="Produkt i ri", exact=True).click()
     watch.axe(page, "new product form")
     sku = new_sku
     page.get_by_label("Emri (shqip)").fill("Karrige lisi Dardania")

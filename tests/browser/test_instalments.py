@@ -75,6 +75,10 @@ def pay_in_six(page: Page, shelf, outbox, watch, live_server) -> None:
     page.get_by_role("button", name="Vazhdo", exact=True).click()
     page.get_by_role("radio", name=re.compile("^Dërgesë në adresën tuaj")).check()
     page.get_by_role("button", name="Vazhdo", exact=True).click()
+    # The delivery day: the first one offered.
+    expect(page).to_have_url(re.compile(r"/checkout/day$"))
+    page.locator('input[name="day"]').first.check()
+    page.get_by_role("button", name="Vazhdo", exact=True).click()
     expect(page).to_have_url(re.compile(r"/checkout/payment$"))
     plan_group = page.get_by_role("group", name="Pagesa me kartelë: e plotë apo me këste")
     expect(plan_group.get_by_role("radio", name=re.compile("^E plotë"))).to_be_checked()
