@@ -245,6 +245,7 @@ class Customer(threading.Thread):
         self.sold_out = 0  # answers "out of stock" at the cart or at placing
         self.double_places = 0
         self.double_returns = 0
+        self.full_days = 0  # a delivery day that filled up between its page and its POST
 
     def register(self) -> None:
         b = self.browser
@@ -289,13 +290,16 @@ class Customer(threading.Thread):
         expect(answer, 303, "/checkout/delivery", "address")
         expect(b.post("/checkout/delivery", {"method": rnd.choice(("standard", "pickup"))}),
                303, "/checkout/day", "delivery")
-        days = re.findall(r'name="day" type="radio" value="([0-9-]+)"',
-                          expect(b.get("/checkout/day"), 200, what="day").text)
-        expect(b.post("/checkout/day", {"day": rnd.choice(days)}), 303, "/checkout/payment",
-               "day")
+        self.choose_day()
         expect(b.post("/checkout/payment", {"method": "cash" if cash else "card"}),
                303, "/checkout/review", "payment")
-        review = expect(b.get("/checkout/review"), 200, what="review")
+        review = b.get("/checkout/review")
+        for _ in range(3):  # the day filled up meanwhile: the shop asks for another, as a
+            if review.location != "/checkout/day":  # customer would choose one
+                break
+            self.choose_day()
+            review = b.get("/checkout/review")
+        review = expect(review, 200, what="review")
         fields = form(review.text, lambda f: f.action == "/checkout/place").fields
         # The customer ticks the required box accepting the terms of sale.
         purchase = Purchase(fields["idempotency_key"], "cash" if cash else "card",
@@ -310,6 +314,19 @@ class Customer(threading.Thread):
         else:
             self.pay(purchase, number, location)
         expect(b.get(f"/orders/{number}"), 200, what="order page")
+
+    def choose_day(self) -> None:
+        """One of the days offered; another if it filled up between the page and the POST
+        (its daily capacity: the shop answers 422 and offers the days left)."""
+        b, rnd = self.browser, self.random
+        for _ in range(3):
+            days = re.findall(r'name="day" type="radio" value="([0-9-]+)"',
+                              expect(b.get("/checkout/day"), 200, what="day").text)
+            answer = b.post("/checkout/day", {"day": rnd.choice(days)})
+            if answer.status != 422:
+                break
+            self.full_days += 1
+        expect(answer, 303, "/checkout/payment", "day")
 
     def place(self, purchase: Purchase) -> str | None:
         """POST the order (now and then twice at once, or again after the answer)."""
