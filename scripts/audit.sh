@@ -198,7 +198,9 @@ for name in ("anonymous", "customer"):
         if f["level"] >= 2 and reason is None:
             failures.append(f"{name}: {level} {category}: {f['method']} {f['path']} "
                             f"{f['parameter']} {f['info'][:200]}")
-    for (level, category, reason), count in sorted(seen.items()):
+    # An allowed and an unexplained finding of one kind side by side: order by text.
+    for (level, category, reason), count in sorted(
+            seen.items(), key=lambda item: tuple(str(part or "") for part in item[0])):
         print(f"  {level:8} {category} x{count}" + (f"  (allowed: {reason})" if reason else ""))
     if not seen:
         print("  no vulnerabilities, no anomalies")
