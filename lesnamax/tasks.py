@@ -59,6 +59,16 @@ def issue_missing_documents(now: datetime) -> str:
     return f"Issued {invoices} missing invoices and {notes} missing credit notes."
 
 
+def refresh_families(now: datetime) -> str:
+    """Each family's listed price is its cheapest variant's on a shop day: a sale that
+    starts or ends at midnight changes which one (catalogue/variants.py)."""
+    from . import shoptime
+    from .catalogue import variants
+
+    count = variants.refresh_all(shoptime.shop_day(now))
+    return f"Refreshed the prices of {count} product families."
+
+
 def housekeeping(now: datetime) -> list[str]:
     from .account import data, registration, stock_alerts
     from .contact import services as contact
@@ -118,6 +128,14 @@ def notify_back_in_stock_job() -> None:
 @with_app
 def issue_missing_documents_job() -> None:
     current_app.logger.info(issue_missing_documents(_now()))
+
+
+# Just after the shop's midnight (Europe/Belgrade: 23:00 UTC in winter, 22:00 in summer);
+# at both hours, since the refresh does the same thing twice.
+@huey.periodic_task(crontab(minute="1", hour="22,23"))
+@with_app
+def refresh_families_job() -> None:
+    current_app.logger.info(refresh_families(_now()))
 
 
 @huey.periodic_task(crontab(minute="17"))

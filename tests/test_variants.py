@@ -255,3 +255,18 @@ def test_buyers_race_for_the_last_units_of_one_variant_while_others_buy_another(
         assert db.session.scalar(select(func.sum(OrderLine.quantity))) == 9
         stocks = [p.stock for p in variants.variants_of(family.id)]
         assert db.session.get(Product, family.id).stock == sum(stocks) == 4
+
+
+def test_the_nightly_job_refreshes_every_family_for_the_shop_day(app, family):
+    from datetime import UTC, datetime
+
+    from lesnamax import tasks
+
+    with app.app_context():
+        dear = db.session.get(Product, family.variant_ids[3])
+        dear.sale_price_cents = 19900
+        db.session.commit()  # no refresh yet: the parent still says 255 €
+        db.session.get(Product, family.id).price_cents = 99999
+        db.session.commit()
+        assert "1 product families" in tasks.refresh_families(datetime.now(UTC))
+        assert db.session.get(Product, family.id).today.price_cents == 19900
