@@ -62,7 +62,7 @@ def test_the_product_page_states_the_general_rule_without_javascript(client, cha
     assert "Prishtinë, Fushë Kosovë, Obiliq, Graçanicë" in rows[0] and "€2.50" in rows[0]
     assert "1–2 working days" in rows[0] and "2–5 working days" in rows[-1]
     assert "Other municipalities" in rows[-1]
-    assert "Pick-up at our shop is free." in html
+    assert "Pick-up at our stores is free." in html
     # The visitor's own municipality comes by a private request, not in these shared bytes.
     assert f'hx-get="/cart/delivery/{chair.id}?lang=en"' in html
     assert answer.headers["Cache-Control"] == "no-cache"
