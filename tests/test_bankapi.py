@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 
 from lesnamax.payments import bankapi, sandbox, sandbox_api
 
+from .bank_faults import SLOW_ENOUGH, set_fault
 from .conftest import base_config
 from .shop_clock import set_clock
 from .test_bank_mode import LIVE
@@ -272,7 +273,7 @@ def test_explain_in_both_languages(app):
 
 @pytest.fixture
 def bank(app):
-    app.config["NESTPAY_API_TIMEOUT"] = 0.3
+    app.config["NESTPAY_API_TIMEOUT"] = SLOW_ENOUGH
     sandbox.register(app)
     with app.test_request_context():
         sandbox_api.record_sale("LM-1", 24990, "T1", "A1", "H1")
@@ -282,46 +283,46 @@ def bank(app):
 @pytest.mark.parametrize("fault", ["timeout", "http_500", "garbage"])
 @pytest.mark.parametrize("operation", ["query", "void", "refund"])
 def test_faults_raise_bank_unavailable_and_change_nothing(bank, fault, operation):
-    sandbox_api.set_fault(fault)
+    set_fault(bank, fault)
     call = {"query": lambda: bankapi.query("LM-1"), "void": lambda: bankapi.void("LM-1"),
             "refund": lambda: bankapi.refund("LM-1", 100)}[operation]
     started = time.monotonic()
     with pytest.raises(bankapi.BankUnavailable):
         call()
     assert time.monotonic() - started < 5
-    sandbox_api.set_fault("")
+    set_fault(bank, "")
     status = bankapi.query("LM-1")
     assert status.state == "approved" and status.refunded_cents == 0
 
 
 def test_error_fault_is_a_refused_answer(bank):
-    sandbox_api.set_fault("error")
+    set_fault(bank, "error")
     answer = bankapi.refund("LM-1", 100)
     assert not answer.approved and answer.response == "Error" and answer.code == "99"
-    sandbox_api.set_fault("")
+    set_fault(bank, "")
     assert bankapi.query("LM-1").refunded_cents == 0
 
 
 def test_a_lost_answer_after_the_credit_was_applied(bank):
     """The refund the shop never heard about shows in the status: a retry can see it."""
-    sandbox_api.set_fault("timeout_applied")
+    set_fault(bank, "timeout_applied")
     with pytest.raises(bankapi.BankUnavailable):
         bankapi.refund("LM-1", 5000)
-    sandbox_api.set_fault("")
+    set_fault(bank, "")
     assert bankapi.query("LM-1").refunded_cents == 5000
 
 
 def test_a_lost_answer_after_the_void_was_applied(bank, monkeypatch):
-    sandbox_api.set_fault("timeout_applied")
+    set_fault(bank, "timeout_applied")
     with pytest.raises(bankapi.BankUnavailable):
         bankapi.void("LM-1")
-    sandbox_api.set_fault("")
+    set_fault(bank, "")
     assert bankapi.query("LM-1").state == "voided"
 
 
 def test_the_fault_switch_is_shared_through_the_database(bank, make_app, tmp_path):
     other = make_app(base_config(bank.config["SQLALCHEMY_DATABASE_URI"], tmp_path))
-    sandbox_api.set_fault("http_500")
+    set_fault(bank, "http_500")
     with other.app_context():
         assert sandbox_api.fault() == "http_500"
     with pytest.raises(ValueError):
@@ -332,7 +333,7 @@ def test_nothing_secret_is_logged(bank, caplog):
     caplog.set_level(logging.DEBUG)
     bankapi.refund("LM-1", 100)
     bankapi.query("LM-1")
-    sandbox_api.set_fault("http_500")
+    set_fault(bank, "http_500")
     with pytest.raises(bankapi.BankUnavailable):
         bankapi.void("LM-1")
     assert "TEST1234" not in caplog.text and "LESNAMAXAPI" not in caplog.text

@@ -13,6 +13,7 @@ from lesnamax.payments import bankapi, sandbox, sandbox_api, services
 from lesnamax.payments.models import PaymentAttempt, PaymentMovement
 
 from . import test_payments
+from .bank_faults import SLOW_ENOUGH, set_fault
 from .ledger_support import age, confirm_refund, movements
 
 card_order = test_payments.card_order
@@ -20,7 +21,7 @@ card_order = test_payments.card_order
 
 @pytest.fixture
 def sandbox_bank(app):
-    app.config["NESTPAY_API_TIMEOUT"] = 0.3
+    app.config["NESTPAY_API_TIMEOUT"] = SLOW_ENOUGH
     sandbox.register(app)
     yield app
     with app.app_context():
@@ -39,7 +40,7 @@ def refunded_at_bank(app, oid) -> int:
 
 def fault(app, mode):
     with app.app_context():
-        sandbox_api.set_fault(mode)
+        set_fault(app, mode)
 
 
 def paid(app, client, card_order):
