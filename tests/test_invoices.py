@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -112,6 +112,27 @@ def test_a_cash_order_is_invoiced_when_delivered_and_not_before(app, client, adm
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.detail).where(
             AuditEvent.action == "invoice.view")) == invoice.number
+
+
+def test_the_invoice_prints_the_delivery_day_chosen_and_older_invoices_print_none(
+        app, client, admin, make_order):
+    order = make_order(status="cash_on_delivery", payment="cash")
+    with app.app_context():
+        db.session.get(Order, order.id).delivery_day = date(2026, 12, 9)
+        db.session.commit()
+    for old, new in (("cash_on_delivery", "processing"), ("processing", "shipped"),
+                     ("shipped", "delivered")):
+        assert move(client, order, old, new, notify="").status_code == 303
+    text = pdf_text(client.get(f"/admin/orders/{order.number}/invoice.pdf").data)
+    assert "Dita e dorëzimit:" in text and "09.12.2026" in text
+    with app.app_context():  # an invoice issued before delivery days has no such key
+        [invoice] = db.session.scalars(select(Invoice)).all()
+        data = dict(invoice.data)
+        del data["delivery_day"]
+        db.session.execute(Invoice.__table__.update().values(data=data))
+        db.session.commit()
+    text = pdf_text(client.get(f"/admin/orders/{order.number}/invoice.pdf").data)
+    assert "Dita e dorëzimit" not in text and order.number in text
 
 
 def test_a_cancelled_cash_order_gets_no_invoice(app, client, admin, make_order):

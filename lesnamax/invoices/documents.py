@@ -6,7 +6,7 @@ the same PDF comes out in ten years. Only the labels follow the reader's languag
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Response, current_app, url_for
 from flask_babel import force_locale
@@ -26,8 +26,10 @@ def invoice_pdf(invoice: Invoice, language: str) -> bytes:
     number of a cash sale is shown on the order pages instead): an issued invoice's PDF must
     come out the same whatever the owner records later."""
     with force_locale(LOCALES.get(language, "sq_XK")):
+        day = invoice.data.get("delivery_day")  # absent from invoices issued before days
         return pdf.render("invoice", doc=invoice, data=invoice.data,
-                          issued=_day(invoice.issued_at))
+                          issued=_day(invoice.issued_at),
+                          delivery_day=date.fromisoformat(day).strftime("%d.%m.%Y") if day else "")
 
 
 def credit_note_pdf(note: CreditNote, language: str) -> bytes:

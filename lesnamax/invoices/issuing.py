@@ -119,6 +119,8 @@ def snapshot(order: Order) -> dict:
             "instalment_bank": order.instalment_bank,
             "delivery_method": order.delivery_method,
             "pickup_store": order.pickup_store_name or "",
+            # The day chosen at checkout; it is not changed after placing, so it can be frozen.
+            "delivery_day": order.delivery_day.isoformat() if order.delivery_day else "",
             "trader": {"legal_name": seller.legal_name, "name": seller.name,
                        "nrb": seller.nrb, "nf": seller.nf, "vat_number": seller.vat_number,
                        "address": str(seller.address), "phone": seller.phone,
