@@ -3,9 +3,11 @@ the generator can write is whole, correct sentences. The seeded catalogue: tests
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from PIL import ImageChops
+from sqlalchemy import select
 
 from lesnamax.demo import copy
 from lesnamax.demo.data import MODELS, TYPES
@@ -116,6 +118,34 @@ def test_names_carry_the_material_as_a_phrase():
     assert copy.names(mattress, "springs", "Dardana")[0] == "Dyshek ortopedik Dardana me susta"
     tv = next(k for k in KINDS if k.en == "TV stand")
     assert copy.names(tv, "mdf", "Peja") == ("Komodë TV Peja", "Peja TV stand")
+
+
+def test_a_synthetic_carpet_is_named_by_its_fibre_and_priced_as_one():
+    """A plastic chair is a plastic chair, but nobody sells a "plastic carpet" for 859 €."""
+    rug = next(k for k in KINDS if k.en == "rug")
+    chair = next(k for k in KINDS if k.en == "chair")
+    assert copy.names(rug, "polypropylene", "Drenica") == (
+        "Tepih Drenica prej polipropileni", "Drenica polypropylene rug")
+    assert copy.names(chair, "polypropylene", "Drenica")[0] == "Karrige Drenica prej plastike"
+    sq, en = copy.describe("rug", "Drenica", "polypropylene", "red")
+    assert "Fijet e polipropilenit" in sq and "Plastika" not in sq
+    assert "Polypropylene fibres" in en
+
+
+def test_the_seeded_synthetic_carpets_cost_less_than_the_wool_ones(app):
+    from lesnamax.catalogue.models import Product
+    from lesnamax.demo import seed
+    from lesnamax.extensions import db
+
+    with app.app_context():
+        seed(Path(app.config["MEDIA_ROOT"]), 180)
+        carpets = [p for p in db.session.scalars(select(Product).where(
+            Product.name_sq.like("Tepih%"), Product.parent_id.is_(None)))]
+        synthetic = [p.price_cents for p in carpets if p.material == "polypropylene"]
+        wool = [p.price_cents for p in carpets if p.material == "wool"]
+        assert synthetic and wool
+        assert not any("plastike" in p.name_sq for p in carpets)
+        assert max(synthetic) < 400_00 < max(wool)
 
 
 def test_capfirst_keeps_the_rest_of_the_label():

@@ -114,6 +114,8 @@ def _values(spec: Spec, n: int, rng: random.Random, today: date) -> dict:
     if n > HANDMADE:  # the bulk repeats the handmade kinds: a series number keeps names apart
         name_sq, name_en = f"{name_sq} {n}", f"{name_en} {n}"
     low, high = kind.prices
+    if copy.carpet_fibre(kind.en, material):  # a synthetic carpet costs a fraction of a wool one
+        high = max(low, high // 3)
     price = rng.randrange(low, high + 1) * 100 - rng.choice([0, 0, 1, 10, 50])
     description_sq, description_en = copy.describe(
         kind.en, model, material, colour if kind.colour_matters else None)

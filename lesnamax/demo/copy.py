@@ -295,6 +295,19 @@ CHOOSE = {
 }
 
 
+#: A carpet is not "plastic" to whoever buys one: its fibre is named, and described as such.
+FLOORS = {"rug", "hallway runner"}
+FIBRES = {"polypropylene": (("prej polipropileni", "polypropylene"), (
+    "Fijet e polipropilenit nuk e thithin lagështinë, nuk e humbin ngjyrën në diell dhe "
+    "njollat hiqen me pak ujë dhe sapun.",
+    "Polypropylene fibres do not soak up moisture, keep their colour in the sun, and stains "
+    "come out with a little soap and water."))}
+
+
+def carpet_fibre(kind_en: str, material: str | None) -> tuple | None:
+    return FIBRES.get(material) if kind_en in FLOORS and material else None
+
+
 def describe(kind_en: str, model: str, materials: list[str] | str | None,
              colour: str | None, sizes: list[str] | None = None,
              choose: str | None = None) -> tuple[str, str]:
@@ -303,7 +316,8 @@ def describe(kind_en: str, model: str, materials: list[str] | str | None,
     or a family whose colour is a choice, which ``choose`` names: "colour" or "material")."""
     parts = [OPENINGS[kind_en]]
     for material in [materials] if isinstance(materials, str) else materials or []:
-        parts.append(MATERIALS[material])
+        fibre = carpet_fibre(kind_en, material)
+        parts.append(fibre[1] if fibre else MATERIALS[material])
     if colour:
         parts.append(COLOURS[colour])
     if choose:
@@ -319,6 +333,7 @@ def describe(kind_en: str, model: str, materials: list[str] | str | None,
 
 def names(kind: Kind, material: str | None, model: str) -> tuple[str, str]:
     """("Karrige Rugova prej druri lisi", "Rugova oak chair"); no material: "Karrige Rugova"."""
-    mat_sq, mat_en = MATERIAL_IN_NAME[material] if material else ("", "")
+    fibre = carpet_fibre(kind.en, material)
+    mat_sq, mat_en = fibre[0] if fibre else MATERIAL_IN_NAME[material] if material else ("", "")
     return (" ".join(filter(None, (kind.sq, model, mat_sq))),
             " ".join(filter(None, (model, mat_en, kind.en))))
