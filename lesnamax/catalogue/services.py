@@ -183,7 +183,8 @@ def list_products(query: ListingQuery, tree: CategoryTree, lang: str, per_page: 
     are filtered and sorted as charged on shop ``day`` (today by default).
     """
     day = day or shoptime.shop_today()
-    # One row per family: a variant is listed through its parent (catalogue/variants.py).
+    # One row per family: a variant is listed through its parent (catalogue/variants.py); a
+    # row without a parent is on sale when active (``Product.sellable``).
     statement = select(Product).where(Product.active.is_(True), Product.parent_id.is_(None))
     filters = []
     category = tree.by_slug.get(query.category)
@@ -271,7 +272,7 @@ def _facets(category_ids: list[int] | None) -> Facets:
         lambda column: true())
     materials = select(literal("material").label("axis"), Product.material.label("a"),
                        cast(null(), String).label("b"), literal(0).label("n")).where(
-        Product.active.is_(True), Product.material.is_not(None),
+        Product.sellable, Product.material.is_not(None),
         within(Product.category_id)).distinct()
     parts = [materials]
     for axis, columns in (("size", (Product.width_cm, Product.depth_cm)),
@@ -285,7 +286,7 @@ def _facets(category_ids: list[int] | None) -> Facets:
         second = cast(columns[1], String) if len(columns) > 1 else null()
         families = func.count(func.distinct(func.coalesce(Product.parent_id, Product.id)))
         parts.append(select(literal(axis), cast(columns[0], String), second, families).where(
-            Product.active.is_(True), Product.variant_axes == "", within(Product.category_id),
+            Product.sellable, Product.variant_axes == "", within(Product.category_id),
             matches).group_by(*columns))
     materials_found, options = [], {}
     for axis, a, b, n in db.session.execute(union_all(*parts)).all():
@@ -352,7 +353,7 @@ def product_by_slug(slug: str) -> Product | None:
     return (
         db.session.scalars(
             select(Product)
-            .where(Product.slug == slug, Product.active.is_(True))
+            .where(Product.slug == slug, Product.sellable)
             .options(joinedload(Product.images))
         )
         .unique()
@@ -361,9 +362,9 @@ def product_by_slug(slug: str) -> Product | None:
 
 
 def product_by_id(product_id: int) -> Product | None:
-    """An active product with its pictures (a variant's family, say)."""
+    """A product on sale with its pictures (a variant's family, say)."""
     return db.session.scalars(select(Product).where(
-        Product.id == product_id, Product.active.is_(True)).options(
+        Product.id == product_id, Product.sellable).options(
         joinedload(Product.images))).unique().first()
 
 
@@ -401,7 +402,7 @@ def suggest(q: str, limit: int = 8) -> list[Product]:
 def price_list(page: int, per_page: int) -> Page:
     """Return a page of the public price list (every active product, by category and name):
     each variant on its own line, a family's parent (not sold itself) on none."""
-    return paginate(select(Product).where(Product.active.is_(True), Product.variant_axes == ""),
+    return paginate(select(Product).where(Product.sellable, Product.variant_axes == ""),
                     page, per_page,
                     order_by=(Product.category_id, Product.name_sq, Product.id),
                     options=(joinedload(Product.category),))

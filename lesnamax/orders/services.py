@@ -186,7 +186,7 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         for line in lines:
             taken = db.session.execute(
                 update(Product)
-                .where(Product.id == line.product_id, Product.active.is_(True),
+                .where(Product.id == line.product_id, Product.sellable,
                        Product.stock >= line.quantity)
                 .values(stock=Product.stock - line.quantity)
                 .execution_options(synchronize_session=False)
@@ -252,7 +252,7 @@ def _short(product_id: int) -> OutOfStock:
     if product is None:
         return OutOfStock("", "", 0)
     return OutOfStock(product.name_sq, product.name_en,
-                      product.stock if product.active else 0)
+                      product.stock if product.sellable else 0)
 
 
 def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, language,
@@ -364,7 +364,7 @@ def _move_stock(order: Order, take: bool) -> None:
         if take:
             # As place_order: a product taken off sale is not sold again (a retry, a switch
             # to cash), even with stock left; a late card approval then goes to review.
-            statement = statement.where(Product.active.is_(True),
+            statement = statement.where(Product.sellable,
                                         Product.stock >= line.quantity).values(
                 stock=Product.stock - line.quantity)
         else:
