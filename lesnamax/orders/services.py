@@ -342,13 +342,22 @@ def pay_on_delivery(order: Order) -> None:
     order.instalments, order.instalment_bank, order.instalment_fee_cents = None, "", 0
 
 
-def _move_stock(order: Order, take: bool) -> None:
-    # In placing's lock order (``priced_lines``): by family, then product.
-    lines = db.session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id)
+def lines_in_lock_order(order_id: int) -> list[OrderLine]:
+    """The order's lines in placing's lock order (``priced_lines``): by family, then product.
+
+    Whatever moves an order's stock (a cancellation, a retry, a return received) walks its
+    lines so: every writer then locks product rows, and a variant's family through the
+    parent's stock trigger, in one order, and PostgreSQL never finds two waiting crosswise.
+    """
+    return list(db.session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order_id)
         .outerjoin(Product, Product.id == OrderLine.product_id)
         .order_by(func.coalesce(Product.parent_id, OrderLine.product_id), OrderLine.product_id)
-    ).all()
+    ))
+
+
+def _move_stock(order: Order, take: bool) -> None:
+    lines = lines_in_lock_order(order.id)
     back: dict[int, int] = {}
     if not take:
         for _receiver, answer in signals.returned_pieces.send(current_app._get_current_object(),
