@@ -6,6 +6,7 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import htmx
 from ..i18n import _l, current_code
@@ -81,10 +82,12 @@ def order_status(number: str):
             "Someone changed this order meanwhile: it is now “%(status)s”. Check it and "
             "choose again.", status=labels.STATUS[stale.current]))
     except OutOfStock as short:
-        return _refused(number, form, 409, _(
+        return _refused(number, form, 409, ngettext(
             "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
-            "Nothing was changed.", name=short.name_en if current_code() == "en" else short.name_sq,
-            num=short.available))
+            "Nothing was changed.",
+            "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
+            "Nothing was changed.", short.available,
+            name=short.name_en if current_code() == "en" else short.name_sq))
     except InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
     return _done(number, _status_message(change), "success")

@@ -95,14 +95,10 @@ def retry(number: str):
 
 def _back_to_order(number: str, refused: Exception):
     if isinstance(refused, orders.OutOfStock):
-        flash(
-            _(
-                "Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
-                num=refused.available,
-                name=refused.name_sq,
-            ),
-            "warning",
-        )
+        name = refused.name_en if current_code() == "en" else refused.name_sq
+        flash(ngettext("Only %(num)d of “%(name)s” is left, so this order can no longer be paid.",
+                       "Only %(num)d of “%(name)s” are left, so this order can no longer be "
+                       "paid.", refused.available, name=name), "warning")
     return redirect(url_for("orders.show", number=number), 303)
 
 
