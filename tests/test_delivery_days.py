@@ -183,10 +183,10 @@ def test_a_cancelled_order_gives_its_place_back(app, client, admin, make_product
         order = db.session.scalars(select(Order)).one()
         day, number = order.delivery_day, order.number
         assert db.session.get(DeliverySlot, ("area:prishtine", day)).booked == 1
-    from lesnamax.orders import services
+    from lesnamax.orders import status
 
     with app.app_context():
-        services.set_status(db.session.get(Order, order.id), "cancelled")
+        status.set_status(db.session.get(Order, order.id), "cancelled")
         db.session.commit()
         assert db.session.get(DeliverySlot, ("area:prishtine", day)).booked == 0
     assert number

@@ -1,5 +1,5 @@
 """Goods received back lock their product rows in placing's order (by family, then product:
-``orders.services.lines_in_lock_order``), whatever order the return's lines were written in,
+``orders.status.lines_in_lock_order``), whatever order the return's lines were written in,
 so a return received while a buyer takes the same products' stock cannot deadlock on
 PostgreSQL."""
 

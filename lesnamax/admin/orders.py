@@ -13,7 +13,8 @@ from ..i18n import _l, current_code
 from ..orders import labels
 from ..orders import manage as manage_orders
 from ..orders.models import CANCELLED
-from ..orders.services import InvalidTransition, OutOfStock
+from ..orders.services import OutOfStock
+from ..orders.status import InvalidTransition
 from ..payments.manage import keeps_money, view_order
 from ..shoptime import usable_day
 from . import bp, current_actor, order_forms, order_money
