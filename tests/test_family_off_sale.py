@@ -113,6 +113,9 @@ def test_the_owner_deactivates_a_family_and_it_leaves_the_shop_whole(app, client
     assert client.get(f"/products/{variant_slug(app, 'DAR-160')}").status_code == 404
     assert client.post("/cart/add", data={"product_id": family.variant_ids[2]}).status_code == 404
     assert client.get(f"/cart/delivery/{family.variant_ids[2]}").status_code == 404
+    # The owner sees why a variant still ticked "active" is not in the shop.
+    variant_page = client.get(f"/admin/products/{family.variant_ids[2]}/edit?lang=sq").text
+    assert "Jo në shitje: familja e tij është joaktive" in variant_page
     with app.app_context():  # the variants' own flags are untouched
         assert [db.session.get(Product, i).active for i in family.variant_ids] == [
             True, True, True, False]
