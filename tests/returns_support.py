@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lesnamax.catalogue.models import Product
 from lesnamax.extensions import db
-from lesnamax.orders import services as order_services
+from lesnamax.orders import status as order_status
 from lesnamax.orders.models import Order, OrderLine
 from lesnamax.returns.models import Return
 
@@ -49,7 +49,7 @@ def deliver(app, number: str) -> None:
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         for status in ("processing", "shipped", "delivered"):
-            order_services.set_status(order, status)
+            order_status.set_status(order, status)
         db.session.commit()
 
 

@@ -73,14 +73,17 @@ def test_cash_order_from_checkout_cancelled(app, client, make_product, make_user
     assert len(outbox()) == 1  # the confirmation only: the box was not ticked
 
 
-def test_back_into_stock_when_stock_is_gone(app, client, admin, make_order, make_product):
-    product = make_product(name_sq="Divan", stock=1)
+@pytest.mark.parametrize(("left", "said"), [(1, "ka mbetur 1"), (0, "kanë mbetur 0")])
+def test_back_into_stock_when_stock_is_gone(app, client, admin, make_order, make_product,
+                                            left, said):
+    product = make_product(name_sq="Divan", stock=left)
     order = make_order(status="payment_failed", payment="card", product=product, quantity=2)
     response = move(client, order, "payment_failed", "paid")
     assert response.status_code == 409
-    assert tr(app, "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take "
-              "it back. Nothing was changed.", name="Divan", num=1) in response.text
-    assert state(app, order) == ("payment_failed", 1)
+    # The Albanian plural: "ka mbetur 1", "kanë mbetur 0".
+    assert (f"Nuk ka stok të mjaftueshëm për “Divan” ({said}), prandaj porosia nuk mund "
+            "ta marrë përsëri.") in response.text
+    assert state(app, order) == ("payment_failed", left)
     assert audit(app, "order.status") == []
 
 

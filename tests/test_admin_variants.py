@@ -118,3 +118,22 @@ def test_a_variant_is_released_into_a_product_of_its_own(app, client, admin, fam
     assert stock_of(app, family.id) == 7
     with app.app_context():
         assert db.session.get(Product, variant).parent_id is None
+
+
+SHARED_FIELDS = ("name_sq", "name_en", "description_sq", "description_en", "sku", "slug",
+                 "category_id", "active", "featured", "made_to_order", "assembly_fee")
+
+
+def test_the_new_family_and_product_pages_share_their_fieldsets(client, admin, family):
+    """One set of fieldset macros (admin/products/_fields.html) draws both forms."""
+    new = client.get("/admin/products/new-family?lang=en").text
+    edit = client.get(f"/admin/products/{family.id}/edit?lang=en").text
+    for html in (new, edit):
+        for name in SHARED_FIELDS:
+            assert f'name="{name}"' in html, name
+        assert "Names and descriptions" in html and "Code and place in the shop" in html
+        assert "Leave empty to make one from the Albanian name." in html
+    # The family's own additions stay in its code fieldset.
+    code = new.split("Code and place in the shop")[1].split("</fieldset>")[0]
+    assert 'name="material"' in code and 'name="colour"' in code
+    assert "What every variant shares" in code

@@ -1,7 +1,6 @@
 """Checkout: steps that guard themselves, cash on delivery, one order per click, no overselling."""
 
 import re
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -264,27 +263,10 @@ def test_many_buyers_for_the_last_five(app, make_product, make_user, engine_name
     time by design; more would only measure the busy timeout).
     """
     buyers = 100 if engine_name == "postgresql" else 20
+    from .race_support import buyers_at_review, place_at_once
+
     last = make_product(name_sq="Karrige e fundit", stock=5)
-    users = [make_user() for _ in range(buyers)]
-    ready = []
-    for n, user in enumerate(users):
-        c = app.test_client()
-        c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"  # each buyer on their own network
-        c.post("/account/login", data={"email": user.email, "password": user.password})
-        c.post("/cart/add", data={"product_id": last.id})
-        ready.append((c, place_form(go_to_review(c).text)))
-    barrier = threading.Barrier(len(ready))
-    results = [None] * len(ready)
-
-    def buy(i, c, form):
-        barrier.wait()
-        results[i] = c.post("/checkout/place", data=form)
-
-    threads = [threading.Thread(target=buy, args=(i, c, k)) for i, (c, k) in enumerate(ready)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = place_at_once(buyers_at_review(app, make_user, [last.id] * buyers), wait=60)
     statuses = sorted(r.status_code for r in results)
     assert statuses.count(303) == 5 and statuses.count(409) == buyers - 5
     assert all("kanë mbetur vetëm 0" in r.text for r in results if r.status_code == 409)

@@ -80,6 +80,7 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
     from lesnamax import shoptime
     from lesnamax.invoices import issuing
     from lesnamax.orders import services as orders
+    from lesnamax.orders import status as order_status
     from lesnamax.orders.models import OrderLine
     from lesnamax.privacy import services as privacy
     from lesnamax.returns import services as returns
@@ -112,7 +113,7 @@ def build_shop(app, make_user, make_admin, make_product, make_category) -> Shop:
             order = orders.place_order(cart.id, customer.id, delivery, f"fuzz-{payment}",
                                        ip="192.0.2.1", language="sq", policy_version=1)
             if payment == "declined":
-                orders.set_status(order, "payment_failed")
+                order_status.set_status(order, "payment_failed")
                 db.session.commit()
             if payment == "cash":  # delivered: its invoice, a credit note, the receipt form
                 order.status = "delivered"

@@ -19,10 +19,10 @@ from lesnamax import outbox
 from lesnamax.extensions import db
 from lesnamax.orders import emails
 from lesnamax.orders.models import Order
-from lesnamax.outbox import OutboxMessage
 
 from .account_support import outbox_messages, text_of
 from .test_checkout import go_to_review, place_form
+from .test_mail_failures import messages as rows
 
 #: SQL of one cash order's "place" request, its confirmation's composing not included: the
 #: customer, cart and lines read (3 + 1 pictures), the key and policy looked up (2), then the
@@ -38,14 +38,6 @@ PLACE_QUERIES = {"sqlite": 24, "postgresql": 23}
 def sent(app) -> list:
     folder = Path(app.config["MAIL_OUTBOX"])
     return outbox_messages(folder) if folder.exists() else []
-
-
-def rows(app) -> list[OutboxMessage]:
-    with app.app_context():
-        found = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
-        for row in found:
-            db.session.expunge(row)
-        return found
 
 
 @pytest.fixture

@@ -151,16 +151,16 @@ def test_a_lost_approval_after_expiry_and_switch_waits_on_the_dashboard(
 
 def _slow_set_status(monkeypatch, before):
     """Run ``before()`` just before start_attempt moves the order (after it read it)."""
-    from lesnamax.orders import services as order_services
+    from lesnamax.orders import status as order_status
 
-    original = order_services.set_status
+    original = order_status.set_status
 
     def slow(order, new):
         if threading.current_thread().name == "card":
             before()
         return original(order, new)
 
-    monkeypatch.setattr(order_services, "set_status", slow)
+    monkeypatch.setattr(order_status, "set_status", slow)
 
 
 def test_a_card_retry_racing_a_switch_to_cash_takes_the_stock_once(

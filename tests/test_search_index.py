@@ -144,7 +144,8 @@ def test_a_walk_reads_the_sort_index(app, count_queries, many_chairs, monkeypatc
     than ties of a descending price. By price, it merges the walks of the regular and the sale
     prices, and sorts only the page's rows."""
     from lesnamax.catalogue.filters import ListingQuery
-    from lesnamax.catalogue.services import list_products, menu_tree
+    from lesnamax.catalogue.listing import list_products
+    from lesnamax.catalogue.services import menu_tree
 
     monkeypatch.setattr(search, "WALK_FROM", 1)
     with app.app_context():

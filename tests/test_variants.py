@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from lesnamax.extensions import db
 from lesnamax.orders.models import OrderLine
 
 from . import variants_support
+from .race_support import buyers_at_review, place_at_once
 from .test_checkout import go_to_review, place_form
 from .variants_support import OWNER, stock_of
 
@@ -224,30 +224,11 @@ def test_buyers_race_for_the_last_units_of_one_variant_while_others_buy_another(
     sale, however they interleaved)."""
     scarce, other = family.variant_ids[2], family.variant_ids[3]
     racing = 60 if engine_name == "postgresql" else 20
-    ready = []
-    for n in range(racing + 6):
-        user = make_user()
-        c = app.test_client()
-        c.environ_base["REMOTE_ADDR"] = f"198.51.100.{n}"
-        c.post("/account/login", data={"email": user.email, "password": user.password})
-        c.post("/cart/add", data={"product_id": scarce if n < racing else other})
-        ready.append((n < racing, c, place_form(go_to_review(c).text)))
-    barrier = threading.Barrier(len(ready))
-    results: list = [None] * len(ready)
-
-    def buy(i, c, form):
-        barrier.wait()
-        results[i] = c.post("/checkout/place", data=form)
-
-    threads = [threading.Thread(target=buy, args=(i, c, f))
-               for i, (_scarce, c, f) in enumerate(ready)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(90)
-    pairs = list(zip(ready, results, strict=True))
-    scarce_codes = sorted(r.status_code for (s, _c, _f), r in pairs if s)
-    other_codes = [r.status_code for (s, _c, _f), r in pairs if not s]
+    wanted = [scarce] * racing + [other] * 6
+    results = place_at_once(buyers_at_review(app, make_user, wanted))
+    pairs = list(zip(wanted, results, strict=True))
+    scarce_codes = sorted(r.status_code for w, r in pairs if w == scarce)
+    other_codes = [r.status_code for w, r in pairs if w == other]
     assert scarce_codes.count(303) == 3 and scarce_codes.count(409) == racing - 3
     assert other_codes == [303] * 6
     assert stock_of(app, scarce) == 0 and stock_of(app, other) == 0

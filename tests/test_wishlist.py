@@ -176,6 +176,18 @@ def test_a_wishlist_has_a_bound(app, make_product, make_user, monkeypatch):
     assert saved(app, user.id) == [first.id]
 
 
+def test_a_full_wishlist_says_how_many_in_albanian(app, client, make_product, make_user, login,
+                                                    monkeypatch):
+    first, second = make_product(), make_product()
+    monkeypatch.setattr(wishlist, "MAX_ITEMS", 1)
+    login(make_user())
+    client.post("/account/wishlist/add", data={"product": first.id})
+    answer = client.post("/account/wishlist/add?lang=sq", data={"product": second.id},
+                         headers={"HX-Request": "true"})
+    assert answer.status_code == 422
+    assert "Lista juaj e dëshirave është plot (1 produkt). Hiqeni" in answer.text
+
+
 def test_the_wishlist_is_exported_and_erased_with_the_account(
         app, client, make_product, make_user, login):
     product = make_product(name_sq="Dollap Rugova", sku="DOL-1")

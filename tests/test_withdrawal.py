@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lesnamax.account import data as account_data
 from lesnamax.account.models import User
 from lesnamax.extensions import db
-from lesnamax.orders import services as order_services
+from lesnamax.orders import status as order_status
 from lesnamax.orders.models import Order
 from lesnamax.returns.models import Return, ReturnLine
 
@@ -114,7 +114,7 @@ def test_a_made_to_order_line_is_refused(app, client, placed):
 def test_a_cancelled_order_is_refused(app, client, placed):
     with app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == placed.number))
-        order_services.set_status(order, "cancelled")
+        order_status.set_status(order, "cancelled")
         db.session.commit()
     page = client.get(f"/orders/{placed.number}/withdraw")
     assert "Kjo porosi u anulua" in page.text and 'name="key"' not in page.text

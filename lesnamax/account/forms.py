@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -35,7 +36,8 @@ def strong_password(_form, field) -> None:
     password = field.data or ""
     if len(password) < MIN_PASSWORD:
         raise ValidationError(
-            _l("The password must have at least %(num)d characters.", num=MIN_PASSWORD)
+            lazy_ngettext("The password must have at least %(num)d character.",
+                          "The password must have at least %(num)d characters.", MIN_PASSWORD)
         )
     if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
         raise ValidationError(_l("This password is too easy to guess. Choose another one."))

@@ -118,7 +118,7 @@ def due_ids(now: datetime) -> list[int]:
     return list(db.session.scalars(
         select(StockAlert.id).join(Product, Product.id == StockAlert.product_id)
         .where(StockAlert.sent_at.is_(None), StockAlert.expires_at > now,
-               Product.active.is_(True), Product.stock > 0)
+               Product.sellable, Product.stock > 0)
         .order_by(StockAlert.id)))
 
 
@@ -135,7 +135,7 @@ def notify_due(now: datetime) -> int:
             .values(sent_at=now).execution_options(synchronize_session=False)).rowcount
         alert = db.session.get(StockAlert, alert_id) if claimed == 1 else None
         product = db.session.get(Product, alert.product_id) if alert is not None else None
-        if product is None or not product.active or product.stock <= 0:
+        if product is None or not product.sellable or product.stock <= 0:
             # Another job sent it, or the stock went again between the query and the claim.
             db.session.rollback()
             continue

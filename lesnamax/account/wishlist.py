@@ -25,9 +25,8 @@ class WishlistFull(Exception):
 
 
 def sellable(product_id: int) -> Product | None:
-    """The active product a heart may keep, or None."""
-    return db.session.scalar(select(Product).where(Product.id == product_id,
-                                                   Product.active.is_(True)))
+    """The product on sale a heart may keep, or None."""
+    return db.session.scalar(select(Product).where(Product.id == product_id, Product.sellable))
 
 
 def add(user_id: int, product: Product) -> None:
@@ -67,7 +66,7 @@ def products(user_id: int) -> list[Product]:
     """The customer's kept products, the latest kept first, with their pictures."""
     return list(db.session.scalars(
         select(Product).join(WishlistItem, WishlistItem.product_id == Product.id)
-        .where(WishlistItem.user_id == user_id, Product.active.is_(True))
+        .where(WishlistItem.user_id == user_id, Product.sellable)
         .options(selectinload(Product.images))
         .order_by(WishlistItem.created_at.desc(), WishlistItem.id.desc())))
 

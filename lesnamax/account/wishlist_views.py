@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
@@ -72,8 +73,10 @@ def wishlist_add():
     try:
         wishlist.add(current_user.id, product)
     except wishlist.WishlistFull:
-        message = _("Your wishlist is full (%(num)d products). Remove some to save new ones.",
-                    num=wishlist.MAX_ITEMS)
+        message = ngettext(
+            "Your wishlist is full (%(num)d product). Remove it to save a new one.",
+            "Your wishlist is full (%(num)d products). Remove some to save new ones.",
+            wishlist.MAX_ITEMS)
         if htmx.is_htmx():
             return _heart(product, False, 422, message)
         flash(message, "error")

@@ -25,6 +25,7 @@ from flask_login import current_user
 from .. import htmx
 from ..catalogue import vocab
 from ..catalogue.csv import apply as csv_apply
+from ..catalogue.csv import export as products_csv
 from ..catalogue.csv import plan as csv_plan
 from ..catalogue.services import category_tree
 from ..shoptime import shop_today
@@ -40,7 +41,7 @@ def csv():
 
 @bp.get("/csv/export")
 def csv_export():
-    chunks = csv_plan.export_csv(current_actor())
+    chunks = products_csv.export_csv(current_actor())
     response = Response((c.encode("utf-8") for c in chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="lesnamax-produktet-{shop_today().isoformat()}.csv"')

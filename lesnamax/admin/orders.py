@@ -6,13 +6,15 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import htmx
 from ..i18n import _l, current_code
 from ..orders import labels
 from ..orders import manage as manage_orders
 from ..orders.models import CANCELLED
-from ..orders.services import InvalidTransition, OutOfStock
+from ..orders.services import OutOfStock
+from ..orders.status import InvalidTransition
 from ..payments.manage import keeps_money, view_order
 from ..shoptime import usable_day
 from . import bp, current_actor, order_forms, order_money
@@ -81,10 +83,12 @@ def order_status(number: str):
             "Someone changed this order meanwhile: it is now “%(status)s”. Check it and "
             "choose again.", status=labels.STATUS[stale.current]))
     except OutOfStock as short:
-        return _refused(number, form, 409, _(
+        return _refused(number, form, 409, ngettext(
             "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
-            "Nothing was changed.", name=short.name_en if current_code() == "en" else short.name_sq,
-            num=short.available))
+            "Nothing was changed.",
+            "Not enough stock of “%(name)s” (%(num)d left), so the order cannot take it back. "
+            "Nothing was changed.", short.available,
+            name=short.name_en if current_code() == "en" else short.name_sq))
     except InvalidTransition:
         return _refused(number, form, 409, _("This change of status is not allowed."))
     return _done(number, _status_message(change), "success")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from ..forms import add_error, cleaned
@@ -47,9 +47,11 @@ DOCS = {
 def _explain(error: privacy.PolicyError) -> str:
     # The service speaks English to logs and the command line; the owner reads Albanian.
     if error.reason == privacy.TOO_SOON:
-        return _("A new version can take effect no sooner than %(days)d days after it is "
-                 "published: the earliest day is %(date)s.", days=privacy.NOTICE_DAYS,
-                 date=format_date(error.day, "long"))
+        return ngettext("A new version can take effect no sooner than %(num)d day after it is "
+                        "published: the earliest day is %(date)s.",
+                        "A new version can take effect no sooner than %(num)d days after it is "
+                        "published: the earliest day is %(date)s.", privacy.NOTICE_DAYS,
+                        date=format_date(error.day, "long"))
     if error.reason == privacy.TOO_FAR:
         return too_far_message(error.day)
     if error.reason == privacy.NOT_AFTER_LATEST:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask_babel import format_date
-from flask_babel import gettext as _
+from flask_babel import format_date, ngettext
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
@@ -19,9 +18,11 @@ SUMMARY_MAX = 5_000
 
 
 def too_far_message(last: date) -> str:
-    return _("A new version can take effect at most %(days)d days after it is published: "
-             "the latest day is %(date)s.", days=privacy.MAX_AHEAD_DAYS,
-             date=format_date(last, "long"))
+    return ngettext("A new version can take effect at most %(num)d day after it is published: "
+                    "the latest day is %(date)s.",
+                    "A new version can take effect at most %(num)d days after it is published: "
+                    "the latest day is %(date)s.", privacy.MAX_AHEAD_DAYS,
+                    date=format_date(last, "long"))
 
 
 def not_too_far_ahead(_form, field) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from .. import instalments, shopsettings
+from .. import instalments, shopsettings, shopsettings_save
 from . import bp, current_actor
 from .instalment_forms import InstalmentsForm, form_data
 from .settings_forms import (
@@ -36,7 +36,7 @@ def settings_save():
     form = SettingsForm()
     if not form.validate_on_submit():
         return _settings_page(form, 422)  # what the owner typed stays in the form
-    changes = shopsettings.save(settings_values(form), current_actor())
+    changes = shopsettings_save.save(settings_values(form), current_actor())
     flash(_("The settings are saved. They apply from the next cart; placed orders keep "
             "theirs.") if changes else _("Nothing changed."), "success" if changes else "info")
     return redirect(url_for("admin.settings"), 303)
@@ -71,7 +71,7 @@ def store_create():
 
 @bp.post("/settings/stores/<int:store_id>")
 def store_update(store_id: int):
-    if shopsettings.store_row(store_id) is None:
+    if shopsettings_save.store_row(store_id) is None:
         abort(404)
     return _store_save(store_id)
 
@@ -80,7 +80,7 @@ def _store_save(store_id: int | None):
     form = StoreForm()
     if not form.validate_on_submit():
         return _store_page(form, store_id, 422)
-    shopsettings.save_store(store_id, store_values(form), current_actor())
+    shopsettings_save.save_store(store_id, store_values(form), current_actor())
     flash(_("The store is saved."), "success")
     return redirect(url_for("admin.stores"), 303)
 

@@ -243,7 +243,7 @@ def settings_data(shop: Shop) -> dict:
 
 
 def settings_values(form: SettingsForm) -> dict:
-    """What ``shopsettings.save`` takes, from a valid form."""
+    """What ``shopsettings_save.save`` takes, from a valid form."""
     values = cleaned(form)
     result = {name: values[name] or "" for name in (
         "legal_name", "trade_name", "nrb", "nf", "vat_number", "address_sq", "address_en",

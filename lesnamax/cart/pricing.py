@@ -99,7 +99,7 @@ def priced(lines, assembly=()) -> list[PricedLine]:
             line_id=line.id, product_id=product.id, slug=product.slug, name_sq=product.name_sq,
             name_en=product.name_en, sku=product.sku, unit_price_cents=price,
             quantity=line.quantity, stock=product.stock,
-            available=product.active and product.stock > 0,
+            available=product.sellable and product.stock > 0,
             price_changed=price != line.price_when_added_cents,
             image=product.images[0] if product.images else None,
             made_to_order=product.made_to_order, material=product.material,
@@ -170,7 +170,7 @@ def product_delivery_fee(product_id: int, municipality: str | None) -> int | Non
     """Standard delivery of this one product to ``municipality`` at today's price (free when
     it alone reaches the threshold); None if there is no such product on sale."""
     product = db.session.get(Product, product_id)
-    if product is None or not product.active:
+    if product is None or not product.sellable:
         return None
     price = product.offer(shoptime.shop_today()).price_cents
     return delivery_fee(STANDARD, municipality, price)

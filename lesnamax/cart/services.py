@@ -74,7 +74,9 @@ def lines_of_id(cart_id: int) -> list[CartLine]:
         db.session.scalars(
             select(CartLine)
             .where(CartLine.cart_id == cart_id)
-            .options(joinedload(CartLine.product).selectinload(Product.images))
+            .options(joinedload(CartLine.product).selectinload(Product.images),
+                     # A variant's family decides whether it is on sale (``sellable``).
+                     joinedload(CartLine.product).joinedload(Product.parent))
             .order_by(CartLine.id)
         ).unique()
     )
@@ -85,7 +87,7 @@ def count(cart: Cart | None) -> int:
 
 
 def _cap(product: Product, wanted: int) -> tuple[int, bool]:
-    limit = min(product.stock if product.active else 0, MAX_QUANTITY)
+    limit = min(product.stock if product.sellable else 0, MAX_QUANTITY)
     return (limit, True) if wanted > limit else (wanted, False)
 
 
@@ -93,7 +95,7 @@ def add(cart: Cart, product_id: int, quantity: int) -> Change:
     """Add ``quantity`` of a product (added to what the cart holds), capped by stock."""
     product = db.session.get(Product, product_id)
     # A family's parent is not sold itself: one of its variants is (the page asks which).
-    if product is None or not product.active or product.is_family:
+    if product is None or not product.sellable or product.is_family:
         db.session.rollback()  # a cart made for this add is not kept
         raise LookupError(product_id)
     line = db.session.scalar(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_ngettext
 from sqlalchemy import bindparam, func, select, update
 
 from .. import audit
@@ -231,8 +232,9 @@ def _check_parent(tree: CategoryTree, category: Category | None, parent_id: int 
             "parent_id")
     height = _height(tree, category) if category is not None else 1
     if len(tree.ancestors(parent)) + height > MAX_DEPTH:
-        raise CategoryError(_l("Categories can be nested at most %(n)s levels deep.",
-                               n=MAX_DEPTH), "parent_id")
+        raise CategoryError(lazy_ngettext("Categories can be nested at most %(num)d level deep.",
+                                          "Categories can be nested at most %(num)d levels deep.",
+                                          MAX_DEPTH), "parent_id")
 
 
 def _height(tree: CategoryTree, category: Category) -> int:

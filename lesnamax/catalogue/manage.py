@@ -6,6 +6,7 @@ transaction: the change and its AuditEvent are committed together, or neither is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,17 +163,24 @@ def _commit() -> None:
     cache.forget("facets")
 
 
-def create_product(values: dict, actor: Actor) -> Product:
-    """Create a product from cleaned form ``values`` (Product column names)."""
+def insert_product(values: dict, actor: Actor, action: str,
+                   detail: Callable[[Product], str]) -> Product:
+    """Insert a product row from cleaned ``values`` (its slug made from the name when none was
+    typed; SkuTaken or SlugTaken when another has them), audited as ``action``."""
     values = dict(values)
     values["slug"] = _check_unique(values, None, slug_typed=bool(values.get("slug")))
     product = Product(**values)
     db.session.add(product)
     _flush_unique(values, None)
-    record(actor, "product.create", "product", product.id,
-           f"{product.sku} · {_euros(product.price_cents)} · {product.stock}")
+    record(actor, action, "product", product.id, detail(product))
     _commit()
     return product
+
+
+def create_product(values: dict, actor: Actor) -> Product:
+    """Create a product from cleaned form ``values`` (Product column names)."""
+    return insert_product(values, actor, "product.create",
+                          lambda p: f"{p.sku} · {_euros(p.price_cents)} · {p.stock}")
 
 
 def update_product(product_id: int, values: dict, stock_seen: int, actor: Actor) -> Product:

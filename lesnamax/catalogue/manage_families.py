@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..audit import Actor, record
 from ..extensions import db
 from . import variants
-from .manage import _check_unique, _commit, _flush_unique
+from .manage import _check_unique, _commit, _flush_unique, insert_product
 from .models import Product
 
 
@@ -57,14 +57,8 @@ def create_family(values: dict, axes: list[str], actor: Actor) -> Product:
     values = dict(values, stock=0, variant_axes=_axes(axes), sale_price_cents=None,
                   sale_starts_on=None, sale_ends_on=None)
     values.setdefault("price_cents", 0)
-    values["slug"] = _check_unique(values, None, slug_typed=bool(values.get("slug")))
-    parent = Product(**values)
-    db.session.add(parent)
-    _flush_unique(values, None)
-    record(actor, "family.create", "product", parent.id,
-           f"{parent.sku} · {values['variant_axes']}")
-    _commit()
-    return parent
+    return insert_product(values, actor, "family.create",
+                          lambda parent: f"{parent.sku} · {parent.variant_axes}")
 
 
 def add_variant(parent_id: int, values: dict, actor: Actor) -> Product:

@@ -18,11 +18,13 @@ from sqlalchemy import (
     and_,
     case,
     event,
+    exists,
     false,
     or_,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from .. import shoptime
 from ..extensions import db
@@ -153,12 +155,32 @@ class Product(Localized, db.Model):
     price_varies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     category: Mapped[Category] = relationship(lazy="raise")
+    #: A variant's family (None for any other row). Loaded on demand: a many-to-one read from
+    #: the session's identity map when the parent is already there (the cart joins it).
+    parent: Mapped[Product | None] = relationship(remote_side=[id], lazy="select")
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product",
         order_by="ProductImage.position",
         cascade="all, delete-orphan",
         lazy="raise",
     )
+
+    @hybrid_property
+    def sellable(self) -> bool:
+        """Shown and sold to customers: the row is active and, for a variant, so is its family.
+
+        The one rule of what is on sale (listings, search, pages, the price list, the cart,
+        placing, the wishlist, back-in-stock e-mails, newsletters). Deactivating a family's
+        parent takes the whole family off sale without touching its variants' own ``active``,
+        so activating it again brings the family back as it was."""
+        return self.active and (self.parent_id is None or self.parent.active)
+
+    @sellable.inplace.expression
+    @classmethod
+    def _sellable_sql(cls):
+        family = aliased(Product, name="family")
+        return and_(cls.active.is_(True), or_(cls.parent_id.is_(None), exists().where(
+            family.id == cls.parent_id, family.active.is_(True))))
 
     @property
     def is_family(self) -> bool:

@@ -54,7 +54,9 @@ def check_all(files: list[tuple[str, bytes | None]], max_pixels: int,
     if not files:
         raise UploadRefused([_l("Choose one or more pictures to upload.")])
     if len(files) > max_files:
-        raise UploadRefused([_l("Upload at most %(num)d pictures at a time.", num=max_files)])
+        raise UploadRefused([lazy_ngettext("Upload at most %(num)d picture at a time.",
+                                           "Upload at most %(num)d pictures at a time.",
+                                           max_files)])
     checked, errors = [], []
     for name, data in files:
         try:

@@ -14,6 +14,10 @@ material and colour are the vocabularies' codes.
 The parent carries what listings filter and sort on, so they read one row per family as
 before: its prices are its cheapest variant's (``refresh``: at every change, and each night,
 when sales start or end), its stock is the sum of its variants' (kept by the database).
+
+The parent's ``active`` is the family's: deactivating it takes every variant off sale with it
+(``Product.sellable``, the one rule customers' pages, the cart and placing read), and
+activating it again brings them back as they were; the variants' own flags are not written.
 """
 
 from __future__ import annotations

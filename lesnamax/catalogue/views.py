@@ -19,8 +19,9 @@ from flask import (
 from .. import htmx, shopsettings, shoptime
 from ..i18n import current_code
 from ..text import whole_number
-from . import filters, services, variants
+from . import filters, listing, services, variants
 from .current import tree
+from .facets import facets_in
 
 bp = Blueprint("catalogue", __name__)
 
@@ -51,7 +52,7 @@ def _listing(category):
     elif query.category and query.category not in tree().by_slug:
         query = replace(query, category="", ignored=(*query.ignored, "category"))
     scope = tree().by_slug.get(query.category)
-    page = services.list_products(
+    page = listing.list_products(
         query, tree(), current_code(), current_app.config["PRODUCTS_PER_PAGE"]
     )
     return htmx.page_or_partial(
@@ -62,7 +63,7 @@ def _listing(category):
         category=category,
         scope=scope,
         breadcrumbs=tree().ancestors(scope) if scope else [],
-        facets=services.facets_in(tree().descendant_ids(scope) if scope else None),
+        facets=facets_in(tree().descendant_ids(scope) if scope else None),
         sorts=filters.SORTS,
         base_endpoint=("catalogue.category", {"slug": category.slug})
         if category
@@ -107,7 +108,7 @@ def suggest():
         "catalogue/suggest.html",
         "catalogue/_search_suggestions.html",
         q=q,
-        suggestions=services.suggest(q),
+        suggestions=listing.suggest(q),
     )
 
 

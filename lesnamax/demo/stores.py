@@ -1,6 +1,6 @@
 """The demo's second showroom: the configuration names the first (``SHOP_STORES``), a shop
 with a customer base across Kosovo has another in Prizren. Added through the owner's own
-operation (``shopsettings.save_store``), as the owner would in /admin/settings/stores."""
+operation (``shopsettings_save.save_store``), as the owner would in /admin/settings/stores."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import func, select
 
-from .. import shopsettings
+from .. import shopsettings, shopsettings_save
 from ..extensions import db
 from .families import ACTOR
 
@@ -32,6 +32,6 @@ def seed(app: Flask) -> int:
     shopsettings.seed(app)  # the settings row and the configured showroom, if not yet there
     count = db.session.scalar(select(func.count(shopsettings.Store.id))) or 0
     if count < 2:
-        shopsettings.save_store(None, {**PRIZREN, "position": count}, ACTOR)
+        shopsettings_save.save_store(None, {**PRIZREN, "position": count}, ACTOR)
         count += 1
     return count

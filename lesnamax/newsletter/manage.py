@@ -37,7 +37,7 @@ def products_by_sku(skus: list[str]) -> tuple[list[Product], list[str]]:
     """The active products with these SKUs, in the order given, and the SKUs not found."""
     found = {p.sku.lower(): p for p in db.session.scalars(
         select(Product).where(func.lower(Product.sku).in_([s.lower() for s in skus]),
-                              Product.active.is_(True)))}
+                              Product.sellable))}
     return ([found[s.lower()] for s in skus if s.lower() in found],
             [s for s in skus if s.lower() not in found])
 

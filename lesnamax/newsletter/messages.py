@@ -82,7 +82,7 @@ def showcase(campaign_id: int, lang: str, day: date) -> list[Shown]:
     base = current_app.config["BASE_URL"].rstrip("/")
     shown = []
     for product in products_of(campaign_id):
-        if not product.active:
+        if not product.sellable:
             continue
         offer = product.offer(day)
         with mail.in_a_request():

@@ -17,7 +17,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..shoptime import midnight, usable_day
-from . import emails, services, signals
+from . import emails, signals, status
 from .models import (
     CASH_ON_DELIVERY,
     DELIVERED,
@@ -128,7 +128,7 @@ def change_status(number: str, expected: str, new: str, actor: Actor, *, notify:
             raise AlreadyThere(new)
         if old != expected:
             raise Stale(old)
-        services.set_status(order, new)  # checks the table and moves stock
+        status.set_status(order, new)  # checks the table and moves stock
         audit.record(actor, "order.status", "order", number, f"{old} → {new}")
         # The e-mails go into the outbox with the change: only the request that made the
         # change writes them, so a repeated submit sends nothing.

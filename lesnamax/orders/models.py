@@ -110,7 +110,7 @@ class Order(db.Model):
     instalments: Mapped[int | None] = mapped_column(Integer)
     instalment_bank: Mapped[str] = mapped_column(String(40), default="", server_default="")
     instalment_fee_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: When it became delivered (``services.set_status``): the 14 days to withdraw run from it.
+    #: When it became delivered (``status.set_status``): the 14 days to withdraw run from it.
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     #: The day the customer chose at checkout for the delivery (or the pickup), and the slot
     #: it took (``slots.area_key``), which a cancellation gives back. None: placed before

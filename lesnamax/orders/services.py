@@ -1,5 +1,5 @@
-"""Placing orders without overselling (announced by ``signals.order_placed``), one table of
-status changes."""
+"""Placing orders without overselling (announced by ``signals.order_placed``), and reading
+them back. Status changes and the stock they move are ``status.py``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -23,15 +22,10 @@ from ..shoptime import shop_day
 from . import emails, signals, slots
 from .models import (
     AWAITING_PAYMENT,
-    CANCELLED,
     CARD,
     CASH,
     CASH_ON_DELIVERY,
     CLOSED_ON_ERASURE,
-    DELIVERED,
-    HOLDS_STOCK,
-    PAYMENT_FAILED,
-    TRANSITIONS,
     Order,
     OrderLine,
 )
@@ -64,10 +58,6 @@ class FiguresChanged(CheckoutError):
 
 class DayTaken(CheckoutError):
     """The delivery day chosen is full (or no longer delivered); nothing was ordered."""
-
-
-class InvalidTransition(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -186,13 +176,13 @@ def place_order(cart_id: int, user_id: int, delivery: Delivery, idempotency_key:
         for line in lines:
             taken = db.session.execute(
                 update(Product)
-                .where(Product.id == line.product_id, Product.active.is_(True),
+                .where(Product.id == line.product_id, Product.sellable,
                        Product.stock >= line.quantity)
                 .values(stock=Product.stock - line.quantity)
                 .execution_options(synchronize_session=False)
             ).rowcount
             if taken != 1:
-                raise _short(line.product_id)
+                raise out_of_stock(line.product_id)
         plan = _book_day(delivery)
         order = _write_order(cart_id, user_id, delivery, lines, idempotency_key,
                              ip=ip, language=language, policy_version=policy_version)
@@ -246,13 +236,14 @@ def _placed_first(user_id: int, key: str, cart_id: int) -> Order:
     return existing
 
 
-def _short(product_id: int) -> OutOfStock:
+def out_of_stock(product_id: int) -> OutOfStock:
+    """The refusal naming ``product_id`` and what is left of it (the transaction is rolled back)."""
     product = db.session.get(Product, product_id)
     db.session.rollback()
     if product is None:
         return OutOfStock("", "", 0)
     return OutOfStock(product.name_sq, product.name_en,
-                      product.stock if product.active else 0)
+                      product.stock if product.sellable else 0)
 
 
 def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, language,
@@ -303,76 +294,6 @@ def _write_order(cart_id, user_id, delivery: Delivery, lines, key, *, ip, langua
     db.session.flush()
     order.number = order_number(order)
     return order
-
-
-def set_status(order: Order, new: str) -> None:
-    """Move ``order`` to ``new`` if the table allows it, returning or taking stock as needed.
-
-    Raises InvalidTransition, or OutOfStock when stock must be taken again and is gone (then
-    nothing changed). The caller commits.
-    """
-    if new not in TRANSITIONS.get(order.status, frozenset()):
-        raise InvalidTransition(f"{order.status} -> {new}")
-    held, holds = order.status in HOLDS_STOCK, new in HOLDS_STOCK
-    if held != holds:
-        _move_stock(order, take=holds)
-    if new == DELIVERED:
-        order.delivered_at = shoptime.now()  # the withdrawal period's first day
-    if new == CANCELLED:
-        slots.release(order)  # its delivery day's place goes to the next buyer
-    order.status = new
-
-
-def pay_on_delivery(order: Order) -> None:
-    """Turn an order whose card payment failed into a cash-on-delivery order, taking its stock
-    again as a new cash order would (OutOfStock when it is gone; then nothing changed).
-
-    Not a row of TRANSITIONS: the change is of the payment method too, and only the customer
-    makes it, after the caller made sure no card payment for the order can still count. The
-    caller commits.
-    """
-    if order.status != PAYMENT_FAILED:
-        raise InvalidTransition(f"{order.status} -> {CASH_ON_DELIVERY}")
-    if order.status not in HOLDS_STOCK:
-        _move_stock(order, take=True)
-    order.status, order.payment_method = CASH_ON_DELIVERY, CASH
-    # Cash is paid at once: no instalments, and no fee for them (it was for the card plan; no
-    # card payment of this order went through, so nothing of it was ever paid).
-    order.total_cents -= order.instalment_fee_cents
-    order.instalments, order.instalment_bank, order.instalment_fee_cents = None, "", 0
-
-
-def _move_stock(order: Order, take: bool) -> None:
-    # In placing's lock order (``priced_lines``): by family, then product.
-    lines = db.session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id)
-        .outerjoin(Product, Product.id == OrderLine.product_id)
-        .order_by(func.coalesce(Product.parent_id, OrderLine.product_id), OrderLine.product_id)
-    ).all()
-    back: dict[int, int] = {}
-    if not take:
-        for _receiver, answer in signals.returned_pieces.send(current_app._get_current_object(),
-                                                              order=order):
-            for line_id, quantity in (answer or {}).items():
-                back[line_id] = back.get(line_id, 0) + quantity
-    for line in lines:
-        if line.product_id is None:
-            continue
-        if not take and back.get(line.id, 0) >= line.quantity:
-            continue  # every piece of it came back through a return, its stock with it
-        statement = update(Product).where(Product.id == line.product_id)
-        if take:
-            # As place_order: a product taken off sale is not sold again (a retry, a switch
-            # to cash), even with stock left; a late card approval then goes to review.
-            statement = statement.where(Product.active.is_(True),
-                                        Product.stock >= line.quantity).values(
-                stock=Product.stock - line.quantity)
-        else:
-            statement = statement.values(stock=Product.stock + line.quantity
-                                         - min(back.get(line.id, 0), line.quantity))
-        if db.session.execute(statement.execution_options(synchronize_session=False)
-                              ).rowcount != 1 and take:
-            raise _short(line.product_id)
 
 
 def with_lines(number: str) -> Order | None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..database import begin_write
 from ..extensions import db
 from ..orders import emails, signals
-from ..orders import services as orders
+from ..orders import status as order_status
 from ..orders.models import CASH, Order
 from .models import NEEDS_REVIEW, PAID, PENDING, PaymentAttempt
 
@@ -37,8 +37,8 @@ def switch_to_cash(order_id: int) -> tuple[Order, bool]:
     try:
         if live is not None:
             raise CardStillCounts(order.number)
-        orders.pay_on_delivery(order)
-    except orders.InvalidTransition as error:
+        order_status.pay_on_delivery(order)
+    except order_status.InvalidTransition as error:
         db.session.rollback()
         raise CardStillCounts(order.number) from error
     except CardStillCounts:

@@ -19,8 +19,8 @@ from .. import audit, shoptime
 from ..audit import Actor
 from ..database import begin_write
 from ..extensions import db
-from ..orders import services as order_services
 from ..orders import signals as order_signals
+from ..orders import status as order_status
 from ..orders.models import CANCELLED, PAID, PROCESSING, TRANSITIONS, Order, OrderLine
 from . import bankapi, emails, ledger, signals
 from .models import (
@@ -180,7 +180,7 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
         # the order ends as a cancel would (stock back) instead of shipping paid-back goods.
         # The refund's own e-mail has told the customer.
         old = order.status
-        order_services.set_status(order, CANCELLED)
+        order_status.set_status(order, CANCELLED)
         audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
                      f"{old} → {CANCELLED} (every line refunded)")
         cancelled = True
@@ -188,7 +188,7 @@ def finish(order_id: int, asked: list[PaymentMovement], won: list[PaymentMovemen
     elif (any(m.cancels_order for m in won) and settled
             and CANCELLED in TRANSITIONS.get(order.status, frozenset())):
         old = order.status
-        order_services.set_status(order, CANCELLED)  # returns the stock, now the money is back
+        order_status.set_status(order, CANCELLED)  # returns the stock, now the money is back
         audit.record(Actor(None, SYSTEM, None), "order.status", "order", order.number,
                      f"{old} → {CANCELLED}")
         cancelled = True

@@ -18,12 +18,14 @@ from ..database import begin_write
 from ..extensions import db
 from ..orders import emails, signals
 from ..orders import services as orders
+from ..orders import status as order_status
 from ..orders.models import (
     AWAITING_PAYMENT,
     CARD,
     PAID,
     PAYMENT_FAILED,
     PAYMENT_REVIEW,
+    TRANSITIONS,
     Order,
 )
 from ..text import without_control
@@ -60,7 +62,7 @@ def start_attempt(order_id: int, now: datetime,
     if order.payment_method != CARD or order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
         status = order.status
         db.session.rollback()  # releases the lock
-        raise orders.InvalidTransition(status)
+        raise order_status.InvalidTransition(status)
     pending = db.session.scalar(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id, PaymentAttempt.status == PENDING)
@@ -71,15 +73,15 @@ def start_attempt(order_id: int, now: datetime,
         return order, pending
     if order.status == PAYMENT_FAILED and not revive:
         db.session.rollback()
-        raise orders.InvalidTransition(order.status)
+        raise order_status.InvalidTransition(order.status)
     if order.status == PAYMENT_FAILED:
         try:
-            orders.set_status(order, AWAITING_PAYMENT)  # takes the stock again (or OutOfStock)
+            order_status.set_status(order, AWAITING_PAYMENT)  # the stock again, or OutOfStock
         except orders.OutOfStock:
             db.session.rollback()
             raise
     if order.status != AWAITING_PAYMENT:
-        raise orders.InvalidTransition(order.status)
+        raise order_status.InvalidTransition(order.status)
     count = (
         db.session.scalar(
             select(db.func.count(PaymentAttempt.id)).where(PaymentAttempt.order_id == order.id)
@@ -187,7 +189,7 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
         if not won:
             return "duplicate" if attempt.status == FAILED else "ignored"
         if order.status == AWAITING_PAYMENT:
-            orders.set_status(order, PAYMENT_FAILED)
+            order_status.set_status(order, PAYMENT_FAILED)
         return "failed"
     source = {PENDING, FAILED, EXPIRED}  # a late approval still means money was taken
     if order.status not in (AWAITING_PAYMENT, PAYMENT_FAILED):
@@ -201,7 +203,7 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
     if order.status == PAYMENT_REVIEW:
         # Another attempt of this order already took money: two charges, a person decides.
         return "review"
-    if wanted == "review" and PAYMENT_REVIEW not in orders.TRANSITIONS[order.status]:
+    if wanted == "review" and PAYMENT_REVIEW not in TRANSITIONS[order.status]:
         # Too late to hold the order back (paid by another attempt, shipped…): the attempt
         # waits in review and the log tells the owner.
         current_app.logger.warning(
@@ -210,8 +212,8 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
         )
         return "review"
     try:
-        orders.set_status(order, PAID if wanted == "paid" else PAYMENT_REVIEW)
-    except (orders.OutOfStock, orders.InvalidTransition):
+        order_status.set_status(order, PAID if wanted == "paid" else PAYMENT_REVIEW)
+    except (orders.OutOfStock, order_status.InvalidTransition):
         # Paid, but the stock went to someone else meanwhile (or the order moved on): review.
         db.session.rollback()
         begin_write()
@@ -221,7 +223,7 @@ def _apply(attempt, order, reply, wanted: str, now: datetime) -> str:
             return "duplicate"
         _capture(attempt, reply, now)  # the rollback took the first one away with the rest
         order = db.session.get(Order, attempt.order_id)
-        if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in orders.TRANSITIONS[order.status]:
+        if order.status != PAYMENT_REVIEW and PAYMENT_REVIEW in TRANSITIONS[order.status]:
             order.status = PAYMENT_REVIEW
         return "review"
     return wanted
@@ -325,7 +327,7 @@ def _settle(attempt_id: int, status, now: datetime) -> int:
         outcome = _apply(attempt, order, found, wanted, now)
     elif _claim(attempt, {PENDING}, EXPIRED):
         if order.status == AWAITING_PAYMENT:
-            orders.set_status(order, PAYMENT_FAILED)
+            order_status.set_status(order, PAYMENT_FAILED)
         outcome = "expired"
     else:
         outcome = "duplicate"

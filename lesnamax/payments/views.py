@@ -27,6 +27,7 @@ from flask_login import current_user, login_required
 from ..extensions import csrf
 from ..i18n import current_code
 from ..orders import services as orders
+from ..orders import status as order_status
 from ..orders.models import PAYMENT_FAILED
 from . import nestpay, on_delivery, services
 
@@ -49,7 +50,7 @@ def start(number: str):
     order_id = _own_order_id(number)
     try:
         order, attempt = services.start_attempt(order_id, services.utcnow(), revive=False)
-    except (orders.InvalidTransition, orders.OutOfStock) as refused:
+    except (order_status.InvalidTransition, orders.OutOfStock) as refused:
         return _back_to_order(number, refused)
     base = current_app.config["BASE_URL"].rstrip("/")
     fields = nestpay.request_fields(
@@ -88,21 +89,17 @@ def retry(number: str):
     order_id = _own_order_id(number)
     try:
         services.start_attempt(order_id, services.utcnow())
-    except (orders.InvalidTransition, orders.OutOfStock) as refused:
+    except (order_status.InvalidTransition, orders.OutOfStock) as refused:
         return _back_to_order(number, refused)
     return redirect(url_for("payments.start", number=number), 303)
 
 
 def _back_to_order(number: str, refused: Exception):
     if isinstance(refused, orders.OutOfStock):
-        flash(
-            _(
-                "Only %(num)d of “%(name)s” left, so this order can no longer be paid.",
-                num=refused.available,
-                name=refused.name_sq,
-            ),
-            "warning",
-        )
+        name = refused.name_en if current_code() == "en" else refused.name_sq
+        flash(ngettext("Only %(num)d of “%(name)s” is left, so this order can no longer be paid.",
+                       "Only %(num)d of “%(name)s” are left, so this order can no longer be "
+                       "paid.", refused.available, name=name), "warning")
     return redirect(url_for("orders.show", number=number), 303)
 
 

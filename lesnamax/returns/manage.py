@@ -20,6 +20,7 @@ from ..audit import Actor
 from ..catalogue.models import Product
 from ..database import begin_write
 from ..extensions import db
+from ..orders import status as order_status
 from ..orders.models import CANCELLED, DELIVERED, HOLDS_STOCK, Order, OrderLine
 from ..payments import ledger
 from ..payments import manage as money
@@ -222,9 +223,11 @@ def receive(return_id: int, expected: str, actor: Actor, now: datetime) -> Retur
     ret, order = _locked(return_id, expected, REQUESTED)
     moved = []
     if order.status in HOLDS_STOCK:
-        for line, quantity in _named(order, ret):
-            if line.product_id is None:
-                continue  # the product was deleted: nothing to put back on sale
+        back = {row.order_line_id: row.quantity for row in ret.lines}
+        for line in order_status.lines_in_lock_order(order.id):  # placing's lock order
+            quantity = back.get(line.id)
+            if quantity is None or line.product_id is None:
+                continue  # not returned, or the product was deleted: nothing back on sale
             db.session.execute(update(Product).where(Product.id == line.product_id)
                                .values(stock=Product.stock + quantity)
                                .execution_options(synchronize_session=False))

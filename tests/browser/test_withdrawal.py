@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from lesnamax.config import SANDBOX_API_PATH
 from lesnamax.extensions import db
-from lesnamax.orders import services as orders
-from lesnamax.orders.models import Order
+from lesnamax.orders import status as order_status
+from lesnamax.orders.models import TRANSITIONS, Order
 from lesnamax.returns.models import Return
 
 from .support import log_in
@@ -24,8 +24,8 @@ def delivered(live_app, number: str) -> None:
     with live_app.app_context():
         order = db.session.scalar(select(Order).where(Order.number == number))
         for status in ("processing", "shipped", "delivered"):
-            if status in orders.TRANSITIONS.get(order.status, ()):
-                orders.set_status(order, status)
+            if status in TRANSITIONS.get(order.status, ()):
+                order_status.set_status(order, status)
         db.session.commit()
 
 

@@ -1,4 +1,5 @@
-"""Products as CSV: a streamed export, and an import checked in full before anything changes.
+"""Products as CSV: an import checked in full before anything changes (the streamed export,
+in the same columns, is ``export``).
 
 The import is planned (every line validated, each SKU found new, changed or unchanged) and
 shown to the owner; confirming plans the same file again against the catalogue as it is then
@@ -18,14 +19,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ... import audit
 from ...extensions import db
 from ...i18n import _l
 from ...text import slugify
@@ -35,7 +34,6 @@ from .families import Families
 from .rows import (
     DEFAULTS,
     FIELD,
-    FORMULA_START,
     Problem,
     consistency_problems,
     row_values,
@@ -93,67 +91,6 @@ class Plan:
             self.problem_count += 1
             if len(self.problems) < MAX_REPORTED:
                 self.problems.append(problem)
-
-
-# Export
-
-
-def export_csv(actor: audit.Actor) -> Iterator[str]:
-    """Record the export and return the CSV text in pieces (UTF-8 BOM first, for Excel).
-
-    The pieces are read on a connection of their own, so the response can be streamed after
-    the request (and its session) has ended, and a download that is never read costs nothing.
-    """
-    count = db.session.scalar(select(func.count(Product.id))) or 0
-    slugs = dict(db.session.execute(select(Category.id, Category.slug)).all())
-    audit.record_now(actor, "csv.export", "product", None, str(count))
-    return _export_lines(db.engine, slugs)
-
-
-def _export_lines(engine, slugs: dict[int, str]) -> Iterator[str]:
-    table = Product.__table__
-    parent = table.alias("parent")
-    columns = [table.c[name] for name in MODEL_FIELDS if name != "category_id"]
-    # A family's lines together: its parent, then its variants (as Shopify's product CSV).
-    query = (select(table.c.category_id, *columns, parent.c.sku.label("family_sku"))
-             .outerjoin(parent, parent.c.id == table.c.parent_id)
-             .order_by(func.coalesce(table.c.parent_id, table.c.id),
-                       table.c.parent_id.is_not(None), table.c.id))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    yield "\ufeff" + buffer.getvalue()
-    # yield_per: rows arrive in batches, so 100,000 products never sit in memory at once.
-    with engine.connect() as connection:
-        result = connection.execution_options(yield_per=CHUNK).execute(query)
-        for partition in result.partitions():
-            buffer.seek(0)
-            buffer.truncate()
-            for row in partition:
-                writer.writerow(_cells(row._mapping, slugs))
-            yield buffer.getvalue()
-
-
-def _cells(row, slugs: dict[int, str]) -> list[str]:
-    cells = []
-    for name in COLUMNS:
-        if name == "category":
-            value = slugs.get(row["category_id"], "")
-        else:  # stock_exported: the stock again, to tell the owner's edits from sales later
-            value = row["stock" if name == "stock_exported" else FIELD.get(name, name)]
-        if value is None:
-            cells.append("")
-        elif name in ("price", "sale_price"):
-            cells.append(f"{value // 100}.{value % 100:02d}")
-        elif isinstance(value, bool):
-            cells.append("1" if value else "0")
-        elif isinstance(value, date):
-            cells.append(value.isoformat())
-        elif isinstance(value, str) and value.startswith(FORMULA_START):
-            cells.append("'" + value)
-        else:
-            cells.append(str(value))
-    return cells
 
 
 # Import: reading and checking

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_ngettext
 from wtforms.validators import ValidationError
 
 from ...i18n import _l
@@ -132,7 +133,8 @@ def _text(name: str, value: str) -> str:
     if name in ("sku", "name_sq") and not value:
         raise _Bad(_l("This field is required."))
     if len(value) > TEXT_LIMITS[name]:
-        raise _Bad(_l("Too long: at most %(n)s characters.", n=TEXT_LIMITS[name]))
+        raise _Bad(lazy_ngettext("Too long: at most %(num)d character.",
+                                 "Too long: at most %(num)d characters.", TEXT_LIMITS[name]))
     _form_rule(plain_text if name.startswith("description") else plain_line, value)
     if name == "sku":
         return _form_rule(sku_code, value)  # upper-cased, as the form stores it
