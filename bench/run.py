@@ -34,11 +34,13 @@ import buying
 import loadgen
 import loading
 import ordering
+import pairs
 import profiling
 import provenance
 import queries
 import scenarios
 import servers
+import variant_catalogue
 import weight
 from scenarios import Scenario
 
@@ -187,7 +189,7 @@ def page_verdicts(measured: queries.Measured) -> list[str]:
         out.append(f"SQL queries per action (POST, not a page; not judged): {listed}")
     if measured.home is not None:
         out += weight.report(measured.home, scenarios.HOME_BYTES)
-    return out
+    return out + pairs.in_process(measured.costs)
 
 
 def _state(met: bool) -> str:
@@ -263,7 +265,7 @@ def load_test(
     if results.sizes:
         print(f"\nhtmx response bytes vs full page bytes (bodies; gzip level {weight.LEVEL}):")
         print(buying.sizes_table(results.sizes))
-    return verdicts(results.wrk, args)
+    return verdicts(results.wrk, args) + pairs.under_load(results.wrk)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,8 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Seeding {args.products:,} products into {tmp} ...", flush=True)
         seeding = time.monotonic()
         servers.seed(tmp, args.products)
+        variant_catalogue.seed(tmp)  # issue 16's 12-variant families, in a category of their own
         print(f"  seeding took {time.monotonic() - seeding:.0f} s", flush=True)
-        context = servers.context(tmp)
+        context = servers.context(tmp) | variant_catalogue.context(tmp / "bench.sqlite")
         # Before any server starts, so no worker has read the old stock.
         products = buying.stock_up(tmp / "bench.sqlite")
         targets: list[str] = []
@@ -315,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_load:
             targets += load_test(tmp, chosen, context, products, args)
         if targets:
-            print("\nIssue 6 targets:")
+            print("\nIssue 6 targets (and issue 16's variant pages, each against its plain page):")
             for line in targets:
                 print(line if line.startswith("    ") else f"- {line}")
         print(f"\nDone in {time.monotonic() - started:.0f} s.")
