@@ -171,7 +171,7 @@ def verdicts(results: dict[str, loadgen.WrkResult], args: argparse.Namespace) ->
     return out
 
 
-def page_verdicts(measured: queries.Measured) -> list[str]:
+def page_verdicts(measured: queries.Measured, turns: dict[str, pairs.Turns]) -> list[str]:
     """Issue 6's per-page targets: SQL queries per request and the home page's weight."""
     out = []
     pages = [c for c in measured.costs if c.method == "GET"]
@@ -189,7 +189,7 @@ def page_verdicts(measured: queries.Measured) -> list[str]:
         out.append(f"SQL queries per action (POST, not a page; not judged): {listed}")
     if measured.home is not None:
         out += weight.report(measured.home, scenarios.HOME_BYTES)
-    return out + pairs.in_process(measured.costs)
+    return out + pairs.in_process(measured.costs, turns)
 
 
 def _state(met: bool) -> str:
@@ -270,6 +270,7 @@ def load_test(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    servers.use_this_checkout()
     # `kill` or a CI timeout then cleans up like Ctrl-C does (the finally blocks run).
     signal.signal(signal.SIGTERM, _interrupt)
     if not args.no_load:
@@ -301,7 +302,10 @@ def main(argv: list[str] | None = None) -> int:
             measured = in_process(tmp, chosen, context, products, args)
             if measured is None:
                 return 1
-            targets += page_verdicts(measured)
+            turns = pairs.measure(tmp, chosen, context, products)
+            if turns:
+                print("\n" + pairs.table(turns))
+            targets += page_verdicts(measured, turns)
         if args.profile:
             known = {s.name: s for s in scenarios.SCENARIOS}
             print(
