@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py --no-load --profile category   # SQL counts + pyinstrument
     .venv/bin/python bench/run.py --no-load --profile search-uncached --products 100000
     .venv/bin/python bench/run.py --only add_to_cart cart_line inline_edit place_order
+    .venv/bin/python bench/run.py --only product product-variants category category-variants
 
 Steps: seed a fresh database in a temporary directory, count SQL queries and bytes per request
 in-process (rendered and, for anonymous catalogue pages, answered by the page cache), weigh the
@@ -14,8 +15,10 @@ home page, then load each scenario with wrk at 32 connections and print requests
 and p99 latency and the ratio to the minimal page. Searches are also loaded with many
 different URLs so the page cache cannot answer them. Then whole purchases by Python buyers
 (orders/s, ordering.py) and each htmx answer's size next to the page it replaces, and the
-verdicts against issue 6's targets. The machine has 2 cores shared by wrk and gunicorn, so
-read the figures as relative to each other (hence the ratio), not as capacity.
+verdicts against issue 6's targets, and issue 16's: each variant page (a 12-variant family
+of the bench's own, variant_catalogue.py) within 10 % of its plain page (pairs.py). The
+machine has 2 cores shared by wrk and gunicorn, so read the figures as relative to each other
+(hence the ratio), not as capacity.
 """
 
 from __future__ import annotations
