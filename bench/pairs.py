@@ -39,9 +39,9 @@ class Turns:
 def measure(tmp: Path, chosen: list[Scenario], context: dict[str, str],
             products: list[tuple[int, str]], rounds: int = ROUNDS) -> dict[str, Turns]:
     """Render each page of the chosen pairs in turn (page cache off), ``rounds`` times."""
-    paired = set(VARIANT_PAIRS) | set(VARIANT_PAIRS.values())
+    paired = {name for pair in VARIANT_PAIRS for name in pair}
     wanted = [s for s in chosen if s.name in paired]
-    if not any(s.name in VARIANT_PAIRS for s in wanted):
+    if not any(s.name == variant for s in wanted for variant, _plain in VARIANT_PAIRS):
         return {}
     app = queries.make_app(tmp, page_cache=False)
     visitors = drivers.Visitors(app, tmp / "bench.sqlite", products)
@@ -71,7 +71,7 @@ def table(turns: dict[str, Turns], rounds: int = ROUNDS) -> str:
 def in_process(costs: list[queries.PageCost], turns: dict[str, Turns]) -> list[str]:
     by_name = {c.name: c for c in costs}
     out = []
-    for name, plain in VARIANT_PAIRS.items():
+    for name, plain in VARIANT_PAIRS:
         variant, base = by_name.get(name), by_name.get(plain)
         if variant is None or base is None or name not in turns or plain not in turns:
             continue
@@ -89,7 +89,7 @@ def in_process(costs: list[queries.PageCost], turns: dict[str, Turns]) -> list[s
 
 def under_load(results: dict[str, loadgen.WrkResult]) -> list[str]:
     out = []
-    for name, plain in VARIANT_PAIRS.items():
+    for name, plain in VARIANT_PAIRS:
         variant, base = results.get(name), results.get(plain)
         if variant is None or base is None or not base.requests_per_s:
             continue

@@ -295,11 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Seeding {args.products:,} products into {tmp} ...", flush=True)
         seeding = time.monotonic()
         servers.seed(tmp, args.products)
-        variant_catalogue.seed(tmp)  # issue 16's 12-variant families, in a category of their own
+        # Before any server starts, so no worker has read the old stock; and before the
+        # variant catalogue, so the cart scenarios buy the same products as before it.
+        products = buying.stock_up(tmp / "bench.sqlite")
+        variant_catalogue.seed(tmp)  # issue 16's 12-variant families, in categories of their own
         print(f"  seeding took {time.monotonic() - seeding:.0f} s", flush=True)
         context = servers.context(tmp) | variant_catalogue.context(tmp / "bench.sqlite")
-        # Before any server starts, so no worker has read the old stock.
-        products = buying.stock_up(tmp / "bench.sqlite")
         targets: list[str] = []
         if not args.no_queries:
             measured = in_process(tmp, chosen, context, products, args)

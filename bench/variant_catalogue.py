@@ -6,8 +6,15 @@ two to five variants, so the bench adds, after ``flask seed-demo``, a category o
 ("qilima") that only the variant scenarios open: ``FAMILIES`` rugs, each in 4 sizes × 3
 colours (a picture per colour, as the demo draws them), and ``PLAIN`` rugs sold as single
 products. They are made through the owner's operations (``demo/families.py`` and
-``catalogue/manage.py``), so the rows are what an owner's would be. Nothing else the bench
-measures lists this category, so the other scenarios' figures are unchanged.
+``catalogue/manage.py``), so the rows are what an owner's would be. Beside it a twin category
+("qilima-teke") lists as many rugs, each a single product in the same sizes, colours and
+prices: the listing of families is compared with it as well as with the issue's "category"
+(~6,000 products).
+
+So that the other scenarios' figures stay as they were, both categories sit under "Tepihë"
+(the menu shows only the top level), their products were made three years ago (not the home
+page's newest) and the cart scenarios chose their products before (run.py). Only the home
+page's list of every category names them: 122 bytes more of its ~30,400.
 
 Run in a subprocess with the bench's environment (``servers.app_env``), like the seeding, so
 that no app, engine or per-process cache of the seeding stays in the benchmark's process.
@@ -19,10 +26,12 @@ import random
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 #: The category the variant listing opens, and how it is filled.
 CATEGORY = ("qilima", "Qilima", "Rugs")
+TWIN = ("qilima-teke", "Qilima teke", "Single rugs")
 FAMILIES, PLAIN = 30, 6
 SIZES = [(80, 150), (120, 180), (160, 230), (200, 300)]
 COLOURS = ["red", "beige", "grey"]
@@ -56,7 +65,7 @@ def context(database: Path) -> dict[str, str]:
             "SELECT width_cm, depth_cm, colour FROM product WHERE parent_id = ? AND stock > 0 "
             "ORDER BY id DESC LIMIT 1", (row[0],)).fetchone()
     return {"variants_slug": row[1], "variant_query": f"size={width}x{depth}&colour={colour}",
-            "variants_category": CATEGORY[0]}
+            "variants_category": CATEGORY[0], "twin_category": TWIN[0]}
 
 
 def plans(models: list[str]):
@@ -77,11 +86,11 @@ def plans(models: list[str]):
 
 
 def _main(tmp: Path) -> None:
-    from sqlalchemy import text
+    from sqlalchemy import select, text, update
 
     from lesnamax import create_app, shoptime
     from lesnamax.catalogue import manage
-    from lesnamax.catalogue.models import Category, ProductImage
+    from lesnamax.catalogue.models import Category, Product, ProductImage
     from lesnamax.demo import copy, families
     from lesnamax.demo.data import MODELS, TYPES
     from lesnamax.demo.drawings import Studio
@@ -91,30 +100,47 @@ def _main(tmp: Path) -> None:
     rng = random.Random(16)
     with app.app_context():
         slug, name_sq, name_en = CATEGORY
-        category = Category(slug=slug, name_sq=name_sq, name_en=name_en, position=100)
+        under = db.session.scalar(select(Category.id).where(Category.slug == "tepihe"))
+        category = Category(slug=slug, name_sq=name_sq, name_en=name_en, position=100,
+                            parent_id=under)
         db.session.add(category)
         db.session.commit()
         studio = Studio(Path(app.config["MEDIA_ROOT"]) / "products")
         families.seed(plans(MODELS), {slug: category}, studio, shoptime.shop_today(), rng)
+        twin = Category(slug=TWIN[0], name_sq=TWIN[1], name_en=TWIN[2], position=101,
+                        parent_id=under)
+        db.session.add(twin)
+        db.session.commit()
         rug = next(k for kinds in TYPES.values() for k in kinds if k.en == "rug")
-        for number, model in enumerate(MODELS[FAMILIES:FAMILIES + PLAIN], start=1):
-            colour = COLOURS[number % len(COLOURS)]
+
+        def single(number: int, model: str, category_id: int, size, colour, price) -> None:
             name = copy.names(rug, "wool", model)
             product = manage.create_product({
-                "sku": f"LM-QIL-{number:04d}", "name_sq": name[0],
-                "name_en": name[1][0].upper() + name[1][1:], "description_sq": "",
-                "description_en": "", "category_id": category.id, "price_cents": 14900 + number,
-                "stock": number % 4, "material": "wool", "colour": colour,
-                "width_cm": 160, "depth_cm": 230, "height_cm": 1, "active": True,
+                "sku": f"LM-QIL-{number:04d}", "name_sq": f"{name[0]} {number}",
+                "name_en": f"{name[1][0].upper()}{name[1][1:]} {number}",
+                "description_sq": "", "description_en": "", "category_id": category_id,
+                "price_cents": price * 100, "stock": number % 9, "material": "wool",
+                "colour": colour, "width_cm": size[0], "depth_cm": size[1], "height_cm": 1,
+                "active": True,
             }, families.ACTOR)
             key, width, height = studio(rug, "wool", colour)
             db.session.add(ProductImage(product_id=product.id, key=key, width=width,
-                                        height=height, position=0, alt_sq=name[0],
-                                        alt_en=name[1]))
+                                        height=height, position=0, alt_sq=product.name_sq,
+                                        alt_en=product.name_en))
+
+        for number, model in enumerate(MODELS[FAMILIES:FAMILIES + PLAIN], start=1):
+            single(number, model, category.id, (160, 230), COLOURS[number % 3], 149)
+        for number, model in enumerate(MODELS[:FAMILIES + PLAIN], start=PLAIN + 1):
+            single(number, model, twin.id, SIZES[number % 4], COLOURS[number % 3],
+                   PRICES[number % 4])
+        # Old enough to stay off the home page's newest (a core UPDATE: nothing else changes).
+        db.session.execute(update(Product).where(Product.category_id.in_((category.id, twin.id)))
+                           .values(created_at=datetime.now(UTC) - timedelta(days=3 * 365)))
         db.session.execute(text("ANALYZE"))
         db.session.commit()
     print(f"variant catalogue: {FAMILIES} families of {len(SIZES) * len(COLOURS)} variants "
-          f"and {PLAIN} single products in /category/{slug}")
+          f"and {PLAIN} single products in /category/{slug}, {FAMILIES + PLAIN} single products "
+          f"in /category/{TWIN[0]}")
 
 
 if __name__ == "__main__":
