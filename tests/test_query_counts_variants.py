@@ -133,3 +133,33 @@ def test_after_any_change_the_family_pages_stay_within_six(app, client, rugs, co
                       "chosen-htmx": AFTER_PRODUCT_CHANGE["chosen-htmx"] + 1}, counts
     assert counts["plain"] == AFTER_CHANGE["product"]
     assert max(counts.values()) <= 6
+
+
+def test_pages_do_not_walk_the_variants_index_for_products_without_a_family(
+        app, client, rugs, count_queries):
+    """Listings, related products and the home page ask ``parent_id IS NULL``: with every
+    product in ix_product_parent_id, SQLite's statistics made that look selective and they
+    walked the whole catalogue through it (bench/RESULTS.md, 2026-12-07). It holds only
+    variants now, so no plan of these pages can use it for that."""
+    from sqlalchemy import text
+
+    from lesnamax.extensions import db
+
+    with app.app_context():
+        db.session.execute(text("ANALYZE"))  # the statistics that misled the planner
+        db.session.commit()
+    statements = []
+    for path in ("/", "/category/qilima", f"/products/{rugs['plain']}",
+                 f"/products/{rugs['family']}"):
+        with app.app_context():
+            cache.bump(app, parts=["product"])
+        with count_queries(parameters=True) as queries:
+            assert client.get(path).status_code == 200
+        statements += [(sql, params) for sql, params in queries if "parent_id IS NULL" in sql]
+    assert len(statements) >= 4
+    with app.app_context():
+        connection = db.session.connection()
+        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        for sql, params in statements:
+            plan = " ".join(str(row) for row in connection.exec_driver_sql(explain + sql, params))
+            assert "ix_product_parent_id" not in plan, (sql, plan)
