@@ -111,7 +111,7 @@ TARGETS: dict[str, float] = {"category": 0.50, "category-returning": 0.50,
                              "category-nginx": 1.00}
 #: Issue 16: variant pages "within 10 % of today's product and category figures": each
 #: variant scenario and the plain page it is judged against, in the same run.
-#: "category-twin" is not the issue's comparison but a fairer one: "category" lists ~6,000
+#: "category-twin" is not the issue's comparison but a fairer one: "category" lists ~5,100
 #: products, the variant listing 36; the twin lists 36 single rugs like the families' own.
 VARIANT_PAIRS = [("product-variants", "product"), ("product-variant-chosen", "product"),
                  ("category-variants", "category"), ("category-variants", "category-twin")]
