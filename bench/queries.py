@@ -37,6 +37,7 @@ class PageCost:
     bytes: int
     gzip: int
     ms_render: float
+    cpu_render: float | None = None  # this process's CPU ms (median): what other load changes least
     queries_cached: int | None = None  # None: the page cache never answers this scenario
     ms_cached: float | None = None
     statements: list[tuple[str, float]] = field(default_factory=list)  # (SQL, ms) of one request
@@ -96,18 +97,21 @@ def make_app(tmp: Path, page_cache: bool = True):
 
 
 def _run(driver: drivers.Driver, log: SqlLog, repeat: int):
-    """Warm up once, then send ``repeat`` requests; return (first answer, counts, ms, SQL)."""
+    """Warm up once, then send ``repeat`` requests; return (first answer, counts, wall ms, SQL,
+    CPU ms). The CPU time is this process's: on a shared machine other programs lengthen the
+    wall time far more than they change it."""
     driver.step()  # templates, translations, per-process caches; fills the page cache
-    counts, times, first, statements = [], [], None, []
+    counts, times, cpu, first, statements = [], [], [], None, []
     for _ in range(repeat):
         log.statements.clear()
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         answer = driver.step()
+        cpu.append((time.process_time() - started_cpu) * 1000)
         times.append((time.perf_counter() - started) * 1000)
         counts.append(len(log.statements))
         if first is None:
             first, statements = answer, list(log.statements)
-    return first, max(counts), statistics.median(times), statements
+    return first, max(counts), statistics.median(times), statements, statistics.median(cpu)
 
 
 def measure(
@@ -135,7 +139,7 @@ def measure(
             anonymous = scenario.kind in ("get", "varied") and not scenario.login
             where = "render" if anonymous else own
             driver = drivers.make(scenario, visitors[where], context)
-            answer, count, ms, statements = _run(driver, logs[where], repeat)
+            answer, count, ms, statements, cpu = _run(driver, logs[where], repeat)
             cost = PageCost(
                 scenario.name,
                 answer.status,
@@ -143,12 +147,13 @@ def measure(
                 len(answer.body),
                 weight.gzipped(answer.body),
                 ms,
+                cpu,
                 statements=statements,
                 method="POST" if scenario.kind == "post" else "GET",
             )
             if driver.cacheable:
                 cached = drivers.make(scenario, visitors["cached"], context)
-                _answer, cost.queries_cached, cost.ms_cached, _sql = _run(
+                _answer, cost.queries_cached, cost.ms_cached, _sql, _cpu = _run(
                     cached, logs["cached"], repeat
                 )
             costs.append(cost)
@@ -214,8 +219,8 @@ def broken(costs: list[PageCost], chosen: list[Scenario]) -> list[str]:
 def table(costs: list[PageCost]) -> str:
     lines = [
         "| scenario | status | SQL render | SQL cached | bytes | gzip bytes "
-        "| ms render | ms cached |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| ms render | CPU ms render | ms cached |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
     def sql(n: int | None) -> str:
@@ -225,8 +230,9 @@ def table(costs: list[PageCost]) -> str:
 
     for c in costs:
         cached_ms = "—" if c.ms_cached is None else f"{c.ms_cached:.1f}"
+        cpu = "—" if c.cpu_render is None else f"{c.cpu_render:.1f}"
         lines.append(
             f"| {c.name} | {c.status} | {sql(c.queries)} | {sql(c.queries_cached)} | "
-            f"{c.bytes:,} | {c.gzip:,} | {c.ms_render:.1f} | {cached_ms} |"
+            f"{c.bytes:,} | {c.gzip:,} | {c.ms_render:.1f} | {cpu} | {cached_ms} |"
         )
     return "\n".join(lines)

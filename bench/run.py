@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py --no-load --profile category   # SQL counts + pyinstrument
     .venv/bin/python bench/run.py --no-load --profile search-uncached --products 100000
     .venv/bin/python bench/run.py --only add_to_cart cart_line inline_edit place_order
+    .venv/bin/python bench/run.py --only product product-variants category category-variants
 
 Steps: seed a fresh database in a temporary directory, count SQL queries and bytes per request
 in-process (rendered and, for anonymous catalogue pages, answered by the page cache), weigh the
@@ -14,8 +15,10 @@ home page, then load each scenario with wrk at 32 connections and print requests
 and p99 latency and the ratio to the minimal page. Searches are also loaded with many
 different URLs so the page cache cannot answer them. Then whole purchases by Python buyers
 (orders/s, ordering.py) and each htmx answer's size next to the page it replaces, and the
-verdicts against issue 6's targets. The machine has 2 cores shared by wrk and gunicorn, so
-read the figures as relative to each other (hence the ratio), not as capacity.
+verdicts against issue 6's targets, and issue 16's: each variant page (a 12-variant family
+of the bench's own, variant_catalogue.py) within 10 % of its plain page (pairs.py). The
+machine has 2 cores shared by wrk and gunicorn, so read the figures as relative to each other
+(hence the ratio), not as capacity.
 """
 
 from __future__ import annotations
@@ -34,11 +37,13 @@ import buying
 import loadgen
 import loading
 import ordering
+import pairs
 import profiling
 import provenance
 import queries
 import scenarios
 import servers
+import variant_catalogue
 import weight
 from scenarios import Scenario
 
@@ -169,7 +174,7 @@ def verdicts(results: dict[str, loadgen.WrkResult], args: argparse.Namespace) ->
     return out
 
 
-def page_verdicts(measured: queries.Measured) -> list[str]:
+def page_verdicts(measured: queries.Measured, turns: dict[str, pairs.Turns]) -> list[str]:
     """Issue 6's per-page targets: SQL queries per request and the home page's weight."""
     out = []
     pages = [c for c in measured.costs if c.method == "GET"]
@@ -187,7 +192,7 @@ def page_verdicts(measured: queries.Measured) -> list[str]:
         out.append(f"SQL queries per action (POST, not a page; not judged): {listed}")
     if measured.home is not None:
         out += weight.report(measured.home, scenarios.HOME_BYTES)
-    return out
+    return out + pairs.in_process(measured.costs, turns)
 
 
 def _state(met: bool) -> str:
@@ -263,11 +268,12 @@ def load_test(
     if results.sizes:
         print(f"\nhtmx response bytes vs full page bytes (bodies; gzip level {weight.LEVEL}):")
         print(buying.sizes_table(results.sizes))
-    return verdicts(results.wrk, args)
+    return verdicts(results.wrk, args) + pairs.under_load(results.wrk)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    servers.use_this_checkout()
     # `kill` or a CI timeout then cleans up like Ctrl-C does (the finally blocks run).
     signal.signal(signal.SIGTERM, _interrupt)
     if not args.no_load:
@@ -289,16 +295,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Seeding {args.products:,} products into {tmp} ...", flush=True)
         seeding = time.monotonic()
         servers.seed(tmp, args.products)
-        print(f"  seeding took {time.monotonic() - seeding:.0f} s", flush=True)
-        context = servers.context(tmp)
-        # Before any server starts, so no worker has read the old stock.
+        # Before any server starts, so no worker has read the old stock; and before the
+        # variant catalogue, so the cart scenarios buy the same products as before it.
         products = buying.stock_up(tmp / "bench.sqlite")
+        variant_catalogue.seed(tmp)  # issue 16's 12-variant families, in categories of their own
+        print(f"  seeding took {time.monotonic() - seeding:.0f} s", flush=True)
+        context = servers.context(tmp) | variant_catalogue.context(tmp / "bench.sqlite")
         targets: list[str] = []
         if not args.no_queries:
             measured = in_process(tmp, chosen, context, products, args)
             if measured is None:
                 return 1
-            targets += page_verdicts(measured)
+            turns = pairs.measure(tmp, chosen, context, products)
+            if turns:
+                print("\n" + pairs.table(turns))
+            targets += page_verdicts(measured, turns)
         if args.profile:
             known = {s.name: s for s in scenarios.SCENARIOS}
             print(
@@ -315,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_load:
             targets += load_test(tmp, chosen, context, products, args)
         if targets:
-            print("\nIssue 6 targets:")
+            print("\nIssue 6 targets (and issue 16's variant pages, each against its plain page):")
             for line in targets:
                 print(line if line.startswith("    ") else f"- {line}")
         print(f"\nDone in {time.monotonic() - started:.0f} s.")

@@ -26,6 +26,14 @@ BENCH = Path(__file__).resolve().parent
 WORKERS = 2
 
 
+def use_this_checkout() -> None:
+    """Import the shop from this checkout in this process too (the in-process counts, the
+    profile), not from the one the virtualenv installed in editable mode: a worktree's bench
+    must measure its own code. The subprocesses already do (``-m`` with ``cwd=ROOT``)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(1, str(ROOT))
+
+
 def app_env(tmp: Path, page_cache: bool = True) -> dict[str, str]:
     """Return the environment that points the shop at ``tmp`` (used by every subprocess).
 

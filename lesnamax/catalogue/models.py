@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
@@ -94,6 +95,13 @@ class Product(Localized, db.Model):
               "sale_starts_on", "sale_ends_on", "stock", "material", "parent_id"),
         # The price list's order (category, name), so deep pages need no sort.
         Index("ix_product_price_list", "active", "category_id", "name_sq"),
+        # A family's variants. Only variants are in it: with every product in it, SQLite's
+        # statistics (rows per value, blind to NULLs) made "parent_id IS NULL", which every
+        # listing, the related products and the home page ask, look selective, so they walked
+        # all ~10,000 products here instead of their category in ix_product_listing, 4-5 ms
+        # a query at 10,000 (bench/RESULTS.md, 2026-12-07, issue 16's bench).
+        Index("ix_product_parent_id", "parent_id", sqlite_where=text("parent_id IS NOT NULL"),
+              postgresql_where=text("parent_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,7 +152,7 @@ class Product(Localized, db.Model):
     #: row with the page, description and category, listed and searched in its variants'
     #: stead. Cart, orders and stock deal with variants exactly as with any product.
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("product.id", ondelete="CASCADE"), index=True)
+        ForeignKey("product.id", ondelete="CASCADE"))  # indexed for variants only: above
     #: On a family's parent: the options its variants differ in, in the order the page asks
     #: them ("size", "material", "colour"; comma-separated); "" on every other product.
     variant_axes: Mapped[str] = mapped_column(String(40), default="", server_default="")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import shoptime
 from ..extensions import db
@@ -99,11 +99,13 @@ class Family:
 
 
 def variants_of(parent_id: int, active_only: bool = True) -> list[Product]:
+    # The pictures joined in: one query, not a second for them (the family's page reads this
+    # on every render; bench/RESULTS.md, 2026-12-07, issue 16's bench).
     statement = (select(Product).where(Product.parent_id == parent_id)
-                 .options(selectinload(Product.images)).order_by(Product.id))
+                 .options(joinedload(Product.images)).order_by(Product.id))
     if active_only:
         statement = statement.where(Product.active.is_(True))
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement).unique())
 
 
 def family(parent: Product, args: Mapping[str, str], lang: str) -> Family:
