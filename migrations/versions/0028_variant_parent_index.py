@@ -1,6 +1,6 @@
 """catalogue: ix_product_parent_id holds variants only (a partial index)
 
-Revision ID: 0028_bench
+Revision ID: 0028
 Revises: 0027
 Create Date: 2026-12-07 03:45:00
 
@@ -14,7 +14,7 @@ them. A plain drop and create: no table rebuild, the search-index triggers stay.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0028_bench'
+revision = '0028'
 down_revision = '0027'
 branch_labels = None
 depends_on = None
