@@ -189,6 +189,11 @@ def test_progress_is_polled_while_sending_and_stops_when_sent(app, client, admin
     campaign_id = make_campaign(app)
     with app.app_context():
         sending.start(campaign_id, datetime.now(UTC))
+    # Opened as a page (no htmx): the campaign's page, where the fragment is polled.
+    opened = client.get(f"/admin/newsletter/{campaign_id}/progress")
+    assert opened.status_code == 303
+    assert opened.headers["Location"].endswith(f"/admin/newsletter/{campaign_id}")
+    client.environ_base["HTTP_HX_REQUEST"] = "true"
     part = client.get(f"/admin/newsletter/{campaign_id}/progress").get_data(as_text=True)
     assert 'hx-trigger="every 2s"' in part and "<progress" in part
     with app.app_context():

@@ -8,6 +8,7 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from .. import htmx
 from ..extensions import db
 from ..forms import add_error, cleaned
 from ..newsletter import manage, messages, sending
@@ -102,8 +103,11 @@ def newsletter_show(campaign_id: int):
 @bp.get("/newsletter/<int:campaign_id>/progress")
 def newsletter_progress(campaign_id: int):
     campaign = _campaign(campaign_id)
-    return render_template("admin/newsletter/_progress.html", campaign=campaign,
-                           progress=sending.progress(campaign.id))
+    if not htmx.is_partial():  # the polled fragment, opened as a page: the campaign's page
+        return redirect(url_for("admin.newsletter_show", campaign_id=campaign.id), 303)
+    return htmx.vary(make_response(render_template(
+        "admin/newsletter/_progress.html", campaign=campaign,
+        progress=sending.progress(campaign.id))))
 
 
 @bp.get("/newsletter/<int:campaign_id>/preview/<lang>")
