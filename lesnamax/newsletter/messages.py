@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import mail
 from ..catalogue.models import Product
@@ -74,6 +75,8 @@ def products_of(campaign_id: int) -> list[Product]:
     return list(db.session.scalars(
         select(Product).join(CampaignProduct, CampaignProduct.product_id == Product.id)
         .where(CampaignProduct.campaign_id == campaign_id)
+        # A variant's family decides ``sellable`` (showcase): read with it, not one by one.
+        .options(joinedload(Product.parent))
         .order_by(CampaignProduct.position, CampaignProduct.id)))
 
 
