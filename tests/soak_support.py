@@ -344,11 +344,16 @@ class Customer(threading.Thread):
         except GaveUp:
             self.unresolved.append(purchase.key)
             raise
-        purchase.answers = [a.status for a in answers]
         placed = [a for a in answers if a.status == 303 and _PLACED.fullmatch(a.location)]
+        # Nothing ordered: a 409 (sold out, the day's last place taken), or, for the second
+        # press after "the day was taken" (which forgets the day), the way back to the day step.
+        refused = [a for a in answers if a.status == 409
+                   or (a.status == 303 and a.location == "/checkout/day")]
+        # Written as placed (303) or refused (409), so one key answered both ways shows.
+        purchase.answers = [303 if a in placed else 409 for a in answers]
         # Every order number the shop named is written down before anything else is judged.
         purchase.numbers.update(_NUMBER.search(a.location).group() for a in placed)
-        if len(placed) + sum(a.status == 409 for a in answers) < len(answers):
+        if len(placed) + len(refused) < len(answers):
             said = [f"{a.status} {a.location}".strip() for a in answers]
             raise Unexpected(f"place ({how}): answers {said}")
         if not placed:
